@@ -1,0 +1,165 @@
+package dev.pullab.core.analysis;
+
+import dev.pullab.core.run.BenchmarkSample;
+import dev.pullab.core.run.InvalidInputException;
+import dev.pullab.core.run.RunSamples;
+import dev.pullab.core.run.TestSamples;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Compares base and tip kernels of every test of a run and gives the regression verdict per metric.
+ * Pure domain code: the same input always gives the same report.
+ */
+public final class RegressionAnalyzer {
+
+    private final AnalysisOptions options;
+
+    public RegressionAnalyzer(AnalysisOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public AnalysisReport analyze(RunSamples run) {
+        List<TestAnalysis> analysed = new ArrayList<>();
+        List<SkippedItem> skipped = new ArrayList<>();
+        for (TestSamples test : run.tests()) {
+            if (test.base().isEmpty()) {
+                skipped.add(new SkippedItem(test.test(), "no benchmark-base*.csv files (" + test.tipFiles()
+                        + " benchmark-tip*.csv): nothing to compare the tip kernel against"));
+            } else if (test.tip().isEmpty()) {
+                skipped.add(new SkippedItem(test.test(), "no benchmark-tip*.csv files (" + test.baseFiles()
+                        + " benchmark-base*.csv): the tip kernel was not measured"));
+            } else {
+                analysed.add(analyzeTest(test));
+            }
+        }
+        return AnalysisReport.of(analysed, skipped, options);
+    }
+
+    private TestAnalysis analyzeTest(TestSamples test) {
+        checkDirections(test);
+        Comparisons overall = compare(test.base(), test.tip());
+        List<ArchAnalysis> byArch = new ArrayList<>();
+        TreeSet<String> arches = new TreeSet<>();
+        test.base().forEach(s -> arches.add(s.arch()));
+        test.tip().forEach(s -> arches.add(s.arch()));
+        for (String arch : arches) {
+            Predicate<BenchmarkSample> onArch = s -> s.arch().equals(arch);
+            Comparisons c = compare(test.base().stream().filter(onArch).toList(),
+                    test.tip().stream().filter(onArch).toList());
+            byArch.add(new ArchAnalysis(arch, c.compared().size(), c.hasRegression(), c.compared()));
+        }
+        return new TestAnalysis(test.test(), kernels(test.base()), kernels(test.tip()), overall.compared().size(),
+                overall.hasRegression(), overall.compared(), overall.skipped(), byArch);
+    }
+
+    private record Comparisons(List<MetricComparison> compared, List<SkippedItem> skipped) {
+        boolean hasRegression() {
+            return compared.stream().anyMatch(MetricComparison::isRegression);
+        }
+    }
+
+    /** A metric's values on both kernels, before the correction across metrics. */
+    private record MetricSamples(String metric, String unit, boolean moreIsBetter, double[] base, double[] tip) {
+    }
+
+    private Comparisons compare(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
+        Map<String, List<BenchmarkSample>> baseByMetric = byMetric(base);
+        Map<String, List<BenchmarkSample>> tipByMetric = byMetric(tip);
+        List<MetricSamples> paired = new ArrayList<>();
+        List<SkippedItem> skipped = new ArrayList<>();
+        LinkedHashSet<String> metrics = new LinkedHashSet<>(baseByMetric.keySet());
+        metrics.addAll(tipByMetric.keySet());
+        for (String metric : metrics) {
+            List<BenchmarkSample> b = baseByMetric.get(metric);
+            List<BenchmarkSample> t = tipByMetric.get(metric);
+            if (b == null || t == null) {
+                skipped.add(new SkippedItem(metric, "measured on the " + (b == null ? "tip" : "base")
+                        + " kernel only"));
+                continue;
+            }
+            BenchmarkSample first = b.get(0);
+            paired.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t)));
+        }
+        return new Comparisons(verdicts(paired), skipped);
+    }
+
+    private List<MetricComparison> verdicts(List<MetricSamples> metrics) {
+        int m = metrics.size();
+        SampleSummary[][] summaries = new SampleSummary[m][];
+        WelchTest.Result[] welch = new WelchTest.Result[m];
+        MannWhitneyTest.Result[] mwu = new MannWhitneyTest.Result[m];
+        double[] tP = new double[m];
+        double[] uP = new double[m];
+        for (int i = 0; i < m; i++) {
+            MetricSamples s = metrics.get(i);
+            SampleSummary base = SampleSummary.of(s.base());
+            SampleSummary tip = SampleSummary.of(s.tip());
+            summaries[i] = new SampleSummary[] {base, tip};
+            welch[i] = WelchTest.test(s.base(), s.tip(), base, tip);
+            mwu[i] = MannWhitneyTest.test(s.base(), s.tip());
+            tP[i] = welch[i].pValue();
+            uP[i] = mwu[i].pValue();
+        }
+        double[] tAdjusted = options.correction().adjust(tP);
+        double[] uAdjusted = options.correction().adjust(uP);
+        List<MetricComparison> out = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            MetricSamples s = metrics.get(i);
+            SampleSummary base = summaries[i][0];
+            SampleSummary tip = summaries[i][1];
+            double d = CohensD.of(base, tip);
+            boolean worse = s.moreIsBetter() ? tip.mean() < base.mean() : tip.mean() > base.mean();
+            boolean significant = tAdjusted[i] < options.alpha() || uAdjusted[i] < options.alpha();
+            boolean regression = worse && significant && Math.abs(d) >= options.minEffect();
+            out.add(new MetricComparison(s.metric(), s.unit(), s.moreIsBetter(), base, tip,
+                    pctChange(base.mean(), tip.mean()), welch[i].statistic(), welch[i].pValue(), welch[i].df(),
+                    mwu[i].statistic(), mwu[i].pValue(), mwu[i].method().name().toLowerCase(java.util.Locale.ROOT),
+                    tAdjusted[i], uAdjusted[i], d, worse, regression));
+        }
+        return out;
+    }
+
+    static double pctChange(double baseMean, double tipMean) {
+        if (baseMean == 0.0) {
+            return tipMean == 0.0 ? 0.0 : Math.copySign(Double.POSITIVE_INFINITY, tipMean);
+        }
+        return (tipMean - baseMean) / baseMean * 100.0;
+    }
+
+    private static Map<String, List<BenchmarkSample>> byMetric(List<BenchmarkSample> samples) {
+        Map<String, List<BenchmarkSample>> byMetric = new LinkedHashMap<>();
+        samples.forEach(s -> byMetric.computeIfAbsent(s.metric(), k -> new ArrayList<>()).add(s));
+        return byMetric;
+    }
+
+    private static double[] values(List<BenchmarkSample> samples) {
+        return samples.stream().mapToDouble(BenchmarkSample::value).toArray();
+    }
+
+    private static String kernels(List<BenchmarkSample> samples) {
+        return String.join(", ", samples.stream().map(BenchmarkSample::kernelVersion)
+                .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+    }
+
+    /** A metric whose files disagree on more_is_better has no defined "worse": refuse it, naming both rows. */
+    private static void checkDirections(TestSamples test) {
+        Map<String, BenchmarkSample> firstSeen = new HashMap<>();
+        for (List<BenchmarkSample> side : List.of(test.base(), test.tip())) {
+            for (BenchmarkSample s : side) {
+                BenchmarkSample first = firstSeen.putIfAbsent(s.metric(), s);
+                if (first != null && first.moreIsBetter() != s.moreIsBetter()) {
+                    throw new InvalidInputException(s.source() + ": more_is_better of metric '" + s.metric() + "' is "
+                            + s.moreIsBetter() + " but " + first.source() + " says " + first.moreIsBetter());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.pullab.core.analysis;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The console report, in the layout of pullab_cloud's "Example Output" so existing readers and scrapers keep
+ * working: the banner, per-test kernel lines, one line per regressed metric with its
+ * {@code [t-test p=…, U-test p=…, Cohen's d=…]} line (raw p-values, as before), and the footer. Added lines:
+ * the verdict rule under the banner, the corrected p-values under each regression, and skipped tests or metrics.
+ */
+public final class TextReport {
+
+    private static final String RULE = "=".repeat(60);
+    private static final String THIN_RULE = "-".repeat(60);
+
+    private TextReport() {
+    }
+
+    public static String render(AnalysisReport report) {
+        StringBuilder out = new StringBuilder();
+        AnalysisOptions o = report.options();
+        out.append(RULE).append('\n').append("BENCHMARK REGRESSION ANALYSIS").append('\n').append(RULE).append('\n');
+        out.append(String.format(Locale.ROOT, "Rule: %s p < %s on t-test or U-test, |Cohen's d| >= %s, tip worse%n",
+                ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
+        for (TestAnalysis test : report.tests()) {
+            out.append('\n').append("Test: ").append(test.test()).append('\n');
+            out.append("  Base kernel: ").append(test.baseKernel()).append('\n');
+            out.append("  Tip kernel:  ").append(test.tipKernel()).append('\n');
+            out.append("  Metrics compared: ").append(test.metricsCompared()).append('\n');
+            List<MetricComparison> regressions = test.regressions();
+            if (regressions.isEmpty()) {
+                out.append("  \u2713 No regressions detected\n");
+            } else {
+                out.append("  \u26a0 REGRESSIONS DETECTED: ").append(regressions.size()).append('\n');
+                regressions.forEach(c -> appendRegression(out, c, o.correction()));
+            }
+            for (SkippedItem metric : test.skippedMetrics()) {
+                out.append("  Skipped metric ").append(metric.name()).append(": ").append(metric.reason()).append('\n');
+            }
+        }
+        for (SkippedItem skipped : report.skippedTests()) {
+            out.append('\n').append("Test: ").append(skipped.name()).append('\n');
+            out.append("  Skipped: ").append(skipped.reason()).append('\n');
+        }
+        out.append('\n').append(THIN_RULE).append('\n');
+        out.append("Tests with benchmarks: ").append(report.tests().size())
+                .append(" | Regressions found: ").append(report.testsWithRegression()).append('\n');
+        out.append("Tests with regressions: ")
+                .append(report.regressionTestNames().isEmpty() ? "none" : String.join(", ", report.regressionTestNames()))
+                .append('\n');
+        out.append(RULE).append('\n');
+        return out.toString();
+    }
+
+    private static void appendRegression(StringBuilder out, MetricComparison c, Correction correction) {
+        out.append(String.format(Locale.ROOT, "    %s: base=%s\u00b1%s (cv: %s) \u2192 tip=%s\u00b1%s (cv: %s) %s (%s)%n",
+                c.metric(), fixed(c.base().mean(), 2), fixed(c.base().stddev(), 2), fixed(c.base().cv(), 2),
+                fixed(c.tip().mean(), 2), fixed(c.tip().stddev(), 2), fixed(c.tip().cv(), 2), c.unit(),
+                percent(c.pctChange())));
+        out.append(String.format(Locale.ROOT, "      [t-test p=%s, U-test p=%s, Cohen's d=%s]%n",
+                fixed(c.tPvalue(), 4), fixed(c.uPvalue(), 4), fixed(c.cohensD(), 2)));
+        if (correction != Correction.NONE) {
+            out.append(String.format(Locale.ROOT, "      [%s-adjusted: t-test p=%s, U-test p=%s]%n",
+                    correction.label(), fixed(c.tPvalueAdjusted(), 4), fixed(c.uPvalueAdjusted(), 4)));
+        }
+    }
+
+    private static String ruleName(Correction correction) {
+        return switch (correction) {
+            case HOLM -> "Holm-adjusted";
+            case BH -> "Benjamini-Hochberg-adjusted";
+            case NONE -> "unadjusted";
+        };
+    }
+
+    static String fixed(double value, int decimals) {
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "inf" : "-inf";
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    private static String percent(double pct) {
+        if (Double.isInfinite(pct)) {
+            return (pct > 0 ? "+" : "-") + "inf%";
+        }
+        return String.format(Locale.ROOT, "%+.1f%%", pct);
+    }
+
+    private static String number(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.pullab.core.plot;
+
+/**
+ * One rendered chart.
+ *
+ * @param fileName file name to store it under, e.g. {@code unixbench-kernel-regression-overall.png}
+ * @param png      the PNG bytes
+ */
+public record Plot(String fileName, byte[] png) {
+}

@@ -1,0 +1,150 @@
+package dev.pullab.core.run;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a {@code benchmark-base*.csv} / {@code benchmark-tip*.csv} file.
+ *
+ * <p>The header line is required and the column order is free; extra columns are ignored. Required columns are
+ * {@code metric, unit, value, more_is_better, kernel_version}; the traceability columns {@code instance_id,
+ * instance_type, arch} are optional (the instance id then comes from the file's directory, the arch is
+ * {@code unknown}). Every fault names the file and line.
+ */
+public final class BenchmarkCsvReader {
+
+    /** Columns without which a row cannot be analysed. */
+    public static final List<String> REQUIRED_COLUMNS =
+            List.of("metric", "unit", "value", "more_is_better", "kernel_version");
+
+    /** The full column set of the contract, in the order the VM tests write it. */
+    public static final List<String> ALL_COLUMNS = List.of(
+            "metric", "unit", "value", "more_is_better", "kernel_version", "instance_id", "instance_type", "arch");
+
+    private static final String UNKNOWN_ARCH = "unknown";
+
+    private final ObjectReader reader;
+
+    public BenchmarkCsvReader() {
+        CsvMapper mapper = CsvMapper.builder()
+                .enable(CsvParser.Feature.TRIM_SPACES)
+                .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+                .enable(CsvParser.Feature.ALLOW_COMMENTS)
+                .enable(CsvParser.Feature.IGNORE_TRAILING_UNMAPPABLE)
+                .build();
+        this.reader = mapper.readerForMapOf(String.class).with(CsvSchema.emptySchema().withHeader());
+    }
+
+    /**
+     * Parses one file.
+     *
+     * @throws InvalidInputException naming {@code file.location()} and the line on any fault
+     */
+    public List<BenchmarkSample> read(BenchmarkFile file, byte[] content) {
+        String text = new String(content, StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            throw InvalidInputException.at(file.location(), 1,
+                    "empty file; expected a header line " + String.join(",", ALL_COLUMNS));
+        }
+        List<BenchmarkSample> samples = new ArrayList<>();
+        try (MappingIterator<Map<String, String>> rows = reader.readValues(text)) {
+            Set<String> columns = null;
+            while (rows.hasNextValue()) {
+                Map<String, String> row = rows.nextValue();
+                long line = rows.getCurrentLocation().getLineNr();
+                if (columns == null) {
+                    columns = header((CsvParser) rows.getParser(), file);
+                }
+                samples.add(sample(file, row, line));
+            }
+            if (samples.isEmpty()) {
+                header((CsvParser) rows.getParser(), file);
+                throw InvalidInputException.at(file.location(), 2, "no data rows after the header");
+            }
+        } catch (JsonProcessingException e) {
+            JsonLocation where = e.getLocation();
+            long line = where == null ? 1 : Math.max(1, where.getLineNr());
+            throw InvalidInputException.at(file.location(), line, "malformed CSV: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidInputException(file.location() + ": cannot read: " + e.getMessage(), e);
+        }
+        return samples;
+    }
+
+    private static Set<String> header(CsvParser parser, BenchmarkFile file) {
+        Set<String> columns = new HashSet<>();
+        parser.getSchema().forEach(c -> columns.add(c.getName()));
+        List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !columns.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw InvalidInputException.at(file.location(), 1, "missing column" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing) + " in header (expected " + String.join(",", ALL_COLUMNS) + ")");
+        }
+        return columns;
+    }
+
+    private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line) {
+        String metric = required(row, "metric", file, line);
+        String valueText = required(row, "value", file, line);
+        double value;
+        try {
+            value = Double.parseDouble(valueText);
+        } catch (NumberFormatException e) {
+            throw InvalidInputException.at(file.location(), line,
+                    "value '" + valueText + "' of metric '" + metric + "' is not a number");
+        }
+        if (!Double.isFinite(value)) {
+            throw InvalidInputException.at(file.location(), line,
+                    "value '" + valueText + "' of metric '" + metric + "' is not a finite number");
+        }
+        return new BenchmarkSample(
+                file.test(),
+                file.role(),
+                metric,
+                optional(row, "unit", ""),
+                value,
+                moreIsBetter(required(row, "more_is_better", file, line), file, line),
+                required(row, "kernel_version", file, line),
+                optional(row, "instance_id", file.instanceId()),
+                optional(row, "instance_type", ""),
+                optional(row, "arch", UNKNOWN_ARCH),
+                file.location() + ":" + line);
+    }
+
+    private static boolean moreIsBetter(String text, BenchmarkFile file, long line) {
+        switch (text.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1":
+                return true;
+            case "false", "no", "0":
+                return false;
+            default:
+                throw InvalidInputException.at(file.location(), line,
+                        "more_is_better '" + text + "' is not true or false");
+        }
+    }
+
+    private static String required(Map<String, String> row, String column, BenchmarkFile file, long line) {
+        String value = row.get(column);
+        if (value == null || value.isEmpty()) {
+            throw InvalidInputException.at(file.location(), line, "empty " + column);
+        }
+        return value;
+    }
+
+    private static String optional(Map<String, String> row, String column, String fallback) {
+        String value = row.get(column);
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+}
