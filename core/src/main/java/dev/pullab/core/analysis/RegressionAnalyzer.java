@@ -52,9 +52,11 @@ public final class RegressionAnalyzer {
         test.tip().forEach(s -> arches.add(s.arch()));
         for (String arch : arches) {
             Predicate<BenchmarkSample> onArch = s -> s.arch().equals(arch);
-            Comparisons c = compare(test.base().stream().filter(onArch).toList(),
-                    test.tip().stream().filter(onArch).toList());
-            byArch.add(new ArchAnalysis(arch, c.compared().size(), c.hasRegression(), c.compared()));
+            List<BenchmarkSample> base = test.base().stream().filter(onArch).toList();
+            List<BenchmarkSample> tip = test.tip().stream().filter(onArch).toList();
+            Comparisons c = compare(base, tip);
+            byArch.add(new ArchAnalysis(arch, kernels(base), kernels(tip), c.compared().size(), c.hasRegression(),
+                    c.compared()));
         }
         return new TestAnalysis(test.test(), kernels(test.base()), kernels(test.tip()), overall.compared().size(),
                 overall.hasRegression(), overall.compared(), overall.skipped(), byArch);

@@ -35,6 +35,9 @@ public final class TextReport {
                 out.append("  \u26a0 REGRESSIONS DETECTED: ").append(regressions.size()).append('\n');
                 regressions.forEach(c -> appendRegression(out, c, o.correction()));
             }
+            if (test.byArch().size() > 1) {
+                appendArches(out, test.byArch());
+            }
             for (SkippedItem metric : test.skippedMetrics()) {
                 out.append("  Skipped metric ").append(metric.name()).append(": ").append(metric.reason()).append('\n');
             }
@@ -63,6 +66,20 @@ public final class TextReport {
         if (correction != Correction.NONE) {
             out.append(String.format(Locale.ROOT, "      [%s-adjusted: t-test p=%s, U-test p=%s]%n",
                     correction.label(), fixed(c.tPvalueAdjusted(), 4), fixed(c.uPvalueAdjusted(), 4)));
+        }
+    }
+
+    /** Pooling arches widens the spread; the per-arch verdicts often see what the overall one cannot. */
+    private static void appendArches(StringBuilder out, List<ArchAnalysis> arches) {
+        out.append("  Per arch (each architecture's VMs compared on their own):\n");
+        for (ArchAnalysis arch : arches) {
+            List<String> regressed = arch.comparisons().stream()
+                    .filter(MetricComparison::isRegression).map(MetricComparison::metric).toList();
+            out.append("    ").append(arch.arch()).append(": ").append(arch.metricsCompared()).append(" compared, ")
+                    .append(regressed.isEmpty() ? "no regressions"
+                            : regressed.size() + (regressed.size() == 1 ? " regression: " : " regressions: ")
+                                    + String.join(", ", regressed))
+                    .append('\n');
         }
     }
 

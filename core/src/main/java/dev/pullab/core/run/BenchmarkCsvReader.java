@@ -62,9 +62,10 @@ public final class BenchmarkCsvReader {
         List<BenchmarkSample> samples = new ArrayList<>();
         try (MappingIterator<Map<String, String>> rows = reader.readValues(text)) {
             Set<String> columns = null;
+            LineCounter lines = new LineCounter(text);
             while (rows.hasNextValue()) {
                 Map<String, String> row = rows.nextValue();
-                long line = rows.getCurrentLocation().getLineNr();
+                long line = lines.lineEndingAt(rows.getCurrentLocation().getCharOffset());
                 if (columns == null) {
                     columns = header((CsvParser) rows.getParser(), file);
                 }
@@ -82,6 +83,31 @@ public final class BenchmarkCsvReader {
             throw new InvalidInputException(file.location() + ": cannot read: " + e.getMessage(), e);
         }
         return samples;
+    }
+
+    /**
+     * Line numbers of rows. Jackson's location after a row is the start of the next line and its line counter is
+     * not exact around skipped blank lines, so count the newlines up to the row's end, incrementally.
+     */
+    private static final class LineCounter {
+        private final String text;
+        private int scanned;
+        private long newlines;
+
+        LineCounter(String text) {
+            this.text = text;
+        }
+
+        /** The 1-based line of the row whose terminator ends just before {@code endOffset}. */
+        long lineEndingAt(long endOffset) {
+            int end = (int) Math.min(text.length(), Math.max(scanned, endOffset - 1));
+            for (; scanned < end; scanned++) {
+                if (text.charAt(scanned) == '\n') {
+                    newlines++;
+                }
+            }
+            return newlines + 1;
+        }
     }
 
     private static Set<String> header(CsvParser parser, BenchmarkFile file) {

@@ -1,0 +1,199 @@
+package dev.pullab.cli;
+
+import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.analysis.AnalysisReport;
+import dev.pullab.core.analysis.Correction;
+import dev.pullab.core.analysis.ReportJson;
+import dev.pullab.core.analysis.RunAnalysis;
+import dev.pullab.core.analysis.SkippedItem;
+import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.TextReport;
+import dev.pullab.core.aws.AwsClients;
+import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.aws.S3RunSource;
+import dev.pullab.core.plot.Plot;
+import dev.pullab.core.plot.RegressionPlots;
+import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.run.InvalidInputException;
+import dev.pullab.core.run.LocalRunSource;
+import dev.pullab.core.run.RunSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pullab analyze}: the benchmark regression analysis of one run, from a directory or from S3. */
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Compares the base and tip kernels of every test of a run that wrote benchmark-base*.csv and "
+                    + "benchmark-tip*.csv files, and prints the regression report.",
+            "",
+            "A metric is a regression when its Welch t-test or Mann-Whitney U p-value, adjusted across the "
+                    + "metrics of its test (--correction), is below --alpha, |Cohen's d| >= --min-effect, and the "
+                    + "tip moved in the worse direction given more_is_better.",
+            ""
+        },
+        footer = {
+            "",
+            "Input layout (as the VM client writes it to S3):",
+            "  <run>/test_<name>/output/<instance_id>/benchmark-base*.csv and benchmark-tip*.csv",
+            "  columns: metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch",
+            "",
+            "Exit status: 0 report printed (with or without regressions; see --fail-on-regression),",
+            "             1 unusable input (the message names the file and line), 2 bad usage,",
+            "             3 regressions found and --fail-on-regression given.",
+            "",
+            "Examples:",
+            "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
+            "  pullab analyze --input s3://kernel-ci-results-123456789012/run_test-001_20260325_120000 "
+                    + "--region us-west-2"
+        })
+final class AnalyzeCommand implements Callable<Integer> {
+
+    static final int EXIT_UNUSABLE_INPUT = 1;
+    static final int EXIT_REGRESSION = 3;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "DIR|s3://BUCKET/RUN_PREFIX",
+            description = "The run: a local directory or an S3 run prefix.")
+    private String input;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
+    private Path json;
+
+    @Option(names = "--plots", paramLabel = "DIR",
+            description = "Write PNG charts of the % change per metric (overall and per arch) to DIR.")
+    private Path plots;
+
+    @Option(names = "--correction", paramLabel = "holm|bh|none", defaultValue = "holm",
+            converter = CorrectionConverter.class,
+            description = "Multiple-testing correction across the metrics of a test: holm (family-wise error, "
+                    + "default), bh (Benjamini-Hochberg false discovery rate) or none (pullab_cloud's rule).")
+    private Correction correction;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05",
+            description = "Significance level for the adjusted p-values (default: ${DEFAULT-VALUE}).")
+    private double alpha;
+
+    @Option(names = "--min-effect", paramLabel = "D", defaultValue = "0.5",
+            description = "Minimum |Cohen's d| for a regression (default: ${DEFAULT-VALUE}).")
+    private double minEffect;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "AWS region of the bucket (default: AWS_REGION or the profile's region). "
+                    + "AWS_ENDPOINT_URL is honoured (e.g. LocalStack or moto).")
+    private String region;
+
+    @Option(names = "--fail-on-regression",
+            description = "Exit with status 3 when a regression is found (for CI gates).")
+    private boolean failOnRegression;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AnalysisOptions options = options();
+        try {
+            RunSource source = source();
+            DownloadProgress progress = source instanceof LocalRunSource ? DownloadProgress.SILENT
+                    : new ConsoleProgress(err, source.location(), System.console() != null);
+            AnalysisReport report = RunAnalysis.analyze(source, options, progress);
+            if (report.tests().isEmpty()) {
+                return nothingToCompare(err, source, report);
+            }
+            out.print(TextReport.render(report));
+            out.flush();
+            writeOutputs(report, err);
+            return failOnRegression && report.testsWithRegression() > 0 ? EXIT_REGRESSION : 0;
+        } catch (InvalidInputException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_UNUSABLE_INPUT;
+        }
+    }
+
+    private AnalysisOptions options() {
+        try {
+            return new AnalysisOptions(correction, alpha, minEffect);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    private RunSource source() {
+        if (input.startsWith("s3://")) {
+            S3Location location;
+            try {
+                location = S3Location.parse(input);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            return new S3RunSource(AwsClients.s3(Optional.ofNullable(region)), location);
+        }
+        return new LocalRunSource(Path.of(input));
+    }
+
+    private static int nothingToCompare(PrintWriter err, RunSource source, AnalysisReport report) {
+        if (report.skippedTests().isEmpty()) {
+            err.println("error: " + source.location() + ": no benchmark files (expected "
+                    + "test_<name>/output/<instance_id>/benchmark-base*.csv and benchmark-tip*.csv)");
+        } else {
+            err.println("error: " + source.location() + ": no test has both base and tip benchmark files");
+            for (SkippedItem skipped : report.skippedTests()) {
+                err.println("  test_" + skipped.name() + ": " + skipped.reason());
+            }
+        }
+        return EXIT_UNUSABLE_INPUT;
+    }
+
+    private void writeOutputs(AnalysisReport report, PrintWriter err) throws IOException {
+        if (json != null) {
+            createParent(json);
+            Files.writeString(json, ReportJson.write(report), StandardCharsets.UTF_8);
+            err.println("JSON report: " + json);
+        }
+        if (plots != null) {
+            Files.createDirectories(plots);
+            List<Path> written = new ArrayList<>();
+            for (TestAnalysis test : report.tests()) {
+                for (Plot plot : RegressionPlots.render(test)) {
+                    Path file = plots.resolve(plot.fileName());
+                    Files.write(file, plot.png());
+                    written.add(file);
+                }
+            }
+            err.println("Plots: " + written.size() + " PNG files in " + plots);
+        }
+        err.flush();
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+
+    /** Lets {@code --correction} name the valid values in its error. */
+    static final class CorrectionConverter implements ITypeConverter<Correction> {
+        @Override
+        public Correction convert(String value) {
+            return Correction.parse(value);
+        }
+    }
+}

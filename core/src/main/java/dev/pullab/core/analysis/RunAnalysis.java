@@ -1,0 +1,21 @@
+package dev.pullab.core.analysis;
+
+import dev.pullab.core.run.BenchmarkCsvReader;
+import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.run.RunSamples;
+import dev.pullab.core.run.RunSource;
+
+/** Fetches a run's benchmark files, parses them and analyses them: what the CLI and the analyzer function share. */
+public final class RunAnalysis {
+
+    private RunAnalysis() {
+    }
+
+    /**
+     * @throws dev.pullab.core.run.InvalidInputException when the run cannot be read or a file is malformed
+     */
+    public static AnalysisReport analyze(RunSource source, AnalysisOptions options, DownloadProgress progress) {
+        RunSamples samples = RunSamples.read(source.benchmarkFiles(progress), new BenchmarkCsvReader());
+        return new RegressionAnalyzer(options).analyze(samples);
+    }
+}

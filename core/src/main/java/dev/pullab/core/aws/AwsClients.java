@@ -1,0 +1,125 @@
+package dev.pullab.core.aws;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Builds the production AWS clients: URL-connection HTTP client (the only one on the classpath), region from the
+ * caller or the default chain, credentials from the default chain, bounded call timeouts.
+ *
+ * <p>An emulator (moto, LocalStack) is selected like the SDK itself does it: system property
+ * {@code aws.endpointUrlS3}, env {@code AWS_ENDPOINT_URL_S3}, system property {@code aws.endpointUrl}, env
+ * {@code AWS_ENDPOINT_URL}, the first set wins, none when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} is true.
+ * The SDK (2.28+) would apply that endpoint on its own but keep virtual-host addressing, which emulators cannot
+ * serve; so the same endpoint is set explicitly (identical value, no conflict) together with path-style access.
+ * An {@code endpoint_url} in an AWS profile is left to the SDK alone (no path style).
+ *
+ * <p>This is a factory: every call builds a new client. Cache it in the caller (e.g. a Lambda's static field).
+ */
+public final class AwsClients {
+
+    /** Per HTTP attempt; the SDK has no timeout by default. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
+    /** Whole call including retries. */
+    static final Duration CALL_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    private AwsClients() {
+    }
+
+    /**
+     * An S3 client.
+     *
+     * @param region the region to use; empty to take it from {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or
+     *               the profile (Lambda always sets {@code AWS_REGION})
+     * @throws IllegalArgumentException when no region is configured anywhere, or a configured endpoint is invalid
+     */
+    public static S3Client s3(Optional<String> region) {
+        var builder = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT))
+                .region(resolveRegion(region))
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                        .apiCallTimeout(CALL_TIMEOUT)
+                        .build());
+        // credentials: left unset on purpose, so the client builds and owns the default chain (and closes it)
+        configuredEndpoint("AWS_ENDPOINT_URL_S3", "aws.endpointUrlS3", System::getenv, System::getProperty)
+                .ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
+        return builder.build();
+    }
+
+    /** The region given, else the default chain's, else a message telling how to set one. */
+    static Region resolveRegion(Optional<String> region) {
+        if (region.isPresent()) {
+            String id = region.get().trim();
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("empty AWS region: pass --region, e.g. --region us-east-1");
+            }
+            return Region.of(id);
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkClientException e) {
+            throw new IllegalArgumentException("no AWS region configured: pass --region (e.g. --region us-east-1), "
+                    + "or set AWS_REGION or a region in your AWS profile", e);
+        }
+    }
+
+    /**
+     * The endpoint override configured for a service, in the SDK's order of precedence.
+     *
+     * @param serviceVariable the service's environment variable, e.g. {@code AWS_ENDPOINT_URL_S3}
+     * @param serviceProperty the service's system property, e.g. {@code aws.endpointUrlS3} (as the SDK's
+     *                        generated client builder names it)
+     * @param env             environment lookup ({@code System::getenv} outside tests)
+     * @param properties      system property lookup ({@code System::getProperty} outside tests)
+     */
+    static Optional<URI> configuredEndpoint(String serviceVariable, String serviceProperty,
+            UnaryOperator<String> env, UnaryOperator<String> properties) {
+        if (isTrue(properties.apply("aws.ignoreConfiguredEndpointUrls"))
+                || isTrue(env.apply("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+            return Optional.empty();
+        }
+        String[][] sources = {
+            {"system property " + serviceProperty, properties.apply(serviceProperty)},
+            {"environment variable " + serviceVariable, env.apply(serviceVariable)},
+            {"system property aws.endpointUrl", properties.apply("aws.endpointUrl")},
+            {"environment variable AWS_ENDPOINT_URL", env.apply("AWS_ENDPOINT_URL")},
+        };
+        for (String[] source : sources) {
+            if (source[1] != null && !source[1].isBlank()) {
+                return Optional.of(endpoint(source[0], source[1].trim()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static URI endpoint(String origin, String value) {
+        try {
+            URI uri = new URI(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new URISyntaxException(value, "expected scheme://host[:port]");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(origin + " is not a valid endpoint URL: '" + value
+                    + "' (expected e.g. http://127.0.0.1:5000)", e);
+        }
+    }
+
+    private static boolean isTrue(String value) {
+        return value != null && "true".equalsIgnoreCase(value.trim());
+    }
+}

@@ -1,0 +1,108 @@
+package dev.pullab.core.aws;
+
+import dev.pullab.core.run.BenchmarkFile;
+import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.run.InvalidInputException;
+import dev.pullab.core.run.RunFile;
+import dev.pullab.core.run.RunSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A run stored in S3 under {@code s3://bucket/run_prefix/}, with the layout the VM client writes.
+ *
+ * <p>Every fault becomes an {@link InvalidInputException} naming the {@code s3://} URI and a plain reason (no such
+ * bucket, access denied, no such run); AWS request ids and credentials never appear in the message.
+ */
+public final class S3RunSource implements RunSource {
+
+    private final S3Client s3;
+    private final S3Location run;
+
+    public S3RunSource(S3Client s3, S3Location run) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.run = Objects.requireNonNull(run, "run");
+    }
+
+    @Override
+    public String location() {
+        return run.toString();
+    }
+
+    @Override
+    public List<RunFile> benchmarkFiles(DownloadProgress progress) {
+        List<BenchmarkFile> found = list();
+        List<RunFile> files = new ArrayList<>(found.size());
+        long bytes = 0;
+        for (BenchmarkFile file : found) {
+            byte[] content = download(file);
+            bytes += content.length;
+            files.add(new RunFile(file, content));
+            progress.fetched(files.size(), found.size(), bytes);
+        }
+        return files;
+    }
+
+    private List<BenchmarkFile> list() {
+        String keyPrefix = run.keyPrefix();
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(run.bucket()).prefix(keyPrefix).build();
+        List<BenchmarkFile> found = new ArrayList<>();
+        int objects = 0;
+        try {
+            for (S3Object object : s3.listObjectsV2Paginator(request).contents()) {
+                objects++;
+                String relative = object.key().substring(keyPrefix.length());
+                BenchmarkFile.fromRunPath(relative, run.uriOf(object.key())).ifPresent(found::add);
+            }
+        } catch (SdkException e) {
+            throw failure(location(), "cannot list the run", e);
+        }
+        if (objects == 0) {
+            throw new InvalidInputException(location() + ": no such run: no objects under this prefix");
+        }
+        return found;
+    }
+
+    private byte[] download(BenchmarkFile file) {
+        String key = file.location().substring(("s3://" + run.bucket() + "/").length());
+        try {
+            return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(run.bucket()).key(key).build())
+                    .asByteArray();
+        } catch (SdkException e) {
+            throw failure(file.location(), "cannot download", e);
+        }
+    }
+
+    /** A message an operator can act on; only the error code and status of the service's answer are kept. */
+    static InvalidInputException failure(String uri, String action, SdkException e) {
+        if (e instanceof S3Exception s3e) {
+            String code = s3e.awsErrorDetails() == null ? null : s3e.awsErrorDetails().errorCode();
+            int status = s3e.statusCode();
+            String reason;
+            if ("NoSuchBucket".equals(code)) {
+                reason = "bucket does not exist";
+            } else if ("NoSuchKey".equals(code)) {
+                reason = "object does not exist (deleted while reading?)";
+            } else if (status == 403 || "AccessDenied".equals(code)) {
+                reason = "access denied (check the credentials' s3:ListBucket / s3:GetObject permissions)";
+            } else if (status == 404) {
+                reason = "not found";
+            } else {
+                reason = "S3 error " + (code == null ? "" : code + " ") + "(HTTP " + status + ")";
+            }
+            return new InvalidInputException(uri + ": " + action + ": " + reason, e);
+        }
+        if (e instanceof SdkClientException) {
+            return new InvalidInputException(uri + ": " + action + ": cannot reach S3: " + e.getMessage(), e);
+        }
+        return new InvalidInputException(uri + ": " + action + ": " + e.getClass().getSimpleName(), e);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pullab.core.analysis;
+
+import dev.pullab.core.run.BenchmarkSample;
+import dev.pullab.core.run.KernelRole;
+import dev.pullab.core.run.RunSamples;
+import dev.pullab.core.run.TestSamples;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds runs in memory for analysis tests: one value per VM per metric and kernel. */
+final class RunBuilder {
+
+    private final Map<String, List<BenchmarkSample>[]> tests = new LinkedHashMap<>();
+
+    RunBuilder metric(String test, String metric, boolean moreIsBetter, double[] base, double[] tip) {
+        return metric(test, metric, moreIsBetter, "x86_64", base, tip);
+    }
+
+    @SuppressWarnings("unchecked")
+    RunBuilder metric(String test, String metric, boolean moreIsBetter, String arch, double[] base, double[] tip) {
+        List<BenchmarkSample>[] sides = tests.computeIfAbsent(test, t -> new List[] {new ArrayList<>(), new ArrayList<>()});
+        add(sides[0], test, KernelRole.BASE, metric, moreIsBetter, arch, base, "6.1.141");
+        add(sides[1], test, KernelRole.TIP, metric, moreIsBetter, arch, tip, "6.1.150");
+        return this;
+    }
+
+    RunSamples build() {
+        return new RunSamples(tests.entrySet().stream()
+                .map(e -> new TestSamples(e.getKey(), e.getValue()[0], e.getValue()[1],
+                        e.getValue()[0].isEmpty() ? 0 : 1, e.getValue()[1].isEmpty() ? 0 : 1))
+                .toList());
+    }
+
+    private static void add(List<BenchmarkSample> into, String test, KernelRole role, String metric,
+            boolean moreIsBetter, String arch, double[] values, String kernel) {
+        for (int vm = 0; vm < values.length; vm++) {
+            into.add(new BenchmarkSample(test, role, metric, "lps", values[vm], moreIsBetter, kernel,
+                    "i-" + arch + vm, "m5.large", arch, role.label() + ".csv:" + (vm + 2)));
+        }
+    }
+}

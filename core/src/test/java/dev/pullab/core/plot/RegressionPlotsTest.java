@@ -1,0 +1,173 @@
+package dev.pullab.core.plot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.pullab.core.analysis.ArchAnalysis;
+import dev.pullab.core.analysis.MetricComparison;
+import dev.pullab.core.analysis.SampleSummary;
+import dev.pullab.core.analysis.TestAnalysis;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RegressionPlotsTest {
+
+    /** Far more than anti-aliasing could produce, far less than one bar of a few-metric chart. */
+    private static final int RED_PIXEL_THRESHOLD = 500;
+
+    @Test
+    @DisplayName("renders an overall chart and one per architecture, named <test>-<scope>.png")
+    void givenTwoArchitectures_whenRender_thenOverallAndOneFilePerArch() {
+        TestAnalysis test = analysis("unixbench", List.of(ok("Dhrystone", 1.5)),
+                arch("x86_64", List.of(ok("Dhrystone", 1.0))),
+                arch("arm64", List.of(ok("Dhrystone", 2.0))));
+
+        List<Plot> plots = RegressionPlots.render(test);
+
+        assertThat(plots).extracting(Plot::fileName)
+                .containsExactly("unixbench-overall.png", "unixbench-x86_64.png", "unixbench-arm64.png");
+    }
+
+    @Test
+    @DisplayName("replaces characters outside [A-Za-z0-9._-] in file names with _")
+    void givenUnsafeNames_whenRender_thenFileNamesAreSanitised() {
+        TestAnalysis test = analysis("kselftest/net timers", List.of(ok("m", 1.0)),
+                arch("arm 64*", List.of(ok("m", 1.0))));
+
+        List<Plot> plots = RegressionPlots.render(test);
+
+        assertThat(plots).extracting(Plot::fileName)
+                .containsExactly("kselftest_net_timers-overall.png", "kselftest_net_timers-arm_64_.png");
+    }
+
+    @Test
+    @DisplayName("writes a PNG that ImageIO decodes at 1200x700")
+    void givenComparisons_whenRender_thenPngDecodesWithExpectedSize() {
+        Plot plot = RegressionPlots.render(analysis("unixbench", List.of(ok("a", 3.0), bad("b", -12.0)))).get(0);
+
+        BufferedImage image = decode(plot);
+
+        assertThat(image.getWidth()).isEqualTo(RegressionPlots.WIDTH).isEqualTo(1200);
+        assertThat(image.getHeight()).isEqualTo(RegressionPlots.HEIGHT).isEqualTo(700);
+    }
+
+    @Test
+    @DisplayName("draws a regression in red")
+    void givenRegression_whenRender_thenChartHasRedPixels() {
+        Plot plot = RegressionPlots.render(analysis("unixbench", List.of(ok("a", 3.0), bad("b", -12.0)))).get(0);
+
+        assertThat(redPixels(decode(plot))).isGreaterThan(RED_PIXEL_THRESHOLD);
+    }
+
+    @Test
+    @DisplayName("draws no red at all when nothing regressed")
+    void givenNoRegression_whenRender_thenChartHasNoRedPixels() {
+        Plot plot = RegressionPlots.render(analysis("unixbench", List.of(ok("a", 3.0), ok("b", -12.0)))).get(0);
+
+        assertThat(redPixels(decode(plot))).isZero();
+    }
+
+    @Test
+    @DisplayName("clips infinite percent changes instead of failing")
+    void givenInfinitePctChange_whenRender_thenRendersDecodablePng() {
+        TestAnalysis test = analysis("unixbench", List.of(
+                ok("a", 3.0), bad("b", Double.POSITIVE_INFINITY), ok("c", Double.NEGATIVE_INFINITY)));
+
+        assertThatCode(() -> decode(RegressionPlots.render(test).get(0))).doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("draws an infinite regression in red when no change is finite")
+    void givenOnlyInfinitePctChanges_whenRender_thenRendersRegressionInRed() {
+        TestAnalysis test = analysis("unixbench", List.of(bad("b", Double.NEGATIVE_INFINITY)));
+
+        assertThat(redPixels(decode(RegressionPlots.render(test).get(0)))).isGreaterThan(RED_PIXEL_THRESHOLD);
+    }
+
+    @Test
+    @DisplayName("skips the overall chart when it has no comparisons")
+    void givenNoOverallComparisons_whenRender_thenNoOverallPlot() {
+        TestAnalysis test = analysis("unixbench", List.of(), arch("x86_64", List.of(ok("a", 1.0))));
+
+        assertThat(RegressionPlots.render(test)).extracting(Plot::fileName)
+                .containsExactly("unixbench-x86_64.png");
+    }
+
+    @Test
+    @DisplayName("skips an architecture chart that has no comparisons")
+    void givenArchWithoutComparisons_whenRender_thenNoPlotForThatArch() {
+        TestAnalysis test = analysis("unixbench", List.of(ok("a", 1.0)),
+                arch("x86_64", List.of()), arch("arm64", List.of(ok("a", 1.0))));
+
+        assertThat(RegressionPlots.render(test)).extracting(Plot::fileName)
+                .containsExactly("unixbench-overall.png", "unixbench-arm64.png");
+    }
+
+    @Test
+    @DisplayName("renders the same bytes twice")
+    void givenSameAnalysis_whenRenderTwice_thenIdenticalPngs() {
+        TestAnalysis test = analysis("unixbench", List.of(ok("a", 3.0), bad("b", -12.0)));
+
+        byte[] first = RegressionPlots.render(test).get(0).png();
+        byte[] second = RegressionPlots.render(test).get(0).png();
+
+        assertThat(second).isEqualTo(first);
+    }
+
+    private static TestAnalysis analysis(String name, List<MetricComparison> overall, ArchAnalysis... arches) {
+        boolean regressed = overall.stream().anyMatch(MetricComparison::isRegression);
+        return new TestAnalysis(name, "6.12.0", "6.13.0-rc1", overall.size(), regressed, overall, List.of(),
+                List.of(arches));
+    }
+
+    private static ArchAnalysis arch(String arch, List<MetricComparison> comparisons) {
+        boolean regressed = comparisons.stream().anyMatch(MetricComparison::isRegression);
+        return new ArchAnalysis(arch, "6.1.141", "6.1.150", comparisons.size(), regressed, comparisons);
+    }
+
+    private static MetricComparison ok(String metric, double pctChange) {
+        return comparison(metric, pctChange, false);
+    }
+
+    private static MetricComparison bad(String metric, double pctChange) {
+        return comparison(metric, pctChange, true);
+    }
+
+    private static MetricComparison comparison(String metric, double pctChange, boolean regression) {
+        SampleSummary sample = new SampleSummary(5, 100.0, 100.0, 1.0, 0.01);
+        return new MetricComparison(metric, "lps", true, sample, sample, pctChange, 3.0, 0.01, 8.0, 0.0, 0.008,
+                "exact", 0.02, 0.016, 2.0, regression, regression);
+    }
+
+    private static BufferedImage decode(Plot plot) {
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(plot.png()));
+            assertThat(image).as("decoded %s", plot.fileName()).isNotNull();
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long redPixels(BufferedImage image) {
+        return IntStream.range(0, image.getHeight())
+                .mapToLong(y -> IntStream.range(0, image.getWidth())
+                        .filter(x -> isClearlyRed(image.getRGB(x, y)))
+                        .count())
+                .sum();
+    }
+
+    private static boolean isClearlyRed(int rgb) {
+        int r = (rgb >> 16) & 0xFF;
+        int g = (rgb >> 8) & 0xFF;
+        int b = rgb & 0xFF;
+        return r > 200 && g < 80 && b < 80;
+    }
+}

@@ -1,0 +1,274 @@
+package dev.pullab.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The one AWS emulator of a test JVM, shared by the integration tests of every module (it ships in core's test
+ * jar). Started on first use of {@link #get()}, stopped by a shutdown hook.
+ *
+ * <p>Which emulator:
+ * <ol>
+ *   <li>env {@code AWS_ENDPOINT_URL} set: that endpoint is used as is (a LocalStack or moto you started
+ *       yourself, e.g. {@code docker run -p 4566:4566 localstack/localstack} then
+ *       {@code AWS_ENDPOINT_URL=http://127.0.0.1:4566});</li>
+ *   <li>otherwise {@code moto_server -H 127.0.0.1 -p <free port>} is started (python moto 5.x; {@code .ci/run}
+ *       installs it with {@code pip install 'moto[server]'}).</li>
+ * </ol>
+ * There is deliberately no Testcontainers/LocalStack branch: testcontainers-localstack 2.0.5 resolves, but brings
+ * about 25 MB of test dependencies (the core jar alone is 17.8 MB) plus a Docker probe on every run, and no machine of
+ * this project (developers', CI) has a Docker engine. With Docker at hand, start LocalStack and use option 1.
+ *
+ * <p>Tests never touch real AWS: every client gets the emulator's endpoint, region {@code us-east-1} and the static
+ * credentials {@code test}/{@code test}, never the default chains. New services take one line, e.g.
+ * {@code emulator.client(DynamoDbClient.builder())}.
+ */
+public final class AwsEmulator {
+
+    /** Env var naming an already running emulator; also what {@code AwsClients} honours in production code. */
+    public static final String ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL";
+
+    private static final Region REGION = Region.US_EAST_1;
+    private static final String ACCESS_KEY = "test";
+    private static final String SECRET_KEY = "test";
+    private static final AwsCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+
+    private static AwsEmulator instance;
+    private static RuntimeException startFailure;
+
+    private final URI endpoint;
+    private final String description;
+    private final S3Client s3;
+
+    private AwsEmulator(URI endpoint, String description) {
+        this.endpoint = endpoint;
+        this.description = description;
+        this.s3 = client(S3Client.builder().forcePathStyle(true));
+    }
+
+    /**
+     * The JVM's emulator, started on the first call. A start that failed fails every later call at once with the
+     * same message (no 20-second retry per test).
+     *
+     * @throws IllegalStateException when no emulator can be started (e.g. moto_server not installed)
+     */
+    public static synchronized AwsEmulator get() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        if (instance == null) {
+            try {
+                instance = start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+        }
+        return instance;
+    }
+
+    /** Where the emulator answers, e.g. {@code http://127.0.0.1:41234}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** Always {@code us-east-1}. */
+    public Region region() {
+        return REGION;
+    }
+
+    /** Static {@code test}/{@code test} credentials. */
+    public AwsCredentialsProvider credentials() {
+        return CREDENTIALS;
+    }
+
+    /** The shared S3 client (path-style, URL-connection HTTP client). Do not close it. */
+    public S3Client s3() {
+        return s3;
+    }
+
+    /**
+     * Builds any synchronous AWS client against the emulator: endpoint, region, test credentials, URL-connection
+     * HTTP client. The caller owns (and should close) the client.
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+        return builder.endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(CREDENTIALS)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    /** Creates a bucket with a unique name starting with {@code namePrefix} (lower case, digits, dashes). */
+    public String createBucket(String namePrefix) {
+        String bucket = (namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+        s3.createBucket(b -> b.bucket(bucket));
+        return bucket;
+    }
+
+    /** Env vars that point a child process (e.g. the CLI run with ProcessBuilder) at the emulator. */
+    public Map<String, String> environment() {
+        return Map.of(ENDPOINT_VARIABLE, endpoint.toString(), "AWS_REGION", REGION.id(),
+                "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    }
+
+    /**
+     * The same as system properties, for production code run in this JVM that builds its clients with
+     * {@code AwsClients} (the SDK's default chains read these before the environment). Set them only around such
+     * a test, and clear them after.
+     */
+    public Map<String, String> systemProperties() {
+        return Map.of("aws.endpointUrl", endpoint.toString(), "aws.region", REGION.id(),
+                "aws.accessKeyId", ACCESS_KEY, "aws.secretAccessKey", SECRET_KEY);
+    }
+
+    @Override
+    public String toString() {
+        return description + " at " + endpoint;
+    }
+
+    private static AwsEmulator start() {
+        String configured = System.getenv(ENDPOINT_VARIABLE);
+        if (configured != null && !configured.isBlank()) {
+            return new AwsEmulator(URI.create(configured.trim()), "emulator from " + ENDPOINT_VARIABLE);
+        }
+        return new AwsEmulator(MotoServer.start(), "moto_server");
+    }
+
+    /** A {@code moto_server} child process on a free loopback port. */
+    private static final class MotoServer {
+        private static final String COMMAND = "moto_server";
+        private static final Duration STARTUP = Duration.ofSeconds(20);
+        private static final Duration POLL = Duration.ofMillis(100);
+
+        private MotoServer() {
+        }
+
+        static URI start() {
+            int port = freePort();
+            Path log = logFile();
+            Process process;
+            try {
+                process = new ProcessBuilder(List.of(COMMAND, "-H", "127.0.0.1", "-p", Integer.toString(port)))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new IllegalStateException(COMMAND + " is not on the PATH (" + e.getMessage() + "): the "
+                        + "integration tests need it or " + ENDPOINT_VARIABLE + "; .ci/run installs it with "
+                        + "pip install 'moto[server]'", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, log), "moto-server-stop"));
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            awaitAnswer(process, endpoint, log);
+            return endpoint;
+        }
+
+        private static void awaitAnswer(Process process, URI endpoint, Path log) {
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(COMMAND + " exited with code " + process.exitValue()
+                            + " before answering; its output:\n" + tail(log));
+                }
+                if (answers(endpoint)) {
+                    return;
+                }
+                sleep(POLL);
+            }
+            stop(process, log);
+            throw new IllegalStateException(COMMAND + " did not answer on " + endpoint + " within "
+                    + STARTUP.toSeconds() + " s; its output:\n" + tail(log));
+        }
+
+        private static boolean answers(URI endpoint) {
+            try {
+                HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL()
+                        .openConnection();
+                connection.setConnectTimeout(500);
+                connection.setReadTimeout(2000);
+                try {
+                    return connection.getResponseCode() > 0;
+                } finally {
+                    connection.disconnect();
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private static void stop(Process process, Path log) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // a leftover log in the temp dir is harmless
+            }
+        }
+
+        private static int freePort() {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free local port", e);
+            }
+        }
+
+        private static Path logFile() {
+            try {
+                return Files.createTempFile("pullab-moto-server-", ".log");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static String tail(Path log) {
+            try {
+                String text = Files.readString(log, StandardCharsets.UTF_8);
+                return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+            } catch (IOException e) {
+                return "(no output: " + e.getMessage() + ")";
+            }
+        }
+
+        private static void sleep(Duration duration) {
+            try {
+                Thread.sleep(duration.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + COMMAND, e);
+            }
+        }
+    }
+}
