@@ -1,0 +1,87 @@
+package dev.pullab.core.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The console report keeps pullab_cloud's "Example Output" layout. */
+class TextReportTest {
+
+    private static final double[] BASE = {57000, 57600, 56400, 57300, 56700};
+    private static final double[] TIP = {42000, 41700, 42300, 41900, 42100};
+
+    @Test
+    @DisplayName("a regression is reported in the seed's layout, line by line")
+    void givenRegression_whenRendered_thenSeedLayout() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("unixbench-kernel-regression", "Process_Creation", true, BASE, TIP)
+                .metric("unixbench-kernel-regression", "Dhrystone", true, BASE, BASE)
+                .build());
+
+        List<String> lines = TextReport.render(report).lines().toList();
+
+        assertThat(lines.subList(0, 3)).containsExactly("=".repeat(60), "BENCHMARK REGRESSION ANALYSIS", "=".repeat(60));
+        assertThat(lines).containsSubsequence(
+                "Test: unixbench-kernel-regression",
+                "  Base kernel: 6.1.141",
+                "  Tip kernel:  6.1.150",
+                "  Metrics compared: 2",
+                "  \u26a0 REGRESSIONS DETECTED: 1",
+                "    Process_Creation: base=57000.00\u00b1474.34 (cv: 0.01) \u2192 tip=42000.00\u00b1223.61 (cv: 0.01) lps "
+                        + "(-26.3%)");
+        assertThat(lines).anyMatch(l -> l.matches(
+                "      \\[t-test p=0\\.\\d{4}, U-test p=0\\.\\d{4}, Cohen's d=\\d+\\.\\d{2}]"));
+        assertThat(lines.subList(lines.size() - 4, lines.size())).containsExactly(
+                "-".repeat(60),
+                "Tests with benchmarks: 1 | Regressions found: 1",
+                "Tests with regressions: unixbench-kernel-regression",
+                "=".repeat(60));
+    }
+
+    @Test
+    @DisplayName("the rule line names the correction, alpha and minimum effect")
+    void ruleLine() {
+        AnalysisReport report = new RegressionAnalyzer(new AnalysisOptions(Correction.BH, 0.01, 0.8))
+                .analyze(new RunBuilder().metric("t", "m", true, BASE, BASE).build());
+
+        assertThat(TextReport.render(report)).contains(
+                "Rule: Benjamini-Hochberg-adjusted p < 0.01 on t-test or U-test, |Cohen's d| >= 0.8, tip worse");
+    }
+
+    @Test
+    @DisplayName("no regression: a check line and 'none' in the footer")
+    void givenNoRegression_whenRendered_thenNone() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults())
+                .analyze(new RunBuilder().metric("t", "m", true, BASE, BASE).build());
+
+        assertThat(TextReport.render(report))
+                .contains("  \u2713 No regressions detected\n")
+                .contains("Tests with benchmarks: 1 | Regressions found: 0\nTests with regressions: none\n");
+    }
+
+    @Test
+    @DisplayName("infinite statistics print as inf, never as NaN or Infinity")
+    void givenConstantSamples_whenRendered_thenInf() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("t", "m", true, new double[] {5, 5, 5}, new double[] {3, 3, 3}).build());
+
+        String text = TextReport.render(report);
+
+        assertThat(text).contains("Cohen's d=inf]").doesNotContain("NaN").doesNotContain("Infinity");
+    }
+
+    @Test
+    @DisplayName("runs with several arches get one verdict line per arch")
+    void givenTwoArches_whenRendered_thenPerArchLines() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("t", "m", true, "arm64", BASE, TIP)
+                .metric("t", "m", true, "x86_64", BASE, BASE)
+                .build());
+
+        assertThat(TextReport.render(report))
+                .contains("    arm64: 1 compared, 1 regression: m\n")
+                .contains("    x86_64: 1 compared, no regressions\n");
+    }
+}
