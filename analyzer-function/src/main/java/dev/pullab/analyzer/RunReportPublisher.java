@@ -1,0 +1,67 @@
+package dev.pullab.analyzer;
+
+import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.analysis.AnalysisReport;
+import dev.pullab.core.analysis.ReportJson;
+import dev.pullab.core.analysis.RunAnalysis;
+import dev.pullab.core.analysis.TextReport;
+import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.aws.S3RunSource;
+import dev.pullab.core.plot.Plot;
+import dev.pullab.core.plot.RegressionPlots;
+import dev.pullab.core.run.DownloadProgress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Analyses one finished run in S3 (with core's {@link RunAnalysis}) and stores the results
+ * beside it, under {@code <run_prefix>/analysis/}: {@code plots/<file>.png}, {@code report.txt}, and last
+ * {@code report.json} (its presence means "done").
+ */
+final class RunReportPublisher {
+
+    static final String REPORT_JSON = "analysis/report.json";
+    static final String REPORT_TEXT = "analysis/report.txt";
+    static final String PLOTS = "analysis/plots/";
+
+    private final S3Client s3;
+
+    RunReportPublisher(S3Client s3) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+    }
+
+    /**
+     * What was written.
+     *
+     * @param report    the analysis
+     * @param reportUri {@code s3://} URI of {@code report.json}
+     * @param plots     how many plots were stored
+     */
+    record Outcome(AnalysisReport report, String reportUri, int plots) {
+    }
+
+    /**
+     * Reads, analyses, writes.
+     *
+     * @throws dev.pullab.core.run.InvalidInputException when the run is missing, unreadable or has a malformed CSV
+     */
+    Outcome publish(S3Location run, AnalysisOptions options) {
+        AnalysisReport report = RunAnalysis.analyze(new S3RunSource(s3, run), options, DownloadProgress.SILENT);
+        List<Plot> plots = report.tests().stream().flatMap(test -> RegressionPlots.render(test).stream()).toList();
+        for (Plot plot : plots) {
+            put(run, run.key(PLOTS + plot.fileName()), plot.png(), "image/png");
+        }
+        put(run, run.key(REPORT_TEXT), TextReport.render(report).getBytes(StandardCharsets.UTF_8),
+                "text/plain; charset=utf-8");
+        String jsonKey = run.key(REPORT_JSON);
+        put(run, jsonKey, ReportJson.write(report).getBytes(StandardCharsets.UTF_8), "application/json");
+        return new Outcome(report, run.uriOf(jsonKey), plots.size());
+    }
+
+    private void put(S3Location run, String key, byte[] content, String contentType) {
+        s3.putObject(b -> b.bucket(run.bucket()).key(key).contentType(contentType), RequestBody.fromBytes(content));
+    }
+}
