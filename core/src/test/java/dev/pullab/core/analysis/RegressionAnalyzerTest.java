@@ -133,15 +133,10 @@ class RegressionAnalyzerTest {
     @Test
     @DisplayName("a metric measured on one kernel only is listed as skipped; the others are compared")
     void givenMetricOnOneSide_whenAnalysed_thenSkippedMetric() {
-        RunSamples run = new RunBuilder().metric("ub", "shared", true, BASE, LOWER).build();
-        TestSamples t = run.tests().get(0);
-        BenchmarkSample extra = new BenchmarkSample("ub", KernelRole.TIP, "tip_only", "lps", 1, true, "6.1.150",
-                "i-1", "", "x86_64", "t.csv:9");
-        List<BenchmarkSample> tip = new java.util.ArrayList<>(t.tip());
-        tip.add(extra);
+        RunSamples run = withExtraTipRow(new RunBuilder().metric("ub", "shared", true, BASE, LOWER).build(),
+                "tip_only", true, "t.csv:9");
 
-        TestAnalysis a = analyzer.analyze(new RunSamples(List.of(new TestSamples("ub", t.base(), tip, 1, 1))))
-                .tests().get(0);
+        TestAnalysis a = analyzer.analyze(run).tests().get(0);
 
         assertThat(a.metricsCompared()).isEqualTo(1);
         assertThat(a.skippedMetrics()).extracting(SkippedItem::name).containsExactly("tip_only");
@@ -165,14 +160,10 @@ class RegressionAnalyzerTest {
     @Test
     @DisplayName("files that disagree on more_is_better for one metric are refused, naming both rows")
     void givenContradictoryDirection_whenAnalysed_thenError() {
-        RunSamples run = new RunBuilder().metric("ub", "m", true, BASE, LOWER).build();
-        TestSamples t = run.tests().get(0);
-        BenchmarkSample flipped = new BenchmarkSample("ub", KernelRole.TIP, "m", "lps", 1, false, "6.1.150",
-                "i-9", "", "x86_64", "tip-9.csv:4");
-        List<BenchmarkSample> tip = new java.util.ArrayList<>(t.tip());
-        tip.add(flipped);
+        RunSamples run = withExtraTipRow(new RunBuilder().metric("ub", "m", true, BASE, LOWER).build(),
+                "m", false, "tip-9.csv:4");
 
-        assertThatThrownBy(() -> analyzer.analyze(new RunSamples(List.of(new TestSamples("ub", t.base(), tip, 1, 1)))))
+        assertThatThrownBy(() -> analyzer.analyze(run))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("tip-9.csv:4").hasMessageContaining("base.csv:2");
     }
@@ -185,6 +176,15 @@ class RegressionAnalyzerTest {
 
         assertThat(a.baseKernel()).isEqualTo("6.1.141");
         assertThat(a.tipKernel()).isEqualTo("6.1.150");
+    }
+
+    /** The run with one more tip row appended to its single test. */
+    private static RunSamples withExtraTipRow(RunSamples run, String metric, boolean moreIsBetter, String source) {
+        TestSamples t = run.tests().get(0);
+        List<BenchmarkSample> tip = new java.util.ArrayList<>(t.tip());
+        tip.add(new BenchmarkSample(t.test(), KernelRole.TIP, metric, "lps", 1, moreIsBetter, "6.1.150", "i-9", "",
+                "x86_64", source));
+        return new RunSamples(List.of(new TestSamples(t.test(), t.base(), tip, 1, 1)));
     }
 
     private static double[] normal(SplittableRandom random, int n) {

@@ -12,24 +12,26 @@ import java.util.Map;
 /** Builds runs in memory for analysis tests: one value per VM per metric and kernel. */
 final class RunBuilder {
 
-    private final Map<String, List<BenchmarkSample>[]> tests = new LinkedHashMap<>();
+    private record Sides(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
+    }
+
+    private final Map<String, Sides> tests = new LinkedHashMap<>();
 
     RunBuilder metric(String test, String metric, boolean moreIsBetter, double[] base, double[] tip) {
         return metric(test, metric, moreIsBetter, "x86_64", base, tip);
     }
 
-    @SuppressWarnings("unchecked")
     RunBuilder metric(String test, String metric, boolean moreIsBetter, String arch, double[] base, double[] tip) {
-        List<BenchmarkSample>[] sides = tests.computeIfAbsent(test, t -> new List[] {new ArrayList<>(), new ArrayList<>()});
-        add(sides[0], test, KernelRole.BASE, metric, moreIsBetter, arch, base, "6.1.141");
-        add(sides[1], test, KernelRole.TIP, metric, moreIsBetter, arch, tip, "6.1.150");
+        Sides sides = tests.computeIfAbsent(test, t -> new Sides(new ArrayList<>(), new ArrayList<>()));
+        add(sides.base(), test, KernelRole.BASE, metric, moreIsBetter, arch, base, "6.1.141");
+        add(sides.tip(), test, KernelRole.TIP, metric, moreIsBetter, arch, tip, "6.1.150");
         return this;
     }
 
     RunSamples build() {
         return new RunSamples(tests.entrySet().stream()
-                .map(e -> new TestSamples(e.getKey(), e.getValue()[0], e.getValue()[1],
-                        e.getValue()[0].isEmpty() ? 0 : 1, e.getValue()[1].isEmpty() ? 0 : 1))
+                .map(e -> new TestSamples(e.getKey(), e.getValue().base(), e.getValue().tip(),
+                        e.getValue().base().isEmpty() ? 0 : 1, e.getValue().tip().isEmpty() ? 0 : 1))
                 .toList());
     }
 
