@@ -136,16 +136,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private RunSource source() {
-        if (input.startsWith("s3://")) {
-            S3Location location;
-            try {
-                location = S3Location.parse(input);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
-            return new S3RunSource(AwsClients.s3(Optional.ofNullable(region)), location);
+        if (!input.startsWith("s3://")) {
+            return new LocalRunSource(Path.of(input));
         }
-        return new LocalRunSource(Path.of(input));
+        try {
+            return new S3RunSource(AwsClients.s3(Optional.ofNullable(region)), S3Location.parse(input));
+        } catch (IllegalArgumentException e) {
+            // a malformed URI, no region configured, an invalid AWS_ENDPOINT_URL: all fixed on the command line
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
     }
 
     private static int nothingToCompare(PrintWriter err, RunSource source, AnalysisReport report) {

@@ -72,6 +72,16 @@ class PullabJarIT {
         assertThat(run.err()).contains("s3://pullab-no-such-bucket-x1/run_1");
     }
 
+    @Test
+    @DisplayName("S3 input with no region anywhere is a usage error telling to pass --region")
+    void givenNoRegion_whenS3Input_thenUsageError() throws Exception {
+        Outcome run = pullab(List.of("HOME=" + dir, "AWS_CONFIG_FILE=" + dir.resolve("none")),
+                "analyze", "--input", "s3://some-bucket/run_1");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("no AWS region configured: pass --region");
+    }
+
     private static List<String> envOf(AwsEmulator aws) {
         List<String> env = new ArrayList<>();
         aws.environment().forEach((k, v) -> env.add(k + "=" + v));
