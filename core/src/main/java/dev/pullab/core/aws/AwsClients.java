@@ -10,7 +10,13 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import dev.pullab.core.config.SecretLookup;
 
 /**
  * Builds the production AWS clients: URL-connection HTTP client (the only one on the classpath), region from the
@@ -45,8 +51,40 @@ public final class AwsClients {
      * @throws IllegalArgumentException when no region is configured anywhere, or a configured endpoint is invalid
      */
     public static S3Client s3(Optional<String> region) {
-        var builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
+        var builder = configure(S3Client.builder(), region);
+        // path-style: emulators (moto, LocalStack) cannot serve virtual-host bucket addressing
+        configuredEndpoint("AWS_ENDPOINT_URL_S3", "aws.endpointUrlS3", System::getenv, System::getProperty)
+                .ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
+        return builder.build();
+    }
+
+    /** A DynamoDB client (see {@link #s3(Optional)} for region, credentials and endpoint). */
+    public static DynamoDbClient dynamoDb(Optional<String> region) {
+        return withEndpoint(configure(DynamoDbClient.builder(), region), "AWS_ENDPOINT_URL_DYNAMODB",
+                "aws.endpointUrlDynamoDb").build();
+    }
+
+    /** An SQS client (see {@link #s3(Optional)} for region, credentials and endpoint). */
+    public static SqsClient sqs(Optional<String> region) {
+        return withEndpoint(configure(SqsClient.builder(), region), "AWS_ENDPOINT_URL_SQS", "aws.endpointUrlSqs")
+                .build();
+    }
+
+    /** A Secrets Manager client (see {@link #s3(Optional)} for region, credentials and endpoint). */
+    public static SecretsManagerClient secretsManager(Optional<String> region) {
+        return withEndpoint(configure(SecretsManagerClient.builder(), region), "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                "aws.endpointUrlSecretsManager").build();
+    }
+
+    /** Reads secrets by ARN or name from Secrets Manager (for {@code *_SECRET_ARN} settings). */
+    public static SecretLookup secrets(SecretsManagerClient client) {
+        return id -> client.getSecretValue(b -> b.secretId(id)).secretString();
+    }
+
+    /** The common part: URL-connection HTTP client, region, timeouts; credentials from the default chain. */
+    private static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> B configure(B builder,
+            Optional<String> region) {
+        builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(SOCKET_TIMEOUT))
                 .region(resolveRegion(region))
@@ -55,9 +93,14 @@ public final class AwsClients {
                         .apiCallTimeout(CALL_TIMEOUT)
                         .build());
         // credentials: left unset on purpose, so the client builds and owns the default chain (and closes it)
-        configuredEndpoint("AWS_ENDPOINT_URL_S3", "aws.endpointUrlS3", System::getenv, System::getProperty)
-                .ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
-        return builder.build();
+        return builder;
+    }
+
+    private static <B extends AwsClientBuilder<B, C>, C> B withEndpoint(B builder, String serviceVariable,
+            String serviceProperty) {
+        configuredEndpoint(serviceVariable, serviceProperty, System::getenv, System::getProperty)
+                .ifPresent(builder::endpointOverride);
+        return builder;
     }
 
     /** The region given, else the default chain's, else a message telling how to set one. */

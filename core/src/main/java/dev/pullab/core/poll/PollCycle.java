@@ -1,0 +1,282 @@
+package dev.pullab.core.poll;
+
+import dev.pullab.core.http.HttpCallException;
+import dev.pullab.core.kernelci.ClaimOutcome;
+import dev.pullab.core.kernelci.Event;
+import dev.pullab.core.kernelci.EventPage;
+import dev.pullab.core.kernelci.EventTime;
+import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.core.kernelci.KernelCiJobs;
+import dev.pullab.core.kernelci.Node;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll of the KernelCI {@code /events} feed: find the available jobs of this lab, record, claim and queue each
+ * exactly once, and advance the cursor.
+ *
+ * <p><b>Why a crash anywhere loses nothing and runs nothing twice.</b> Each page is handled in this order, and every
+ * step is either idempotent or guarded by the state in the jobs table (the ledger), so a re-run of the same page
+ * after a crash, or a duplicate event, continues where the first attempt stopped:
+ * <ol>
+ *   <li><b>Record</b> — a conditional put keyed by node id ({@code attribute_not_exists}). A duplicate event or a
+ *       re-run gets the record already there, with its original claim marker; nothing else is written.</li>
+ *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}, then RECORDED → CLAIMED. A
+ *       crash between the two leaves the node carrying our marker: the re-run's claim sees its own marker and
+ *       answers CLAIMED without writing again.</li>
+ *   <li><b>Queue</b> (record in CLAIMED) — send the ticket, then CLAIMED → QUEUED. A crash between the two makes the
+ *       re-run send again: the FIFO queue drops the copy by its deduplication id (the node id), and the
+ *       orchestrator's launch is idempotent on the node id as well. A QUEUED record is never sent again.</li>
+ *   <li><b>Cursor</b> — saved only after every job of the page is QUEUED or SKIPPED, with a conditional update that
+ *       never moves it backwards. A crash before it re-reads the page; steps 1–3 make that harmless.</li>
+ * </ol>
+ * A failure that may pass (KernelCI 5xx or timeouts after retries, AWS errors, a rejected token) aborts the cycle
+ * before the cursor passes the event: the next scheduled cycle retries it. A failure that will not pass for one job
+ * (the API refusing its claim with a 4xx) marks that job SKIPPED with the reason, so it never blocks the feed;
+ * a malformed event is logged and skipped.
+ *
+ * <p>A dry run reads the cursor and the feed and reports what it would take; it writes nothing and claims nothing.
+ */
+public final class PollCycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollCycle.class);
+
+    /**
+     * @param runtime   the runtime name jobs are scheduled to (e.g. {@code pull-labs-aws-ec2})
+     * @param platforms allow-list of {@code data.platform} values; empty accepts every platform
+     * @param pageSize  {@code /events} limit per page (1..1000); doubled automatically when a full page holds no
+     *                  new event (many events in one millisecond)
+     * @param dryRun    read only
+     */
+    public record Settings(String runtime, Set<String> platforms, int pageSize, boolean dryRun) {
+        public Settings {
+            Objects.requireNonNull(runtime, "runtime");
+            platforms = Set.copyOf(platforms);
+            if (pageSize < 1 || pageSize > KernelCiClient.MAX_RECURSIVE_LIMIT) {
+                throw new IllegalArgumentException("page size must be 1.." + KernelCiClient.MAX_RECURSIVE_LIMIT);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final KernelCiJobs kernelci;
+    private final CursorStore cursors;
+    private final JobLedger ledger;
+    private final JobQueue queue;
+    private final BooleanSupplier timeLeft;
+    private final Supplier<String> claimIds;
+
+    /**
+     * @param timeLeft  asked before each page: false stops the cycle (the cursor stays consistent)
+     * @param claimIds  unique ids for new claim markers ({@code <runtime>:<id>})
+     */
+    public PollCycle(Settings settings, KernelCiJobs kernelci, CursorStore cursors, JobLedger ledger, JobQueue queue,
+            BooleanSupplier timeLeft, Supplier<String> claimIds) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.kernelci = Objects.requireNonNull(kernelci, "kernelci");
+        this.cursors = Objects.requireNonNull(cursors, "cursors");
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.timeLeft = Objects.requireNonNull(timeLeft, "timeLeft");
+        this.claimIds = Objects.requireNonNull(claimIds, "claimIds");
+    }
+
+    public PollReport run() {
+        Progress progress = new Progress(cursors.read(settings.runtime()));
+        Cursor cursor = progress.before;
+        int limit = settings.pageSize();
+        while (timeLeft.getAsBoolean()) {
+            EventPage page = kernelci.availableJobEvents(cursor.from(), limit);
+            progress.pages++;
+            progress.events += page.entries().size();
+            handle(page, cursor, progress);
+            Cursor next = next(cursor, page);
+            if (!settings.dryRun() && !next.equals(cursor) && !cursors.save(settings.runtime(), next)) {
+                LOG.info("cursor of {} was already further than {}; another poll is ahead", settings.runtime(), next);
+            }
+            boolean moved = !next.equals(cursor);
+            cursor = next;
+            if (!page.full()) {
+                progress.caughtUp = true;
+                break;
+            }
+            if (!moved) {
+                if (limit == KernelCiClient.MAX_RECURSIVE_LIMIT) {
+                    LOG.error("more than {} events share timestamp {}: cannot page past it", limit,
+                            cursor.from().map(EventTime::text).orElse("(start)"));
+                    break;
+                }
+                limit = Math.min(KernelCiClient.MAX_RECURSIVE_LIMIT, limit * 2);
+            }
+        }
+        PollReport report = progress.report(cursor);
+        LOG.info("{}", report.summary());
+        return report;
+    }
+
+    /**
+     * The cursor after a fully handled page: {@code from} = the page's second-latest distinct timestamp and
+     * {@code seen} = the events at its latest timestamp, so that millisecond is read again and de-duplicated. A page
+     * within one millisecond keeps {@code from} and adds its events to {@code seen}.
+     */
+    static Cursor next(Cursor cursor, EventPage page) {
+        List<EventPage.Entry> timed = page.entries().stream().filter(e -> e.timestamp().isPresent()).toList();
+        if (timed.isEmpty()) {
+            return cursor;
+        }
+        EventTime latest = timed.stream().map(e -> e.timestamp().get()).max(EventTime::compareTo).get();
+        Optional<EventTime> previous = timed.stream().map(e -> e.timestamp().get())
+                .filter(t -> t.micros() < latest.micros()).max(EventTime::compareTo)
+                .filter(t -> t.micros() > cursor.position());
+        if (previous.isPresent()) {
+            Set<String> atLatest = timed.stream().filter(e -> e.timestamp().get().micros() == latest.micros())
+                    .map(EventPage.Entry::key).collect(Collectors.toSet());
+            return new Cursor(previous, atLatest);
+        }
+        Set<String> seen = new HashSet<>(cursor.seen());
+        timed.forEach(e -> seen.add(e.key()));
+        return new Cursor(cursor.from(), seen);
+    }
+
+    private void handle(EventPage page, Cursor cursor, Progress progress) {
+        List<JobRecord> toSend = new ArrayList<>();
+        for (EventPage.Entry entry : page.entries()) {
+            if (cursor.seen().contains(entry.key())) {
+                continue;
+            }
+            if (entry.problem().isPresent()) {
+                progress.malformed++;
+                LOG.warn("skipping malformed event {}: {}", entry.key(), entry.problem().get());
+                continue;
+            }
+            candidate(entry.event().orElseThrow(), progress).ifPresent(ticket -> {
+                if (progress.found.putIfAbsent(ticket.nodeId(), ticket) == null && !settings.dryRun()) {
+                    take(ledger.recordIfAbsent(JobRecord.recorded(ticket)), toSend, progress);
+                }
+            });
+        }
+        send(toSend, progress);
+    }
+
+    /** The job this event announces, if it is one this lab should take. */
+    private Optional<JobTicket> candidate(Event event, Progress progress) {
+        if (!"job".equals(event.kind())) {
+            return progress.ignore("not a job");
+        }
+        if (event.node().isEmpty()) {
+            return progress.ignore("node gone");
+        }
+        Node node = event.node().get();
+        String runtime = node.runtime().or(event::runtime).orElse("");
+        if (!settings.runtime().equals(runtime)) {
+            return progress.ignore("other runtime");
+        }
+        String platform = node.platform().or(event::platform).orElse("");
+        if (!settings.platforms().isEmpty() && !settings.platforms().contains(platform)) {
+            return progress.ignore("other platform");
+        }
+        if (!"available".equals(node.state())) {
+            return progress.ignore("no longer available");
+        }
+        if (node.jobId().isPresent() && (settings.dryRun() || !node.jobId().get().startsWith(runtime + ":"))) {
+            return progress.ignore("claimed by another lab");
+        }
+        return Optional.of(new JobTicket(node.id(), node.name(), runtime, platform, node.arch().orElse(""),
+                node.artifact("job_definition").orElse(null), node.parent().orElse(null),
+                runtime + ":" + claimIds.get(), event.id(), event.timestamp()));
+    }
+
+    /** Moves one recorded job on: claims it if needed, and collects it for sending. */
+    private void take(JobRecord record, List<JobRecord> toSend, Progress progress) {
+        switch (record.state()) {
+            case RECORDED -> claim(record, toSend, progress);
+            case CLAIMED -> toSend.add(record);
+            case QUEUED, SKIPPED -> progress.duplicates++;
+            default -> throw new AssertionError(record.state());
+        }
+    }
+
+    private void claim(JobRecord record, List<JobRecord> toSend, Progress progress) {
+        ClaimOutcome outcome;
+        try {
+            outcome = kernelci.claim(record.nodeId(), record.ticket().claimMarker());
+        } catch (HttpCallException e) {
+            if (!refusedForGood(e)) {
+                throw e;
+            }
+            skip(record, "claim refused by the KernelCI API: " + e.getMessage(), progress);
+            return;
+        }
+        if (outcome != ClaimOutcome.CLAIMED) {
+            skip(record, outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), progress);
+        } else if (ledger.transition(record.nodeId(), JobState.RECORDED, JobState.CLAIMED, "")) {
+            toSend.add(record);
+        } else {
+            progress.duplicates++;
+        }
+    }
+
+    /** A 4xx other than auth, timeout or throttling: the API will refuse this job's claim every time. */
+    private static boolean refusedForGood(HttpCallException e) {
+        int status = e.status().orElse(0);
+        return status >= 400 && status < 500 && !e.isAuthFailure() && status != 408 && status != 429;
+    }
+
+    private void skip(JobRecord record, String reason, Progress progress) {
+        LOG.info("not taking job {} ({}): {}", record.nodeId(), record.ticket().name(), reason);
+        ledger.transition(record.nodeId(), JobState.RECORDED, JobState.SKIPPED, reason);
+        progress.skipped.put(record.nodeId(), reason);
+    }
+
+    private void send(List<JobRecord> records, Progress progress) {
+        if (records.isEmpty()) {
+            return;
+        }
+        queue.send(records.stream().map(JobRecord::ticket).toList());
+        for (JobRecord record : records) {
+            if (ledger.transition(record.nodeId(), JobState.CLAIMED, JobState.QUEUED, "")) {
+                progress.queued.add(record.ticket());
+            }
+        }
+    }
+
+    /** Counters of one cycle (local to {@link #run()}). */
+    private static final class Progress {
+        final Cursor before;
+        final Map<String, JobTicket> found = new LinkedHashMap<>();
+        final List<JobTicket> queued = new ArrayList<>();
+        final Map<String, String> skipped = new LinkedHashMap<>();
+        final Map<String, Integer> ignored = new TreeMap<>();
+        int pages;
+        int events;
+        int malformed;
+        int duplicates;
+        boolean caughtUp;
+
+        Progress(Cursor before) {
+            this.before = before;
+        }
+
+        Optional<JobTicket> ignore(String reason) {
+            ignored.merge(reason, 1, Integer::sum);
+            return Optional.empty();
+        }
+
+        PollReport report(Cursor after) {
+            return new PollReport(before, after, pages, events, malformed, List.copyOf(found.values()), queued,
+                    duplicates, skipped, ignored, caughtUp);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.pullab.core.poll;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one poll cycle did.
+ *
+ * @param before     the cursor it started from
+ * @param after      the cursor it left
+ * @param pages      {@code /events} pages read
+ * @param events     events read (re-read boundary events included)
+ * @param malformed  events that could not be parsed (logged and skipped)
+ * @param found      jobs of this lab that were available and unclaimed, in event order, once each
+ * @param queued     jobs sent to the orchestrator by this cycle
+ * @param duplicates jobs already handled by an earlier delivery or run
+ * @param skipped    jobs found but not ours to run, with the reason
+ * @param ignored    events of other runtimes or platforms, or of jobs no longer available, by reason
+ * @param caughtUp   the feed was read to its end (otherwise the time budget or a stuck page stopped it)
+ */
+public record PollReport(Cursor before, Cursor after, int pages, int events, int malformed, List<JobTicket> found,
+        List<JobTicket> queued, int duplicates, Map<String, String> skipped, Map<String, Integer> ignored,
+        boolean caughtUp) {
+
+    public PollReport {
+        found = List.copyOf(found);
+        queued = List.copyOf(queued);
+        skipped = Map.copyOf(skipped);
+        ignored = Map.copyOf(ignored);
+    }
+
+    /** One line for the logs. */
+    public String summary() {
+        return String.format(java.util.Locale.ROOT,
+                "poll: %d pages, %d events (%d malformed), %d jobs found, %d queued, %d duplicates, %d skipped, "
+                        + "ignored %s, %s, cursor %s -> %s",
+                pages, events, malformed, found.size(), queued.size(), duplicates, skipped.size(), ignored,
+                caughtUp ? "caught up" : "stopped early", before, after);
+    }
+}

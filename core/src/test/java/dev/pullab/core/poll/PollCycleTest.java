@@ -1,0 +1,152 @@
+package dev.pullab.core.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pullab.core.kernelci.EventTime;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class PollCycleTest {
+
+    private static final String RUNTIME = "pull-labs-aws-ec2";
+
+    private final FakeFeed feed = new FakeFeed();
+    private final InMemoryJobs jobs = new InMemoryJobs();
+    private final InMemoryCursorStore cursors = new InMemoryCursorStore();
+    private final AtomicInteger claimIds = new AtomicInteger();
+
+    private PollReport poll(int pageSize, Set<String> platforms) {
+        return new PollCycle(new PollCycle.Settings(RUNTIME, platforms, pageSize, false), feed, cursors, jobs, jobs,
+                () -> true, () -> "c" + claimIds.incrementAndGet()).run();
+    }
+
+    private PollReport poll(int pageSize) {
+        return poll(pageSize, Set.of());
+    }
+
+    @Test
+    @DisplayName("events sharing the boundary millisecond split across pages are all taken, once")
+    void givenBoundaryMillisecondSplitAcrossPages_whenPolled_thenEveryJobQueuedOnce() {
+        feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.003000", RUNTIME, "qemu-x86_64");
+
+        PollReport report = poll(2);
+
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).doesNotHaveDuplicates().hasSize(5);
+        assertThat(report.caughtUp()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a page entirely inside one millisecond keeps its cursor and grows the page until it gets past")
+    void givenFullPageInOneMillisecond_whenPolled_thenLimitGrows() {
+        for (int i = 0; i < 5; i++) {
+            feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        }
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+
+        poll(2);
+
+        assertThat(jobs.sent).hasSize(6);
+        assertThat(feed.limits).contains(2, 4, 8);
+    }
+
+    @Test
+    @DisplayName("a second poll after catching up finds nothing new and sends nothing")
+    void givenCaughtUp_whenPolledAgain_thenNothingSentTwice() {
+        feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        poll(10);
+
+        PollReport second = poll(10);
+
+        assertThat(jobs.sent).hasSize(2);
+        assertThat(second.queued()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a job announced twice is queued once and counted as a duplicate")
+    void givenDuplicateEvents_whenPolled_thenQueuedOnce() {
+        String node = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.add("2026-05-20T10:00:00.005000", node, RUNTIME, "qemu-x86_64");
+        poll(1);
+
+        feed.add("2026-05-20T10:00:00.009000", node, RUNTIME, "qemu-x86_64");
+        PollReport later = poll(1);
+
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsExactly(node);
+        assertThat(later.duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("other runtimes' and platforms' jobs are ignored")
+    void givenOtherRuntimesAndPlatforms_whenPolled_thenIgnored() {
+        feed.job("2026-05-20T10:00:00.001000", "pull-labs-demo", "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "bcm2711-rpi-4-b");
+        String ours = feed.job("2026-05-20T10:00:00.003000", RUNTIME, "qemu-x86_64");
+
+        PollReport report = poll(10, Set.of("qemu-x86_64"));
+
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsExactly(ours);
+        assertThat(report.ignored()).containsEntry("other runtime", 1).containsEntry("other platform", 1);
+    }
+
+    @Test
+    @DisplayName("a malformed event is skipped and does not hold the cursor back")
+    void givenMalformedEvent_whenPolled_thenSkippedAndCursorPasses() {
+        feed.malformed("2026-05-20T10:00:00.001000", "no node id in data.id");
+        String job = feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.003000", RUNTIME, "qemu-x86_64");
+
+        PollReport report = poll(10);
+
+        assertThat(report.malformed()).isEqualTo(1);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).contains(job);
+        assertThat(report.after().from().map(EventTime::text)).contains("2026-05-20T10:00:00.002000");
+    }
+
+    @Test
+    @DisplayName("a job another lab claimed first is recorded as skipped, not queued")
+    void givenClaimedElsewhere_whenPolled_thenSkipped() {
+        String node = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.claims.put(node, RUNTIME + ":someone-else");
+
+        PollReport report = poll(10);
+
+        assertThat(jobs.sent).isEmpty();
+        assertThat(report.skipped()).containsKey(node);
+        assertThat(jobs.records.get(node).state()).isEqualTo(JobState.SKIPPED);
+    }
+
+    @Test
+    @DisplayName("a dry run reports the jobs and writes, claims and sends nothing")
+    void givenDryRun_whenPolled_thenNothingWritten() {
+        feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+
+        PollReport report = new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), 10, true), feed, cursors, jobs,
+                jobs, () -> true, () -> "x").run();
+
+        assertThat(report.found()).hasSize(2);
+        assertThat(jobs.records).isEmpty();
+        assertThat(jobs.sent).isEmpty();
+        assertThat(feed.claims).isEmpty();
+        assertThat(cursors.read(RUNTIME)).isEqualTo(Cursor.initial());
+    }
+
+    @Test
+    @DisplayName("no time left: no page is read")
+    void givenNoTime_whenPolled_thenNothingRead() {
+        feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+
+        PollReport report = new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), 10, false), feed, cursors, jobs,
+                jobs, () -> false, () -> "x").run();
+
+        assertThat(report.pages()).isZero();
+        assertThat(report.caughtUp()).isFalse();
+    }
+}

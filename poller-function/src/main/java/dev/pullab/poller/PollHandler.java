@@ -1,0 +1,86 @@
+package dev.pullab.poller;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.aws.AwsClients;
+import dev.pullab.core.aws.PollerAssembly;
+import dev.pullab.core.config.ConfigSource;
+import dev.pullab.core.config.PollerSettings;
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.poll.PollReport;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Lambda entry point, invoked by an EventBridge Scheduler schedule: one poll cycle per invocation (the input is
+ * ignored). Settings come from the function's environment (see {@link PollerSettings}); the KernelCI token from
+ * Secrets Manager ({@code KERNELCI_API_TOKEN_SECRET_ARN}). A failure is thrown, so the invocation fails, the
+ * schedule's retry policy applies, and the cursor stays before the job that failed.
+ */
+public final class PollHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollHandler.class);
+    /** Stop starting new pages when less than this is left: a page plus its claims must fit in it. */
+    static final Duration SAFETY_MARGIN = Duration.ofSeconds(20);
+
+    private final PollerSettings settings;
+    private final DynamoDbClient dynamo;
+    private final SqsClient sqs;
+    private final RetryPolicy retries;
+
+    /** Used by Lambda: settings and clients built once per execution environment. */
+    public PollHandler() {
+        this(Environment.SETTINGS, Environment.DYNAMO, Environment.SQS, RetryPolicy.defaults());
+    }
+
+    PollHandler(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.retries = Objects.requireNonNull(retries, "retries");
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        PollReport report = PollerAssembly.live(settings, dynamo, sqs, retries, timeLeft(context)).run();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("runtime", settings.runtimeName());
+        result.put("events", report.events());
+        result.put("jobs_found", report.found().size());
+        result.put("jobs_queued", report.queued().stream().map(t -> t.nodeId()).toList());
+        result.put("duplicates", report.duplicates());
+        result.put("skipped", report.skipped());
+        result.put("malformed_events", report.malformed());
+        result.put("caught_up", report.caughtUp());
+        result.put("cursor", report.after().from().map(t -> t.text()).orElse(""));
+        return result;
+    }
+
+    private static BooleanSupplier timeLeft(Context context) {
+        if (context == null) {
+            return () -> true;
+        }
+        return () -> context.getRemainingTimeInMillis() > SAFETY_MARGIN.toMillis();
+    }
+
+    /** Built on first use (Lambda's init phase), once per execution environment. */
+    private static final class Environment {
+        static final ConfigSource SOURCE = ConfigSource.ofEnvironmentOnly(System.getenv());
+        static final PollerSettings SETTINGS = PollerSettings.resolve(SOURCE,
+                AwsClients.secrets(AwsClients.secretsManager(Optional.empty())));
+        static final DynamoDbClient DYNAMO = AwsClients.dynamoDb(Optional.empty());
+        static final SqsClient SQS = AwsClients.sqs(Optional.empty());
+
+        static {
+            LOG.info("poller configured: {}", SETTINGS);
+        }
+    }
+}
