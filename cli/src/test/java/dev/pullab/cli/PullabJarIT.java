@@ -19,20 +19,16 @@ import software.amazon.awssdk.core.sync.RequestBody;
 /** The shaded {@code pullab.jar} run as an operator runs it, on the shipped example and on the S3 emulator. */
 class PullabJarIT {
 
-    private static final Path JAR = Path.of(System.getProperty("pullab.jar", "target/pullab.jar"));
     private static final Path EXAMPLE = Path.of(System.getProperty("pullab.examples.dir", "../examples"))
             .resolve("run_unixbench-demo_20261124_120000");
 
     @TempDir
     Path dir;
 
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
     @Test
     @DisplayName("the README's command on the shipped example prints the report and writes JSON and 3 plots")
     void givenExampleRun_whenAnalysed_thenReportJsonAndPlots() throws Exception {
-        Outcome run = pullab(List.of(), "analyze", "--input", EXAMPLE.toString(),
+        JarRun run = pullab(List.of(), "analyze", "--input", EXAMPLE.toString(),
                 "--json", dir.resolve("r.json").toString(), "--plots", dir.resolve("p").toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -51,8 +47,8 @@ class PullabJarIT {
         String bucket = aws.createBucket("pullab-results");
         upload(aws, bucket, "run_unixbench-demo_20261124_120000");
 
-        Outcome local = pullab(List.of(), "analyze", "--input", EXAMPLE.toString());
-        Outcome s3 = pullab(envOf(aws), "analyze", "--input",
+        JarRun local = pullab(List.of(), "analyze", "--input", EXAMPLE.toString());
+        JarRun s3 = pullab(envOf(aws), "analyze", "--input",
                 "s3://" + bucket + "/run_unixbench-demo_20261124_120000", "--region", aws.region().id());
 
         assertThat(s3.exitCode()).as(s3.err()).isZero();
@@ -66,7 +62,7 @@ class PullabJarIT {
     void givenMissingBucket_whenAnalysed_thenExitOne() throws Exception {
         AwsEmulator aws = AwsEmulator.get();
 
-        Outcome run = pullab(envOf(aws), "analyze", "--input", "s3://pullab-no-such-bucket-x1/run_1");
+        JarRun run = pullab(envOf(aws), "analyze", "--input", "s3://pullab-no-such-bucket-x1/run_1");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("s3://pullab-no-such-bucket-x1/run_1");
@@ -75,7 +71,7 @@ class PullabJarIT {
     @Test
     @DisplayName("S3 input with no region anywhere is a usage error telling to pass --region")
     void givenNoRegion_whenS3Input_thenUsageError() throws Exception {
-        Outcome run = pullab(List.of("HOME=" + dir, "AWS_CONFIG_FILE=" + dir.resolve("none")),
+        JarRun run = pullab(List.of("HOME=" + dir, "AWS_CONFIG_FILE=" + dir.resolve("none")),
                 "analyze", "--input", "s3://some-bucket/run_1");
 
         assertThat(run.exitCode()).isEqualTo(2);
@@ -97,18 +93,7 @@ class PullabJarIT {
         }
     }
 
-    private Outcome pullab(List<String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.forEach(kv -> builder.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
-        Path out = dir.resolve("stdout-" + System.nanoTime());
-        Path err = dir.resolve("stderr-" + System.nanoTime());
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("pullab finished").isTrue();
-        return new Outcome(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    private JarRun pullab(List<String> env, String... args) throws Exception {
+        return JarRun.run(dir, env, args);
     }
 }

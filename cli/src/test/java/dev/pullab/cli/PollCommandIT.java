@@ -1,0 +1,104 @@
+package dev.pullab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.core.testing.PollerTables;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pullab poll} run from the shaded jar against the KernelCI API double (and the AWS emulator). */
+class PollCommandIT {
+
+    private static final String RUNTIME = "pull-labs-aws-ec2";
+    private static final String TOKEN = "cli-test-token";
+
+    private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private List<String> kernelciEnv() {
+        return new ArrayList<>(List.of("KERNELCI_API_BASE_URI=" + api.baseUri(), "KERNELCI_RUNTIME_NAME=" + RUNTIME));
+    }
+
+    @Test
+    @DisplayName("poll --once --dry-run --json prints the jobs found, in event order, and claims nothing")
+    void givenJobs_whenDryRunJson_thenJobsInEventOrderAndNothingClaimed() throws Exception {
+        String second = KernelCiFixtures.nodeId(2);
+        String first = KernelCiFixtures.nodeId(1);
+        api.addJob(KernelCiFixtures.job(second, RUNTIME, "qemu-arm64"), "2026-05-20T10:00:01");
+        api.addJob(KernelCiFixtures.job(first, RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:02");
+        api.addJob(KernelCiFixtures.job(KernelCiFixtures.nodeId(3), "pull-labs-demo", "qemu-x86_64"),
+                "2026-05-20T10:00:03");
+
+        JarRun run = JarRun.run(dir, kernelciEnv(), "poll", "--once", "--dry-run", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode jobs = new ObjectMapper().readTree(run.out());
+        assertThat(jobs).extracting(j -> j.get("node_id").asText()).containsExactly(second, first);
+        assertThat(jobs.get(0).get("platform").asText()).isEqualTo("qemu-arm64");
+        assertThat(jobs.get(0).get("name").asText()).isEqualTo("baseline-x86-pull-labs-demo");
+        assertThat(jobs.get(0).get("job_definition").asText()).endsWith(second + ".json");
+        assertThat(api.requests()).extracting(KernelCiApiDouble.RecordedRequest::method).containsOnly("GET");
+    }
+
+    @Test
+    @DisplayName("poll --once claims and queues through DynamoDB and SQS")
+    void givenJobs_whenPolledLive_thenClaimedAndQueued() throws Exception {
+        AwsEmulator aws = AwsEmulator.get();
+        PollerTables tables = PollerTables.create(aws);
+        String job = KernelCiFixtures.nodeId(7);
+        api.addJob(KernelCiFixtures.job(job, RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:01");
+        List<String> env = kernelciEnv();
+        env.add("KERNELCI_API_TOKEN=" + TOKEN);
+        env.add("PULLAB_CURSOR_TABLE=" + tables.cursorTable());
+        env.add("PULLAB_JOBS_TABLE=" + tables.jobsTable());
+        env.add("PULLAB_JOBS_QUEUE_URL=" + tables.queueUrl());
+        aws.environment().forEach((k, v) -> env.add(k + "=" + v));
+
+        JarRun run = JarRun.run(dir, env, "poll", "--once");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(tables.receiveAll()).extracting(JobTicket::nodeId).containsExactly(job);
+        assertThat(api.node(job).orElseThrow().at("/data/job_id").asText()).startsWith(RUNTIME + ":");
+        assertThat(run.err()).contains("1 queued");
+    }
+
+    @Test
+    @DisplayName("a missing runtime name fails with pullab_cloud's message and exit 2")
+    void givenNoRuntime_whenPolled_thenMissingConfiguration() throws Exception {
+        JarRun run = JarRun.run(dir, List.of("KERNELCI_API_BASE_URI=" + api.baseUri()), "poll", "--once",
+                "--dry-run");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required configuration: kernelci.runtime_name");
+    }
+
+    @Test
+    @DisplayName("an unreachable API fails with exit 1 and a message naming it")
+    void givenApiDown_whenPolled_thenExitOne() throws Exception {
+        List<String> env = List.of("KERNELCI_API_BASE_URI=http://127.0.0.1:9/latest",
+                "KERNELCI_RUNTIME_NAME=" + RUNTIME);
+
+        JarRun run = JarRun.run(dir, env, "poll", "--once", "--dry-run");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("KernelCI API GET http://127.0.0.1:9/latest/events");
+    }
+}
