@@ -48,12 +48,8 @@ public final class DynamoDbJobLedger implements JobLedger {
             table.putItem(PutItemEnhancedRequest.builder(JobItem.class).item(item).conditionExpression(ABSENT).build());
             return record;
         } catch (ConditionalCheckFailedException e) {
-            JobItem stored = table.getItem(GetItemEnhancedRequest.builder()
-                    .key(Key.builder().partitionValue(record.nodeId()).build()).consistentRead(true).build());
-            if (stored == null) {
-                throw new IllegalStateException("job " + record.nodeId() + " vanished from " + table.tableName(), e);
-            }
-            return fromItem(stored);
+            return find(record.nodeId()).orElseThrow(() -> new IllegalStateException(
+                    "job " + record.nodeId() + " vanished from " + table.tableName(), e));
         }
     }
 

@@ -310,21 +310,39 @@ public final class KcidbReceiverDouble implements AutoCloseable {
 
     // ---------------------------------------------------------------- routes
 
+    /** A request that passed the preamble every route shares. */
+    private record Admitted(byte[] body, AuthResult auth) {
+    }
+
+    /**
+     * Reads the body, applies an injected fault, checks the method and the JWT as kcidb-restd-rs does; answers the
+     * request itself and returns empty when any of them fails.
+     */
+    private Optional<Admitted> admit(HttpExchange exchange, String method) throws IOException {
+        byte[] raw = exchange.getRequestBody().readAllBytes();
+        if (injectFault(exchange)) {
+            return Optional.empty();
+        }
+        if (!exchange.getRequestMethod().equals(method)) {
+            respond(exchange, 405, "");
+            return Optional.empty();
+        }
+        AuthResult auth = verifyAuth(exchange);
+        if (auth.failed()) {
+            respond(exchange, 401, answer("0", "error", auth.error()));
+            return Optional.empty();
+        }
+        return Optional.of(new Admitted(raw, auth));
+    }
+
     private void handleSubmit(HttpExchange exchange) throws IOException {
         try {
-            byte[] raw = exchange.getRequestBody().readAllBytes();
-            if (injectFault(exchange)) {
+            Optional<Admitted> admitted = admit(exchange, "POST");
+            if (admitted.isEmpty()) {
                 return;
             }
-            if (!exchange.getRequestMethod().equals("POST")) {
-                respond(exchange, 405, "");
-                return;
-            }
-            AuthResult auth = verifyAuth(exchange);
-            if (auth.failed()) {
-                respond(exchange, 401, answer("0", "error", auth.error()));
-                return;
-            }
+            byte[] raw = admitted.get().body();
+            AuthResult auth = admitted.get().auth();
             String body;
             JsonNode json;
             try {
@@ -355,17 +373,7 @@ public final class KcidbReceiverDouble implements AutoCloseable {
 
     private void handleStatus(HttpExchange exchange) throws IOException {
         try {
-            exchange.getRequestBody().readAllBytes();
-            if (injectFault(exchange)) {
-                return;
-            }
-            if (!exchange.getRequestMethod().equals("GET")) {
-                respond(exchange, 405, "");
-                return;
-            }
-            AuthResult auth = verifyAuth(exchange);
-            if (auth.failed()) {
-                respond(exchange, 401, answer("0", "error", auth.error()));
+            if (admit(exchange, "GET").isEmpty()) {
                 return;
             }
             Optional<String> id = queryParameter(exchange.getRequestURI(), "id");
