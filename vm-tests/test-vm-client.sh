@@ -1,0 +1,542 @@
+#!/usr/bin/env bash
+# pullab test VM client: runs one stage of a vm-tests test per boot and reports to S3 (see vm-tests/README.md).
+#
+#   test-vm-client.sh run                       one boot's work, configured by /etc/pullab/client.env (systemd)
+#   test-vm-client.sh BUCKET RUN_PREFIX TEST [REGION]
+#                                               the same, configured by arguments (SSM, as pullab_cloud did)
+#   test-vm-client.sh install --bucket B --run-prefix P --test T [options]
+#                                               installs the client as a systemd unit started at every boot
+#   test-vm-client.sh expire                    safety timer: report max runtime exceeded and power off
+#
+# Exit status: 0 done (run finished, or another client instance is busy), 194 reboot requested, 75 S3 or IMDS
+# unreachable after retries (systemd restarts the unit), 2 bad usage or configuration.
+set -uo pipefail
+
+SELF="$(readlink -f "${BASH_SOURCE[0]}")"
+readonly SELF
+readonly EXIT_REBOOT=194
+readonly EXIT_TEMPFAIL=75
+readonly EXIT_USAGE=2
+readonly UNIT_NAME=pullab-test-client.service
+
+usage() {
+  sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'
+}
+
+# ---------------------------------------------------------------------------------------------------- configuration
+
+load_config() {
+  if [ "$#" -ge 3 ]; then
+    RESULTS_BUCKET="$1"
+    RUN_PREFIX="$2"
+    TEST_NAME="$3"
+    AWS_REGION="${4:-${AWS_REGION:-}}"
+    LAUNCHER="${LAUNCHER:-ssm}"
+  else
+    local file="${PULLAB_CLIENT_CONFIG:-/etc/pullab/client.env}"
+    if [ -f "$file" ]; then
+      # shellcheck source=/dev/null
+      . "$file"
+    fi
+    LAUNCHER="${LAUNCHER:-systemd}"
+  fi
+  RESULTS_BUCKET="${RESULTS_BUCKET:-}"
+  RUN_PREFIX="${RUN_PREFIX:-}"
+  TEST_NAME="${TEST_NAME:-}"
+  AWS_REGION="${AWS_REGION:-}"
+  S3_ENDPOINT_URL="${S3_ENDPOINT_URL:-}"
+  STAGE_TIMEOUT="${STAGE_TIMEOUT:-3600}"
+  MAX_RUNTIME="${MAX_RUNTIME:-14400}"
+  IMDS_ENDPOINT="${IMDS_ENDPOINT:-http://169.254.169.254}"
+  BOOT_ID_FILE="${BOOT_ID_FILE:-/proc/sys/kernel/random/boot_id}"
+  REBOOT_CMD="${REBOOT_CMD:-systemctl reboot}"
+  POWEROFF_CMD="${POWEROFF_CMD:-systemctl poweroff}"
+  S3_ATTEMPTS="${S3_ATTEMPTS:-8}"
+  S3_BACKOFF_MAX="${S3_BACKOFF_MAX:-30}"
+  SAFETY_TIMER="${SAFETY_TIMER:-$([ -d /run/systemd/system ] && echo systemd || echo background)}"
+  PULLAB_SIMULATE="${PULLAB_SIMULATE:-0}"
+  WORK_TMP="$(mktemp -d)"
+  export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-2}"
+  if [ -z "${RUN_AS:-}" ]; then
+    if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then RUN_AS=ec2-user; else RUN_AS="$(id -un)"; fi
+  fi
+  local missing=()
+  [ -n "$RESULTS_BUCKET" ] || missing+=(RESULTS_BUCKET)
+  [ -n "$RUN_PREFIX" ] || missing+=(RUN_PREFIX)
+  [ -n "$TEST_NAME" ] || missing+=(TEST_NAME)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "test-vm-client: missing configuration: ${missing[*]} (arguments BUCKET RUN_PREFIX TEST, or ${PULLAB_CLIENT_CONFIG:-/etc/pullab/client.env})" >&2
+    exit "$EXIT_USAGE"
+  fi
+  local n
+  for n in STAGE_TIMEOUT MAX_RUNTIME S3_ATTEMPTS S3_BACKOFF_MAX; do
+    if ! [[ "${!n}" =~ ^[0-9]+$ ]] || [ "${!n}" -lt 1 ]; then
+      echo "test-vm-client: $n must be a positive whole number, got '${!n}'" >&2
+      exit "$EXIT_USAGE"
+    fi
+  done
+  export RESULTS_BUCKET RUN_PREFIX TEST_NAME AWS_REGION S3_ENDPOINT_URL STAGE_TIMEOUT MAX_RUNTIME IMDS_ENDPOINT \
+    BOOT_ID_FILE REBOOT_CMD POWEROFF_CMD S3_ATTEMPTS S3_BACKOFF_MAX SAFETY_TIMER PULLAB_SIMULATE RUN_AS LAUNCHER
+}
+
+# -------------------------------------------------------------------------------------------------------- logging
+
+CLIENT_LOG=/dev/null
+
+log() {
+  local line
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) [pullab-client] $*"
+  printf '%s\n' "$line" >&2
+  printf '%s\n' "$line" >> "$CLIENT_LOG"
+}
+
+# ---------------------------------------------------------------------------------------------- IMDSv2 and the S3 API
+
+# retrying DESCRIPTION COMMAND...: runs COMMAND until it succeeds, S3_ATTEMPTS times at most, with capped exponential
+# backoff. Output of the last attempt goes to stdout/stderr. Returns 0, or the last exit code.
+retrying() {
+  local what="$1" attempt=1 wait=1 rc
+  shift
+  while :; do
+    "$@" 2>"$WORK_TMP/last-error"
+    rc=$?
+    [ "$rc" = 0 ] && return 0
+    if grep -qE 'NoSuchKey|Not Found|\(404\)|does not exist' "$WORK_TMP/last-error"; then
+      return 3
+    fi
+    if [ "$attempt" -ge "$S3_ATTEMPTS" ]; then
+      log "$what failed after $attempt attempts: $(tr '\n' ' ' < "$WORK_TMP/last-error")"
+      return "$rc"
+    fi
+    log "$what failed (attempt $attempt/$S3_ATTEMPTS), retrying in ${wait} s: $(head -c 300 "$WORK_TMP/last-error" | tr '\n' ' ')"
+    sleep "$wait"
+    attempt=$((attempt + 1))
+    wait=$((wait * 2 > S3_BACKOFF_MAX ? S3_BACKOFF_MAX : wait * 2))
+  done
+}
+
+imds_document() {
+  local token
+  token="$(curl -fsS -m 5 -X PUT "$IMDS_ENDPOINT/latest/api/token" \
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600')" || return 1
+  curl -fsS -m 5 -H "X-aws-ec2-metadata-token: $token" "$IMDS_ENDPOINT/latest/dynamic/instance-identity/document"
+}
+
+# json_field NAME: the string value of "NAME" in the JSON on stdin (flat documents only).
+json_field() {
+  sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n 1
+}
+
+read_identity() {
+  local doc
+  if ! doc="$(retrying "IMDSv2 ($IMDS_ENDPOINT)" imds_document)"; then
+    echo "test-vm-client: cannot read the instance identity from IMDSv2 at $IMDS_ENDPOINT" >&2
+    exit "$EXIT_TEMPFAIL"
+  fi
+  doc="$(printf '%s' "$doc" | tr -d '\n')"
+  INSTANCE_ID="$(printf '%s' "$doc" | json_field instanceId)"
+  INSTANCE_TYPE="$(printf '%s' "$doc" | json_field instanceType)"
+  ARCH="$(printf '%s' "$doc" | json_field architecture)"
+  [ -n "$AWS_REGION" ] || AWS_REGION="$(printf '%s' "$doc" | json_field region)"
+  if [ -z "$INSTANCE_ID" ] || [ -z "$AWS_REGION" ]; then
+    echo "test-vm-client: the instance identity document has no instanceId or region: $doc" >&2
+    exit "$EXIT_TEMPFAIL"
+  fi
+  export AWS_REGION
+}
+
+# The CLI retries once by itself (standard mode); the client's own loop (retrying) owns the backoff, so an outage
+# is retried for a predictable time whatever CLI version the VM has.
+aws_s3() {
+  local args=(--region "$AWS_REGION")
+  [ -z "$S3_ENDPOINT_URL" ] || args+=(--endpoint-url "$S3_ENDPOINT_URL")
+  aws "${args[@]}" "$@"
+}
+
+# s3_get KEY FILE: 0 fetched, 3 no such object, other: S3 unreachable after retries.
+s3_get() {
+  retrying "download s3://$RESULTS_BUCKET/$1" aws_s3 s3api get-object --bucket "$RESULTS_BUCKET" --key "$1" "$2" \
+    >/dev/null
+}
+
+s3_put() {
+  retrying "upload s3://$RESULTS_BUCKET/$2" aws_s3 s3api put-object --bucket "$RESULTS_BUCKET" --key "$2" \
+    --body "$1" >/dev/null
+}
+
+# put_or_die FILE KEY: uploads or gives up the boot (the stage result is kept locally; a restart resumes).
+put_or_die() {
+  if ! s3_put "$1" "$2"; then
+    log "giving up: S3 is unreachable; the next start of the client resumes from here"
+    exit "$EXIT_TEMPFAIL"
+  fi
+}
+
+# ------------------------------------------------------------------------------------------------------ run layout
+
+set_layout() {
+  TEST_PREFIX="$RUN_PREFIX/test_$TEST_NAME"
+  PAYLOAD_KEY="$TEST_PREFIX/input/${TEST_NAME}_test_payload.zip"
+  OUT_PREFIX="$TEST_PREFIX/output/$INSTANCE_ID"
+  STATE_KEY="$TEST_PREFIX/state/$INSTANCE_ID/run_id.txt"
+  SHARED_PREFIX="$RUN_PREFIX/shared/"
+  if [ "$RUN_AS" = "$(id -un)" ]; then
+    RUN_AS_HOME="$HOME"
+  else
+    RUN_AS_HOME="$(getent passwd "$RUN_AS" | cut -d: -f6)"
+  fi
+  WORK="${WORK_DIR:-$RUN_AS_HOME/test-$RUN_PREFIX-work}"
+  TEST_DIR="$WORK/test"
+  SHARED_DIR="$WORK/shared"
+  STATE_DIR="$WORK/.pullab"
+  WORK_TMP="$STATE_DIR/tmp"
+  mkdir -p "$TEST_DIR" "$SHARED_DIR" "$WORK_TMP"
+}
+
+stages() {
+  find "$TEST_DIR" -maxdepth 1 -type f \( -name 'run.sh' -o -name 'run*.sh' \) -printf '%f\n' | sort -V
+}
+
+# ------------------------------------------------------------------------------------------------- reporting
+
+iso() {
+  date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+write_stats() {
+  local result="$1" total="$2" n first=1 started ended code script
+  {
+    printf '{\n  "instance_id": "%s",\n  "instance_type": "%s",\n  "arch": "%s",\n  "region": "%s",\n' \
+      "$INSTANCE_ID" "$INSTANCE_TYPE" "$ARCH" "$AWS_REGION"
+    printf '  "test": "%s",\n  "run_prefix": "%s",\n  "result": "%s",\n  "stages_total": %s,\n' \
+      "$TEST_NAME" "$RUN_PREFIX" "$result" "$total"
+    printf '  "first_boot": "%s",\n  "finished": "%s",\n  "stages": [' \
+      "$(iso "$(cat "$STATE_DIR/first-boot")")" "$(iso "$(date +%s)")"
+    for ((n = 1; n <= total; n++)); do
+      [ -f "$STATE_DIR/stage-$n.start" ] || continue
+      started="$(cat "$STATE_DIR/stage-$n.start")"
+      ended="$(cat "$STATE_DIR/stage-$n.end" 2>/dev/null || date +%s)"
+      code="$(cat "$STATE_DIR/stage-$n.exit" 2>/dev/null || echo null)"
+      script="$(cat "$STATE_DIR/stage-$n.script")"
+      [ "$first" = 1 ] || printf ','
+      first=0
+      printf '\n    {"run": %s, "script": "%s", "exit_code": %s, "started": "%s", "finished": "%s", "duration_s": %s}' \
+        "$n" "$script" "$code" "$(iso "$started")" "$(iso "$ended")" "$((ended - started))"
+    done
+    printf '\n  ]\n}\n'
+  } > "$STATE_DIR/stats.json"
+}
+
+# finish RESULT RUN: uploads the run's outputs with result.txt last (its presence means "this VM is done"), then
+# powers off. The first caller wins (the safety timer and the client may race); a finished run stays finished.
+finish() {
+  local result="$1" run="$2" total csv
+  exec 8>"$STATE_DIR/finish.lock"
+  flock 8
+  if [ -f "$STATE_DIR/finished" ] && [ "$(cat "$STATE_DIR/finished")" != "$result" ]; then
+    log "run already finished as '$(cat "$STATE_DIR/finished")'; not reporting '$result'"
+    power_off
+  fi
+  log "run over: $result"
+  total="$(stages | wc -l)"
+  printf '%s\n' "$result" > "$STATE_DIR/result.txt"
+  write_stats "$result" "$total"
+  while IFS= read -r -d '' csv; do
+    put_or_die "$csv" "$OUT_PREFIX/$(basename "$csv")"
+  done < <(find "$TEST_DIR" -type f -name 'benchmark-*.csv' -print0)
+  if [ -f "$TEST_DIR/results.json" ]; then
+    put_or_die "$TEST_DIR/results.json" "$OUT_PREFIX/results.json"
+  fi
+  put_or_die "$STATE_DIR/stats.json" "$OUT_PREFIX/stats.json"
+  put_or_die "$CLIENT_LOG" "$OUT_PREFIX/client-$run.log"
+  put_or_die "$STATE_DIR/result.txt" "$OUT_PREFIX/result.txt"
+  printf '%s\n' "$result" > "$STATE_DIR/finished"
+  power_off
+}
+
+power_off() {
+  log "powering off ($POWEROFF_CMD)"
+  bash -c "$POWEROFF_CMD"
+  exit 0
+}
+
+request_reboot() {
+  if [ "$LAUNCHER" = ssm ]; then
+    log "requesting a reboot from SSM (exit $EXIT_REBOOT)"
+  else
+    log "rebooting ($REBOOT_CMD)"
+    bash -c "$REBOOT_CMD"
+  fi
+  exit "$EXIT_REBOOT"
+}
+
+# --------------------------------------------------------------------------------------------------- safety timer
+
+arm_safety_timer() {
+  local remaining="$1" args=("$RESULTS_BUCKET" "$RUN_PREFIX" "$TEST_NAME" "$AWS_REGION")
+  case "$SAFETY_TIMER" in
+    systemd)
+      local setenv=() v
+      for v in S3_ENDPOINT_URL MAX_RUNTIME IMDS_ENDPOINT BOOT_ID_FILE POWEROFF_CMD RUN_AS WORK_DIR LAUNCHER \
+          S3_ATTEMPTS S3_BACKOFF_MAX; do
+        [ -z "${!v:-}" ] || setenv+=(--setenv="$v=${!v}")
+      done
+      systemd-run --quiet --collect --unit="pullab-max-runtime-$$" --on-active="${remaining}s" "${setenv[@]}" \
+        "$SELF" expire "${args[@]}" >/dev/null 2>&1 || log "cannot arm the systemd safety timer"
+      shutdown -P "+$(((remaining + 600) / 60))" >/dev/null 2>&1 || true   # backstop if reporting hangs
+      ;;
+    background)
+      (
+        exec 9>&- 8>&-
+        sleep "$remaining"
+        exec "$SELF" expire "${args[@]}"
+      ) </dev/null >/dev/null 2>&1 &
+      disown
+      ;;
+    none)
+      log "safety timer disabled (SAFETY_TIMER=none)"
+      return 0
+      ;;
+    *)
+      log "unknown SAFETY_TIMER '$SAFETY_TIMER' (systemd, background or none): no safety timer"
+      return 0
+      ;;
+  esac
+  log "safety timer: power off in $remaining s (MAX_RUNTIME $MAX_RUNTIME s)"
+}
+
+expire() {
+  load_config "$@"
+  read_identity
+  set_layout
+  CLIENT_LOG="$STATE_DIR/boot-$(cat "$BOOT_ID_FILE").log"
+  local run
+  run="$(cat "$STATE_DIR/current-run" 2>/dev/null || echo 0)"
+  finish "FAILED: Max runtime $MAX_RUNTIME s exceeded at run $run" "$run"
+}
+
+# ------------------------------------------------------------------------------------------------------ the stages
+
+fetch_payload() {
+  [ -f "$STATE_DIR/payload.done" ] && return 0
+  local rc
+  s3_get "$PAYLOAD_KEY" "$WORK_TMP/payload.zip"
+  rc=$?
+  if [ "$rc" = 3 ]; then
+    finish "FAILED: Payload s3://$RESULTS_BUCKET/$PAYLOAD_KEY not found" 1
+  elif [ "$rc" != 0 ]; then
+    log "giving up: cannot download the payload"
+    exit "$EXIT_TEMPFAIL"
+  fi
+  if ! unzip -q -o "$WORK_TMP/payload.zip" -d "$TEST_DIR" 2>"$WORK_TMP/unzip-error"; then
+    finish "FAILED: Payload s3://$RESULTS_BUCKET/$PAYLOAD_KEY is not a valid zip: $(head -c 200 "$WORK_TMP/unzip-error")" 1
+  fi
+  chmod +x "$TEST_DIR"/*.sh 2>/dev/null || true
+  if ! retrying "download s3://$RESULTS_BUCKET/$SHARED_PREFIX" aws_s3 s3 cp --recursive --only-show-errors \
+      "s3://$RESULTS_BUCKET/$SHARED_PREFIX" "$SHARED_DIR"; then
+    log "giving up: cannot download the shared artifacts"
+    exit "$EXIT_TEMPFAIL"
+  fi
+  [ "$RUN_AS" = "$(id -un)" ] || chown -R "$RUN_AS" "$TEST_DIR" "$SHARED_DIR"
+  touch "$STATE_DIR/payload.done"
+  log "payload unpacked into $TEST_DIR ($(stages | wc -l) stages)"
+}
+
+# stage_timeout SCRIPT: a '# pullab-timeout: SECONDS' line in the script, else STAGE_TIMEOUT.
+stage_timeout() {
+  local t
+  t="$(sed -n 's/^#[[:space:]]*pullab-timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$TEST_DIR/$1" | head -n 1)"
+  echo "${t:-$STAGE_TIMEOUT}"
+}
+
+run_stage() {
+  local run="$1" script="$2" total="$3" limit code
+  limit="$(stage_timeout "$script")"
+  printf '%s\n' "$run" > "$WORK_TMP/run_id.txt"
+  put_or_die "$WORK_TMP/run_id.txt" "$STATE_KEY"
+  printf '%s\n' "$run" > "$STATE_DIR/current-run"
+  printf '%s\n' "$BOOT_ID" > "$STATE_DIR/stage-$run.boot"
+  printf '%s\n' "$script" > "$STATE_DIR/stage-$run.script"
+  date +%s > "$STATE_DIR/stage-$run.start"
+  log "run $run/$total: $script (timeout $limit s, as $RUN_AS)"
+  # a clean environment: the client's settings (bucket, run prefix, …) are not the stage's business
+  local env_vars=(PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$RUN_AS_HOME"
+    USER="$RUN_AS" LOGNAME="$RUN_AS" LANG="${LANG:-C.UTF-8}" TERM=dumb
+    PULLAB_STAGE="$run" PULLAB_STAGES="$total" PULLAB_INSTANCE_ID="$INSTANCE_ID"
+    PULLAB_INSTANCE_TYPE="$INSTANCE_TYPE" PULLAB_ARCH="$ARCH" PULLAB_REGION="$AWS_REGION"
+    PULLAB_TEST_DIR="$TEST_DIR" PULLAB_SHARED_DIR="$SHARED_DIR" PULLAB_SIMULATE="$PULLAB_SIMULATE"
+    PULLAB_PARAMS_ENV="$TEST_DIR/params.env")
+  local as_user=()
+  [ "$RUN_AS" = "$(id -un)" ] || as_user=(runuser -u "$RUN_AS" --)
+  (
+    cd "$TEST_DIR" || exit 1
+    "${as_user[@]}" env -i "${env_vars[@]}" timeout --kill-after=30 "$limit" bash -x "./$script"
+  ) > "$STATE_DIR/run-$run-output.log" 2>&1 </dev/null
+  code=$?
+  date +%s > "$STATE_DIR/stage-$run.end"
+  if [ "$code" = 124 ] || [ "$code" = 137 ]; then
+    printf '%s\n' "$limit" > "$STATE_DIR/stage-$run.timeout"
+  fi
+  printf '%s\n' "$code" > "$STATE_DIR/stage-$run.exit"
+  log "run $run finished with exit code $code"
+}
+
+# after_stage RUN TOTAL: uploads the stage's log, then reboots for the next stage or ends the run. Safe to repeat.
+after_stage() {
+  local run="$1" total="$2" code
+  code="$(cat "$STATE_DIR/stage-$run.exit")"
+  put_or_die "$STATE_DIR/run-$run-output.log" "$OUT_PREFIX/run-$run-output.log"
+  if [ -f "$STATE_DIR/stage-$run.timeout" ]; then
+    finish "FAILED: Timeout after $(cat "$STATE_DIR/stage-$run.timeout") s at run $run" "$run"
+  elif [ "$code" != 0 ] && [ "$code" != "$EXIT_REBOOT" ]; then
+    finish "FAILED: Exit code $code at run $run" "$run"
+  elif [ "$run" -ge "$total" ]; then
+    finish "SUCCESS" "$run"
+  fi
+  put_or_die "$CLIENT_LOG" "$OUT_PREFIX/client-$run.log"
+  request_reboot
+}
+
+run_boot() {
+  load_config "$@"
+  read_identity
+  set_layout
+  exec 9>"$STATE_DIR/client.lock"
+  if ! flock -n 9; then
+    echo "test-vm-client: another client instance is running this test; nothing to do" >&2
+    exit 0
+  fi
+  BOOT_ID="$(cat "$BOOT_ID_FILE")"
+  CLIENT_LOG="$STATE_DIR/boot-$BOOT_ID.log"
+  log "boot $BOOT_ID of $INSTANCE_ID ($INSTANCE_TYPE, $ARCH, $AWS_REGION): test $TEST_NAME of $RUN_PREFIX"
+  if [ -f "$STATE_DIR/finished" ]; then
+    log "the run is already over: $(cat "$STATE_DIR/finished")"
+    power_off
+  fi
+  local now deadline
+  now="$(date +%s)"
+  [ -f "$STATE_DIR/first-boot" ] || printf '%s\n' "$now" > "$STATE_DIR/first-boot"
+  deadline=$(( $(cat "$STATE_DIR/first-boot") + MAX_RUNTIME ))
+  if [ "$now" -ge "$deadline" ]; then
+    finish "FAILED: Max runtime $MAX_RUNTIME s exceeded at run $(cat "$STATE_DIR/current-run" 2>/dev/null || echo 0)" \
+      "$(cat "$STATE_DIR/current-run" 2>/dev/null || echo 1)"
+  fi
+  arm_safety_timer $((deadline - now))
+  fetch_payload
+
+  local scripts total last rc next
+  mapfile -t scripts < <(stages)
+  total="${#scripts[@]}"
+  [ "$total" -gt 0 ] || finish "FAILED: No run.sh or run*.sh in the payload" 1
+
+  s3_get "$STATE_KEY" "$WORK_TMP/run_id.txt"
+  rc=$?
+  case "$rc" in
+    0) last="$(tr -dc '0-9' < "$WORK_TMP/run_id.txt")"; last="${last:-0}" ;;
+    3) last=0 ;;
+    *) log "giving up: cannot read the stage counter"; exit "$EXIT_TEMPFAIL" ;;
+  esac
+
+  if [ "$last" -gt 0 ]; then
+    if [ "$(cat "$STATE_DIR/stage-$last.boot" 2>/dev/null)" = "$BOOT_ID" ]; then
+      # a re-delivery within the boot that ran stage $last: never run it again, finish its reporting
+      [ -f "$STATE_DIR/stage-$last.exit" ] || finish "FAILED: Client interrupted during run $last" "$last"
+      log "run $last already ran in this boot; resuming its reporting"
+      after_stage "$last" "$total"
+    fi
+    if [ ! -f "$STATE_DIR/stage-$last.exit" ]; then
+      finish "FAILED: Run $last did not finish (the VM restarted during it)" "$last"
+    fi
+    rc="$(cat "$STATE_DIR/stage-$last.exit")"
+    if [ -f "$STATE_DIR/stage-$last.timeout" ] || { [ "$rc" != 0 ] && [ "$rc" != "$EXIT_REBOOT" ]; }; then
+      after_stage "$last" "$total"
+    fi
+  fi
+  next=$((last + 1))
+  [ "$next" -le "$total" ] || finish "SUCCESS" "$last"
+  run_stage "$next" "${scripts[$((next - 1))]}" "$total"
+  after_stage "$next" "$total"
+}
+
+# --------------------------------------------------------------------------------------------------------- install
+
+install_service() {
+  local root="${PULLAB_ROOT:-}" bucket="" prefix="" test="" region="" endpoint="" stage_timeout="" max_runtime=""
+  local run_as="" simulate=""
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --bucket) bucket="$2"; shift 2 ;;
+      --run-prefix) prefix="$2"; shift 2 ;;
+      --test) test="$2"; shift 2 ;;
+      --region) region="$2"; shift 2 ;;
+      --endpoint-url) endpoint="$2"; shift 2 ;;
+      --stage-timeout) stage_timeout="$2"; shift 2 ;;
+      --max-runtime) max_runtime="$2"; shift 2 ;;
+      --run-as) run_as="$2"; shift 2 ;;
+      --simulate) simulate=1; shift ;;
+      *) echo "test-vm-client install: unknown option '$1'" >&2; exit "$EXIT_USAGE" ;;
+    esac
+  done
+  if [ -z "$bucket" ] || [ -z "$prefix" ] || [ -z "$test" ]; then
+    echo "test-vm-client install: --bucket, --run-prefix and --test are required" >&2
+    exit "$EXIT_USAGE"
+  fi
+  mkdir -p "$root/usr/local/sbin" "$root/etc/pullab" "$root/etc/systemd/system"
+  install -m 0755 "$SELF" "$root/usr/local/sbin/pullab-test-vm-client"
+  {
+    printf '# written by test-vm-client.sh install\n'
+    printf 'RESULTS_BUCKET=%q\nRUN_PREFIX=%q\nTEST_NAME=%q\n' "$bucket" "$prefix" "$test"
+    [ -z "$region" ] || printf 'AWS_REGION=%q\n' "$region"
+    [ -z "$endpoint" ] || printf 'S3_ENDPOINT_URL=%q\n' "$endpoint"
+    [ -z "$stage_timeout" ] || printf 'STAGE_TIMEOUT=%q\n' "$stage_timeout"
+    [ -z "$max_runtime" ] || printf 'MAX_RUNTIME=%q\n' "$max_runtime"
+    [ -z "$run_as" ] || printf 'RUN_AS=%q\n' "$run_as"
+    [ -z "$simulate" ] || printf 'PULLAB_SIMULATE=1\n'
+  } > "$root/etc/pullab/client.env"
+  cat > "$root/etc/systemd/system/$UNIT_NAME" <<UNIT
+[Unit]
+Description=pullab test VM client: one test stage per boot, results to S3
+Wants=network-online.target
+After=network-online.target cloud-final.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/pullab-test-vm-client run
+SuccessExitStatus=$EXIT_REBOOT
+Restart=on-failure
+RestartSec=60
+TimeoutStartSec=infinity
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  if [ -z "$root" ]; then
+    systemctl daemon-reload
+    systemctl enable "$UNIT_NAME"
+    systemctl start --no-block "$UNIT_NAME"
+  fi
+  echo "installed $UNIT_NAME for test $test of $prefix (bucket $bucket)"
+}
+
+# ------------------------------------------------------------------------------------------------------------ main
+
+main() {
+  case "${1:-}" in
+    run) shift; run_boot "$@" ;;
+    install) shift; install_service "$@" ;;
+    expire) shift; expire "$@" ;;
+    -h|--help|help) usage ;;
+    "") run_boot ;;
+    *)
+      if [ "$#" -ge 3 ]; then
+        run_boot "$@"
+      else
+        usage >&2
+        exit "$EXIT_USAGE"
+      fi ;;
+  esac
+}
+
+main "$@"

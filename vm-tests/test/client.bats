@@ -1,0 +1,284 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# The VM client against real S3 (moto_server) and an IMDSv2 stub; reboots simulated by re-running the client.
+
+load helpers
+
+setup_file() {
+  start_services
+}
+
+teardown_file() {
+  stop_services
+}
+
+setup() {
+  new_run demo
+}
+
+@test "one stage: runs it, uploads its logs, result SUCCESS, stats and CSVs, then powers off" {
+  stage run.sh 'echo hello from the stage; printf "metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch\nm,lps,1,true,6.1,${PULLAB_INSTANCE_ID},${PULLAB_INSTANCE_TYPE},${PULLAB_ARCH}\n" > benchmark-base-1.csv'
+  upload_payload
+
+  boot
+
+  [ "$status" -eq 0 ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  output_of run-1-output.log | grep -q '^+ echo hello from the stage'
+  output_of run-1-output.log | grep -q '^hello from the stage'
+  output_of client-1.log | grep -q 'run 1/1: run.sh'
+  output_of stats.json | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["result"]=="SUCCESS" and s["stages"][0]["exit_code"]==0 and s["arch"]=="x86_64", s'
+  output_of benchmark-base-1.csv | grep -q '^m,lps,1,true,6.1,i-0123456789abcdef0,m5.large,x86_64$'
+  [ "$(s3_cat state/i-0123456789abcdef0/run_id.txt)" = "1" ]
+  [ -f "$BATS_TEST_TMPDIR/powered-off" ]
+}
+
+@test "three stages in sort -V order with two reboots" {
+  stage run-1-first.sh 'echo first >> "$HOME/order"'
+  stage run-2-second.sh 'echo second >> "$HOME/order"; exit 194'
+  stage run-10-third.sh 'echo third >> "$HOME/order"'
+  upload_payload
+
+  boot_until_done
+
+  [ "$status" -eq 0 ]
+  [ "$BOOTS" -eq 3 ]
+  [ "$(cat "$HOME/order" | tr '\n' ' ')" = "first second third " ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  s3_exists output/i-0123456789abcdef0/run-1-output.log
+  s3_exists output/i-0123456789abcdef0/run-2-output.log
+  s3_exists output/i-0123456789abcdef0/client-2.log
+  [ "$(s3_cat state/i-0123456789abcdef0/run_id.txt)" = "3" ]
+  [ -f "$BATS_TEST_TMPDIR/rebooted" ]
+}
+
+@test "a stage failing stops the chain: FAILED: Exit code 3 at run 2" {
+  stage run-1.sh 'true'
+  stage run-2.sh 'echo broken >&2; exit 3'
+  stage run-3.sh 'touch "$HOME/stage3-ran"'
+  upload_payload
+
+  boot_until_done
+
+  [ "$status" -eq 0 ]
+  [ "$(output_of result.txt)" = "FAILED: Exit code 3 at run 2" ]
+  output_of run-2-output.log | grep -q broken
+  [ ! -e "$HOME/stage3-ran" ]
+  output_of stats.json | python3 -c 'import json,sys; s=json.load(sys.stdin); assert [x["exit_code"] for x in s["stages"]]==[0,3], s'
+}
+
+@test "a stage over its timeout is killed and reported" {
+  stage run.sh 'sleep 60'
+  upload_payload
+  export STAGE_TIMEOUT=1
+  SECONDS=0
+
+  boot
+
+  [ "$status" -eq 0 ]
+  [ "$SECONDS" -lt 30 ]
+  [ "$(output_of result.txt)" = "FAILED: Timeout after 1 s at run 1" ]
+}
+
+@test "a script's '# pullab-timeout:' line overrides the stage timeout" {
+  stage run.sh '# pullab-timeout: 2
+sleep 60'
+  upload_payload
+
+  boot
+
+  [ "$(output_of result.txt)" = "FAILED: Timeout after 2 s at run 1" ]
+}
+
+@test "a re-delivery of the same boot never runs a stage twice" {
+  stage run-1.sh 'echo ran >> "$HOME/stage1-runs"'
+  stage run-2.sh 'echo ran >> "$HOME/stage2-runs"'
+  upload_payload
+
+  boot
+  [ "$status" -eq 194 ]
+  boot
+  [ "$status" -eq 194 ]
+  reboot_vm
+  boot
+  boot
+
+  [ "$status" -eq 0 ]
+  [ "$(wc -l < "$HOME/stage1-runs")" -eq 1 ]
+  [ "$(wc -l < "$HOME/stage2-runs")" -eq 1 ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+}
+
+@test "a second client started while one is running does nothing" {
+  stage run.sh 'sleep 3; echo ran >> "$HOME/runs"'
+  upload_payload
+
+  "$CLIENT" run 2>/dev/null &
+  first=$!
+  sleep 1.5
+  boot
+  wait "$first"
+
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"another client instance is running"* ]]
+  [ "$(wc -l < "$HOME/runs")" -eq 1 ]
+}
+
+@test "a VM that restarted during a stage reports it instead of running the stage again" {
+  stage run-1.sh 'true'
+  stage run-2.sh 'echo ran >> "$HOME/stage2-runs"'
+  upload_payload
+  boot
+  reboot_vm
+  rm -f "$HOME/test-$RUN_PREFIX-work/.pullab/stage-1.exit"   # as if the VM died before stage 1 ended
+
+  boot
+
+  [ "$(output_of result.txt)" = "FAILED: Run 1 did not finish (the VM restarted during it)" ]
+  [ ! -e "$HOME/stage2-runs" ]
+}
+
+@test "a missing payload is reported as FAILED naming it, and the VM powers off" {
+  boot
+
+  [ "$status" -eq 0 ]
+  [ "$(output_of result.txt)" = "FAILED: Payload s3://$BUCKET/$RUN_PREFIX/test_demo/input/demo_test_payload.zip not found" ]
+  [ -f "$BATS_TEST_TMPDIR/powered-off" ]
+}
+
+@test "S3 unreachable for a while: the client retries and carries on" {
+  stage run.sh 'true'
+  upload_payload
+  port="$(free_port)"
+  sed -i "s#^S3_ENDPOINT_URL=.*#S3_ENDPOINT_URL=http://127.0.0.1:$port#" "$PULLAB_CLIENT_CONFIG"
+  # the bucket lives in the first moto; this second one comes up late and gets a copy of the payload
+  (sleep 3; moto_pid="$(start_moto "$port" "$BATS_TEST_TMPDIR/moto2.log")"; echo "$moto_pid" > "$BATS_TEST_TMPDIR/moto2.pid") &
+  export S3_ATTEMPTS=12 S3_BACKOFF_MAX=2
+  (wait_for_http "http://127.0.0.1:$port" && aws --endpoint-url "http://127.0.0.1:$port" s3 mb "s3://$BUCKET" >/dev/null \
+    && aws --endpoint-url "http://127.0.0.1:$port" s3 cp --only-show-errors "$BATS_TEST_TMPDIR/payload.zip" \
+      "s3://$BUCKET/$RUN_PREFIX/test_demo/input/demo_test_payload.zip") &
+  helper=$!
+
+  boot
+  wait "$helper"
+  kill "$(cat "$BATS_TEST_TMPDIR/moto2.pid")" 2>/dev/null || true
+
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"retrying"* ]]
+  [ -f "$BATS_TEST_TMPDIR/powered-off" ]
+}
+
+@test "S3 unreachable for good: a clear failure and exit 75 for systemd to restart later" {
+  stage run.sh 'touch "$HOME/ran"'
+  upload_payload
+  sed -i "s#^S3_ENDPOINT_URL=.*#S3_ENDPOINT_URL=http://127.0.0.1:$(free_port)#" "$PULLAB_CLIENT_CONFIG"
+  export S3_ATTEMPTS=2
+
+  boot
+
+  [ "$status" -eq 75 ]
+  [[ "$stderr" == *"failed after 2 attempts"* ]]
+  [[ "$stderr" == *"giving up"* ]]
+  [ ! -e "$HOME/ran" ]
+}
+
+@test "the max runtime ends the run at the next boot after it" {
+  stage run-1.sh 'exit 194'
+  stage run-2.sh 'touch "$HOME/ran"'
+  upload_payload
+  boot
+  reboot_vm
+  echo 1 > "$HOME/test-$RUN_PREFIX-work/.pullab/first-boot"
+
+  boot
+
+  [ "$(output_of result.txt)" = "FAILED: Max runtime 14400 s exceeded at run 1" ]
+  [ ! -e "$HOME/ran" ]
+}
+
+@test "the safety timer powers off a run that exceeds the max runtime during a stage" {
+  stage run.sh 'sleep 20'
+  upload_payload
+  export SAFETY_TIMER=background MAX_RUNTIME=2 STAGE_TIMEOUT=30
+
+  "$CLIENT" run 2>/dev/null &
+  client=$!
+  for _ in $(seq 1 60); do [ -f "$BATS_TEST_TMPDIR/powered-off" ] && break; sleep 0.25; done
+  kill "$client" 2>/dev/null || true
+
+  [ -f "$BATS_TEST_TMPDIR/powered-off" ]
+  [ "$(output_of result.txt)" = "FAILED: Max runtime 2 s exceeded at run 1" ]
+}
+
+@test "started by SSM with arguments, as pullab_cloud did: exit 194 asks SSM to reboot" {
+  stage run-1.sh 'true'
+  stage run-2.sh 'true'
+  upload_payload
+  rm "$PULLAB_CLIENT_CONFIG"
+
+  run --separate-stderr env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo us-east-1
+
+  [ "$status" -eq 194 ]
+  [ ! -e "$BATS_TEST_TMPDIR/rebooted" ]
+  [[ "$stderr" == *"requesting a reboot from SSM"* ]]
+}
+
+@test "stages run with the documented environment in the test directory" {
+  stage run.sh 'printf "%s\n" "$PWD" "$PULLAB_STAGE/$PULLAB_STAGES" "$PULLAB_INSTANCE_ID" "$PULLAB_ARCH" "$PULLAB_REGION" "$PULLAB_SIMULATE" > "$HOME/env"; [ -z "${RESULTS_BUCKET:-}" ]'
+  upload_payload
+
+  boot
+
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  [ "$(sed -n 1p "$HOME/env")" = "$HOME/test-$RUN_PREFIX-work/test" ]
+  [ "$(sed -n 2p "$HOME/env")" = "1/1" ]
+  [ "$(sed -n 3p "$HOME/env")" = "i-0123456789abcdef0" ]
+  [ "$(sed -n 4p "$HOME/env")" = "x86_64" ]
+  [ "$(sed -n 5p "$HOME/env")" = "us-east-1" ]
+  [ "$(sed -n 6p "$HOME/env")" = "1" ]
+}
+
+@test "the run's shared artifacts are downloaded next to the test directory" {
+  stage run.sh 'test -f ../shared/kernel-rpms/binary/x86_64/kernel-6.1.150.rpm'
+  upload_payload
+  echo rpm > "$BATS_TEST_TMPDIR/kernel.rpm"
+  aws --endpoint-url "$S3_ENDPOINT_URL" s3 cp --only-show-errors "$BATS_TEST_TMPDIR/kernel.rpm" \
+    "s3://$BUCKET/$RUN_PREFIX/shared/kernel-rpms/binary/x86_64/kernel-6.1.150.rpm"
+
+  boot
+
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+}
+
+@test "a results.json written by the test is uploaded" {
+  stage run.sh 'echo "{\"boot\": {\"status\": \"pass\"}}" > results.json'
+  upload_payload
+
+  boot
+
+  output_of results.json | python3 -c 'import json,sys; assert json.load(sys.stdin)["boot"]["status"]=="pass"'
+}
+
+@test "install writes the systemd unit and the client configuration" {
+  export PULLAB_ROOT="$BATS_TEST_TMPDIR/root"
+
+  run "$CLIENT" install --bucket b1 --run-prefix run_x_1 --test basic-test --region eu-west-2 --max-runtime 7200
+
+  [ "$status" -eq 0 ]
+  grep -q '^ExecStart=/usr/local/sbin/pullab-test-vm-client run$' "$PULLAB_ROOT/etc/systemd/system/pullab-test-client.service"
+  grep -q '^SuccessExitStatus=194$' "$PULLAB_ROOT/etc/systemd/system/pullab-test-client.service"
+  grep -q '^WantedBy=multi-user.target$' "$PULLAB_ROOT/etc/systemd/system/pullab-test-client.service"
+  grep -q '^RESULTS_BUCKET=b1$' "$PULLAB_ROOT/etc/pullab/client.env"
+  grep -q '^MAX_RUNTIME=7200$' "$PULLAB_ROOT/etc/pullab/client.env"
+  [ -x "$PULLAB_ROOT/usr/local/sbin/pullab-test-vm-client" ]
+}
+
+@test "missing configuration is a usage error naming what is missing" {
+  rm "$PULLAB_CLIENT_CONFIG"
+  unset RUN_PREFIX TEST_NAME
+
+  run --separate-stderr "$CLIENT" run
+
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"missing configuration: RESULTS_BUCKET RUN_PREFIX TEST_NAME"* ]]
+}

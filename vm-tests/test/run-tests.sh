@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the vm-tests checks: shellcheck on every shell script, then every bats file. Called by `mvn verify`
+# (vm-tests/pom.xml) and usable alone: vm-tests/test/run-tests.sh [BATS_FILE...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in bats shellcheck aws zip unzip python3 moto_server; do
+  command -v "$tool" >/dev/null || { echo "vm-tests: '$tool' is missing (.ci/run installs it)" >&2; exit 1; }
+done
+
+mapfile -t scripts < <(find . -name '*.sh' -not -path './target/*' -print | sort)
+echo "vm-tests: shellcheck on ${#scripts[@]} scripts"
+shellcheck -x "${scripts[@]}"
+
+if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -maxdepth 1 -name '*.bats' | sort); fi
+echo "vm-tests: bats ${files[*]}"
+bats --print-output-on-failure "${files[@]}"
