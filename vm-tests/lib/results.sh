@@ -8,6 +8,8 @@
 #   result_write                          # renders results.json from everything added so far
 
 PULLAB_RESULTS_TSV="${PULLAB_RESULTS_TSV:-.pullab-results.tsv}"
+# fields are separated by the ASCII unit separator: unlike a tab it is not IFS whitespace, so empty fields survive
+PULLAB_RESULTS_SEP=$'\x1f'
 
 # result_path TEXT: a KCIDB-style path, each dot-separated component reduced to [A-Za-z0-9_-].
 result_path() {
@@ -34,7 +36,8 @@ result_add() {
   if [ -n "$value" ] && ! [[ "$value" =~ ^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$ ]]; then
     echo "result_add: measurement '$value' of $path is not a number" >&2; return 2
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$path" "$status" "$duration" "$value" "$unit" >> "$PULLAB_RESULTS_TSV"
+  printf "%s${PULLAB_RESULTS_SEP}%s${PULLAB_RESULTS_SEP}%s${PULLAB_RESULTS_SEP}%s${PULLAB_RESULTS_SEP}%s\n" \
+    "$path" "$status" "$duration" "$value" "$unit" >> "$PULLAB_RESULTS_TSV"
 }
 
 # result_write [FILE]: results.json (the last result added for a path wins).
@@ -44,7 +47,7 @@ result_write() {
   local -a order=()
   local -A line=()
   if [ -f "$PULLAB_RESULTS_TSV" ]; then
-    while IFS=$'\t' read -r path status duration value unit; do
+    while IFS="$PULLAB_RESULTS_SEP" read -r path status duration value unit; do
       [ -n "$path" ] || continue
       [ -n "${seen[$path]:-}" ] || order+=("$path")
       seen[$path]=1

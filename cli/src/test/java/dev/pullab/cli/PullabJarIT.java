@@ -33,7 +33,7 @@ class PullabJarIT {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("BENCHMARK REGRESSION ANALYSIS", "Test: unixbench-kernel-regression",
-                "Process_Creation_1_copy", "Tests with regressions: unixbench-kernel-regression");
+                "Process_Creation", "Tests with regressions: unixbench-kernel-regression");
         assertThat(dir.resolve("r.json")).isNotEmptyFile();
         try (Stream<Path> plots = Files.list(dir.resolve("p"))) {
             assertThat(plots).hasSize(3);

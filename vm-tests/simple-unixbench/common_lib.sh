@@ -1,0 +1,1 @@
+../unixbench-kernel-regression/common_lib.sh

@@ -1,0 +1,1 @@
+../example-kernel-reboot-test/kernel_lib.sh
