@@ -10,8 +10,14 @@ done
 
 mapfile -t scripts < <(find . -name '*.sh' -not -path './target/*' -print | sort)
 echo "vm-tests: shellcheck on ${#scripts[@]} scripts"
-shellcheck -x "${scripts[@]}"
+shellcheck -x -P SCRIPTDIR "${scripts[@]}"
 
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -maxdepth 1 -name '*.bats' | sort); fi
 echo "vm-tests: bats ${files[*]}"
-bats --print-output-on-failure "${files[@]}"
+log="$(mktemp)"
+status=0
+bats --formatter tap --print-output-on-failure "${files[@]}" | tee "$log" || status=$?
+passed="$(grep -c '^ok ' "$log" || true)"
+failed="$(grep -c '^not ok ' "$log" || true)"
+echo "vm-tests: ${passed} passed, ${failed} failed"
+exit "$status"

@@ -76,6 +76,16 @@ public final class AwsClients {
                 "aws.endpointUrlSecretsManager").build();
     }
 
+    /**
+     * Any other sync client, configured like the ones above: the URL-connection HTTP client, region, timeouts, and
+     * {@code AWS_ENDPOINT_URL_<SERVICE>} (via {@code serviceVariable}/{@code serviceProperty}) or
+     * {@code AWS_ENDPOINT_URL}.
+     */
+    public static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder,
+            Optional<String> region, String serviceVariable, String serviceProperty) {
+        return withEndpoint(configure(builder, region), serviceVariable, serviceProperty).build();
+    }
+
     /** Reads secrets by ARN or name from Secrets Manager (for {@code *_SECRET_ARN} settings). */
     public static SecretLookup secrets(SecretsManagerClient client) {
         return id -> client.getSecretValue(b -> b.secretId(id)).secretString();

@@ -39,12 +39,7 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
      * @throws ConfigurationException naming the first missing or malformed value
      */
     public static PollerSettings resolve(ConfigSource source, SecretLookup secrets) {
-        URI api = uri(source.get("KERNELCI_API_BASE_URI", "api_base_uri")
-                .orElseThrow(() -> ConfigurationException.missing("api_base_uri", "KERNELCI_API_BASE_URI")));
-        Optional<String> token = source.env("KERNELCI_API_TOKEN")
-                .or(() -> source.env("KERNELCI_API_TOKEN_SECRET_ARN").map(secrets::value))
-                .or(() -> source.env("UNIFIED_TOKEN"))
-                .or(() -> source.config("api_token"));
+        KernelCiAccess access = KernelCiAccess.resolve(source, secrets);
         String runtime = source.get("KERNELCI_RUNTIME_NAME", "runtime_name")
                 .orElseThrow(() -> ConfigurationException.missing("runtime_name", "KERNELCI_RUNTIME_NAME"));
         Set<String> platforms = source.get("KERNELCI_PLATFORMS", "platforms").map(PollerSettings::list)
@@ -52,7 +47,7 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
         source.get("PULLAB_CURSOR_FILE", "cursor_file").ifPresent(file -> LOG.warn(
                 "PULLAB_CURSOR_FILE / cursor_file ({}) is not used: the cursor lives in DynamoDB (PULLAB_CURSOR_TABLE)",
                 file));
-        return new PollerSettings(api, token, runtime, platforms,
+        return new PollerSettings(access.apiBaseUri(), access.apiToken(), runtime, platforms,
                 integer(source.get("PULLAB_POLL_INTERVAL_SEC", "poll_interval_sec"), "PULLAB_POLL_INTERVAL_SEC", 30,
                         1, 86_400),
                 integer(source.env("PULLAB_POLL_PAGE_SIZE"), "PULLAB_POLL_PAGE_SIZE", 100, 1, 1000),
@@ -76,19 +71,6 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
                 + ", runtime=" + runtimeName + ", platforms=" + platforms + ", pageSize=" + pageSize
                 + ", cursorTable=" + cursorTable.orElse("-") + ", jobsTable=" + jobsTable.orElse("-")
                 + ", jobsQueueUrl=" + jobsQueueUrl.orElse("-") + "]";
-    }
-
-    private static URI uri(String text) {
-        try {
-            URI uri = URI.create(text.trim());
-            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) URL");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("KERNELCI_API_BASE_URI / kernelci.api_base_uri '" + text
-                    + "' is not an http(s) URL, e.g. https://staging.kernelci.org:9000/latest");
-        }
     }
 
     /** A comma-separated list, or a JSON array as the config file may hold it. */

@@ -61,6 +61,14 @@ public final class RetryingHttp {
      * @throws HttpCallException otherwise
      */
     public HttpResponse<String> send(HttpRequest.Builder request) {
+        return send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), body -> body);
+    }
+
+    /**
+     * Like {@link #send(HttpRequest.Builder)} with another body type; {@code text} renders a body for messages.
+     */
+    public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
+            java.util.function.Function<T, String> text) {
         HttpRequest built = request.timeout(policy.requestTimeout()).build();
         String what = service + " " + built.method() + " " + redact(built.uri());
         for (int attempt = 1; ; attempt++) {
@@ -68,13 +76,12 @@ public final class RetryingHttp {
             int status = 0;
             Throwable cause = null;
             try {
-                HttpResponse<String> response =
-                        client.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<T> response = client.send(built, handler);
                 status = response.statusCode();
                 if (status / 100 == 2) {
                     return response;
                 }
-                failure = "HTTP " + status + ": " + excerpt(response.body());
+                failure = "HTTP " + status + ": " + excerpt(text.apply(response.body()));
                 if (!retryable(status)) {
                     throw new HttpCallException(what + " failed: " + failure + hint(status), status, null);
                 }

@@ -1,0 +1,152 @@
+package dev.pullab.core.aws;
+
+import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.plan.RunStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/** The runs table in DynamoDB (key {@code run_id}, TTL {@code expires_at}). */
+public final class DynamoDbRunStore implements RunStore {
+
+    static final TableSchema<RunItem> SCHEMA = TableSchema.fromBean(RunItem.class);
+    /** Runs are kept for 90 days, long past any deadline. */
+    static final Duration RETENTION = Duration.ofDays(90);
+
+    private final DynamoDbTable<RunItem> table;
+    private final DynamoDbClient dynamo;
+
+    public DynamoDbRunStore(DynamoDbClient dynamo, String tableName) {
+        this.dynamo = dynamo;
+        this.table = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build().table(tableName, SCHEMA);
+    }
+
+    @Override
+    public RunRecord createIfAbsent(RunRecord record) {
+        RunItem item = toItem(record);
+        item.setExpiresAt(record.createdAt() + RETENTION.toSeconds());
+        if (putIfAbsent(item)) {
+            return record;
+        }
+        return find(record.runPrefix()).orElseThrow();
+    }
+
+    @Override
+    public Optional<RunRecord> find(String runPrefix) {
+        return get(runPrefix).map(DynamoDbRunStore::fromItem);
+    }
+
+    @Override
+    public void addInstances(String runPrefix, List<String> instanceIds) {
+        if (instanceIds.isEmpty()) {
+            return;
+        }
+        // read-merge-write guarded by the list read: concurrent writers retry, duplicates are dropped
+        for (int attempt = 0; attempt < 10; attempt++) {
+            RunItem stored = get(runPrefix).orElseThrow(() -> new IllegalStateException("no run " + runPrefix));
+            List<String> before = stored.getInstanceIds() == null ? List.of() : stored.getInstanceIds();
+            LinkedHashSet<String> merged = new LinkedHashSet<>(before);
+            merged.addAll(instanceIds);
+            if (merged.size() == before.size()) {
+                return;
+            }
+            Map<String, AttributeValue> key = Map.of("run_id", AttributeValue.fromS(runPrefix));
+            try {
+                dynamo.updateItem(b -> b.tableName(table.tableName()).key(key)
+                        .updateExpression("SET instance_ids = :after")
+                        .conditionExpression(before.isEmpty()
+                                ? "attribute_not_exists(instance_ids) OR size(instance_ids) = :zero"
+                                : "instance_ids = :before")
+                        .expressionAttributeValues(values(before, new ArrayList<>(merged))));
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                // someone else added instances first: merge again
+            }
+        }
+        throw new IllegalStateException("could not record instances of " + runPrefix + " after 10 attempts");
+    }
+
+    private static Map<String, AttributeValue> values(List<String> before, List<String> after) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>();
+        values.put(":after", list(after));
+        if (before.isEmpty()) {
+            values.put(":zero", AttributeValue.fromN("0"));
+        } else {
+            values.put(":before", list(before));
+        }
+        return values;
+    }
+
+    private static AttributeValue list(List<String> strings) {
+        return AttributeValue.fromL(strings.stream().map(AttributeValue::fromS).toList());
+    }
+
+    @Override
+    public boolean transition(String runPrefix, RunRecord.RunState from, RunRecord.RunState to) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table.tableName())
+                    .key(Map.of("run_id", AttributeValue.fromS(runPrefix)))
+                    .updateExpression("SET #state = :to")
+                    .conditionExpression("#state = :from")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(Map.of(":from", AttributeValue.fromS(from.name()),
+                            ":to", AttributeValue.fromS(to.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private boolean putIfAbsent(RunItem item) {
+        try {
+            table.putItem(PutItemEnhancedRequest.builder(RunItem.class).item(item)
+                    .conditionExpression(Expression.builder().expression("attribute_not_exists(run_id)").build())
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private Optional<RunItem> get(String runId) {
+        return Optional.ofNullable(table.getItem(GetItemEnhancedRequest.builder()
+                .key(Key.builder().partitionValue(runId).build()).consistentRead(true).build()));
+    }
+
+    private static RunItem toItem(RunRecord r) {
+        RunItem item = new RunItem();
+        item.setRunId(r.runPrefix());
+        item.setTestId(r.testId());
+        item.setJobNodeId(r.jobNodeId().orElse(null));
+        item.setExecutor(r.executor().name());
+        item.setTests(r.tests());
+        item.setExpectedVms(r.expectedVms());
+        item.setInstanceIds(r.instanceIds());
+        item.setState(r.state().name());
+        item.setCreatedAt(r.createdAt());
+        item.setDeadline(r.deadline());
+        return item;
+    }
+
+    private static RunRecord fromItem(RunItem i) {
+        return new RunRecord(i.getRunId(), i.getTestId(), Optional.ofNullable(i.getJobNodeId()),
+                Executor.valueOf(i.getExecutor()), i.getTests() == null ? List.of() : i.getTests(),
+                i.getExpectedVms() == null ? 0 : i.getExpectedVms(),
+                i.getInstanceIds() == null ? List.of() : i.getInstanceIds(), RunRecord.RunState.valueOf(i.getState()),
+                i.getCreatedAt() == null ? 0 : i.getCreatedAt(), i.getDeadline() == null ? 0 : i.getDeadline());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pullab.core.aws;
+
+import java.util.List;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbAttribute;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
+
+/** Item of the runs table ({@code run_id} = the run prefix). Persistence shape only; the domain type is RunRecord. */
+@DynamoDbBean
+public class RunItem {
+    private String runId;
+    private String testId;
+    private String jobNodeId;
+    private String executor;
+    private List<String> tests;
+    private Integer expectedVms;
+    private List<String> instanceIds;
+    private String state;
+    private Long createdAt;
+    private Long deadline;
+    private Long expiresAt;
+
+    @DynamoDbPartitionKey
+    @DynamoDbAttribute("run_id")
+    public String getRunId() {
+        return runId;
+    }
+
+    public void setRunId(String runId) {
+        this.runId = runId;
+    }
+
+    @DynamoDbAttribute("test_id")
+    public String getTestId() {
+        return testId;
+    }
+
+    public void setTestId(String testId) {
+        this.testId = testId;
+    }
+
+    @DynamoDbAttribute("job_node_id")
+    public String getJobNodeId() {
+        return jobNodeId;
+    }
+
+    public void setJobNodeId(String jobNodeId) {
+        this.jobNodeId = jobNodeId;
+    }
+
+    @DynamoDbAttribute("executor")
+    public String getExecutor() {
+        return executor;
+    }
+
+    public void setExecutor(String executor) {
+        this.executor = executor;
+    }
+
+    @DynamoDbAttribute("tests")
+    public List<String> getTests() {
+        return tests;
+    }
+
+    public void setTests(List<String> tests) {
+        this.tests = tests;
+    }
+
+    @DynamoDbAttribute("expected_vms")
+    public Integer getExpectedVms() {
+        return expectedVms;
+    }
+
+    public void setExpectedVms(Integer expectedVms) {
+        this.expectedVms = expectedVms;
+    }
+
+    @DynamoDbAttribute("instance_ids")
+    public List<String> getInstanceIds() {
+        return instanceIds;
+    }
+
+    public void setInstanceIds(List<String> instanceIds) {
+        this.instanceIds = instanceIds;
+    }
+
+    @DynamoDbAttribute("state")
+    public String getState() {
+        return state;
+    }
+
+    public void setState(String state) {
+        this.state = state;
+    }
+
+    @DynamoDbAttribute("created_at")
+    public Long getCreatedAt() {
+        return createdAt;
+    }
+
+    public void setCreatedAt(Long createdAt) {
+        this.createdAt = createdAt;
+    }
+
+    @DynamoDbAttribute("deadline")
+    public Long getDeadline() {
+        return deadline;
+    }
+
+    public void setDeadline(Long deadline) {
+        this.deadline = deadline;
+    }
+
+    /** TTL attribute (epoch seconds). */
+    @DynamoDbAttribute("expires_at")
+    public Long getExpiresAt() {
+        return expiresAt;
+    }
+
+    public void setExpiresAt(Long expiresAt) {
+        this.expiresAt = expiresAt;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pullab.core.job;
+
+import dev.pullab.core.kernelci.ErrorCode;
+import java.util.Objects;
+
+/**
+ * Why a claimed job will not run here: the orchestrator finishes the job node as {@code incomplete} with
+ * {@code data.error_code = code} and {@code data.error_msg = message}.
+ *
+ * <p>Codes used by this package:
+ * <ul>
+ *   <li>{@link ErrorCode#JOB_GENERATION_ERROR}: the job definition is not a PULL_LABS job definition (not JSON, not
+ *       an object, no tests, a test without a type, a field of the wrong type, ...): KernelCI generated something
+ *       broken;</li>
+ *   <li>{@link ErrorCode#INVALID_JOB_PARAMS}: a well-formed definition this lab cannot run as asked (unknown platform,
+ *       arch mismatch, unsupported test type, missing artifact, non-http(s) artifact URL, ...).</li>
+ * </ul>
+ *
+ * @param code    the KernelCI error code
+ * @param message what is wrong, naming the offending field or value
+ */
+public record JobRejection(ErrorCode code, String message) implements Translation {
+
+    public JobRejection {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+        if (message.isBlank()) {
+            throw new IllegalArgumentException("a rejection needs a message");
+        }
+    }
+
+    /** A well-formed job this lab cannot run as asked. */
+    public static JobRejection invalidParams(String message) {
+        return new JobRejection(ErrorCode.INVALID_JOB_PARAMS, message);
+    }
+}

@@ -1,0 +1,374 @@
+package dev.pullab.core.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pullab.core.plan.Executor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The lab's configuration: pullab_cloud's {@code config.json} ({@code test_config}, {@code storage}; other sections
+ * such as {@code ecs} or {@code kernelci} are ignored here) plus the KernelCI platform table and the job-definition
+ * download policy.
+ *
+ * <pre>{@code
+ * {
+ *   "test_config": {"test_id": "test-001", "role_name": "ecsTaskExecutionRole",
+ *                   "vms": [{"ami_id": "resolve:ssm:/aws/service/...", "instance_type": "t3.micro",
+ *                            "max_runtime": 3600, "test": ["basic-test"], "min_count": 1}]},
+ *   "storage": {"type": "s3", "bucket": "kernel-ci-results", "results_prefix": "results"},
+ *   "platforms": {"qemu-x86_64": {"executor": "fargate", "arch": "x86_64"},
+ *                 "x86_64-ec2": {"executor": "ec2", "arch": "x86_64", "ami_id": "resolve:ssm:/aws/service/...",
+ *                                "instance_type": "m5.large", "vm_count": 1, "max_runtime": 3600}},
+ *   "job_definitions": {"allowed_hosts": ["files.kernelci.org", "storage.kernelci.org"], "max_bytes": 1048576}
+ * }
+ * }</pre>
+ * Without {@code platforms} the table of {@link #defaults()} is used; a {@code platforms} object replaces it as a
+ * whole. Without {@code job_definitions} (or one of its keys) the default policy applies.
+ *
+ * @param testConfig     {@code test_config}, for BuildComplete and scheduled runs
+ * @param storage        {@code storage}
+ * @param platforms      KernelCI platform name to how this lab runs it
+ * @param jobDefinitions where job definitions may be downloaded from, and how large they may be
+ */
+public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> storage, Map<String, Platform> platforms,
+        JobDefinitionPolicy jobDefinitions) {
+
+    /** Safety timer of a platform or {@code vms[]} entry without {@code max_runtime}, seconds. */
+    public static final int DEFAULT_PLATFORM_MAX_RUNTIME_S = 7200;
+    /** {@code max_runtime} of a {@code test_config.vms[]} entry without one, seconds. */
+    public static final int DEFAULT_VM_MAX_RUNTIME_S = 3600;
+    /** The shortest safety timer accepted (as {@link dev.pullab.core.plan.VmGroup}), seconds. */
+    public static final int MIN_RUNTIME_S = 60;
+    /** The longest safety timer accepted: two days, seconds. */
+    public static final int MAX_RUNTIME_S = 172_800;
+    /** Public SSM parameter of the latest Amazon Linux 2023 AMI, x86_64. */
+    public static final String AL2023_X86_64 =
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+    /** Public SSM parameter of the latest Amazon Linux 2023 AMI, arm64. */
+    public static final String AL2023_ARM64 =
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
+    private static final String WHAT = "lab config";
+    private static final List<String> ARCHES = List.of("x86_64", "arm64");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern HOST_ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
+
+    public LabConfig {
+        Objects.requireNonNull(testConfig, "testConfig");
+        Objects.requireNonNull(storage, "storage");
+        platforms = Collections.unmodifiableMap(new TreeMap<>(platforms));
+        Objects.requireNonNull(jobDefinitions, "jobDefinitions");
+        platforms.forEach((name, platform) -> {
+            if (!name.equals(platform.name())) {
+                throw new IllegalArgumentException("platform '" + platform.name() + "' is filed under '" + name
+                        + "'");
+            }
+        });
+    }
+
+    /**
+     * pullab_cloud's {@code test_config}.
+     *
+     * @param testId   run id stem, e.g. {@code test-001} (a unique suffix and a timestamp are added per run)
+     * @param roleName IAM role of the EC2 instances
+     * @param vms      the VM kinds to start (may be empty here; {@link JobTranslator#fromConfig} refuses that)
+     */
+    public record TestConfig(String testId, String roleName, List<VmSpec> vms) {
+
+        public TestConfig {
+            Objects.requireNonNull(testId, "testId");
+            Objects.requireNonNull(roleName, "roleName");
+            vms = List.copyOf(vms);
+        }
+    }
+
+    /**
+     * One {@code test_config.vms[]} entry: {@code minCount} VMs for each of {@code tests}.
+     *
+     * @param amiId        AMI id or {@code resolve:ssm:<public parameter>}
+     * @param instanceType EC2 instance type
+     * @param maxRuntimeS  {@code max_runtime}, the VMs' safety timer
+     * @param tests        {@code test}: vm-tests directories
+     * @param minCount     {@code min_count}: VMs per test
+     */
+    public record VmSpec(String amiId, String instanceType, int maxRuntimeS, List<String> tests, int minCount) {
+
+        public VmSpec {
+            Objects.requireNonNull(amiId, "amiId");
+            Objects.requireNonNull(instanceType, "instanceType");
+            tests = List.copyOf(tests);
+        }
+
+        /** pullab_cloud's rule: {@code arm64} when the AMI (parameter) names {@code arm64}/{@code aarch64}. */
+        public String arch() {
+            String ami = amiId.toLowerCase(Locale.ROOT);
+            return ami.contains("arm64") || ami.contains("aarch64") ? "arm64" : "x86_64";
+        }
+    }
+
+    /**
+     * The {@code storage} block.
+     *
+     * @param bucket        results bucket
+     * @param resultsPrefix {@code results_prefix}, empty when absent
+     */
+    public record Storage(String bucket, String resultsPrefix) {
+
+        public Storage {
+            Objects.requireNonNull(bucket, "bucket");
+            Objects.requireNonNull(resultsPrefix, "resultsPrefix");
+        }
+    }
+
+    /**
+     * How this lab runs one KernelCI platform.
+     *
+     * @param name         KernelCI platform name ({@code environment.platform} of the job definition)
+     * @param executor     EC2 or Fargate
+     * @param arch         {@code x86_64} or {@code arm64}
+     * @param image        {@code ami_id}: AMI id or {@code resolve:ssm:<parameter>}; empty for Fargate
+     * @param instanceType EC2 instance type; empty for Fargate
+     * @param vmCount      {@code vm_count}: VMs (tasks) per test
+     * @param maxRuntimeS  {@code max_runtime}: safety timer of each VM (task); a job's test must fit in it
+     */
+    public record Platform(String name, Executor executor, String arch, String image, String instanceType,
+            int vmCount, int maxRuntimeS) {
+
+        public Platform {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(executor, "executor");
+            Objects.requireNonNull(arch, "arch");
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(instanceType, "instanceType");
+            if (!ARCHES.contains(arch)) {
+                throw new IllegalArgumentException("platform " + name + ": arch must be one of " + ARCHES + ", got "
+                        + arch);
+            }
+            if (executor == Executor.EC2 && (image.isBlank() || instanceType.isBlank())) {
+                throw new IllegalArgumentException("platform " + name + ": an EC2 platform needs an AMI and an "
+                        + "instance type");
+            }
+            if (vmCount < 1) {
+                throw new IllegalArgumentException("platform " + name + ": vm_count must be >= 1, got " + vmCount);
+            }
+            if (maxRuntimeS < MIN_RUNTIME_S) {
+                throw new IllegalArgumentException("platform " + name + ": max_runtime must be >= " + MIN_RUNTIME_S
+                        + ", got " + maxRuntimeS);
+            }
+        }
+
+        /** A platform running under QEMU in a Fargate task. */
+        public static Platform fargate(String name, String arch, int maxRuntimeS) {
+            return new Platform(name, Executor.FARGATE, arch, "", "", 1, maxRuntimeS);
+        }
+
+        /** A platform running on one EC2 VM per test. */
+        public static Platform ec2(String name, String arch, String image, String instanceType, int maxRuntimeS) {
+            return new Platform(name, Executor.EC2, arch, image, instanceType, 1, maxRuntimeS);
+        }
+    }
+
+    /**
+     * The {@code job_definitions} block: what {@link JobDefinitionSource} enforces before and during a download.
+     *
+     * @param allowedHosts hosts job definitions may come from (lower case); {@code *.example.org} matches subdomains,
+     *                     {@code http://host} also allows plain http from that host (local runs and tests)
+     * @param maxBytes     the largest job definition accepted
+     */
+    public record JobDefinitionPolicy(List<String> allowedHosts, long maxBytes) {
+
+        /** KernelCI's storage hosts. */
+        public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("files.kernelci.org", "storage.kernelci.org");
+        /** 1 MiB: rendered definitions are a few kB. */
+        public static final long DEFAULT_MAX_BYTES = 1_048_576;
+
+        public JobDefinitionPolicy {
+            allowedHosts = List.copyOf(allowedHosts);
+            if (maxBytes < 1) {
+                throw new IllegalArgumentException("max_bytes must be >= 1, got " + maxBytes);
+            }
+        }
+
+        public static JobDefinitionPolicy defaults() {
+            return new JobDefinitionPolicy(DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_BYTES);
+        }
+    }
+
+    /**
+     * No {@code test_config} or {@code storage}; platforms {@code qemu-x86_64}, {@code qemu-arm64} (Fargate) and
+     * {@code x86_64-ec2} (m5.large), {@code arm64-ec2} (m7g.large) on the latest Amazon Linux 2023 AMIs, one VM per
+     * test, {@value #DEFAULT_PLATFORM_MAX_RUNTIME_S} s safety timer; the default {@link JobDefinitionPolicy}.
+     */
+    public static LabConfig defaults() {
+        return new LabConfig(Optional.empty(), Optional.empty(), defaultPlatforms(), JobDefinitionPolicy.defaults());
+    }
+
+    private static Map<String, Platform> defaultPlatforms() {
+        return Map.of(
+                "qemu-x86_64", Platform.fargate("qemu-x86_64", "x86_64", DEFAULT_PLATFORM_MAX_RUNTIME_S),
+                "qemu-arm64", Platform.fargate("qemu-arm64", "arm64", DEFAULT_PLATFORM_MAX_RUNTIME_S),
+                "x86_64-ec2", Platform.ec2("x86_64-ec2", "x86_64", AL2023_X86_64, "m5.large",
+                        DEFAULT_PLATFORM_MAX_RUNTIME_S),
+                "arm64-ec2", Platform.ec2("arm64-ec2", "arm64", AL2023_ARM64, "m7g.large",
+                        DEFAULT_PLATFORM_MAX_RUNTIME_S));
+    }
+
+    /** The platform called {@code name}. */
+    public Optional<Platform> platform(String name) {
+        return Optional.ofNullable(platforms.get(name));
+    }
+
+    /**
+     * Parses a config file.
+     *
+     * @throws IllegalArgumentException naming the JSON path of the problem, e.g.
+     *                                  {@code lab config: test_config.vms[1].instance_type: missing} or
+     *                                  {@code lab config: platforms.qemu-arm64.executor: must be ec2 or fargate, got
+     *                                  "lambda"}
+     */
+    public static LabConfig parse(byte[] json) {
+        try {
+            ObjectNode root = JsonShape.readObject(json);
+            Optional<TestConfig> testConfig = JsonShape.optionalObject(root, "test_config", "")
+                    .map(LabConfig::testConfig);
+            Optional<Storage> storage = JsonShape.optionalObject(root, "storage", "").map(LabConfig::storage);
+            Map<String, Platform> platforms = JsonShape.optionalObject(root, "platforms", "")
+                    .map(LabConfig::platforms).orElseGet(LabConfig::defaultPlatforms);
+            JobDefinitionPolicy policy = JsonShape.optionalObject(root, "job_definitions", "")
+                    .map(LabConfig::policy).orElseGet(JobDefinitionPolicy::defaults);
+            return new LabConfig(testConfig, storage, platforms, policy);
+        } catch (JsonShape.Mismatch e) {
+            throw new IllegalArgumentException(WHAT + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TestConfig testConfig(ObjectNode node) {
+        String path = "test_config";
+        String testId = name(node, "test_id", path);
+        String roleName = JsonShape.requiredString(node, "role_name", path);
+        List<JsonNode> vmNodes = JsonShape.requiredArray(node, "vms", path);
+        List<VmSpec> vms = new ArrayList<>(vmNodes.size());
+        for (int i = 0; i < vmNodes.size(); i++) {
+            String at = JsonShape.element(JsonShape.child(path, "vms"), i);
+            vms.add(vm(JsonShape.asObject(vmNodes.get(i), at), at));
+        }
+        return new TestConfig(testId, roleName, vms);
+    }
+
+    private static VmSpec vm(ObjectNode node, String path) {
+        String ami = ami(node, path);
+        String instanceType = JsonShape.requiredString(node, "instance_type", path);
+        int maxRuntime = JsonShape.wholeNumber(node, "max_runtime", path, MIN_RUNTIME_S, MAX_RUNTIME_S,
+                DEFAULT_VM_MAX_RUNTIME_S);
+        List<JsonNode> testNodes = JsonShape.requiredArray(node, "test", path);
+        List<String> tests = new ArrayList<>(testNodes.size());
+        for (int i = 0; i < testNodes.size(); i++) {
+            String at = JsonShape.element(JsonShape.child(path, "test"), i);
+            String test = JsonShape.asString(testNodes.get(i), at);
+            if (!NAME.matcher(test).matches()) {
+                throw JsonShape.invalid(at, "not a vm-tests directory name: \"" + test + "\"");
+            }
+            tests.add(test);
+        }
+        int minCount = JsonShape.wholeNumber(node, "min_count", path, 1, 1000, 1);
+        return new VmSpec(ami, instanceType, maxRuntime, tests, minCount);
+    }
+
+    private static Storage storage(ObjectNode node) {
+        return new Storage(JsonShape.requiredString(node, "bucket", "storage"),
+                JsonShape.optionalString(node, "results_prefix", "storage").orElse(""));
+    }
+
+    private static Map<String, Platform> platforms(ObjectNode node) {
+        Map<String, Platform> platforms = new TreeMap<>();
+        node.properties().forEach(entry -> {
+            String name = entry.getKey();
+            String path = JsonShape.child("platforms", name);
+            if (name.isBlank()) {
+                throw JsonShape.invalid("platforms", "a platform name is empty");
+            }
+            platforms.put(name, platform(name, JsonShape.asObject(entry.getValue(), path), path));
+        });
+        return platforms;
+    }
+
+    private static Platform platform(String name, ObjectNode node, String path) {
+        String executorName = JsonShape.requiredString(node, "executor", path);
+        Executor executor = switch (executorName.toLowerCase(Locale.ROOT)) {
+            case "ec2" -> Executor.EC2;
+            case "fargate" -> Executor.FARGATE;
+            default -> throw JsonShape.invalid(JsonShape.child(path, "executor"),
+                    "must be ec2 or fargate, got \"" + executorName + "\"");
+        };
+        String arch = JsonShape.requiredString(node, "arch", path);
+        if (!ARCHES.contains(arch)) {
+            throw JsonShape.invalid(JsonShape.child(path, "arch"), "must be one of " + ARCHES + ", got \"" + arch
+                    + "\"");
+        }
+        String image;
+        String instanceType;
+        if (executor == Executor.EC2) {
+            image = ami(node, path);
+            instanceType = JsonShape.requiredString(node, "instance_type", path);
+        } else {
+            image = JsonShape.optionalString(node, "ami_id", path).orElse("");
+            instanceType = JsonShape.optionalString(node, "instance_type", path).orElse("");
+        }
+        int vmCount = JsonShape.wholeNumber(node, "vm_count", path, 1, 1000, 1);
+        int maxRuntime = JsonShape.wholeNumber(node, "max_runtime", path, MIN_RUNTIME_S, MAX_RUNTIME_S,
+                DEFAULT_PLATFORM_MAX_RUNTIME_S);
+        return new Platform(name, executor, arch, image, instanceType, vmCount, maxRuntime);
+    }
+
+    private static JobDefinitionPolicy policy(ObjectNode node) {
+        String path = "job_definitions";
+        List<String> hosts = JsonShape.optionalArray(node, "allowed_hosts", path).isPresent()
+                ? JsonShape.stringList(node, "allowed_hosts", path) : JobDefinitionPolicy.DEFAULT_ALLOWED_HOSTS;
+        if (hosts.isEmpty()) {
+            throw JsonShape.invalid(JsonShape.child(path, "allowed_hosts"),
+                    "empty, no job definition could be downloaded");
+        }
+        List<String> normalized = new ArrayList<>(hosts.size());
+        for (int i = 0; i < hosts.size(); i++) {
+            String host = hosts.get(i).trim().toLowerCase(Locale.ROOT);
+            // "http://host" opts that host into plain http (local runs, tests); see JobDefinitionSource
+            String bare = host.startsWith("http://") ? host.substring("http://".length()) : host;
+            if (!HOST_ENTRY.matcher(bare).matches()) {
+                throw JsonShape.invalid(JsonShape.element(JsonShape.child(path, "allowed_hosts"), i),
+                        "not a host name, *.domain or http://host: \"" + hosts.get(i) + "\"");
+            }
+            normalized.add(host);
+        }
+        long maxBytes = JsonShape.optionalWholeNumber(node, "max_bytes", path, 1, Integer.MAX_VALUE)
+                .orElse(JobDefinitionPolicy.DEFAULT_MAX_BYTES);
+        return new JobDefinitionPolicy(normalized, maxBytes);
+    }
+
+    private static String name(ObjectNode node, String field, String path) {
+        String value = JsonShape.requiredString(node, field, path);
+        if (!NAME.matcher(value).matches()) {
+            throw JsonShape.invalid(JsonShape.child(path, field),
+                    "only letters, digits, '.', '_' and '-' are allowed, got \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static String ami(ObjectNode node, String path) {
+        String ami = JsonShape.requiredString(node, "ami_id", path);
+        boolean ssm = ami.startsWith("resolve:ssm:") && ami.length() > "resolve:ssm:".length();
+        boolean id = ami.matches("ami-[0-9a-f]{8,}");
+        if (!ssm && !id) {
+            throw JsonShape.invalid(JsonShape.child(path, "ami_id"),
+                    "expected ami-<hex> or resolve:ssm:<parameter>, got \"" + ami + "\"");
+        }
+        return ami;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.pullab.orchestrator;
+
+import dev.pullab.core.job.InvalidJobDefinitionException;
+import dev.pullab.core.job.JobDefinition;
+import dev.pullab.core.job.JobRejection;
+import dev.pullab.core.job.JobTranslator;
+import dev.pullab.core.job.LabConfig;
+import dev.pullab.core.job.Translation;
+import dev.pullab.core.kernelci.FinishOutcome;
+import dev.pullab.core.kernelci.JobOutcome;
+import dev.pullab.core.plan.RunPlan;
+import dev.pullab.core.poll.JobTicket;
+import dev.pullab.orchestrator.launch.RunLauncher;
+import dev.pullab.orchestrator.payload.RunUploader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a claimed KernelCI job, or a pipeline config (BuildComplete event, daily schedule), into a run: translate,
+ * upload the payloads, launch the VMs, record the run. A job that cannot run is finished in KernelCI as
+ * {@code incomplete} with the error code and a message naming the problem, and nothing is launched.
+ *
+ * <p>Idempotent per trigger: the run prefix is derived from the job node id (or the event id) and the trigger's own
+ * time, so every delivery of the same job plans the same run, and {@link RunLauncher} launches each VM once.
+ */
+public final class Orchestrator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+    private final LabConfig lab;
+    private final JobDefinitionFetcher fetcher;
+    private final RunUploader uploader;
+    private final RunLauncher launcher;
+    private final Function<JobOutcome, FinishOutcome> kernelci;
+    private final String resultsBucket;
+    private final String storageBucket;
+    private final Clock clock;
+
+    public Orchestrator(LabConfig lab, JobDefinitionFetcher fetcher, RunUploader uploader, RunLauncher launcher,
+            Function<JobOutcome, FinishOutcome> kernelci, String resultsBucket, String storageBucket, Clock clock) {
+        this.lab = lab;
+        this.fetcher = fetcher;
+        this.uploader = uploader;
+        this.launcher = launcher;
+        this.kernelci = kernelci;
+        this.resultsBucket = resultsBucket;
+        this.storageBucket = storageBucket;
+        this.clock = clock;
+    }
+
+    /**
+     * What became of a trigger.
+     *
+     * @param plan      the run, when one was launched
+     * @param instances its instances or tasks
+     * @param rejection why nothing was launched
+     */
+    public record Outcome(Optional<RunPlan> plan, List<String> instances, Optional<JobRejection> rejection) {
+    }
+
+    /** A claimed KernelCI job from the jobs queue. */
+    public Outcome runJob(JobTicket ticket) {
+        Translation translation = translate(ticket);
+        if (translation instanceof JobRejection rejection) {
+            FinishOutcome finished = kernelci.apply(JobOutcome.incomplete(ticket.nodeId(), rejection.code(),
+                    rejection.message()));
+            LOG.warn("job {} ({}) cannot run: {} [{}]; KernelCI node {}", ticket.nodeId(), ticket.name(),
+                    rejection.message(), rejection.code().wireName(), finished.name().toLowerCase(java.util.Locale.ROOT));
+            return new Outcome(Optional.empty(), List.of(), Optional.of(rejection));
+        }
+        return launch(((Translation.Planned) translation).plan());
+    }
+
+    /**
+     * A run of a pullab_cloud pipeline config.
+     *
+     * @param idempotencyKey the EventBridge event id (the same event delivered twice makes one run)
+     * @param when           the event's time
+     * @throws IllegalArgumentException naming the problem when the config is invalid
+     */
+    public Outcome runConfig(byte[] configJson, String idempotencyKey, Instant when) {
+        RunPlan plan = JobTranslator.fromConfig(LabConfig.parse(configJson), suffix(idempotencyKey), when);
+        return launch(plan);
+    }
+
+    private Translation translate(JobTicket ticket) {
+        if (ticket.jobDefinition() == null || ticket.jobDefinition().isBlank()) {
+            return JobRejection.invalidParams("job node has no artifacts.job_definition");
+        }
+        JobDefinitionFetcher.Fetched fetched = fetcher.fetch(ticket.jobDefinition());
+        if (fetched instanceof JobDefinitionFetcher.Fetched.Refused refused) {
+            return refused.rejection();
+        }
+        try {
+            JobDefinition definition = JobDefinition.parse(((JobDefinitionFetcher.Fetched.Body) fetched).bytes());
+            return JobTranslator.translate(ticket, definition, lab, suffix(ticket.nodeId()),
+                    eventTime(ticket.eventTimestamp()));
+        } catch (InvalidJobDefinitionException e) {
+            return e.rejection();
+        }
+    }
+
+    private Outcome launch(RunPlan plan) {
+        uploader.upload(plan, resultsBucket, storageBucket);
+        List<String> instances = launcher.launch(plan);
+        return new Outcome(Optional.of(plan), instances, Optional.empty());
+    }
+
+    /** The trigger's own time (the event that announced the job), so re-deliveries plan the same run prefix. */
+    private Instant eventTime(String timestamp) {
+        if (timestamp == null) {
+            return clock.instant();
+        }
+        try {
+            return LocalDateTime.parse(timestamp).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return clock.instant();
+        }
+    }
+
+    /** 8 hex digits derived from the trigger's key: pullab_cloud's unique test_id suffix, but stable per trigger. */
+    static String suffix(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

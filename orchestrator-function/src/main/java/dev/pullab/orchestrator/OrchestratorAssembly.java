@@ -1,0 +1,81 @@
+package dev.pullab.orchestrator;
+
+import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.config.ConfigurationException;
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.http.RetryingHttp;
+import dev.pullab.core.job.LabConfig;
+import dev.pullab.core.kernelci.FinishOutcome;
+import dev.pullab.core.kernelci.JobOutcome;
+import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.orchestrator.launch.Ec2Launcher;
+import dev.pullab.orchestrator.launch.FargateLauncher;
+import dev.pullab.orchestrator.launch.LaunchIntents;
+import dev.pullab.orchestrator.launch.RunLauncher;
+import dev.pullab.orchestrator.payload.RunUploader;
+import dev.pullab.orchestrator.payload.VmTests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/** Puts the {@link Orchestrator} together from settings and AWS clients (shared by the handlers and local runs). */
+public final class OrchestratorAssembly {
+
+    private OrchestratorAssembly() {
+    }
+
+    /** The AWS clients the orchestrator uses. */
+    public record Clients(S3Client s3, DynamoDbClient dynamo, Ec2Client ec2, SsmClient ssm, EcsClient ecs) {
+    }
+
+    public static Orchestrator create(OrchestratorSettings settings, Clients aws, RetryPolicy retries, Clock clock) {
+        LabConfig lab = labConfig(settings, aws.s3());
+        RunLauncher launcher = new RunLauncher(new LaunchIntents(aws.dynamo(), settings.launchesTable()),
+                new Ec2Launcher(aws.ec2(), aws.ssm(), settings.launch()),
+                new FargateLauncher(aws.ecs(), settings.launch()),
+                new DynamoDbRunStore(aws.dynamo(), settings.runsTable()), clock);
+        JobDefinitionFetcher fetcher = new JobDefinitionFetcher(new RetryingHttp("job definition", retries),
+                lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());
+        return new Orchestrator(lab, fetcher, new RunUploader(aws.s3(), VmTests.fromClasspath()), launcher,
+                finisher(settings, retries), settings.resultsBucket(),
+                settings.storageBucket().orElse(settings.resultsBucket()), clock);
+    }
+
+    private static Function<JobOutcome, FinishOutcome> finisher(OrchestratorSettings settings, RetryPolicy retries) {
+        return outcome -> {
+            KernelCiClient client = settings.kernelci().map(access -> new KernelCiClient(access.apiBaseUri(),
+                    Optional.of(access.requireToken()), new RetryingHttp("KernelCI API", retries)))
+                    .orElseThrow(() -> new ConfigurationException("Missing required configuration: "
+                            + "kernelci.api_base_uri (KERNELCI_API_BASE_URI): needed to finish job "
+                            + outcome.nodeId()));
+            return client.finish(outcome);
+        };
+    }
+
+    /** {@code PULLAB_LAB_CONFIG} from S3 or a file, else the built-in defaults. */
+    static LabConfig labConfig(OrchestratorSettings settings, S3Client s3) {
+        if (settings.labConfig().isEmpty()) {
+            return LabConfig.defaults();
+        }
+        String location = settings.labConfig().get();
+        try {
+            byte[] json = location.startsWith("s3://")
+                    ? s3.getObjectAsBytes(b -> b.bucket(S3Location.parse(location).bucket())
+                            .key(S3Location.parse(location).prefix())).asByteArray()
+                    : Files.readAllBytes(Path.of(location));
+            return LabConfig.parse(json);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigurationException("cannot read the lab config PULLAB_LAB_CONFIG=" + location + ": "
+                    + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.pullab.orchestrator;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.aws.S3Location;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Lambda entry point for EventBridge: the custom {@code BuildComplete} event and the daily schedule, both carrying
+ * pullab_cloud's payload {@code {"config_s3_uri": "s3://…/config.json", "region": "…"}}, read from the top level
+ * (a rule's constant input) or from {@code detail} (a custom event). The config is pullab_cloud's config.json; the
+ * run's test id gets a suffix unique per event (stable across redeliveries of the same event id).
+ */
+public final class TriggerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    private final Orchestrator orchestrator;
+    private final S3Client s3;
+
+    /** Used by Lambda: built once per execution environment. */
+    public TriggerHandler() {
+        this(Environment.orchestrator(), Environment.s3());
+    }
+
+    TriggerHandler(Orchestrator orchestrator, S3Client s3) {
+        this.orchestrator = orchestrator;
+        this.s3 = s3;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        Map<String, Object> payload = payload(event);
+        Object uri = payload.get("config_s3_uri");
+        if (!(uri instanceof String text) || !text.startsWith("s3://")) {
+            throw new IllegalArgumentException("event has no config_s3_uri (expected {\"config_s3_uri\": "
+                    + "\"s3://bucket/key.json\", \"region\": \"…\"} at the top level or in detail): " + event);
+        }
+        S3Location location = S3Location.parse(text);
+        byte[] config = s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.prefix())).asByteArray();
+        String invocation = event.get("id") instanceof String id ? id
+                : context != null ? context.getAwsRequestId() : UUID.randomUUID().toString();
+        Orchestrator.Outcome outcome = orchestrator.runConfig(config, invocation, time(event));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", "launched");
+        result.put("invocation_id", invocation);
+        result.put("test_id", outcome.plan().orElseThrow().testId());
+        result.put("run_prefix", outcome.plan().orElseThrow().runPrefix());
+        result.put("instances", outcome.instances());
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> payload(Map<String, Object> event) {
+        if (event.containsKey("config_s3_uri")) {
+            return event;
+        }
+        Object detail = event.get("detail");
+        return detail instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    private static Instant time(Map<String, Object> event) {
+        if (event.get("time") instanceof String time) {
+            try {
+                return Instant.parse(time);
+            } catch (DateTimeParseException e) {
+                return Instant.now();
+            }
+        }
+        return Instant.now();
+    }
+}

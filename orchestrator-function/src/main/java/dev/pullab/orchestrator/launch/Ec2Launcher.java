@@ -1,0 +1,103 @@
+package dev.pullab.orchestrator.launch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Launches test VMs: one {@code RunInstances} per VM with a client token from run and index, IMDSv2 required, the
+ * instance profile, tags, terminate on shutdown (the client powers the VM off when the run is over), and user-data
+ * that installs the client as a systemd unit. AMIs given as {@code resolve:ssm:<parameter>} are looked up in SSM.
+ */
+public final class Ec2Launcher implements Launcher {
+
+    /** Tag keys on every test VM. */
+    public static final String TAG_LAB = "pullab";
+    public static final String TAG_RUN = "pullab:run";
+    public static final String TAG_JOB_NODE = "pullab:job-node";
+    public static final String TAG_TEST = "pullab:test";
+    public static final String TAG_LAUNCH = "pullab:launch-id";
+
+    private final Ec2Client ec2;
+    private final SsmClient ssm;
+    private final LaunchSettings settings;
+
+    public Ec2Launcher(Ec2Client ec2, SsmClient ssm, LaunchSettings settings) {
+        this.ec2 = ec2;
+        this.ssm = ssm;
+        this.settings = settings;
+    }
+
+    @Override
+    public Optional<String> find(VmLaunch launch) {
+        return ec2.describeInstances(b -> b.filters(
+                        Filter.builder().name("tag:" + TAG_LAUNCH).values(launch.launchId()).build(),
+                        Filter.builder().name("instance-state-name")
+                                .values("pending", "running", "stopping", "stopped").build()))
+                .reservations().stream().flatMap(r -> r.instances().stream()).map(Instance::instanceId).findFirst();
+    }
+
+    @Override
+    public String launch(VmLaunch launch) {
+        String userData = UserData.script(settings.resultsBucket(), launch.plan().runPrefix(),
+                launch.group().test().name(), settings.region(), launch.group().maxRuntimeS(),
+                settings.stageTimeoutS());
+        RunInstancesRequest.Builder request = RunInstancesRequest.builder()
+                .imageId(image(launch.group().image()))
+                .instanceType(launch.group().instanceType())
+                .minCount(1)
+                .maxCount(1)
+                .clientToken(launch.clientToken())
+                .userData(Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)))
+                .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
+                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED).httpPutResponseHopLimit(1))
+                .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+                        .tags(tags(launch)).build());
+        settings.instanceProfile().ifPresent(profile -> request.iamInstanceProfile(p -> p.name(profile)));
+        if (!settings.subnetIds().isEmpty()) {
+            request.subnetId(settings.subnetIds().get(launch.index() % settings.subnetIds().size()));
+        }
+        if (!settings.securityGroupIds().isEmpty()) {
+            request.securityGroupIds(settings.securityGroupIds());
+        }
+        return ec2.runInstances(request.build()).instances().get(0).instanceId();
+    }
+
+    /** An AMI id, or pullab_cloud's {@code resolve:ssm:<public parameter>} looked up in SSM. */
+    String image(String image) {
+        if (!image.startsWith("resolve:ssm:")) {
+            return image;
+        }
+        String parameter = image.substring("resolve:ssm:".length());
+        return ssm.getParameter(b -> b.name(parameter)).parameter().value();
+    }
+
+    private static List<Tag> tags(VmLaunch launch) {
+        List<Tag> tags = new ArrayList<>();
+        tags.add(tag("Name", "pullab " + launch.group().test().name() + " " + launch.plan().runPrefix()));
+        tags.add(tag(TAG_LAB, "true"));
+        tags.add(tag(TAG_RUN, launch.plan().runPrefix()));
+        tags.add(tag(TAG_TEST, launch.group().test().name()));
+        tags.add(tag(TAG_LAUNCH, launch.launchId()));
+        launch.plan().jobNodeId().ifPresent(node -> tags.add(tag(TAG_JOB_NODE, node)));
+        return tags;
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+}

@@ -1,0 +1,497 @@
+#!/usr/bin/env bash
+# Helpers for the KernelCI tests (kernelci-boot, kernelci-ltp, kernelci-kselftest).
+# Source after lib/test_lib.sh (log, simulated, privileged, download) and lib/results.sh (result_add, result_write).
+#
+#   kci_load_params                          # sources params.env ($PULLAB_PARAMS_ENV, default ./params.env)
+#   kci_require RESULT_PATH VAR...           # exit 2 (RESULT_PATH = error, results.json written) when a VAR is empty
+#   kci_error_exit RESULT_PATH CODE MSG...   # RESULT_PATH = error, results.json written, exit CODE
+#   kci_install_kernel RESULT_PATH           # stage "install the job's kernel for the next boot only"
+#   kci_check_kernel                         # after the reboot: did the job's kernel boot?
+#   ltp_results_to_results LOGFILE [PREFIX]  # runltp results log  -> result_add ltp.<testcase> ...
+#   kirk_report_to_results REPORT [PREFIX]   # kirk JSON report    -> result_add ltp.<testcase> ...
+#   kselftest_tap_to_results TAPFILE COLLECTION  # run_kselftest.sh TAP -> result_add kselftest.<collection>.<test> ...
+
+# Number of results the last *_to_results call added.
+KCI_RESULTS_COUNT=0
+
+# kci_load_params: sources the job parameters (shell-quoted PULLAB_* assignments) when the file exists.
+kci_load_params() {
+  local file="${PULLAB_PARAMS_ENV:-params.env}"
+  if [ -f "$file" ]; then
+    log "job parameters from $file"
+    # shellcheck source=/dev/null
+    source "$file"
+  else
+    log "no $file: job parameters only from the environment"
+  fi
+}
+
+# kci_error_exit RESULT_PATH CODE MESSAGE...: reports RESULT_PATH as error, writes results.json and exits with CODE.
+kci_error_exit() {
+  local path="$1" code="$2"
+  shift 2
+  log "ERROR: $*"
+  result_add "$path" error
+  kci_quiet result_write results.json
+  exit "$code"
+}
+
+# kci_require RESULT_PATH VAR...: exit 2 with RESULT_PATH = error when one of the variables is empty.
+kci_require() {
+  local path="$1" var missing=()
+  shift
+  for var in "$@"; do
+    [ -n "${!var:-}" ] || missing+=("$var")
+  done
+  [ "${#missing[@]}" = 0 ] && return 0
+  kci_error_exit "$path" 2 "required job parameter(s) empty: ${missing[*]} (check params.env)"
+}
+
+# kci_component TEXT: one result path component: every character outside [A-Za-z0-9_-] (dots too) becomes '_'.
+kci_component() {
+  local s="$1"
+  s="${s//[^A-Za-z0-9_-]/_}"
+  printf '%s' "${s:-_}"
+}
+
+# kci_url_name URL [DEFAULT]: the file name at the end of URL (no query), DEFAULT when there is none.
+kci_url_name() {
+  local name="${1%%[?#]*}"
+  name="${name%/}"
+  name="${name##*/}"
+  case "$name" in ''|.|..) name="${2:-artifact}" ;; esac
+  printf '%s' "$name"
+}
+
+# kci_fetch RESULT_PATH URL FILE: download, or report RESULT_PATH as error and exit 1.
+kci_fetch() {
+  local path="$1" url="$2" file="$3"
+  log "downloading $url -> $file"
+  mkdir -p "$(dirname "$file")"
+  if ! download "$url" "$file"; then
+    kci_error_exit "$path" 1 "download of $url failed"
+  fi
+  log "downloaded $file ($(wc -c < "$file") bytes)"
+}
+
+# kci_install_dependencies RESULT_PATH: dependencies.txt; a failure ends the stage (only a warning when simulating).
+kci_install_dependencies() {
+  if install_test_dependencies dependencies.txt; then
+    return 0
+  fi
+  if simulated; then
+    log "WARNING: could not install dependencies.txt (simulated run, continuing)"
+    return 0
+  fi
+  kci_error_exit "$1" 1 "installing the packages of dependencies.txt failed"
+}
+
+# kci_root_query COMMAND...: like privileged, for commands whose output is used; under simulation logs to stderr
+# and prints nothing.
+kci_root_query() {
+  if simulated; then
+    log "SIMULATED: $*" >&2
+    return 0
+  fi
+  privileged "$@"
+}
+
+# kci_root_run COMMAND...: runs a test suite as root (sudo -n when not root). Under simulation the command really
+# runs, but as the current user.
+kci_root_run() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif simulated; then
+    log "SIMULATED: running as $(id -un), not root: $*" >&2
+    "$@"
+  else
+    sudo -n "$@"
+  fi
+}
+
+# kci_test_timeout: PULLAB_TEST_TIMEOUT_S when it is a positive whole number, else the KernelCI default 600.
+kci_test_timeout() {
+  local t="${PULLAB_TEST_TIMEOUT_S:-}"
+  if [[ "$t" =~ ^[0-9]+$ ]] && [ "$t" -gt 0 ]; then
+    printf '%s' "$t"
+  else
+    log "PULLAB_TEST_TIMEOUT_S '${t}' is not a positive number of seconds: using 600" >&2
+    printf '600'
+  fi
+}
+
+# kci_run_timeout SECONDS OUTFILE COMMAND...: runs COMMAND as root under timeout(1) (SIGTERM to its whole process
+# group at SECONDS, SIGKILL 30 s later), output on stdout and in OUTFILE. Returns the command's status: 124 or 137
+# means the timeout hit.
+kci_run_timeout() {
+  local secs="$1" out="$2" rc=0
+  shift 2
+  log "running (timeout ${secs}s): $*"
+  kci_root_run timeout --kill-after=30 "$secs" "$@" < /dev/null 2>&1 | tee "$out" || rc=$?
+  log "exit status $rc"
+  return "$rc"
+}
+
+# kci_timed_out STATUS: true for the statuses timeout(1) returns when it had to stop the command.
+kci_timed_out() {
+  [ "$1" = 124 ] || [ "$1" = 137 ]
+}
+
+# kci_modules_version TARBALL: the kernel version of a modules tarball (entries lib/modules/<version>/...,
+# ./lib/modules/<version>/... or usr/lib/modules/<version>/...). Fails when there is none or more than one.
+kci_modules_version() {
+  local tarball="$1" listing versions=()
+  listing="$(mktemp)"
+  if ! tar -tf "$tarball" > "$listing"; then
+    rm -f "$listing"
+    log "cannot list $tarball" >&2
+    return 1
+  fi
+  mapfile -t versions < <(sed -n -E 's#^(\./)?(usr/)?lib/modules/([^/]+)(/.*)?$#\3#p' "$listing" | sort -u)
+  rm -f "$listing"
+  if [ "${#versions[@]}" = 0 ]; then
+    log "no lib/modules/<version>/ in $tarball" >&2
+    return 1
+  fi
+  if [ "${#versions[@]}" -gt 1 ]; then
+    log "more than one kernel version in $tarball: ${versions[*]}" >&2
+    return 1
+  fi
+  if ! [[ "${versions[0]}" =~ ^[A-Za-z0-9._+~-]+$ ]]; then
+    log "unexpected kernel version '${versions[0]}' in $tarball" >&2
+    return 1
+  fi
+  printf '%s\n' "${versions[0]}"
+}
+
+# kci_install_kernel RESULT_PATH: downloads PULLAB_KERNEL_URL and PULLAB_MODULES_URL, installs the modules under
+# /lib/modules/<version>, the image as /boot/vmlinuz-<version>, builds /boot/initramfs-<version>.img and adds a boot
+# entry that is used for the NEXT BOOT ONLY (grub2-reboot; the saved default stays the old kernel), so a kernel
+# that panics (panic=10) or fails in the initramfs (rd.emergency=reboot) comes back on the old kernel.
+# Writes expected-kernel.txt = <version>. Any failure: RESULT_PATH = error, results.json, exit 1 (2: parameters).
+kci_install_kernel() {
+  local rpath="$1" kernel_file modules_file version staging moddir default_kernel info entry title
+  kci_require "$rpath" PULLAB_KERNEL_URL PULLAB_MODULES_URL
+  kernel_file="artifacts/$(kci_url_name "$PULLAB_KERNEL_URL" kernel)"
+  modules_file="artifacts/$(kci_url_name "$PULLAB_MODULES_URL" modules.tar.xz)"
+  [ "$kernel_file" != "$modules_file" ] || modules_file="artifacts/modules-$(kci_url_name "$PULLAB_MODULES_URL")"
+  kci_fetch "$rpath" "$PULLAB_KERNEL_URL" "$kernel_file"
+  kci_fetch "$rpath" "$PULLAB_MODULES_URL" "$modules_file"
+
+  version="$(kci_modules_version "$modules_file")" \
+    || kci_error_exit "$rpath" 1 "cannot tell the kernel version from $PULLAB_MODULES_URL"
+  log "job kernel version: $version (from $PULLAB_MODULES_URL)"
+  if [ "$version" = "$(uname -r)" ]; then
+    kci_error_exit "$rpath" 1 "the job's kernel $version has the version of the running kernel: refusing to replace it"
+  fi
+
+  staging="modules-staging"
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  tar -xf "$modules_file" -C "$staging" --no-same-owner \
+    || kci_error_exit "$rpath" 1 "cannot unpack $modules_file"
+  moddir="$staging/lib/modules/$version"
+  [ -d "$moddir" ] || moddir="$staging/usr/lib/modules/$version"
+  [ -d "$moddir" ] || kci_error_exit "$rpath" 1 "$modules_file has no lib/modules/$version directory"
+
+  title="KernelCI $version"
+  if ! kci_install_files "$version" "$moddir" "$kernel_file"; then
+    kci_error_exit "$rpath" 1 "installing kernel $version failed"
+  fi
+
+  default_kernel="$(kci_root_query grubby --default-kernel)" || default_kernel=""
+  log "current default kernel: ${default_kernel:-unknown}"
+  privileged grubby --add-kernel="/boot/vmlinuz-$version" --initrd="/boot/initramfs-$version.img" \
+      --title="$title" --copy-default --args="panic=10 rd.shell=0 rd.emergency=reboot" \
+    || kci_error_exit "$rpath" 1 "grubby --add-kernel for $version failed"
+  if [ -n "$default_kernel" ]; then
+    # keep the old kernel as the saved default whatever the boot loader's ordering of the new entry
+    privileged grubby --set-default="$default_kernel" \
+      || kci_error_exit "$rpath" 1 "cannot keep $default_kernel as the default kernel"
+  fi
+  # the entry for grub2-reboot: its BLS id (stable), else its index, else its title
+  info="$(kci_root_query grubby --info="/boot/vmlinuz-$version")" || info=""
+  entry="$(printf '%s\n' "$info" | awk -F= '$1 == "id" && !found { v = substr($0, 4); gsub(/"/, "", v); print v; found = 1 }')"
+  [ -n "$entry" ] || entry="$(printf '%s\n' "$info" | awk -F= '$1 == "index" && !found { print $2; found = 1 }')"
+  [ -n "$entry" ] || entry="$title"
+  log "boot entry of $version: $entry"
+  privileged grub2-reboot "$entry" || kci_error_exit "$rpath" 1 "grub2-reboot $entry failed"
+
+  printf '%s\n' "$version" > expected-kernel.txt
+  rm -rf "$staging" artifacts
+  log "kernel $version installed for the next boot only; expected-kernel.txt = $version"
+}
+
+# kci_install_files VERSION MODULES_DIR IMAGE: modules to /lib/modules/VERSION, image to /boot/vmlinuz-VERSION,
+# initramfs /boot/initramfs-VERSION.img (all through privileged: only logged when simulating).
+kci_install_files() {
+  local version="$1" moddir="$2" image="$3"
+  privileged mkdir -p /lib/modules || return 1
+  privileged rm -rf "/lib/modules/$version" || return 1
+  privileged cp -R "$moddir" /lib/modules/ || return 1
+  privileged depmod -a "$version" || return 1
+  privileged install -m 0755 "$image" "/boot/vmlinuz-$version" || return 1
+  privileged dracut --force --kver "$version" "/boot/initramfs-$version.img" || return 1
+}
+
+# kci_check_kernel: compares `uname -r` with expected-kernel.txt. Sets KCI_EXPECTED_KERNEL and KCI_RUNNING_KERNEL.
+# Returns 0 when the expected kernel runs (or when simulating: the running kernel is taken as booted), 1 when another
+# kernel runs, 2 when there is no expected-kernel.txt.
+kci_check_kernel() {
+  KCI_RUNNING_KERNEL="$(uname -r)"
+  KCI_EXPECTED_KERNEL=""
+  if [ ! -s expected-kernel.txt ]; then
+    log "no expected-kernel.txt: no job kernel was installed; running kernel $KCI_RUNNING_KERNEL"
+    return 2
+  fi
+  KCI_EXPECTED_KERNEL="$(head -n 1 expected-kernel.txt)"
+  log "expected kernel: $KCI_EXPECTED_KERNEL, running kernel: $KCI_RUNNING_KERNEL"
+  if [ "$KCI_RUNNING_KERNEL" = "$KCI_EXPECTED_KERNEL" ]; then
+    log "the job's kernel $KCI_EXPECTED_KERNEL booted"
+    return 0
+  fi
+  if simulated; then
+    log "SIMULATED: expected kernel $KCI_EXPECTED_KERNEL, running $KCI_RUNNING_KERNEL: counted as booted"
+    return 0
+  fi
+  log "the job's kernel $KCI_EXPECTED_KERNEL did NOT boot: running $KCI_RUNNING_KERNEL (the fallback entry)"
+  return 1
+}
+
+# kci_kselftest_collection: the job's kselftest collection(s): PULLAB_KSELFTEST_COLLECTION (comma or space separated),
+# else the <collection> of PULLAB_TEST_TYPE kselftest-<collection> (the KernelCI job's test type). Empty when neither.
+kci_kselftest_collection() {
+  local c="${PULLAB_KSELFTEST_COLLECTION:-}"
+  if [ -z "$c" ] && [[ "${PULLAB_TEST_TYPE:-}" == kselftest-?* ]]; then
+    c="${PULLAB_TEST_TYPE#kselftest-}"
+  fi
+  c="${c//,/ }"
+  kci_trim "$c"
+}
+
+# kci_kselftest_suite: the result path errors of the whole kselftest run go to: kselftest.<collection> for one
+# collection, kselftest otherwise.
+kci_kselftest_suite() {
+  local -a cs
+  read -r -a cs <<< "$(kci_kselftest_collection)"
+  if [ "${#cs[@]}" = 1 ]; then
+    printf 'kselftest.%s' "$(kci_component "${cs[0]}")"
+  else
+    printf 'kselftest'
+  fi
+}
+
+# kci_ltp_status WORD: LTP result word (runltp PASS/FAIL/CONF/BROK/WARN, kirk pass/fail/conf/brok/warn) -> status.
+kci_ltp_status() {
+  case "${1^^}" in
+    PASS) printf pass ;;
+    FAIL|WARN) printf fail ;;
+    CONF) printf skip ;;
+    BROK) printf error ;;
+    *) return 1 ;;
+  esac
+}
+
+# ltp_results_to_results LOGFILE [PREFIX]: converts a runltp results log (-l) into results PREFIX.<testcase>
+# (PREFIX defaults to ltp). Reads the human readable format of `runltp -p`
+#   Testcase                                           Result     Exit Value
+#   --------                                           ------     ----------
+#   abort01                                            PASS       0
+# (header, separators and the Total/Kernel/Machine footer are skipped) and the raw ltp-pan format
+#   tag=abort01 stime=1717236000 dur=0 exit=exited stat=0 core=no cu=0 cs=1
+# PASS -> pass, FAIL/WARN -> fail, CONF -> skip, BROK -> error. Sets KCI_RESULTS_COUNT.
+ltp_results_to_results() {
+  kci_quiet _ltp_results_to_results "$@"
+}
+_ltp_results_to_results() {
+  local file="$1" prefix="${2:-ltp}" line status duration kv tag stat how dur
+  local -a f
+  KCI_RESULTS_COUNT=0
+  if [ ! -f "$file" ]; then
+    log "no LTP results log $file"
+    return 1
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    read -r -a f <<< "${line//$'\r'/}"
+    [ "${#f[@]}" -ge 3 ] || continue
+    duration=""
+    if [[ "${f[0]}" == tag=* ]]; then
+      tag="" stat="" how="" dur=""
+      for kv in "${f[@]}"; do
+        case "$kv" in
+          tag=*) tag="${kv#tag=}" ;;
+          stat=*) stat="${kv#stat=}" ;;
+          exit=*) how="${kv#exit=}" ;;
+          dur=*) dur="${kv#dur=}" ;;
+        esac
+      done
+      if [ -z "$tag" ] || ! [[ "$stat" =~ ^[0-9]+$ ]]; then
+        continue
+      fi
+      if [ "$how" != exited ]; then
+        status=fail
+      else
+        case "$stat" in 0) status=pass ;; 32) status=skip ;; 2) status=error ;; *) status=fail ;; esac
+      fi
+      if [[ "$dur" =~ ^[0-9]+$ ]]; then
+        duration=$((dur * 1000))
+      fi
+    else
+      tag="${f[0]}"
+      if ! [[ "${f[2]}" =~ ^-?[0-9]+$ ]]; then
+        continue
+      fi
+      status="$(kci_ltp_status "${f[1]}")" || continue
+    fi
+    result_add "$prefix.$(kci_component "$tag")" "$status" ${duration:+"$duration"}
+    KCI_RESULTS_COUNT=$((KCI_RESULTS_COUNT + 1))
+  done < "$file"
+  log "$KCI_RESULTS_COUNT LTP results from $file"
+}
+
+# kirk_report_to_results REPORT [PREFIX]: converts kirk's --json-report (results[].test_fqn, .status
+# pass/fail/brok/conf/warn, .test.duration in s) into results PREFIX.<testcase>. Needs python3. Sets
+# KCI_RESULTS_COUNT.
+kirk_report_to_results() {
+  kci_quiet _kirk_report_to_results "$@"
+}
+_kirk_report_to_results() {
+  local file="$1" prefix="${2:-ltp}" rows name word ms status
+  KCI_RESULTS_COUNT=0
+  if [ ! -f "$file" ]; then
+    log "no kirk report $file"
+    return 1
+  fi
+  rows="$(python3 - "$file" <<'PY'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    data = json.load(f)
+for r in data.get("results", []):
+    name = str(r.get("test_fqn") or "").split()
+    if not name:
+        continue
+    duration = (r.get("test") or {}).get("duration")
+    ms = str(int(round(duration * 1000))) if isinstance(duration, (int, float)) and duration >= 0 else ""
+    print(name[0], r.get("status") or "fail", ms)
+PY
+)" || { log "cannot read kirk report $file"; return 1; }
+  while read -r name word ms; do
+    [ -n "$name" ] || continue
+    status="$(kci_ltp_status "$word")" || status=fail
+    result_add "$prefix.$(kci_component "$name")" "$status" ${ms:+"$ms"}
+    KCI_RESULTS_COUNT=$((KCI_RESULTS_COUNT + 1))
+  done <<< "$rows"
+  log "$KCI_RESULTS_COUNT LTP results from $file"
+}
+
+# ltp_skipfile_to_list SRC DEST: a skip list for runltp -S / kirk --skip-file, one test name a line. SRC is either
+# such a list ('#' comments) or an LKFT-style YAML skipfile (skiplist: - tests: [names]); board/branch filters of
+# the YAML are not applied: every test it names is skipped.
+ltp_skipfile_to_list() {
+  local src="$1" dest="$2"
+  case "$src" in
+    *.yaml|*.yml)
+      awk '
+        function item(s) { sub(/^[ \t]*-[ \t]*/, "", s); sub(/[ \t]+#.*$/, "", s); gsub(/["\047]/, "", s);
+                           gsub(/^[ \t]+|[ \t]+$/, "", s); if (s != "") print s }
+        /^[ \t]*#/ { next }
+        /^[ \t]*-?[ \t]*tests:[ \t]*\[/ { s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s);
+                                          n = split(s, a, ","); for (i = 1; i <= n; i++) item(a[i]); intests = 0; next }
+        /^[ \t]*-?[ \t]*tests:[ \t]*$/ { intests = 1; match($0, /^[ \t]*(-[ \t]*)?/); ind = RLENGTH; next }
+        intests && /^[ \t]*-/ { match($0, /^[ \t]*/); if (RLENGTH >= ind) { item($0); next } }
+        intests && /^[ \t]*$/ { next }
+        { intests = 0 }
+      ' "$src" > "$dest"
+      ;;
+    *)
+      sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]].*$//' -e '/^$/d' "$src" > "$dest"
+      ;;
+  esac
+}
+
+# kselftest_tap_to_results TAPFILE COLLECTION: converts run_kselftest.sh TAP into results
+# kselftest.<collection>.<test>:
+#   ok 1 selftests: timers: posix_timers                -> pass
+#   not ok 2 selftests: timers: nanosleep # exit=1      -> fail   (also "# TIMEOUT 45 seconds")
+#   ok 3 selftests: timers: rtcpie # SKIP               -> skip
+# <collection> and <test> are the ones the line names (COLLECTION for a top-level line without "selftests: C:"),
+# each reduced to [A-Za-z0-9_-] (posix_timers, fib_tests.sh -> fib_tests_sh). Nested "# ok N ..." lines (the
+# sub-results inside one test's output) are ignored. A test announced ("# selftests: C: T") without a result line
+# (the run was stopped) is reported as error. Sets KCI_RESULTS_COUNT.
+kselftest_tap_to_results() {
+  kci_quiet _kselftest_tap_to_results "$@"
+}
+_kselftest_tap_to_results() {
+  local file="$1" collection="$2" line notok coll test directive status started="" started_path=""
+  local re_result='^(not )?ok [0-9]+ (.*)$' re_named='^selftests: ([^:]+): (.*)$'
+  local re_start='^# selftests: ([^:]+): (.*)$'
+  KCI_RESULTS_COUNT=0
+  if [ ! -f "$file" ]; then
+    log "no kselftest output $file"
+    return 1
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line%$'\r'}"
+    if [[ "$line" =~ $re_result ]]; then
+      notok="${BASH_REMATCH[1]}"
+      test="${BASH_REMATCH[2]}"
+      directive=""
+      if [[ "$test" == *" # "* ]]; then
+        directive="${test#* # }"
+        test="${test%% # *}"
+      elif [[ "$test" == *" #" ]]; then
+        test="${test% #}"
+      fi
+      coll="$collection"
+      if [[ "$test" =~ $re_named ]]; then
+        coll="${BASH_REMATCH[1]}"
+        test="${BASH_REMATCH[2]}"
+      fi
+      test="$(kci_trim "$test")"
+      [ -n "$test" ] || continue
+      if [[ "${directive^^}" == SKIP* ]]; then
+        status=skip
+      elif [ -n "$notok" ]; then
+        status=fail
+      else
+        status=pass
+      fi
+      result_add "kselftest.$(kci_component "$coll").$(kci_component "$test")" "$status"
+      KCI_RESULTS_COUNT=$((KCI_RESULTS_COUNT + 1))
+      [ "$coll: $test" != "$started" ] || started=""
+    elif [[ "$line" =~ $re_start ]]; then
+      coll="${BASH_REMATCH[1]}"
+      test="$(kci_trim "${BASH_REMATCH[2]}")"
+      started="$coll: $test"
+      started_path="kselftest.$(kci_component "$coll").$(kci_component "$test")"
+    fi
+  done < "$file"
+  if [ -n "$started" ]; then
+    log "kselftest '$started' started but has no result: error"
+    result_add "$started_path" error
+    KCI_RESULTS_COUNT=$((KCI_RESULTS_COUNT + 1))
+  fi
+  log "$KCI_RESULTS_COUNT kselftest results from $file"
+}
+
+# kci_quiet FUNCTION ARGS...: runs FUNCTION without bash -x tracing (the client runs stages with bash -x; a trace of
+# every line of a few thousand results would bury the log).
+kci_quiet() {
+  local rc=0
+  if [[ "$-" == *x* ]]; then
+    set +x
+    "$@" || rc=$?
+    set -x
+  else
+    "$@" || rc=$?
+  fi
+  return "$rc"
+}
+
+# kci_trim TEXT: TEXT without leading and trailing blanks.
+kci_trim() {
+  local s="$1"
+  s="${s#"${s%%[![:space:]]*}"}"
+  s="${s%"${s##*[![:space:]]}"}"
+  printf '%s' "$s"
+}
