@@ -170,6 +170,7 @@ class OrchestratorIT {
         assertThat(run.instanceIds()).containsExactlyInAnyOrderElementsOf(vms.stream().map(Instance::instanceId)
                 .toList());
         assertThat(run.jobNodeId()).contains(ticket.nodeId());
+        assertThat(run.kernels()).singleElement().satisfies(k -> assertThat(k).startsWith("https://"));
         assertThat(run.deadline()).isGreaterThan(run.createdAt() + 3600);
     }
 

@@ -134,6 +134,7 @@ public final class DynamoDbRunStore implements RunStore {
         item.setJobNodeId(r.jobNodeId().orElse(null));
         item.setExecutor(r.executor().name());
         item.setTests(r.tests());
+        item.setKernels(r.kernels());
         item.setExpectedVms(r.expectedVms());
         item.setInstanceIds(r.instanceIds());
         item.setState(r.state().name());
@@ -145,6 +146,7 @@ public final class DynamoDbRunStore implements RunStore {
     private static RunRecord fromItem(RunItem i) {
         return new RunRecord(i.getRunId(), i.getTestId(), Optional.ofNullable(i.getJobNodeId()),
                 Executor.valueOf(i.getExecutor()), i.getTests() == null ? List.of() : i.getTests(),
+                i.getKernels() == null ? List.of() : i.getKernels(),
                 i.getExpectedVms() == null ? 0 : i.getExpectedVms(),
                 i.getInstanceIds() == null ? List.of() : i.getInstanceIds(), RunRecord.RunState.valueOf(i.getState()),
                 i.getCreatedAt() == null ? 0 : i.getCreatedAt(), i.getDeadline() == null ? 0 : i.getDeadline());

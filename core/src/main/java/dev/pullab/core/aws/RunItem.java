@@ -13,6 +13,7 @@ public class RunItem {
     private String jobNodeId;
     private String executor;
     private List<String> tests;
+    private List<String> kernels;
     private Integer expectedVms;
     private List<String> instanceIds;
     private String state;
@@ -64,6 +65,15 @@ public class RunItem {
 
     public void setTests(List<String> tests) {
         this.tests = tests;
+    }
+
+    @DynamoDbAttribute("kernels")
+    public List<String> getKernels() {
+        return kernels;
+    }
+
+    public void setKernels(List<String> kernels) {
+        this.kernels = kernels;
     }
 
     @DynamoDbAttribute("expected_vms")

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param jobNodeId   the KernelCI job node, if the run is one
  * @param executor    EC2 or Fargate
  * @param tests       names of the tests it runs
+ * @param kernels     the kernels under test: the job's kernel artifact URLs (empty for runs whose tests bring their
+ *                    own kernels, such as RPMs in {@code shared/})
  * @param expectedVms VMs (or tasks) expected to report a {@code result.txt}
  * @param instanceIds instances (or task ARNs) launched so far
  * @param state       where the run is
@@ -19,13 +21,14 @@ import java.util.Optional;
  * @param deadline    epoch seconds after which missing VMs count as missing ({@code max_runtime} + grace)
  */
 public record RunRecord(String runPrefix, String testId, Optional<String> jobNodeId, Executor executor,
-        List<String> tests, int expectedVms, List<String> instanceIds, RunState state, long createdAt,
+        List<String> tests, List<String> kernels, int expectedVms, List<String> instanceIds, RunState state, long createdAt,
         long deadline) {
 
     public RunRecord {
         Objects.requireNonNull(runPrefix, "runPrefix");
         Objects.requireNonNull(jobNodeId, "jobNodeId");
         tests = List.copyOf(tests);
+        kernels = List.copyOf(kernels);
         instanceIds = List.copyOf(instanceIds);
     }
 

@@ -46,7 +46,8 @@ public final class RunLauncher {
         Instant now = clock.instant();
         long deadline = now.plusSeconds(plan.maxRuntimeS()).plus(DEADLINE_GRACE).getEpochSecond();
         runs.createIfAbsent(new RunRecord(plan.runPrefix(), plan.testId(), plan.jobNodeId(), plan.executor(),
-                plan.groups().stream().map(g -> g.test().name()).distinct().toList(), plan.expectedVms(), List.of(),
+                plan.groups().stream().map(g -> g.test().name()).distinct().toList(), kernels(plan),
+                plan.expectedVms(), List.of(),
                 RunRecord.RunState.LAUNCHING, now.getEpochSecond(), deadline));
         Launcher launcher = plan.executor() == Executor.EC2 ? ec2 : fargate;
         long intentExpiry = now.plus(Duration.ofDays(30)).getEpochSecond();
@@ -62,6 +63,12 @@ public final class RunLauncher {
         LOG.info("run {}: {} {} launched ({})", plan.runPrefix(), ids.size(),
                 plan.executor() == Executor.EC2 ? "VMs" : "tasks", String.join(", ", ids));
         return ids;
+    }
+
+    /** The job's kernel artifacts (params.env's PULLAB_KERNEL_URL of every test). */
+    private static List<String> kernels(RunPlan plan) {
+        return plan.groups().stream().map(g -> g.test().params().getOrDefault("PULLAB_KERNEL_URL", ""))
+                .filter(url -> !url.isEmpty()).distinct().toList();
     }
 
     private String launchOne(Launcher launcher, VmLaunch launch, Instant now, long intentExpiry) {
