@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * beside it, under {@code <run_prefix>/analysis/}: {@code plots/<file>.png}, {@code report.txt}, and last
  * {@code report.json} (its presence means "done").
  */
-final class RunReportPublisher {
+public final class RunReportPublisher {
 
     static final String REPORT_JSON = "analysis/report.json";
     static final String REPORT_TEXT = "analysis/report.txt";
@@ -29,7 +29,7 @@ final class RunReportPublisher {
 
     private final S3Client s3;
 
-    RunReportPublisher(S3Client s3) {
+    public RunReportPublisher(S3Client s3) {
         this.s3 = Objects.requireNonNull(s3, "s3");
     }
 
@@ -40,7 +40,7 @@ final class RunReportPublisher {
      * @param reportUri {@code s3://} URI of {@code report.json}
      * @param plots     how many plots were stored
      */
-    record Outcome(AnalysisReport report, String reportUri, int plots) {
+    public record Outcome(AnalysisReport report, String reportUri, int plots) {
     }
 
     /**
@@ -49,7 +49,11 @@ final class RunReportPublisher {
      * @throws dev.pullab.core.run.InvalidInputException when the run is missing, unreadable or has a malformed CSV
      */
     Outcome publish(S3Location run, AnalysisOptions options) {
-        AnalysisReport report = RunAnalysis.analyze(new S3RunSource(s3, run), options, DownloadProgress.SILENT);
+        return write(run, RunAnalysis.analyze(new S3RunSource(s3, run), options, DownloadProgress.SILENT));
+    }
+
+    /** Writes an analysis already made: the plots, {@code report.txt}, and {@code report.json} last. Idempotent. */
+    public Outcome write(S3Location run, AnalysisReport report) {
         List<Plot> plots = report.tests().stream().flatMap(test -> RegressionPlots.render(test).stream()).toList();
         for (Plot plot : plots) {
             put(run, run.key(PLOTS + plot.fileName()), plot.png(), "image/png");

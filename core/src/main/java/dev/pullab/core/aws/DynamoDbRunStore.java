@@ -111,6 +111,82 @@ public final class DynamoDbRunStore implements RunStore {
         }
     }
 
+    @Override
+    public java.util.OptionalInt markReported(String runPrefix, String vm) {
+        try {
+            Map<String, AttributeValue> after = dynamo.updateItem(b -> b.tableName(table.tableName())
+                    .key(key(runPrefix))
+                    .updateExpression("ADD reported :vm")
+                    .conditionExpression("attribute_exists(run_id)")
+                    .expressionAttributeValues(Map.of(":vm", AttributeValue.fromSs(List.of(vm))))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+            return java.util.OptionalInt.of(after.get("reported").ss().size());
+        } catch (ConditionalCheckFailedException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    @Override
+    public Optional<dev.pullab.core.plan.RunProgress> progress(String runPrefix) {
+        return get(runPrefix).map(i -> new dev.pullab.core.plan.RunProgress(
+                i.getReported() == null ? java.util.Set.of() : i.getReported(),
+                i.getLeaseUntil() == null ? 0 : i.getLeaseUntil(), Optional.ofNullable(i.getKcidbSubmissionId()),
+                Optional.ofNullable(i.getNodeFinish())));
+    }
+
+    @Override
+    public boolean startAnalysis(String runPrefix, long now, long leaseUntil) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table.tableName()).key(key(runPrefix))
+                    .updateExpression("SET #state = :analysing, lease_until = :lease")
+                    .conditionExpression("#state IN (:launching, :running) OR (#state = :analysing AND "
+                            + "(attribute_not_exists(lease_until) OR lease_until < :now))")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(Map.of(
+                            ":analysing", AttributeValue.fromS(RunRecord.RunState.ANALYSING.name()),
+                            ":launching", AttributeValue.fromS(RunRecord.RunState.LAUNCHING.name()),
+                            ":running", AttributeValue.fromS(RunRecord.RunState.RUNNING.name()),
+                            ":lease", AttributeValue.fromN(Long.toString(leaseUntil)),
+                            ":now", AttributeValue.fromN(Long.toString(now)))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void recordSubmission(String runPrefix, String submissionId) {
+        set(runPrefix, "kcidb_submission_id", submissionId);
+    }
+
+    @Override
+    public void recordNodeFinish(String runPrefix, String outcome) {
+        set(runPrefix, "node_finish", outcome);
+    }
+
+    @Override
+    public List<RunRecord> overdue(long now) {
+        return table.scan(b -> b.consistentRead(true).filterExpression(Expression.builder()
+                        .expression("attribute_exists(deadline) AND deadline < :now AND #state <> :done")
+                        .putExpressionName("#state", "state")
+                        .putExpressionValue(":now", AttributeValue.fromN(Long.toString(now)))
+                        .putExpressionValue(":done", AttributeValue.fromS(RunRecord.RunState.DONE.name()))
+                        .build()))
+                .items().stream().map(DynamoDbRunStore::fromItem).toList();
+    }
+
+    private void set(String runPrefix, String attribute, String value) {
+        dynamo.updateItem(b -> b.tableName(table.tableName()).key(key(runPrefix))
+                .updateExpression("SET #a = :v")
+                .conditionExpression("attribute_exists(run_id)")
+                .expressionAttributeNames(Map.of("#a", attribute))
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromS(value))));
+    }
+
+    private static Map<String, AttributeValue> key(String runPrefix) {
+        return Map.of("run_id", AttributeValue.fromS(runPrefix));
+    }
+
     private boolean putIfAbsent(RunItem item) {
         try {
             table.putItem(PutItemEnhancedRequest.builder(RunItem.class).item(item)

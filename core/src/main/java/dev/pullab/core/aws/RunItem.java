@@ -20,6 +20,10 @@ public class RunItem {
     private Long createdAt;
     private Long deadline;
     private Long expiresAt;
+    private java.util.Set<String> reported;
+    private Long leaseUntil;
+    private String kcidbSubmissionId;
+    private String nodeFinish;
 
     @DynamoDbPartitionKey
     @DynamoDbAttribute("run_id")
@@ -119,6 +123,43 @@ public class RunItem {
 
     public void setDeadline(Long deadline) {
         this.deadline = deadline;
+    }
+
+    /** {@code <test>/<instance>} of the VMs that reported (a string set: adding twice changes nothing). */
+    @DynamoDbAttribute("reported")
+    public java.util.Set<String> getReported() {
+        return reported;
+    }
+
+    public void setReported(java.util.Set<String> reported) {
+        this.reported = reported;
+    }
+
+    @DynamoDbAttribute("lease_until")
+    public Long getLeaseUntil() {
+        return leaseUntil;
+    }
+
+    public void setLeaseUntil(Long leaseUntil) {
+        this.leaseUntil = leaseUntil;
+    }
+
+    @DynamoDbAttribute("kcidb_submission_id")
+    public String getKcidbSubmissionId() {
+        return kcidbSubmissionId;
+    }
+
+    public void setKcidbSubmissionId(String kcidbSubmissionId) {
+        this.kcidbSubmissionId = kcidbSubmissionId;
+    }
+
+    @DynamoDbAttribute("node_finish")
+    public String getNodeFinish() {
+        return nodeFinish;
+    }
+
+    public void setNodeFinish(String nodeFinish) {
+        this.nodeFinish = nodeFinish;
     }
 
     /** TTL attribute (epoch seconds). */

@@ -26,9 +26,15 @@ import org.slf4j.LoggerFactory;
  * {@code {"version":{"major":5,"minor":3},"tests":[...]}}.
  *
  * <ul>
- *   <li>Test ids are {@code <origin>:<job node id>.<path>}: deterministic, so a re-submission carries the same ids
- *       (KCIDB keeps the first row of an id and ignores later ones), and unique per job node and path (two tests of
- *       one revision with the same sanitised path are refused).</li>
+ *   <li>Test ids are {@code <origin>:<job node id>.<path>}, or {@code <origin>:<job node id>.<path>@<discriminator>}
+ *       for a test with an {@link KcidbTest#idDiscriminator() id discriminator} (e.g. the instance id of the VM
+ *       that ran it, when several VMs report the same path): deterministic, so a re-submission carries the same ids
+ *       (KCIDB keeps the first row of an id and ignores later ones), and unique per job node, path and
+ *       discriminator (two tests of one revision that would get the same id are refused).</li>
+ *   <li>A run without a job node (e.g. a scheduled benchmark run) is {@link #buildForRun built for its run prefix}
+ *       instead: {@code build_id} {@code <origin>:<sanitised run prefix>}, ids
+ *       {@code <origin>:<sanitised run prefix>.<path>[@<discriminator>]}, {@code misc} {@code lab} (= origin) and
+ *       {@code run_prefix}.</li>
  *   <li>{@code build_id} links the tests to Maestro's build: {@code maestro:<kbuild node id>}, found by walking
  *       {@code parent} from the job node, at most {@value #MAX_PARENT_HOPS} lookups, up to the first node of kind
  *       {@code kbuild}. When there is none the id is {@code <origin>:unknown_<job node id>} and a WARN is logged.</li>
@@ -52,6 +58,7 @@ public final class KcidbRevisionBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(KcidbRevisionBuilder.class);
     private static final Pattern ORIGIN = Pattern.compile("^[a-z0-9_]+$");
     private static final Pattern ID = Pattern.compile("^[a-z0-9_]+:[^\\x00]*$");
+    private static final Pattern NOT_ID_CHAR = Pattern.compile("[^a-zA-Z0-9_-]");
     private static final DateTimeFormatter START_TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
     private static final List<String> JOB_MISC_FROM_DATA = List.of("arch", "compiler", "kernel_type", "defconfig");
@@ -138,6 +145,36 @@ public final class KcidbRevisionBuilder {
         return origin + ":" + jobNodeId + "." + KcidbTest.sanitisePath(path);
     }
 
+    /**
+     * The KCIDB id of a test within a scope (a job node id or a {@link #runScope sanitised run prefix}):
+     * {@code <origin>:<scope>.<path>}, plus {@code @<discriminator>} when the test has one.
+     */
+    public String testId(String scope, KcidbTest test) {
+        return origin + ":" + scope + "." + test.idSuffix();
+    }
+
+    /**
+     * The id scope of a run without a job node: the run prefix without leading or trailing {@code /}, every
+     * character outside {@code [a-zA-Z0-9_-]} replaced by {@code _}, e.g. {@code runs/run_x.1/} is
+     * {@code runs_run_x_1}.
+     *
+     * @throws IllegalArgumentException when nothing is left of the prefix
+     */
+    public static String runScope(String runPrefix) {
+        String trimmed = KcidbTest.withoutNul(Objects.requireNonNull(runPrefix, "runPrefix"))
+                .replaceAll("^/+|/+$", "");
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("a run prefix needs at least one character besides '/', got '"
+                    + runPrefix + "'");
+        }
+        return NOT_ID_CHAR.matcher(trimmed).replaceAll("_");
+    }
+
+    /** The {@code build_id} of the tests of a run without a job node: {@code <origin>:<sanitised run prefix>}. */
+    public String runBuildId(String runPrefix) {
+        return origin + ":" + runScope(runPrefix);
+    }
+
     /** The revision for the job node's tests, with the {@code build_id} {@link #resolveBuildId resolved}. */
     public ObjectNode build(Node jobNode, List<KcidbTest> tests) {
         return build(jobNode, resolveBuildId(jobNode), tests);
@@ -146,32 +183,74 @@ public final class KcidbRevisionBuilder {
     /**
      * The revision for the job node's tests, with a known {@code build_id}.
      *
-     * @throws IllegalArgumentException when there are no tests, two tests share a path, or the build id is not of
-     *                                  the form {@code <origin>:<anything>}
+     * @throws IllegalArgumentException when there are no tests, two tests would get the same id, or the build id is
+     *                                  not of the form {@code <origin>:<anything>}
      */
     public ObjectNode build(Node jobNode, String buildId, List<KcidbTest> tests) {
         Objects.requireNonNull(jobNode, "jobNode");
         if (buildId == null || !ID.matcher(buildId).matches()) {
             throw new IllegalArgumentException("invalid KCIDB build_id '" + buildId + "': expected <origin>:<id>");
         }
-        if (tests.isEmpty()) {
-            throw new IllegalArgumentException("a KCIDB revision for job node " + jobNode.id() + " needs a test");
-        }
-        Map<String, Object> jobMisc = jobMisc(jobNode);
         Map<String, Object> jobEnvironmentMisc = new TreeMap<>();
         jobNode.platform().ifPresent(p -> jobEnvironmentMisc.put("platform", p));
         jobEnvironmentMisc.put("job_id", jobNode.id());
+        Scope scope = new Scope("job node " + jobNode.id(), jobNode.id(), buildId, jobMisc(jobNode),
+                jobEnvironmentMisc, jobNode.runtime().map(runtime -> "Runtime: " + runtime), true);
+        return build(scope, tests);
+    }
 
+    /**
+     * The revision for the tests of a run that has no KernelCI job node (a scheduled or BuildComplete benchmark
+     * run): {@code build_id} is {@code <origin>:<sanitised run prefix>} ({@link #runBuildId}), test ids
+     * {@code <origin>:<sanitised run prefix>.<path>[@<discriminator>]}, so a re-submission carries the same ids;
+     * {@code misc} carries {@code lab} (the origin) and {@code run_prefix}; {@code environment} is only present
+     * for tests with {@code environment.misc} entries.
+     *
+     * @throws IllegalArgumentException when there are no tests, two tests would get the same id, or the run prefix
+     *                                  is empty
+     */
+    public ObjectNode buildForRun(String runPrefix, List<KcidbTest> tests) {
+        String runScope = runScope(runPrefix);
+        Map<String, Object> runMisc = new TreeMap<>();
+        runMisc.put("lab", origin);
+        runMisc.put("run_prefix", KcidbTest.withoutNul(runPrefix));
+        Scope scope = new Scope("run " + runPrefix, runScope, origin + ":" + runScope, runMisc, Map.of(),
+                Optional.empty(), false);
+        return build(scope, tests);
+    }
+
+    /**
+     * Where a revision's tests belong: a job node or a run.
+     *
+     * @param description        for messages, e.g. {@code job node <id>}
+     * @param idScope            what comes between {@code <origin>:} and {@code .<path>} in test ids
+     * @param buildId            the tests' {@code build_id}
+     * @param misc               {@code misc} entries of every test (a test's own win)
+     * @param environmentMisc    {@code environment.misc} entries of every test
+     * @param environmentComment {@code environment.comment}
+     * @param alwaysEnvironment  whether {@code environment} is present even when it would be empty
+     */
+    private record Scope(String description, String idScope, String buildId, Map<String, Object> misc,
+                         Map<String, Object> environmentMisc, Optional<String> environmentComment,
+                         boolean alwaysEnvironment) {
+    }
+
+    private ObjectNode build(Scope scope, List<KcidbTest> tests) {
+        if (tests.isEmpty()) {
+            throw new IllegalArgumentException("a KCIDB revision for " + scope.description() + " needs a test");
+        }
         ObjectNode revision = mapper.createObjectNode();
         revision.putObject("version").put("major", SCHEMA_MAJOR).put("minor", SCHEMA_MINOR);
         ArrayNode rows = revision.putArray("tests");
-        Set<String> paths = new HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (KcidbTest test : tests) {
-            if (!paths.add(test.path())) {
-                throw new IllegalArgumentException("two tests of job node " + jobNode.id() + " have the path '"
-                        + test.path() + "': KCIDB ids must be unique");
+            String id = testId(scope.idScope(), test);
+            if (!ids.add(id)) {
+                throw new IllegalArgumentException("two tests of " + scope.description() + " have the path '"
+                        + test.path() + "'" + test.idDiscriminator().map(d -> " and id discriminator '" + d + "'")
+                        .orElse("") + ", hence the id '" + id + "': KCIDB ids must be unique");
             }
-            rows.add(row(jobNode, buildId, test, jobMisc, jobEnvironmentMisc));
+            rows.add(row(scope, id, test));
         }
         return revision;
     }
@@ -194,11 +273,10 @@ public final class KcidbRevisionBuilder {
         return misc;
     }
 
-    private ObjectNode row(Node jobNode, String buildId, KcidbTest test, Map<String, Object> jobMisc,
-                           Map<String, Object> jobEnvironmentMisc) {
+    private ObjectNode row(Scope scope, String id, KcidbTest test) {
         ObjectNode row = mapper.createObjectNode();
-        row.put("id", testId(jobNode.id(), test.path()));
-        row.put("build_id", buildId);
+        row.put("id", id);
+        row.put("build_id", scope.buildId());
         row.put("origin", origin);
         row.put("path", test.path());
         test.status().ifPresent(status -> row.put("status", status.name()));
@@ -212,11 +290,16 @@ public final class KcidbRevisionBuilder {
             number.unit().ifPresent(unit -> json.put("unit", unit));
             number.prefix().ifPresent(prefix -> json.put("prefix", prefix.wireName()));
         });
-        ObjectNode environment = mapper.createObjectNode();
-        jobNode.runtime().ifPresent(runtime -> environment.put("comment", "Runtime: " + runtime));
-        environment.set("misc", toJson(jobEnvironmentMisc, test.environmentMisc()));
-        row.set("environment", environment);
-        row.set("misc", toJson(jobMisc, test.misc()));
+        boolean hasEnvironmentMisc = !scope.environmentMisc().isEmpty() || !test.environmentMisc().isEmpty();
+        if (scope.alwaysEnvironment() || hasEnvironmentMisc || scope.environmentComment().isPresent()) {
+            ObjectNode environment = mapper.createObjectNode();
+            scope.environmentComment().ifPresent(comment -> environment.put("comment", comment));
+            if (scope.alwaysEnvironment() || hasEnvironmentMisc) {
+                environment.set("misc", toJson(scope.environmentMisc(), test.environmentMisc()));
+            }
+            row.set("environment", environment);
+        }
+        row.set("misc", toJson(scope.misc(), test.misc()));
         return row;
     }
 

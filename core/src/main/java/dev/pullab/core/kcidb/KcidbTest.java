@@ -32,10 +32,15 @@ import java.util.stream.Collectors;
  * @param comment         a human-readable comment
  * @param misc            extra data ({@code misc}); overrides the job-level entries of the same name
  * @param environmentMisc extra data about the environment ({@code environment.misc})
+ * @param idDiscriminator what tells this test apart from others of the same path in one revision, e.g. the instance
+ *                        id of the VM that ran it when several VMs report the same path: {@link KcidbRevisionBuilder}
+ *                        appends it to the id ({@code <scope>.<path>@<discriminator>}); sanitised like a path
+ *                        component, empty for none (the id is then {@code <scope>.<path>}, as before)
  */
 public record KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI> logUrl,
                         OptionalDouble durationSeconds, Optional<Instant> startTime, Optional<KcidbNumber> number,
-                        Optional<String> comment, Map<String, Object> misc, Map<String, Object> environmentMisc) {
+                        Optional<String> comment, Map<String, Object> misc, Map<String, Object> environmentMisc,
+                        Optional<String> idDiscriminator) {
 
     private static final Pattern NOT_PATH_CHAR = Pattern.compile("[^a-zA-Z0-9_-]");
 
@@ -63,6 +68,16 @@ public record KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI>
         comment = Objects.requireNonNull(comment, "comment").map(KcidbTest::withoutNul).filter(c -> !c.isBlank());
         misc = Map.copyOf(misc);
         environmentMisc = Map.copyOf(environmentMisc);
+        idDiscriminator = Objects.requireNonNull(idDiscriminator, "idDiscriminator").filter(d -> !d.isEmpty())
+                .map(KcidbTest::sanitiseComponent);
+    }
+
+    /** A test without an id discriminator (the record's form before {@link #idDiscriminator()} existed). */
+    public KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI> logUrl, OptionalDouble durationSeconds,
+                     Optional<Instant> startTime, Optional<KcidbNumber> number, Optional<String> comment,
+                     Map<String, Object> misc, Map<String, Object> environmentMisc) {
+        this(path, status, logUrl, durationSeconds, startTime, number, comment, misc, environmentMisc,
+                Optional.empty());
     }
 
     /** A test with a path and a status, nothing else. */
@@ -118,23 +133,23 @@ public record KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI>
 
     public KcidbTest withStatus(KcidbStatus newStatus) {
         return new KcidbTest(path, Optional.of(newStatus), logUrl, durationSeconds, startTime, number, comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     /** This test with no status (KCIDB then shows it as unknown). */
     public KcidbTest withoutStatus() {
         return new KcidbTest(path, Optional.empty(), logUrl, durationSeconds, startTime, number, comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     public KcidbTest withLogUrl(URI url) {
         return new KcidbTest(path, status, Optional.of(url), durationSeconds, startTime, number, comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     public KcidbTest withDurationSeconds(double seconds) {
         return new KcidbTest(path, status, logUrl, OptionalDouble.of(seconds), startTime, number, comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     public KcidbTest withDuration(Duration duration) {
@@ -143,7 +158,7 @@ public record KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI>
 
     public KcidbTest withStartTime(Instant start) {
         return new KcidbTest(path, status, logUrl, durationSeconds, Optional.of(start), number, comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     public KcidbTest withStartTime(OffsetDateTime start) {
@@ -152,24 +167,46 @@ public record KcidbTest(String path, Optional<KcidbStatus> status, Optional<URI>
 
     public KcidbTest withNumber(KcidbNumber value) {
         return new KcidbTest(path, status, logUrl, durationSeconds, startTime, Optional.of(value), comment, misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     public KcidbTest withComment(String text) {
         return new KcidbTest(path, status, logUrl, durationSeconds, startTime, number, Optional.of(text), misc,
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     /** This test with one more {@code misc} entry (replacing one of the same key); the value must not be null. */
     public KcidbTest withMisc(String key, Object value) {
         return new KcidbTest(path, status, logUrl, durationSeconds, startTime, number, comment, plus(misc, key, value),
-                environmentMisc);
+                environmentMisc, idDiscriminator);
     }
 
     /** This test with one more {@code environment.misc} entry, e.g. {@code device}. */
     public KcidbTest withEnvironmentMisc(String key, Object value) {
         return new KcidbTest(path, status, logUrl, durationSeconds, startTime, number, comment, misc,
-                plus(environmentMisc, key, value));
+                plus(environmentMisc, key, value), idDiscriminator);
+    }
+
+    /**
+     * This test with an id discriminator, e.g. the VM's instance id, so that the same path reported by several VMs
+     * gets distinct KCIDB ids; characters outside {@code [a-zA-Z0-9_-]} become {@code _}.
+     *
+     * @throws IllegalArgumentException when the discriminator is empty
+     */
+    public KcidbTest withIdDiscriminator(String discriminator) {
+        if (Objects.requireNonNull(discriminator, "discriminator").isEmpty()) {
+            throw new IllegalArgumentException("an id discriminator must not be empty");
+        }
+        return new KcidbTest(path, status, logUrl, durationSeconds, startTime, number, comment, misc,
+                environmentMisc, Optional.of(discriminator));
+    }
+
+    /**
+     * What tells this test's KCIDB id apart within a revision: the path, then {@code @<discriminator>} when there
+     * is one, e.g. {@code boot@i-0abc}. Neither {@code @} nor anything after it can occur in a path.
+     */
+    public String idSuffix() {
+        return idDiscriminator.map(d -> path + "@" + d).orElse(path);
     }
 
     private static Map<String, Object> plus(Map<String, Object> map, String key, Object value) {

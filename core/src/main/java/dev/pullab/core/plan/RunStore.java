@@ -16,4 +16,32 @@ public interface RunStore {
 
     /** Moves the run from {@code from} to {@code to}; false when it was not in {@code from}. */
     boolean transition(String runPrefix, RunRecord.RunState from, RunRecord.RunState to);
+
+    /**
+     * Records that a VM reported (idempotent: a duplicate notification changes nothing).
+     *
+     * @param vm {@code <test>/<instance id>}
+     * @return how many VMs of the run have reported, or empty when the run is not known (not a pullab run)
+     */
+    java.util.OptionalInt markReported(String runPrefix, String vm);
+
+    /** The run's closing progress (empty when the run is not known). */
+    Optional<RunProgress> progress(String runPrefix);
+
+    /**
+     * Takes the analysis of a run: from LAUNCHING or RUNNING, or from ANALYSING whose lease has expired (the
+     * invocation that had it died). Exactly one caller wins.
+     *
+     * @return true when this caller now owns the analysis until {@code leaseUntil}
+     */
+    boolean startAnalysis(String runPrefix, long now, long leaseUntil);
+
+    /** Records the KCIDB submission id of the run's revision. */
+    void recordSubmission(String runPrefix, String submissionId);
+
+    /** Records how finishing the KernelCI job node ended. */
+    void recordNodeFinish(String runPrefix, String outcome);
+
+    /** Runs not yet DONE whose deadline is before {@code now} (for the sweeper). */
+    List<RunRecord> overdue(long now);
 }

@@ -324,6 +324,99 @@ class KcidbRevisionBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    @DisplayName("the same path from two VMs gets two ids, <origin>:<job node id>.<path>@<instance id>")
+    void givenSamePathWithDiscriminators_whenBuilt_thenIdsCarryThem() {
+        List<KcidbTest> twoVms = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
+                KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0bbb"));
+
+        ObjectNode revision = builder.build(job, "maestro:x", twoVms);
+
+        assertThat(revision.get("tests")).extracting(t -> t.get("id").asText()).containsExactly(
+                ORIGIN + ":" + JOB_NODE_ID + ".boot@i-0aaa", ORIGIN + ":" + JOB_NODE_ID + ".boot@i-0bbb");
+    }
+
+    @Test
+    @DisplayName("a revision with discriminated ids passes the schema")
+    void givenDiscriminatedTests_whenBuilt_thenValid() {
+        List<KcidbTest> twoVms = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
+                KcidbTest.of("boot", KcidbStatus.FAIL).withIdDiscriminator("arn:aws:ecs:task/c/1"));
+
+        assertThat(KcidbValidator.validate(builder.build(job, "maestro:x", twoVms))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a discriminator is sanitised like a path component")
+    void givenDiscriminatorWithOddCharacters_whenSet_thenSanitised() {
+        KcidbTest test = KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("arn:aws:ecs:task/c/1");
+
+        assertThat(test.idSuffix()).isEqualTo("boot@arn_aws_ecs_task_c_1");
+    }
+
+    @Test
+    @DisplayName("two tests with the same path and discriminator are refused, naming the id")
+    void givenSamePathAndDiscriminator_whenBuilt_thenRefused() {
+        List<KcidbTest> clash = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"),
+                KcidbTest.of("boot", KcidbStatus.FAIL).withIdDiscriminator("i-1"));
+
+        assertThatThrownBy(() -> builder.build(job, "maestro:x", clash))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boot@i-1");
+    }
+
+    @Test
+    @DisplayName("a run without a job node: build_id <origin>:<run prefix>, ids <origin>:<run prefix>.<path>")
+    void givenRunPrefix_whenBuiltForRun_thenIdsFromPrefix() {
+        List<KcidbTest> tests = List.of(KcidbTest.metric("unixbench.Dhrystone", 1.0e7, "lps", false),
+                KcidbTest.of("unixbench", KcidbStatus.ERROR).withIdDiscriminator("i-0aaa"));
+
+        ObjectNode revision = builder.buildForRun("run_unixbench_20260520T101500", tests);
+
+        assertThat(revision.get("tests")).extracting(t -> t.get("id").asText()).containsExactly(
+                ORIGIN + ":run_unixbench_20260520T101500.unixbench.Dhrystone",
+                ORIGIN + ":run_unixbench_20260520T101500.unixbench@i-0aaa");
+        assertThat(revision.get("tests")).allSatisfy(t -> assertThat(t.get("build_id").asText())
+                .isEqualTo(ORIGIN + ":run_unixbench_20260520T101500"));
+    }
+
+    @Test
+    @DisplayName("a revision for a run without a job node passes the schema")
+    void givenRunPrefix_whenBuiltForRun_thenValid() {
+        List<KcidbTest> tests = List.of(KcidbTest.metric("unixbench.Dhrystone", 1.0e7, "lps", true)
+                .withEnvironmentMisc("instance_type", "m5.large"), KcidbTest.of("unixbench", KcidbStatus.MISS));
+
+        assertThat(KcidbValidator.validate(builder.buildForRun("runs/run_x.1/", tests))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a run's misc carries lab (the origin) and run_prefix, and no environment without entries")
+    void givenRunPrefix_whenBuiltForRun_thenMiscNamesTheRun() {
+        JsonNode test = firstTest(builder.buildForRun("run_x", List.of(KcidbTest.of("boot", KcidbStatus.PASS))));
+
+        assertThat(test.get("misc")).isEqualTo(KcidbFixtures.json(Map.of("lab", ORIGIN, "run_prefix", "run_x")));
+        assertThat(test.has("environment")).isFalse();
+    }
+
+    @Test
+    @DisplayName("building for a run twice gives the same revision")
+    void givenRunPrefix_whenBuiltTwice_thenSame() {
+        List<KcidbTest> tests = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"));
+
+        assertThat(builder.buildForRun("run_x", tests)).isEqualTo(builder.buildForRun("run_x", tests));
+    }
+
+    @Test
+    @DisplayName("a run prefix loses surrounding slashes and every character outside [a-zA-Z0-9_-]")
+    void givenOddRunPrefix_whenScoped_thenSanitised() {
+        assertThat(KcidbRevisionBuilder.runScope("/runs/run_x.1:b/")).isEqualTo("runs_run_x_1_b");
+    }
+
+    @Test
+    @DisplayName("an empty run prefix is refused")
+    void givenSlashOnlyRunPrefix_whenBuiltForRun_thenRefused() {
+        assertThatThrownBy(() -> builder.buildForRun("/", List.of(KcidbTest.of("boot", KcidbStatus.PASS))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run prefix");
+    }
+
     /** job -> a1 (the fixture's parent id) -> a2 -> ... -> a{hop}, where only a{hop} is a kbuild. */
     private void chainWithKbuildAtHop(int hop) {
         for (int i = 1; i < hop; i++) {

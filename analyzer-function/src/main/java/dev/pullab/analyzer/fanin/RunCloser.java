@@ -1,0 +1,185 @@
+package dev.pullab.analyzer.fanin;
+
+import dev.pullab.analyzer.RunReportPublisher;
+import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.kcidb.KcidbClient;
+import dev.pullab.core.kcidb.KcidbRevisionBuilder;
+import dev.pullab.core.kernelci.FinishOutcome;
+import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.core.kernelci.Node;
+import dev.pullab.core.plan.RunProgress;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.plan.RunStore;
+import dev.pullab.core.report.MissingVm;
+import dev.pullab.core.report.RunReport;
+import dev.pullab.core.report.RunReporting;
+import dev.pullab.core.report.VmOutputs;
+import dev.pullab.core.run.BenchmarkFile;
+import dev.pullab.core.run.RunFile;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes runs exactly once: counts the VMs that finished (a duplicate or late notification changes nothing), and when
+ * all expected VMs have reported (or the sweeper finds the run past its deadline) one invocation wins the analysis and
+ * <ol>
+ *   <li>reads every VM's outputs and writes {@code analysis/report.json}, the text report and the plots (idempotent
+ *       overwrites);</li>
+ *   <li>submits one KCIDB revision, then records its submission id;</li>
+ *   <li>finishes the KernelCI job node, then records how that ended;</li>
+ *   <li>marks the run DONE.</li>
+ * </ol>
+ * An effect already recorded is never repeated: an attempt that failed after step 2 retries (SQS redelivery, after
+ * the analysis lease) straight into step 3. A failing call throws, so the message is redelivered and in the end
+ * lands in the dead-letter queue.
+ */
+public final class RunCloser {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCloser.class);
+    /** How long one invocation owns a run's analysis; a retry after it takes over. */
+    public static final Duration LEASE = Duration.ofMinutes(5);
+
+    private final RunStore runs;
+    private final RunOutputsReader outputs;
+    private final RunReportPublisher publisher;
+    private final RunReporting reporting;
+    private final Optional<KcidbClient> kcidb;
+    private final Optional<KcidbRevisionBuilder> revisions;
+    private final Optional<KernelCiClient> kernelci;
+    private final Clock clock;
+
+    public RunCloser(RunStore runs, RunOutputsReader outputs, RunReportPublisher publisher, RunReporting reporting,
+            Optional<KcidbClient> kcidb, Optional<KcidbRevisionBuilder> revisions, Optional<KernelCiClient> kernelci,
+            Clock clock) {
+        this.runs = runs;
+        this.outputs = outputs;
+        this.publisher = publisher;
+        this.reporting = reporting;
+        this.kcidb = kcidb;
+        this.revisions = revisions;
+        this.kernelci = kernelci;
+        this.clock = clock;
+    }
+
+    /** A VM's {@code result.txt} arrived. */
+    public String vmFinished(VmFinished vm) {
+        OptionalInt reported = runs.markReported(vm.runPrefix(), vm.vm());
+        if (reported.isEmpty()) {
+            return "ignored " + vm.vm() + ": " + vm.runPrefix() + " is not a run of this lab";
+        }
+        RunRecord run = runs.find(vm.runPrefix()).orElseThrow();
+        if (reported.getAsInt() < run.expectedVms()) {
+            return vm.runPrefix() + ": " + reported.getAsInt() + "/" + run.expectedVms() + " VMs reported";
+        }
+        return close(vm.bucket(), run, Map.of());
+    }
+
+    /**
+     * The sweeper's close of a run past its deadline: missing VMs count as MISS.
+     *
+     * @param vmTests the run's VMs and the test each ran (from their tags), for naming the missing ones
+     */
+    public String closeOverdue(String bucket, RunRecord run, Map<String, String> vmTests) {
+        return close(bucket, run, vmTests);
+    }
+
+    private String close(String bucket, RunRecord run, Map<String, String> vmTests) {
+        long now = clock.instant().getEpochSecond();
+        if (!runs.startAnalysis(run.runPrefix(), now, now + LEASE.toSeconds())) {
+            return run.runPrefix() + ": already closed or being closed";
+        }
+        RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
+        List<VmOutputs> reported = outputs.read(bucket, run.runPrefix()).stream()
+                .filter(vm -> vm.contents().containsKey("result.txt"))
+                .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
+        List<MissingVm> missing = missing(run, reported, vmTests);
+        RunReport report = reporting.report(run, reported, missing);
+        S3Location location = new S3Location(bucket, run.runPrefix());
+        report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
+        submitToKcidb(run, progress, report);
+        finishNode(run, progress, report);
+        runs.transition(run.runPrefix(), RunRecord.RunState.ANALYSING, RunRecord.RunState.DONE);
+        LOG.info("run {} closed: {}", run.runPrefix(), report.summary());
+        return run.runPrefix() + ": " + report.summary();
+    }
+
+    private void submitToKcidb(RunRecord run, RunProgress progress, RunReport report) {
+        if (progress.kcidbSubmissionId().isPresent()) {
+            LOG.info("run {}: KCIDB submission {} already made", run.runPrefix(), progress.kcidbSubmissionId().get());
+            return;
+        }
+        if (kcidb.isEmpty() || revisions.isEmpty() || report.kcidbTests().isEmpty()) {
+            LOG.info("run {}: nothing submitted to KCIDB ({})", run.runPrefix(),
+                    kcidb.isEmpty() ? "KCIDB not configured" : "no tests");
+            return;
+        }
+        Optional<Node> job = run.jobNodeId().flatMap(id -> kernelci.flatMap(api -> api.node(id)));
+        ObjectNode revision = job.map(node -> revisions.get().build(node, report.kcidbTests()))
+                .orElseGet(() -> revisions.get().buildForRun(run.runPrefix(), report.kcidbTests()));
+        String id = kcidb.get().submit(revision);
+        runs.recordSubmission(run.runPrefix(), id);
+    }
+
+    private void finishNode(RunRecord run, RunProgress progress, RunReport report) {
+        if (run.jobNodeId().isEmpty() || progress.nodeFinish().isPresent() || report.jobOutcome().isEmpty()) {
+            return;
+        }
+        if (kernelci.isEmpty()) {
+            LOG.warn("run {}: KernelCI not configured, job node {} not finished", run.runPrefix(),
+                    run.jobNodeId().get());
+            return;
+        }
+        FinishOutcome outcome = kernelci.get().finish(report.jobOutcome().get());
+        runs.recordNodeFinish(run.runPrefix(), outcome.name());
+        if (outcome == FinishOutcome.ALREADY_DONE) {
+            LOG.info("run {}: job node {} was already finished elsewhere; left as it was", run.runPrefix(),
+                    run.jobNodeId().get());
+        }
+    }
+
+    private static List<MissingVm> missing(RunRecord run, List<VmOutputs> reported, Map<String, String> vmTests) {
+        if (vmTests.isEmpty()) {
+            return MissingVm.forRun(run, reported);
+        }
+        Set<String> arrived = reported.stream().map(VmOutputs::instanceId).collect(Collectors.toSet());
+        List<MissingVm> missing = new ArrayList<>();
+        vmTests.forEach((id, test) -> {
+            if (!arrived.contains(id)) {
+                missing.add(MissingVm.of(test, id));
+            }
+        });
+        for (int i = arrived.size() + missing.size(); i < run.expectedVms(); i++) {
+            missing.add(MissingVm.unlaunched(run.tests().size() == 1 ? run.tests().get(0) : MissingVm.UNKNOWN_TEST));
+        }
+        return missing;
+    }
+
+    private static VmOutputs toOutputs(String bucket, String runPrefix, VmFiles vm) {
+        String dir = "test_" + vm.test() + "/output/" + vm.instanceId() + "/";
+        List<RunFile> csvs = new ArrayList<>();
+        vm.contents().forEach((name, bytes) -> BenchmarkFile.fromRunPath(dir + name,
+                "s3://" + bucket + "/" + runPrefix + "/" + dir + name).ifPresent(f -> csvs.add(new RunFile(f, bytes))));
+        return new VmOutputs(vm.test(), vm.instanceId(),
+                Optional.ofNullable(vm.contents().get("result.txt")).map(b -> new String(b, StandardCharsets.UTF_8)),
+                Optional.ofNullable(vm.contents().get("stats.json")),
+                Optional.ofNullable(vm.contents().get("results.json")), csvs, vm.logKeys());
+    }
+
+    /** The https URL of an object (what KCIDB and KernelCI link as the log). */
+    public static URI objectUrl(String bucket, String region, String key) {
+        return URI.create("https://" + bucket + ".s3." + region + ".amazonaws.com/"
+                + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/").replace("+", "%20"));
+    }
+}

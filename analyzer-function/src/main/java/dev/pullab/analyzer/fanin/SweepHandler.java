@@ -1,0 +1,59 @@
+package dev.pullab.analyzer.fanin;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.plan.RunStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sweeper (scheduled): closes runs past their deadline. Their VMs that are still alive are terminated (found by
+ * tag), the VMs that never reported count as MISS, the analysis runs on what arrived, and the job node is finished
+ * ({@code incomplete}, {@code Infrastructure}, when nothing usable arrived); a job node already finished elsewhere is
+ * left untouched.
+ */
+public final class SweepHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
+
+    private final RunStore runs;
+    private final RunCloser closer;
+    private final InstanceReaper reaper;
+    private final String bucket;
+    private final Clock clock;
+
+    /** Used by Lambda: built once per execution environment. */
+    public SweepHandler() {
+        this(AnalyzerEnvironment.runs(), AnalyzerEnvironment.closer(), AnalyzerEnvironment.reaper(),
+                AnalyzerEnvironment.resultsBucket(), Clock.systemUTC());
+    }
+
+    SweepHandler(RunStore runs, RunCloser closer, InstanceReaper reaper, String bucket, Clock clock) {
+        this.runs = runs;
+        this.closer = closer;
+        this.reaper = reaper;
+        this.bucket = bucket;
+        this.clock = clock;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        List<String> closed = new ArrayList<>();
+        for (RunRecord run : runs.overdue(clock.instant().getEpochSecond())) {
+            Map<String, String> vms = reaper.terminate(run.runPrefix());
+            String outcome = closer.closeOverdue(bucket, run, vms);
+            LOG.info("sweeper: {}", outcome);
+            closed.add(outcome);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("overdue_runs", closed.size());
+        result.put("closed", closed);
+        return result;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.pullab.analyzer.fanin;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one VM left under {@code <run>/test_<test>/output/<instance>/} in S3.
+ *
+ * @param test       the test it ran
+ * @param instanceId the VM
+ * @param contents   small files read whole, by name: {@code result.txt}, {@code stats.json}, {@code results.json},
+ *                   {@code benchmark-*.csv}
+ * @param logKeys    S3 keys of its {@code run-N-output.log} files, in stage order
+ */
+public record VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys) {
+
+    public VmFiles {
+        contents = Map.copyOf(contents);
+        logKeys = List.copyOf(logKeys);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.pullab.analyzer.fanin;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code result.txt} written by the VM client: one VM (or task) of a run has finished.
+ *
+ * @param bucket     results bucket
+ * @param runPrefix  the run, e.g. {@code run_pulllab-6825…-1a2b3c4d_20260520_101530}
+ * @param test       the test the VM ran
+ * @param instanceId the VM
+ */
+public record VmFinished(String bucket, String runPrefix, String test, String instanceId) {
+
+    private static final Pattern RESULT = Pattern.compile("^(.+?)/test_([^/]+)/output/([^/]+)/result\\.txt$");
+
+    /** The VM's key in the run's progress: {@code <test>/<instance id>}. */
+    public String vm() {
+        return test + "/" + instanceId;
+    }
+
+    /** The VM a key belongs to, when the key is a {@code result.txt} of the run layout. */
+    public static Optional<VmFinished> fromKey(String bucket, String key) {
+        Matcher m = RESULT.matcher(key);
+        return m.matches() ? Optional.of(new VmFinished(bucket, m.group(1), m.group(2), m.group(3)))
+                : Optional.empty();
+    }
+}

@@ -1,0 +1,330 @@
+package dev.pullab.analyzer.fanin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.core.testing.KcidbReceiverDouble;
+import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.core.testing.KernelCiFixtures;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Event;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Closing runs against real components: S3 notifying an SQS queue on every {@code result.txt} (moto), DynamoDB,
+ * EC2 for the sweeper, the KCIDB receiver double (checks the JWT as kcidb-restd-rs does) and the KernelCI double.
+ */
+class RunCloserIT {
+
+    private static final String SECRET = "kcidb-secret";
+    private static final String TOKEN = "maestro-token";
+    private static final String HEADER = "metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,"
+            + "arch\n";
+    private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofSeconds(3));
+
+    private final AwsEmulator aws = AwsEmulator.get();
+    private final S3Client s3 = aws.s3();
+    private final SqsClient sqs = aws.client(SqsClient.builder());
+    private final DynamoDbClient dynamo = aws.client(DynamoDbClient.builder());
+    private final Ec2Client ec2 = aws.client(Ec2Client.builder());
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final String bucket = aws.createBucket("results");
+    private final String queue = notifyingQueue();
+    private final String runsTable = runsTable();
+    private final DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, runsTable);
+    private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(SECRET);
+    private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+    private final Clock clock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+    private final AnalyzerSettings settings = new AnalyzerSettings(aws.region().id(), runsTable, Optional.of(bucket),
+            Optional.of(new KcidbSettings(kcidb.submitUrl(), KcidbReceiverDouble.jwt(SECRET, "pullab_test"),
+                    "pullab_test")),
+            Optional.of(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN))), AnalysisOptions.defaults());
+    private final RunCloser closer = CloserAssembly.create(settings, s3, dynamo, FAST, clock);
+    private final ResultsQueueHandler handler = new ResultsQueueHandler(closer);
+
+    @AfterEach
+    void stop() {
+        kcidb.close();
+        api.close();
+    }
+
+    @Test
+    @DisplayName("a 2-VM benchmark run of a KernelCI job: one valid KCIDB revision, the node finished, a report")
+    void givenTwoVmsReport_whenNotified_thenSubmittedFinishedAndReported() {
+        String prefix = run(job(1), 2, List.of("i-aaa", "i-bbb"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\", \"duration_ms\": 4000}}", 1000, 700);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\", \"duration_ms\": 4100}}", 1002, 703);
+
+        deliver(receiveAll());
+
+        assertThat(kcidb.submissions()).hasSize(1);
+        assertThat(kcidb.allSubmissionsValid()).isTrue();
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("path").asText()).isEqualTo("boot");
+            assertThat(t.get("status").asText()).isEqualTo("PASS");
+        });
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("path").asText()).isEqualTo("bench.Process_Creation");
+            assertThat(t.get("status").asText()).isEqualTo("FAIL");
+            assertThat(t.at("/number/value").asDouble()).isPositive();
+        });
+        JsonNode node = api.node(job(1)).orElseThrow();
+        assertThat(node.get("state").asText()).isEqualTo("done");
+        assertThat(node.get("result").asText()).isEqualTo("pass");
+        assertThat(api.nodes()).anySatisfy(n -> assertThat(n.path("parent").asText()).isEqualTo(job(1)));
+        assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
+                .isPositive();
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    @Test
+    @DisplayName("every notification three times and out of order: one submission, one node finish")
+    void givenDuplicatesOutOfOrder_whenNotified_thenExactlyOnce() {
+        String prefix = run(job(2), 2, List.of("i-aaa", "i-bbb"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        List<Message> messages = receiveAll();
+        List<Message> storm = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            storm.addAll(messages);
+        }
+        Collections.shuffle(storm, new Random(7));
+
+        for (Message m : storm) {
+            deliver(List.of(m));
+        }
+
+        assertThat(kcidb.submissions()).hasSize(1);
+        assertThat(api.requests()).filteredOn(r -> r.method().equals("PUT")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a crash after the submission, before the node finish: the retry finishes it without re-submitting")
+    void givenNodeFinishFailsAfterSubmission_whenRetried_thenFinishedWithoutResubmitting() {
+        String prefix = run(job(3), 1, List.of("i-aaa"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        List<Message> messages = receiveAll();
+        AnalyzerSettings rejectedToken = new AnalyzerSettings(settings.region(), settings.runsTable(),
+                settings.resultsBucket(), settings.kcidb(),
+                Optional.of(new KernelCiAccess(api.baseUri(), Optional.of("revoked-token"))), settings.options());
+        ResultsQueueHandler failing = new ResultsQueueHandler(CloserAssembly.create(rejectedToken, s3, dynamo, FAST,
+                clock));
+
+        SQSBatchResponse first = deliver(failing, messages);
+        assertThat(first.getBatchItemFailures()).hasSize(1);
+        assertThat(kcidb.submissions()).hasSize(1);
+        assertThat(api.node(job(3)).orElseThrow().get("state").asText()).isEqualTo("available");
+
+        now.set(now.get().plus(RunCloser.LEASE).plusSeconds(1));
+        SQSBatchResponse retry = deliver(messages);
+
+        assertThat(retry.getBatchItemFailures()).isEmpty();
+        assertThat(kcidb.submissions()).hasSize(1);
+        assertThat(api.node(job(3)).orElseThrow().get("state").asText()).isEqualTo("done");
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    @Test
+    @DisplayName("KCIDB answering 500 then 200: submitted once")
+    void givenKcidbFlaky_whenNotified_thenOneSubmission() {
+        String prefix = run(job(4), 1, List.of("i-aaa"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        kcidb.failNext(1, 500);
+
+        SQSBatchResponse response = deliver(receiveAll());
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(kcidb.submissions()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a malformed results.json on one VM: its tests are ERROR with the reason, the other VM's kept")
+    void givenMalformedResultsOnOneVm_whenClosed_thenErrorForThatVm() {
+        String prefix = run(job(5), 2, List.of("i-aaa", "i-bbb"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"maybe\"}}", 1000, 1000);
+
+        deliver(receiveAll());
+
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("status").asText()).isEqualTo("ERROR");
+            assertThat(t.toString()).contains("maybe");
+        });
+        assertThat(tests).anySatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("PASS"));
+    }
+
+    @Test
+    @DisplayName("the sweeper: a VM never reporting is terminated, counted MISS, and the run is closed")
+    void givenOverdueRun_whenSwept_thenMissTerminatedClosed() {
+        String live = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(
+                        Tag.builder().key(InstanceReaper.TAG_RUN).value("run_sweep_" + suffix).build(),
+                        Tag.builder().key(InstanceReaper.TAG_TEST).value("bench").build()).build()))
+                .instances().get(0).instanceId();
+        String prefix = "run_sweep_" + suffix;
+        runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(6)), Executor.EC2, List.of("bench"),
+                List.of(), 2, List.of("i-aaa", live), RunRecord.RunState.RUNNING, 0, 10));
+        api.putNode(KernelCiFixtures.job(job(6), "pull-labs-aws-ec2", "qemu-x86_64"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        receiveAll();
+
+        Map<String, Object> result = new SweepHandler(runs, closer, new InstanceReaper(ec2), bucket, clock)
+                .handleRequest(Map.of(), null);
+
+        assertThat((int) result.get("overdue_runs")).isGreaterThanOrEqualTo(1);
+        assertThat(ec2.describeInstances(b -> b.instanceIds(live)).reservations().get(0).instances().get(0).state()
+                .nameAsString()).isIn("terminated", "shutting-down");
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("MISS"));
+        assertThat(api.node(job(6)).orElseThrow().get("state").asText()).isEqualTo("done");
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ helpers
+
+    private String job(int n) {
+        return KernelCiFixtures.nodeId(4200 + n);
+    }
+
+    private String run(String jobNode, int vms, List<String> instances) {
+        api.putNode(KernelCiFixtures.job(jobNode, "pull-labs-aws-ec2", "qemu-x86_64"));
+        String prefix = "run_pulllab-" + jobNode + "-" + suffix + "_20261124_101500";
+        runs.createIfAbsent(new RunRecord(prefix, "pulllab-" + jobNode, Optional.of(jobNode), Executor.EC2,
+                List.of("bench"), List.of(), vms, instances, RunRecord.RunState.RUNNING, now.get().getEpochSecond(),
+                now.get().getEpochSecond() + 3600));
+        return prefix;
+    }
+
+    /** One VM's outputs, result.txt last (as the client uploads them). */
+    private void vm(String prefix, String instance, String result, String resultsJson, double base, double tip) {
+        String dir = prefix + "/test_bench/output/" + instance + "/";
+        put(dir + "benchmark-base-1.csv", csv(base, instance, "6.1.141"));
+        put(dir + "benchmark-tip-1.csv", csv(tip, instance, "6.1.150"));
+        put(dir + "results.json", resultsJson);
+        put(dir + "stats.json", "{\"instance_id\": \"" + instance + "\", \"instance_type\": \"m5.large\", "
+                + "\"arch\": \"x86_64\"}");
+        put(dir + "run-1-output.log", "+ echo stage\nstage\n");
+        put(dir + "result.txt", result + "\n");
+    }
+
+    private static String csv(double center, String instance, String kernel) {
+        StringBuilder rows = new StringBuilder(HEADER);
+        for (int i = 0; i < 5; i++) {
+            rows.append("Process_Creation,lps,").append(center + i).append(",true,").append(kernel).append(",")
+                    .append(instance).append(",m5.large,x86_64\n");
+        }
+        return rows.toString();
+    }
+
+    private void put(String key, String content) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content));
+    }
+
+    private SQSBatchResponse deliver(List<Message> messages) {
+        return deliver(handler, messages);
+    }
+
+    private static SQSBatchResponse deliver(ResultsQueueHandler target, List<Message> messages) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (Message m : messages) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(m.messageId());
+            record.setBody(m.body());
+            records.add(record);
+        }
+        event.setRecords(records);
+        return target.handleRequest(event, null);
+    }
+
+    private List<Message> receiveAll() {
+        List<Message> all = new ArrayList<>();
+        for (int empty = 0; empty < 2; ) {
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10)).messages();
+            if (batch.isEmpty()) {
+                empty++;
+                continue;
+            }
+            all.addAll(batch);
+            batch.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queue).receiptHandle(m.receiptHandle())));
+        }
+        return all;
+    }
+
+    private String notifyingQueue() {
+        String url = sqs.createQueue(b -> b.queueName("results-" + suffix)).queueUrl();
+        String arn = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        s3.putBucketNotificationConfiguration(b -> b.bucket(bucket).notificationConfiguration(n -> n
+                .queueConfigurations(q -> q.queueArn(arn).events(Event.S3_OBJECT_CREATED)
+                        .filter(f -> f.key(k -> k.filterRules(r -> r.name("suffix")
+                                .value("result.txt")))))));
+        return url;
+    }
+
+    private String runsTable() {
+        String name = "pullab-runs-" + suffix;
+        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("run_id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("run_id")
+                        .attributeType(ScalarAttributeType.S).build()));
+        return name;
+    }
+}

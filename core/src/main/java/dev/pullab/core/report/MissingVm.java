@@ -1,0 +1,67 @@
+package dev.pullab.core.report;
+
+import dev.pullab.core.plan.RunRecord;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A VM of a run that did not report (no {@code result.txt}) before the deadline.
+ *
+ * @param test       the test it was to run
+ * @param instanceId its instance id (or task ARN); empty for a VM that was expected but never launched
+ */
+public record MissingVm(String test, Optional<String> instanceId) {
+
+    /**
+     * The test name {@link #forRun} gives a missing VM of a run with several tests: which test an unreported VM ran
+     * is not recorded.
+     */
+    public static final String UNKNOWN_TEST = "vm";
+
+    public MissingVm {
+        Objects.requireNonNull(test, "test");
+        if (test.isBlank()) {
+            throw new IllegalArgumentException("a missing VM needs a test name");
+        }
+        instanceId = Objects.requireNonNull(instanceId, "instanceId").filter(id -> !id.isBlank());
+    }
+
+    /** A launched VM that did not report. */
+    public static MissingVm of(String test, String instanceId) {
+        return new MissingVm(test, Optional.of(instanceId));
+    }
+
+    /** A VM that was expected but never launched, so has no instance id. */
+    public static MissingVm unlaunched(String test) {
+        return new MissingVm(test, Optional.empty());
+    }
+
+    /**
+     * The run's missing VMs: every launched instance ({@link RunRecord#instanceIds()}) that is not among the
+     * reported ones, then one {@link #unlaunched} VM for each expected VM that was neither launched nor reported.
+     * Their test is the run's test when it has exactly one, {@value #UNKNOWN_TEST} otherwise.
+     *
+     * @param reported the VMs that reported (their instance ids are matched against the launched ones)
+     */
+    public static List<MissingVm> forRun(RunRecord run, Collection<VmOutputs> reported) {
+        String test = run.tests().size() == 1 ? run.tests().get(0) : UNKNOWN_TEST;
+        Set<String> reportedIds = new LinkedHashSet<>();
+        reported.forEach(vm -> reportedIds.add(vm.instanceId()));
+        List<MissingVm> missing = new ArrayList<>();
+        Set<String> accounted = new LinkedHashSet<>(reportedIds);
+        for (String id : run.instanceIds()) {
+            if (accounted.add(id)) {
+                missing.add(of(test, id));
+            }
+        }
+        for (int i = accounted.size(); i < run.expectedVms(); i++) {
+            missing.add(unlaunched(test));
+        }
+        return missing;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pullab.core.report;
+
+import dev.pullab.core.analysis.AnalysisReport;
+import dev.pullab.core.kcidb.KcidbTest;
+import dev.pullab.core.kernelci.JobOutcome;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a finished run reports, built by {@link RunReporting}: the regression analysis, the KCIDB tests, the
+ * KernelCI job outcome and the pipeline summary.
+ *
+ * @param analysis   the benchmark regression analysis; empty when no test has both base and tip measurements
+ * @param kcidbTests the tests to submit to KCIDB, ids unique (may be empty: a run without results, benchmarks or
+ *                   problems has nothing to submit, and a revision needs a test)
+ * @param jobOutcome how the KernelCI job ended, for runs of a job node; empty for other runs
+ * @param vms        how the VMs ended
+ * @param problems   what went wrong, per VM or test, in VM order
+ */
+public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTest> kcidbTests,
+                        Optional<JobOutcome> jobOutcome, VmCounts vms, List<VmProblem> problems) {
+
+    public RunReport {
+        Objects.requireNonNull(analysis, "analysis");
+        kcidbTests = List.copyOf(kcidbTests);
+        Objects.requireNonNull(jobOutcome, "jobOutcome");
+        Objects.requireNonNull(vms, "vms");
+        problems = List.copyOf(problems);
+    }
+
+    /** The pipeline log line: {@code VMs: X/X spawned, Y successful, Z failed, W missing}. */
+    public String summary() {
+        return vms.summary();
+    }
+}
