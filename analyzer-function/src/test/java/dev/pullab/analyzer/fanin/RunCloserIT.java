@@ -211,6 +211,29 @@ class RunCloserIT {
     }
 
     @Test
+    @DisplayName("a malformed CSV on one VM: that VM is ERROR with the file and line, the other VMs analysed")
+    void givenMalformedCsvOnOneVm_whenClosed_thenErrorForThatVmAndAnalysisOfTheRest() {
+        String prefix = run(job(7), 3, List.of("i-aaa", "i-bbb", "i-ccc"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 700);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1002, 702);
+        vm(prefix, "i-ccc", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1001, 701);
+        // the VM's tip CSV is broken (as if the stage wrote garbage); read when the run is closed
+        put(prefix + "/test_bench/output/i-ccc/benchmark-tip-1.csv", HEADER + "Process_Creation,lps,fast,true,6.1.150,"
+                + "i-ccc,m5.large,x86_64\n");
+
+        deliver(receiveAll());
+
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("status").asText()).isEqualTo("ERROR");
+            assertThat(t.toString()).contains("benchmark-tip-1.csv:2").contains("i-ccc");
+        });
+        assertThat(tests).anySatisfy(t -> assertThat(t.get("path").asText()).isEqualTo("bench.Process_Creation"));
+        assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
+                .isPositive();
+    }
+
+    @Test
     @DisplayName("the sweeper: a VM never reporting is terminated, counted MISS, and the run is closed")
     void givenOverdueRun_whenSwept_thenMissTerminatedClosed() {
         String live = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
