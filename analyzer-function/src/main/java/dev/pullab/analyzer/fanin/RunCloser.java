@@ -4,7 +4,10 @@ import dev.pullab.analyzer.RunReportPublisher;
 import dev.pullab.core.aws.S3Location;
 import dev.pullab.core.kcidb.KcidbClient;
 import dev.pullab.core.kcidb.KcidbRevisionBuilder;
+import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.FinishOutcome;
+import dev.pullab.core.kernelci.JobOutcome;
+import dev.pullab.core.kernelci.NodeResult;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.RunProgress;
@@ -92,10 +95,14 @@ public final class RunCloser {
      * @param vmTests the run's VMs and the test each ran (from their tags), for naming the missing ones
      */
     public String closeOverdue(String bucket, RunRecord run, Map<String, String> vmTests) {
-        return close(bucket, run, vmTests);
+        return close(bucket, run, vmTests, true);
     }
 
     private String close(String bucket, RunRecord run, Map<String, String> vmTests) {
+        return close(bucket, run, vmTests, false);
+    }
+
+    private String close(String bucket, RunRecord run, Map<String, String> vmTests, boolean overdue) {
         long now = clock.instant().getEpochSecond();
         if (!runs.startAnalysis(run.runPrefix(), now, now + LEASE.toSeconds())) {
             return run.runPrefix() + ": already closed or being closed";
@@ -106,6 +113,9 @@ public final class RunCloser {
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
         List<MissingVm> missing = missing(run, reported, vmTests);
         RunReport report = reporting.report(run, reported, missing);
+        if (overdue && !missing.isEmpty()) {
+            report = overdue(report, missing.size(), run.expectedVms());
+        }
         S3Location location = new S3Location(bucket, run.runPrefix());
         report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
         submitToKcidb(run, progress, report);
@@ -147,6 +157,18 @@ public final class RunCloser {
             LOG.info("run {}: job node {} was already finished elsewhere; left as it was", run.runPrefix(),
                     run.jobNodeId().get());
         }
+    }
+
+    /**
+     * A run closed by the sweeper with VMs missing is an infrastructure failure, whatever the VMs that did report
+     * found: the job node is {@code incomplete} with {@code Infrastructure}; their results stay as child nodes.
+     */
+    private static RunReport overdue(RunReport report, int missing, int expected) {
+        Optional<JobOutcome> outcome = report.jobOutcome().map(o -> new JobOutcome(o.nodeId(), NodeResult.INCOMPLETE,
+                Optional.of(ErrorCode.INFRASTRUCTURE),
+                Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
+                o.artifacts(), o.tests()));
+        return new RunReport(report.analysis(), report.kcidbTests(), outcome, report.vms(), report.problems());
     }
 
     private static List<MissingVm> missing(RunRecord run, List<VmOutputs> reported, Map<String, String> vmTests) {

@@ -256,7 +256,11 @@ class RunCloserIT {
                 .nameAsString()).isIn("terminated", "shutting-down");
         JsonNode tests = kcidb.submissions().get(0).body().get("tests");
         assertThat(tests).anySatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("MISS"));
-        assertThat(api.node(job(6)).orElseThrow().get("state").asText()).isEqualTo("done");
+        JsonNode node = api.node(job(6)).orElseThrow();
+        assertThat(node.get("state").asText()).isEqualTo("done");
+        assertThat(node.get("result").asText()).isEqualTo("incomplete");
+        assertThat(node.at("/data/error_code").asText()).isEqualTo("Infrastructure");
+        assertThat(node.at("/data/error_msg").asText()).isEqualTo("1 of 2 VMs did not report before the run's deadline");
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
     }
 
