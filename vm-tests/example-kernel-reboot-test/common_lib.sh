@@ -3,8 +3,8 @@
 
 # shellcheck source=lib/test_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/test_lib.sh"
-# shellcheck source=kernel_lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/kernel_lib.sh"
+# shellcheck source=lib/kernel_rpm.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/kernel_rpm.sh"
 
 # Written by stage 1, read by stage 2 (the test directory persists across reboots).
 # shellcheck disable=SC2034 # used by the stage scripts that source this file

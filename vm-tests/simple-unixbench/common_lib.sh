@@ -1,1 +1,5 @@
-../unixbench-kernel-regression/common_lib.sh
+#!/usr/bin/env bash
+# Shared functions of this test's stages: the UnixBench helpers of lib/unixbench.sh (configuration, build, run,
+# report to CSV) and, where needed, lib/kernel_rpm.sh (kernel RPM install).
+# shellcheck source=lib/unixbench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/unixbench.sh"

@@ -4,8 +4,6 @@
 set -euo pipefail
 # shellcheck source=common_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
-# shellcheck source=kernel_lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/kernel_lib.sh"
 
 unixbench_load_config unixbench.conf
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "A KernelCI pull lab on AWS: runs KernelCI test jobs on EC2, detects benchmark regressions "
                 + "between kernels, reports to KernelCI and KCIDB.",
-        subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class,
+        subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class, LocalRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PullabCommand {
 

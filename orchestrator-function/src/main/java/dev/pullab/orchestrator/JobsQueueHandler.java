@@ -28,7 +28,8 @@ public final class JobsQueueHandler implements RequestHandler<SQSEvent, SQSBatch
         this(Environment.orchestrator());
     }
 
-    JobsQueueHandler(Orchestrator orchestrator) {
+    /** For in-process runs (pullab local-run) and tests. */
+    public JobsQueueHandler(Orchestrator orchestrator) {
         this.orchestrator = orchestrator;
     }
 

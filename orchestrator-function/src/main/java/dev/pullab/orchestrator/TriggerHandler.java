@@ -26,7 +26,8 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         this(Environment.orchestrator(), Environment.s3());
     }
 
-    TriggerHandler(Orchestrator orchestrator, S3Client s3) {
+    /** For in-process runs (pullab local-run) and tests. */
+    public TriggerHandler(Orchestrator orchestrator, S3Client s3) {
         this.orchestrator = orchestrator;
         this.s3 = s3;
     }

@@ -41,7 +41,8 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
         this(Environment.SETTINGS, Environment.DYNAMO, Environment.SQS, RetryPolicy.defaults());
     }
 
-    PollHandler(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
+    /** For in-process runs (pullab local-run) and tests: settings and clients given. */
+    public PollHandler(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
         this.sqs = Objects.requireNonNull(sqs, "sqs");

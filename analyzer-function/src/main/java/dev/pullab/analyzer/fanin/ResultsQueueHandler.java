@@ -25,7 +25,8 @@ public final class ResultsQueueHandler implements RequestHandler<SQSEvent, SQSBa
         this(AnalyzerEnvironment.closer());
     }
 
-    ResultsQueueHandler(RunCloser closer) {
+    /** For in-process runs (pullab local-run) and tests. */
+    public ResultsQueueHandler(RunCloser closer) {
         this.closer = closer;
     }
 

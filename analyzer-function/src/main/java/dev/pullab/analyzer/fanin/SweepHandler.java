@@ -34,7 +34,8 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
                 AnalyzerEnvironment.resultsBucket(), Clock.systemUTC());
     }
 
-    SweepHandler(RunStore runs, RunCloser closer, InstanceReaper reaper, String bucket, Clock clock) {
+    /** For in-process runs (pullab local-run) and tests. */
+    public SweepHandler(RunStore runs, RunCloser closer, InstanceReaper reaper, String bucket, Clock clock) {
         this.runs = runs;
         this.closer = closer;
         this.reaper = reaper;

@@ -35,6 +35,11 @@ public final class DynamoDbRunStore implements RunStore {
         this.table = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build().table(tableName, SCHEMA);
     }
 
+    /** The table's name. */
+    public String tableName() {
+        return table.tableName();
+    }
+
     @Override
     public RunRecord createIfAbsent(RunRecord record) {
         RunItem item = toItem(record);

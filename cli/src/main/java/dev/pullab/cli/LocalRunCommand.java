@@ -1,0 +1,97 @@
+package dev.pullab.cli;
+
+import dev.pullab.cli.local.LocalLab;
+import dev.pullab.core.plan.RunRecord;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pullab local-run}: the whole lab on this machine, to see it work before giving it an AWS account. */
+@Command(
+        name = "local-run",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Runs the whole lab on this machine: AWS on moto_server (or AWS_ENDPOINT_URL), the KernelCI API and "
+                    + "KCIDB as local doubles, the real poller, orchestrator and analyzer handlers in-process, and "
+                    + "every launched VM booted locally by running its test client (kernel installs simulated).",
+            "",
+            "The KernelCI double publishes the three fixture pull-lab jobs (boot on qemu-x86_64, LTP on "
+                    + "qemu-arm64, kselftest on an arm64 board); a BuildComplete event starts a UnixBench kernel "
+                    + "regression run on two VMs. The run ends with each run's summary, the regression report, and "
+                    + "where the KCIDB submissions, reports and plots were written.",
+            ""
+        },
+        footer = {
+            "",
+            "Needs: bash, the aws CLI, curl, unzip, tar/xz and moto_server (.ci/run installs them).",
+            "Exit status: 0 every run closed and nothing dead-lettered, 1 otherwise."
+        })
+final class LocalRunCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--runtime", paramLabel = "NAME", defaultValue = "pull-labs-aws-ec2",
+            description = "The runtime (lab) name jobs are scheduled to (default: ${DEFAULT-VALUE}).")
+    private String runtime;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where outputs go (default: pullab-local/<date-time>).")
+    private Path workDir;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
+    private int timeout;
+
+    @Option(names = "--keep", description = "Keep the VM sandboxes (their HOME, logs and stage outputs).")
+    private boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path dir = workDir != null ? workDir : Path.of("pullab-local",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        LocalLab.Outcome outcome;
+        try (LocalLab lab = new LocalLab(new LocalLab.Options(runtime, dir, keep, Duration.ofSeconds(timeout)),
+                line -> {
+                    err.println("[local-run] " + line);
+                    err.flush();
+                })) {
+            outcome = lab.run();
+        }
+        out.println();
+        out.println("=".repeat(60));
+        out.println("LOCAL RUN");
+        out.println("=".repeat(60));
+        for (RunRecord run : outcome.runs()) {
+            out.printf(Locale.ROOT, "%s  %s  %d VM(s)  %s%n", run.runPrefix(), run.state(), run.expectedVms(),
+                    run.jobNodeId().map(id -> "job " + id).orElse("BuildComplete"));
+        }
+        outcome.jobNodes().forEach((id, state) -> out.println("KernelCI node " + id + ": " + state));
+        for (Path report : outcome.reports()) {
+            if (report.getFileName().toString().equals("report.txt")) {
+                out.println();
+                out.print(java.nio.file.Files.readString(report));
+            }
+        }
+        out.println();
+        outcome.submissions().forEach(p -> out.println("KCIDB submission: " + p));
+        outcome.plots().forEach(p -> out.println("Plot: " + p));
+        out.printf(Locale.ROOT, "Dead-lettered messages: %d%nDone in %.1f s (outputs in %s)%n", outcome.deadLetters(),
+                outcome.elapsed().toMillis() / 1000.0, dir);
+        out.flush();
+        boolean allClosed = outcome.runs().stream().allMatch(r -> r.state() == RunRecord.RunState.DONE);
+        return allClosed && outcome.deadLetters() == 0 && !outcome.runs().isEmpty() ? 0 : 1;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.pullab.cli.local;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.pullab.analyzer.fanin.AnalyzerSettings;
+import dev.pullab.analyzer.fanin.CloserAssembly;
+import dev.pullab.analyzer.fanin.ResultsQueueHandler;
+import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.core.aws.LabResources;
+import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.config.PollerSettings;
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.core.testing.KcidbReceiverDouble;
+import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.orchestrator.JobsQueueHandler;
+import dev.pullab.orchestrator.Orchestrator;
+import dev.pullab.orchestrator.OrchestratorAssembly;
+import dev.pullab.orchestrator.OrchestratorSettings;
+import dev.pullab.orchestrator.TriggerHandler;
+import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.poller.PollHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * The whole lab on one machine: AWS on the emulator (the resources of {@link LabResources}), KernelCI and KCIDB as
+ * local doubles (or real endpoints), and the real handlers driven in-process with the events Lambda would pass: the
+ * poller's schedule, the jobs queue, a BuildComplete event, the results queue. A local VM executor boots every
+ * launched instance by running its client. The loop ends when every run is closed.
+ */
+public final class LocalLab implements AutoCloseable {
+
+    /**
+     * @param runtime  the runtime whose jobs to take
+     * @param workDir  where reports, plots, KCIDB submissions and VM sandboxes go
+     * @param keep     keep the VM sandboxes
+     * @param timeout  give up after this long
+     */
+    public record Options(String runtime, Path workDir, boolean keep, Duration timeout) {
+    }
+
+    /**
+     * What a local run did.
+     *
+     * @param runs        the runs, closed or not
+     * @param submissions KCIDB submissions written under the work directory
+     * @param plots       plots downloaded under the work directory
+     * @param reports     text reports downloaded under the work directory
+     * @param jobNodes    the KernelCI job nodes and their final state/result
+     * @param deadLetters messages left in the dead-letter queues
+     * @param elapsed     how long it took
+     */
+    public record Outcome(List<RunRecord> runs, List<Path> submissions, List<Path> plots, List<Path> reports,
+            Map<String, String> jobNodes, int deadLetters, Duration elapsed) {
+    }
+
+    private static final String TOKEN = "pullab-local-token";
+    private static final String KCIDB_SECRET = "pullab-local-kcidb-secret";
+    private static final String ORIGIN = "pullab_local";
+
+    private final Options options;
+    private final Consumer<String> progress;
+    private final AwsEmulator aws = AwsEmulator.get();
+    private final S3Client s3;
+    private final SqsClient sqs;
+    private final DynamoDbClient dynamo;
+    private final Ec2Client ec2;
+    private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
+    private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(KCIDB_SECRET);
+    private LocalFixtures fixtures;
+
+    public LocalLab(Options options, Consumer<String> progress) {
+        this.options = options;
+        this.progress = progress;
+        this.s3 = aws.s3();
+        this.sqs = aws.client(SqsClient.builder());
+        this.dynamo = aws.client(DynamoDbClient.builder());
+        this.ec2 = aws.client(Ec2Client.builder());
+    }
+
+    public Outcome run() throws IOException {
+        Instant start = Instant.now();
+        Files.createDirectories(options.workDir());
+        progress.accept("AWS emulator: " + aws);
+        String prefix = "pullab-local-" + UUID.randomUUID().toString().substring(0, 8);
+        LabResources.Created lab = LabResources.create(prefix, dynamo, sqs, s3);
+        progress.accept("created " + lab.tables().size() + " tables, " + (2 * lab.queueUrls().size())
+                + " queues and " + lab.buckets().size() + " buckets (" + prefix + "-*)");
+        fixtures = LocalFixtures.start(options.workDir().resolve("fixtures"));
+        fixtures.publish(api, options.runtime());
+        progress.accept("KernelCI API double at " + api.baseUri() + ": " + fixtures.jobNodeIds().size()
+                + " pull-lab jobs available for " + options.runtime());
+        progress.accept("KCIDB receiver double at " + kcidb.submitUrl());
+        String results = lab.buckets().get("results");
+        String storage = lab.buckets().get("storage");
+        Path labConfig = options.workDir().resolve("lab-config.json");
+        Files.writeString(labConfig, fixtures.labConfigJson());
+        String regressionConfig = uploadRegressionRun(storage);
+
+        String region = aws.region().id();
+        KernelCiAccess kernelci = new KernelCiAccess(api.baseUri(), Optional.of(TOKEN));
+        PollHandler poller = new PollHandler(new PollerSettings(api.baseUri(), Optional.of(TOKEN), options.runtime(),
+                Set.of(), 30, 100, Optional.of(lab.tables().get("cursor")), Optional.of(lab.tables().get("jobs")),
+                Optional.of(lab.queueUrls().get("jobs"))), dynamo, sqs, RetryPolicy.defaults());
+        Orchestrator orchestrator = OrchestratorAssembly.create(new OrchestratorSettings(results,
+                Optional.of(storage), lab.tables().get("runs"), lab.tables().get("launches"),
+                Optional.of(labConfig.toString()), new LaunchSettings(region, results, Optional.empty(), List.of(),
+                List.of(), 900, Optional.empty(), Optional.empty()), Optional.of(kernelci)),
+                new OrchestratorAssembly.Clients(s3, dynamo, ec2, aws.client(SsmClient.builder()),
+                        aws.client(EcsClient.builder())), RetryPolicy.defaults(), Clock.systemUTC());
+        JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
+        ResultsQueueHandler closer = new ResultsQueueHandler(CloserAssembly.create(new AnalyzerSettings(region,
+                lab.tables().get("runs"), Optional.of(results), Optional.of(new KcidbSettings(kcidb.submitUrl(),
+                KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN), ORIGIN)), Optional.of(kernelci),
+                AnalysisOptions.defaults()), s3, dynamo, RetryPolicy.defaults(), Clock.systemUTC()));
+        LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
+                options.workDir().resolve("vms"), progress);
+
+        progress.accept("BuildComplete event: benchmark regression run of " + regressionConfig);
+        new TriggerHandler(orchestrator, s3).handleRequest(Map.of("id", "local-" + prefix, "source",
+                "custom.kernel-build", "detail-type", "BuildComplete", "time", Instant.now().toString(),
+                "detail", Map.of("config_s3_uri", regressionConfig, "region", region)), null);
+
+        DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, lab.tables().get("runs"));
+        Instant deadline = start.plus(options.timeout());
+        while (Instant.now().isBefore(deadline)) {
+            poller.handleRequest(Map.of(), null);
+            drain(lab.queueUrls().get("jobs"), batch -> jobs.handleRequest(batch, null));
+            vms.bootPending();
+            drain(lab.queueUrls().get("results"), batch -> closer.handleRequest(batch, null));
+            List<RunRecord> all = allRuns(runs);
+            long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
+            long finishedJobs = fixtures.jobNodeIds().stream().filter(this::nodeDone).count();
+            progress.accept("runs: " + all.size() + " started, " + (all.size() - open) + " closed; KernelCI jobs: "
+                    + finishedJobs + "/" + fixtures.jobNodeIds().size() + " finished");
+            // a job that cannot run is finished without a run: done when every job node is and every run is closed
+            if (finishedJobs == fixtures.jobNodeIds().size() && open == 0
+                    && all.stream().anyMatch(r -> r.jobNodeId().isEmpty())) {
+                break;
+            }
+        }
+        return outcome(lab, allRuns(runs), Duration.between(start, Instant.now()));
+    }
+
+    private boolean nodeDone(String id) {
+        return api.node(id).map(n -> "done".equals(n.path("state").asText())).orElse(false);
+    }
+
+    private String uploadRegressionRun(String storage) {
+        s3.putObject(b -> b.bucket(storage).key("kernel-rpms/binary/x86_64/kernel-6.1.150-174.273.amzn2023.x86_64.rpm"),
+                RequestBody.fromString("simulated kernel RPM (local run)"));
+        String config = """
+                {"test_config": {"test_id": "regression", "role_name": "pullab-test-vm", "vms": [
+                   {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                    "instance_type": "m5.large", "max_runtime": 3600, "test": ["unixbench-kernel-regression"],
+                    "min_count": 2}]}}
+                """;
+        s3.putObject(b -> b.bucket(storage).key("configs/regression.json"), RequestBody.fromString(config));
+        return "s3://" + storage + "/configs/regression.json";
+    }
+
+    /** Receives every message of a queue, hands them to the handler as Lambda would, deletes what succeeded. */
+    private void drain(String queueUrl, java.util.function.Function<SQSEvent, SQSBatchResponse> handler) {
+        while (true) {
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0)).messages();
+            if (batch.isEmpty()) {
+                return;
+            }
+            SQSEvent event = new SQSEvent();
+            List<SQSEvent.SQSMessage> records = new ArrayList<>();
+            for (Message m : batch) {
+                SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+                record.setMessageId(m.messageId());
+                record.setBody(m.body());
+                records.add(record);
+            }
+            event.setRecords(records);
+            Set<String> failed = new HashSet<>();
+            handler.apply(event).getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
+            for (Message m : batch) {
+                if (failed.contains(m.messageId())) {
+                    progress.accept("message " + m.messageId() + " failed; SQS will redeliver it");
+                    sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())
+                            .visibilityTimeout(0));
+                } else {
+                    sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+                }
+            }
+            if (!failed.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    private List<RunRecord> allRuns(DynamoDbRunStore runs) {
+        return dynamo.scan(b -> b.tableName(runs.tableName())).items().stream()
+                .map(item -> item.get("run_id").s()).map(id -> runs.find(id).orElseThrow()).toList();
+    }
+
+    private Outcome outcome(LabResources.Created lab, List<RunRecord> runs, Duration elapsed) throws IOException {
+        String results = lab.buckets().get("results");
+        List<Path> plots = new ArrayList<>();
+        List<Path> reports = new ArrayList<>();
+        for (RunRecord run : runs) {
+            Path dir = options.workDir().resolve(run.runPrefix());
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(results)
+                    .prefix(run.runPrefix() + "/analysis/")).contents()) {
+                Path file = dir.resolve(object.key().substring(run.runPrefix().length() + "/analysis/".length()));
+                Files.createDirectories(file.getParent());
+                Files.write(file, s3.getObjectAsBytes(b -> b.bucket(results).key(object.key())).asByteArray());
+                (file.toString().endsWith(".png") ? plots : reports).add(file);
+            }
+        }
+        List<Path> submissions = new ArrayList<>();
+        Path kcidbDir = Files.createDirectories(options.workDir().resolve("kcidb"));
+        for (KcidbReceiverDouble.Submission submission : kcidb.submissions()) {
+            Path file = kcidbDir.resolve("submission-" + submission.id() + ".json");
+            Files.writeString(file, submission.body().toPrettyString(), StandardCharsets.UTF_8);
+            submissions.add(file);
+        }
+        Map<String, String> nodes = new java.util.LinkedHashMap<>();
+        for (String id : fixtures.jobNodeIds()) {
+            api.node(id).ifPresent(n -> nodes.put(id, n.path("name").asText() + ": " + n.path("state").asText()
+                    + ", " + n.path("result").asText() + (n.at("/data/error_code").isMissingNode() ? ""
+                    : " (" + n.at("/data/error_code").asText() + ": " + n.at("/data/error_msg").asText() + ")")));
+        }
+        int deadLetters = 0;
+        for (String dlq : lab.dlqUrls().values()) {
+            deadLetters += Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(dlq)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        }
+        return new Outcome(runs, submissions, plots, reports, nodes, deadLetters, elapsed);
+    }
+
+    /** The KernelCI double (for tests). */
+    public KernelCiApiDouble api() {
+        return api;
+    }
+
+    /** The KCIDB double (for tests). */
+    public KcidbReceiverDouble kcidb() {
+        return kcidb;
+    }
+
+    /** The base URI of the KernelCI double. */
+    public URI apiUri() {
+        return api.baseUri();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        kcidb.close();
+        if (fixtures != null) {
+            fixtures.close();
+        }
+        if (!options.keep()) {
+            deleteTree(options.workDir().resolve("vms"));
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

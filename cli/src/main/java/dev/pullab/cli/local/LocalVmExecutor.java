@@ -1,0 +1,370 @@
+package dev.pullab.cli.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Boots the test VMs that the orchestrator launched in the AWS emulator, on this machine: for every instance tagged
+ * {@code pullab=true} that is {@code pending} or {@code running} and was not booted yet, it runs the real VM client
+ * {@code test-vm-client.sh run} in a sandbox directory {@code <root>/<instance-id>/}, as the systemd unit on a real
+ * VM would at every boot (see vm-tests/README.md).
+ *
+ * <p>Per VM: the client is fetched from {@code s3://<bucket>/<run prefix>/test-vm-client.sh} (what the user-data
+ * would fetch), its configuration is parsed from the user-data's {@code install} line, IMDSv2 is answered by a
+ * {@link LocalVmImds} stub on loopback, reboots are simulated (exit 194 → a new boot id → the client runs again, at
+ * most {@value #MAX_BOOTS} boots) and power-off is a marker file; when the client is done the instance is terminated
+ * in the emulator. Stages run with {@code PULLAB_SIMULATE=1}, so kernel installs are only logged.
+ *
+ * <p>VMs are booted one after the other, in instance-id order. Not thread-safe: call {@link #bootPending()} from one
+ * thread.
+ */
+public final class LocalVmExecutor {
+
+    /** Most boots of one VM before it is given up. */
+    public static final int MAX_BOOTS = 10;
+    /** Exit code of the client asking for a reboot. */
+    public static final int EXIT_REBOOT = 194;
+    /** Tag every pullab test VM carries, with value {@code true}. */
+    public static final String TAG_LAB = "pullab";
+    /** Tag naming the test of a VM. */
+    public static final String TAG_TEST = "pullab:test";
+    /** File name of the client in the run's prefix and in a sandbox. */
+    public static final String CLIENT = "test-vm-client.sh";
+
+    private static final Pattern INSTALL_LINE = Pattern.compile("^\\s*bash\\s+\\S*test-vm-client\\.sh\\s+install\\s");
+    private static final Duration BOOT_GRACE = Duration.ofMinutes(2);
+
+    private final Ec2Client ec2;
+    private final S3Client s3;
+    private final URI endpoint;
+    private final String region;
+    private final Map<String, String> credentials;
+    private final Path root;
+    private final Consumer<String> progress;
+    private final Set<String> handled = new HashSet<>();
+
+    /**
+     * @param ec2         EC2 client of the emulator
+     * @param s3          S3 client of the emulator
+     * @param endpoint    the emulator's endpoint, given to the client as {@code S3_ENDPOINT_URL}
+     * @param region      the emulator's region, used when a user-data names none
+     * @param credentials environment for the client's {@code aws} CLI: {@code AWS_ACCESS_KEY_ID},
+     *                    {@code AWS_SECRET_ACCESS_KEY} (e.g. {@code test}/{@code test}), optionally more
+     * @param sandboxRoot directory under which every VM gets {@code <instance-id>/}
+     * @param progress    receives one line per boot and one per problem
+     */
+    public LocalVmExecutor(Ec2Client ec2, S3Client s3, URI endpoint, String region, Map<String, String> credentials,
+            Path sandboxRoot, Consumer<String> progress) {
+        this.ec2 = Objects.requireNonNull(ec2, "ec2");
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.region = Objects.requireNonNull(region, "region");
+        this.credentials = Map.copyOf(credentials);
+        this.root = Objects.requireNonNull(sandboxRoot, "sandboxRoot");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /**
+     * Boots every pending VM until it powers off (or fails), then terminates it in the emulator.
+     *
+     * @return the ids of the instances booted by this call (also those that failed), in boot order; empty when there
+     *         was nothing new
+     */
+    public List<String> bootPending() {
+        List<String> booted = new ArrayList<>();
+        for (Instance instance : pendingInstances()) {
+            String id = instance.instanceId();
+            if (!handled.add(id)) {
+                continue;
+            }
+            booted.add(id);
+            try {
+                boot(instance);
+            } catch (RuntimeException e) {
+                progress.accept("VM " + id + ": cannot boot: " + e.getMessage());
+            } finally {
+                terminate(id);
+            }
+        }
+        return booted;
+    }
+
+    private List<Instance> pendingInstances() {
+        return ec2.describeInstancesPaginator(b -> b.filters(
+                        Filter.builder().name("tag:" + TAG_LAB).values("true").build(),
+                        Filter.builder().name("instance-state-name").values("pending", "running").build()))
+                .reservations().stream()
+                .flatMap(r -> r.instances().stream())
+                .sorted((a, b) -> a.instanceId().compareTo(b.instanceId()))
+                .toList();
+    }
+
+    private void boot(Instance instance) {
+        String id = instance.instanceId();
+        VmConfig config = parseUserData(userData(id))
+                .orElseThrow(() -> new IllegalStateException("its user-data has no test-vm-client.sh install line"));
+        String test = tag(instance, TAG_TEST).orElse(config.test());
+        Path sandbox = root.resolve(id);
+        Path client = sandbox.resolve(CLIENT);
+        Path home = sandbox.resolve("home");
+        try {
+            Files.createDirectories(home);
+            Files.write(client, s3.getObjectAsBytes(b -> b.bucket(config.bucket())
+                    .key(config.runPrefix() + "/" + CLIENT)).asByteArray());
+            Files.writeString(sandbox.resolve("client.env"), clientEnv(config), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the sandbox " + sandbox, e);
+        }
+        String vmRegion = config.region().isEmpty() ? region : config.region();
+        try (LocalVmImds imds = LocalVmImds.start(id, instance.instanceTypeAsString(), vmRegion,
+                architecture(instance))) {
+            for (int boot = 1; boot <= MAX_BOOTS; boot++) {
+                int exit = runClient(sandbox, boot, environment(sandbox, imds.endpoint(), vmRegion), config);
+                progress.accept("VM " + id + " (test " + test + "): boot " + boot + " → exit " + exit);
+                if (exit != EXIT_REBOOT) {
+                    if (exit != 0) {
+                        progress.accept("VM " + id + " (test " + test + "): the client failed with exit " + exit
+                                + ", see " + sandbox.resolve("boot-" + boot + ".log"));
+                    }
+                    return;
+                }
+            }
+            progress.accept("VM " + id + " (test " + test + "): still asking for a reboot after " + MAX_BOOTS
+                    + " boots; giving up");
+        }
+    }
+
+    private int runClient(Path sandbox, int boot, Map<String, String> env, VmConfig config) {
+        Path log = sandbox.resolve("boot-" + boot + ".log");
+        try {
+            Files.writeString(sandbox.resolve("boot_id"), "boot-" + boot + "\n", StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder("bash", sandbox.resolve(CLIENT).toString(), "run")
+                    .directory(sandbox.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().clear();
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            long limit = Duration.ofSeconds(config.maxRuntimeS()).plus(BOOT_GRACE).toMillis();
+            if (!process.waitFor(limit, TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                Files.writeString(log, "\n[pullab local-run] killed after " + limit / 1000 + " s\n",
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                return -1;
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run the client in " + sandbox, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while booting " + sandbox.getFileName(), e);
+        }
+    }
+
+    private Map<String, String> environment(Path sandbox, URI imds, String vmRegion) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String inherited : List.of("LANG", "LC_ALL", "TMPDIR", "PYENV_VERSION")) {
+            Optional.ofNullable(System.getenv(inherited)).ifPresent(v -> env.put(inherited, v));
+        }
+        String realHome = Optional.ofNullable(System.getenv("HOME")).orElse(System.getProperty("user.home"));
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
+        Path pyenv = Path.of(Optional.ofNullable(System.getenv("PYENV_ROOT")).orElse(realHome + "/.pyenv"));
+        if (Files.isDirectory(pyenv.resolve("shims"))) {
+            path = pyenv.resolve("shims") + ":" + path;
+            env.put("PYENV_ROOT", pyenv.toString()); // HOME changes below: pyenv must still find itself
+        }
+        env.put("PATH", path);
+        env.put("HOME", sandbox.resolve("home").toString());
+        env.put("PULLAB_CLIENT_CONFIG", sandbox.resolve("client.env").toString());
+        env.put("BOOT_ID_FILE", sandbox.resolve("boot_id").toString());
+        env.put("REBOOT_CMD", "touch " + shellQuote(sandbox.resolve("rebooted").toString()));
+        env.put("POWEROFF_CMD", "touch " + shellQuote(sandbox.resolve("powered-off").toString()));
+        env.put("SAFETY_TIMER", "none");
+        env.put("PULLAB_SIMULATE", "1");
+        env.put("IMDS_ENDPOINT", imds.toString());
+        env.put("AWS_REGION", vmRegion);
+        env.put("S3_ATTEMPTS", "3");
+        env.put("S3_BACKOFF_MAX", "1");
+        env.putAll(credentials);
+        return env;
+    }
+
+    private String clientEnv(VmConfig config) {
+        return "# written by pullab local-run for a simulated VM\n"
+                + "RESULTS_BUCKET=" + shellQuote(config.bucket()) + "\n"
+                + "RUN_PREFIX=" + shellQuote(config.runPrefix()) + "\n"
+                + "TEST_NAME=" + shellQuote(config.test()) + "\n"
+                + (config.region().isEmpty() ? "" : "AWS_REGION=" + shellQuote(config.region()) + "\n")
+                + "S3_ENDPOINT_URL=" + shellQuote(endpoint.toString()) + "\n"
+                + "MAX_RUNTIME=" + config.maxRuntimeS() + "\n"
+                + "STAGE_TIMEOUT=" + config.stageTimeoutS() + "\n"
+                // stages run as whoever runs pullab, never as an ec2-user this machine may have
+                + "RUN_AS=\"$(id -un)\"\n";
+    }
+
+    private String userData(String instanceId) {
+        String encoded = ec2.describeInstanceAttribute(b -> b.instanceId(instanceId)
+                .attribute(InstanceAttributeName.USER_DATA)).userData().value();
+        if (encoded == null || encoded.isEmpty()) {
+            return "";
+        }
+        return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8);
+    }
+
+    private void terminate(String instanceId) {
+        try {
+            ec2.terminateInstances(b -> b.instanceIds(instanceId));
+        } catch (SdkException e) {
+            progress.accept("VM " + instanceId + ": cannot terminate it in the emulator: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> tag(Instance instance, String key) {
+        return instance.tags().stream().filter(t -> key.equals(t.key())).map(t -> t.value()).findFirst();
+    }
+
+    /**
+     * {@code arm64} for Graviton instance types ({@code a1}, and families whose letters after the generation
+     * digit hold a {@code g}: {@code m7g}, {@code t4g}, {@code c7gn}, {@code r6gd}, {@code im4gn}, …) or an arm64
+     * AMI; {@code x86_64} otherwise.
+     */
+    static String architecture(Instance instance) {
+        if ("arm64".equalsIgnoreCase(instance.architectureAsString())) {
+            return "arm64";
+        }
+        return architecture(instance.instanceTypeAsString());
+    }
+
+    /** The architecture of an instance type alone, see {@link #architecture(Instance)}. */
+    static String architecture(String instanceType) {
+        String family = instanceType == null ? "" : instanceType.toLowerCase(Locale.ROOT).split("\\.", 2)[0];
+        if (family.equals("a1") || family.matches("[a-z]+\\d+[a-z]*g[a-z]*")) {
+            return "arm64";
+        }
+        return "x86_64";
+    }
+
+    /**
+     * The client configuration in the {@code install} line of a user-data written by the orchestrator's
+     * {@code UserData.script}; empty when there is no such line or it lacks bucket, run prefix or test.
+     */
+    static Optional<VmConfig> parseUserData(String userData) {
+        for (String line : userData.split("\n")) {
+            if (!INSTALL_LINE.matcher(line).find()) {
+                continue;
+            }
+            List<String> words = shellWords(line);
+            Map<String, String> options = new LinkedHashMap<>();
+            for (int i = words.indexOf("install") + 1; i < words.size(); i++) {
+                String word = words.get(i);
+                if (word.startsWith("--") && i + 1 < words.size() && !word.equals("--simulate")) {
+                    options.put(word.substring(2), words.get(++i));
+                }
+            }
+            String bucket = options.getOrDefault("bucket", "");
+            String prefix = options.getOrDefault("run-prefix", "");
+            String test = options.getOrDefault("test", "");
+            if (bucket.isEmpty() || prefix.isEmpty() || test.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new VmConfig(bucket, prefix, test, options.getOrDefault("region", ""),
+                    positive(options.get("max-runtime"), 14400), positive(options.get("stage-timeout"), 3600)));
+        }
+        return Optional.empty();
+    }
+
+    private static int positive(String value, int otherwise) {
+        try {
+            int n = value == null ? otherwise : Integer.parseInt(value);
+            return n > 0 ? n : otherwise;
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    /** Splits a line into words as bash would for plain words, {@code '…'} and {@code "…"} (no expansions). */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+                continue;
+            }
+            if (word == null) {
+                word = new StringBuilder();
+            }
+            if (c == '\'') {
+                int end = line.indexOf('\'', i + 1);
+                end = end < 0 ? line.length() : end;
+                word.append(line, i + 1, end);
+                i = end;
+            } else if (c == '"') {
+                for (i++; i < line.length() && line.charAt(i) != '"'; i++) {
+                    if (line.charAt(i) == '\\' && i + 1 < line.length()) {
+                        i++;
+                    }
+                    word.append(line.charAt(i));
+                }
+            } else if (c == '\\' && i + 1 < line.length()) {
+                word.append(line.charAt(++i));
+            } else {
+                word.append(c);
+            }
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
+    /** Single-quoted for bash. */
+    static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * What the user-data's {@code install} line configures.
+     *
+     * @param bucket        results bucket
+     * @param runPrefix     the run
+     * @param test          the vm-tests test
+     * @param region        AWS region, empty when not given
+     * @param maxRuntimeS   the VM's safety timer
+     * @param stageTimeoutS per-stage timeout
+     */
+    record VmConfig(String bucket, String runPrefix, String test, String region, int maxRuntimeS,
+            int stageTimeoutS) {
+    }
+}

@@ -1,0 +1,78 @@
+package dev.pullab.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.core.testing.KcidbReceiverDouble;
+import dev.pullab.core.testing.KernelCiApiDouble;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+
+/**
+ * The README's {@code pullab local-run} as a test: the fixture KernelCI jobs and a BuildComplete regression run go
+ * through the real poller, orchestrator, VM client and analyzer, on moto, with the KernelCI and KCIDB doubles.
+ */
+class LocalRunIT {
+
+    private static final String RUNTIME = "pull-labs-aws-ec2";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("every job claimed and launched once, every result in KCIDB and KernelCI, the regression flagged")
+    void givenFixtureJobsAndRegressionRun_whenRunLocally_thenEverythingReportedOnce() throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (LocalLab lab = new LocalLab(new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240)),
+                lines::add)) {
+            LocalLab.Outcome outcome = lab.run();
+            KernelCiApiDouble api = lab.api();
+            KcidbReceiverDouble kcidb = lab.kcidb();
+
+            assertThat(outcome.runs()).hasSize(4).allSatisfy(run ->
+                    assertThat(run.state()).isEqualTo(RunRecord.RunState.DONE));
+            assertThat(outcome.deadLetters()).isZero();
+            assertThat(outcome.jobNodes()).hasSize(3);
+            for (String node : outcome.jobNodes().keySet()) {
+                assertThat(api.requests()).as("claims of %s", node)
+                        .filteredOn(r -> r.method().equals("PATCH") && r.path().endsWith("/node/" + node)).hasSize(1);
+                assertThat(api.requests()).as("finishes of %s", node)
+                        .filteredOn(r -> r.method().equals("PUT") && r.path().endsWith("/nodes/" + node)).hasSize(1);
+                JsonNode finished = api.node(node).orElseThrow();
+                assertThat(finished.get("state").asText()).isEqualTo("done");
+                assertThat(finished.at("/data/job_id").asText()).startsWith(RUNTIME + ":");
+                assertThat(api.nodes()).as("child test nodes of %s", node)
+                        .anySatisfy(n -> assertThat(n.path("parent").asText()).isEqualTo(node));
+                assertThat(instancesOfJob(node)).as("VMs of %s", node).hasSize(1);
+            }
+            assertThat(kcidb.submissions()).hasSize(4);
+            assertThat(kcidb.allSubmissionsValid()).isTrue();
+            List<JsonNode> tests = new ArrayList<>();
+            kcidb.submissions().forEach(s -> s.body().get("tests").forEach(tests::add));
+            assertThat(tests).extracting(t -> t.get("path").asText())
+                    .contains("boot", "unixbench-kernel-regression.Process_Creation")
+                    .anyMatch(path -> path.startsWith("ltp."))
+                    .anyMatch(path -> path.startsWith("kselftest.arm64."));
+            assertThat(tests).filteredOn(t -> t.get("path").asText().equals("unixbench-kernel-regression.Process_Creation"))
+                    .singleElement().satisfies(t -> assertThat(t.get("status").asText()).isEqualTo("FAIL"));
+            assertThat(outcome.plots()).isNotEmpty();
+            assertThat(outcome.reports()).anySatisfy(p -> assertThat(p.getFileName()).hasToString("report.json"));
+        }
+    }
+
+    private static List<String> instancesOfJob(String node) {
+        Ec2Client ec2 = AwsEmulator.get().client(Ec2Client.builder());
+        return ec2.describeInstances(b -> b.filters(Filter.builder().name("tag:pullab:job-node").values(node)
+                .build())).reservations().stream().flatMap(r -> r.instances().stream()).map(i -> i.instanceId())
+                .toList();
+    }
+}

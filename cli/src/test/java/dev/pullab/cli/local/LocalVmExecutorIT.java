@@ -1,0 +1,196 @@
+package dev.pullab.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pullab.core.plan.TestRun;
+import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.orchestrator.launch.Ec2Launcher;
+import dev.pullab.orchestrator.launch.UserData;
+import dev.pullab.orchestrator.payload.PayloadBuilder;
+import dev.pullab.orchestrator.payload.VmTests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@link LocalVmExecutor} booting VMs launched in moto with the real client and real vm-tests payloads. */
+class LocalVmExecutorIT {
+
+    private static final String REGION = "us-east-1";
+
+    private static AwsEmulator emulator;
+    private static Ec2Client ec2;
+    private static S3Client s3;
+    private static Path vmTestsDir;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        emulator = AwsEmulator.get();
+        ec2 = emulator.client(Ec2Client.builder());
+        s3 = emulator.s3();
+        vmTestsDir = findVmTests();
+    }
+
+    @AfterAll
+    static void stop() {
+        ec2.close();
+    }
+
+    @Test
+    @DisplayName("basic-test: one boot, result SUCCESS in S3, instance terminated, nothing left to boot")
+    void givenBasicTestVm_whenBootPending_thenSuccessAndTerminated() throws Exception {
+        String bucket = emulator.createBucket("pullab-localvm");
+        String prefix = "run-basic-" + System.nanoTime();
+        upload(bucket, prefix, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        String id = launch(bucket, prefix, "basic-test", "m5.large");
+        LocalVmExecutor executor = executor();
+
+        List<String> booted = executor.bootPending();
+
+        assertThat(booted).as(String.join("\n", progress)).containsExactly(id);
+        assertThat(read(bucket, prefix + "/test_basic-test/output/" + id + "/result.txt"))
+                .as(bootLog(id, 1)).isEqualTo("SUCCESS\n");
+        assertThat(read(bucket, prefix + "/test_basic-test/output/" + id + "/run-1-output.log"))
+                .contains("instance_id: " + id).contains("instance_type: m5.large");
+        assertThat(progress).containsExactly("VM " + id + " (test basic-test): boot 1 → exit 0");
+        assertThat(dir.resolve(id).resolve("powered-off")).exists();
+        assertThat(state(id)).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+        assertThat(executor.bootPending()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("two stages: exit 194 → a simulated reboot with a new boot id → stage 2 → SUCCESS")
+    void givenTwoStageTest_whenBootPending_thenRebootedOnceAndSuccess() throws Exception {
+        Path tree = dir.resolve("vm-tests");
+        Path test = tree.resolve("two-stage");
+        Files.createDirectories(test);
+        Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
+        Files.writeString(test.resolve("external_requirements.json"),
+                "{\"kernel-rpms/src\": false, \"kernel-rpms/binary\": false}\n");
+        Files.writeString(test.resolve("run-1.sh"), "#!/usr/bin/env bash\necho stage one on $PULLAB_ARCH\nexit 194\n");
+        Files.writeString(test.resolve("run-2.sh"), "#!/usr/bin/env bash\necho stage two of $PULLAB_STAGES\n");
+        String bucket = emulator.createBucket("pullab-localvm");
+        String prefix = "run-reboot-" + System.nanoTime();
+        upload(bucket, prefix, VmTests.fromDirectory(tree), "two-stage");
+        String id = launch(bucket, prefix, "two-stage", "m7g.large");
+        Path sandbox = dir.resolve("sandboxes");
+        LocalVmExecutor executor = new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
+                Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), sandbox, progress::add);
+
+        List<String> booted = executor.bootPending();
+
+        assertThat(booted).containsExactly(id);
+        assertThat(progress).as(bootLog(sandbox, id, 1)).containsExactly(
+                "VM " + id + " (test two-stage): boot 1 → exit 194",
+                "VM " + id + " (test two-stage): boot 2 → exit 0");
+        String output = prefix + "/test_two-stage/output/" + id + "/";
+        assertThat(read(bucket, output + "result.txt")).isEqualTo("SUCCESS\n");
+        assertThat(read(bucket, output + "run-1-output.log")).contains("stage one on arm64");
+        assertThat(read(bucket, output + "run-2-output.log")).contains("stage two of 2");
+        assertThat(read(bucket, prefix + "/test_two-stage/state/" + id + "/run_id.txt")).isEqualTo("2\n");
+        assertThat(sandbox.resolve(id).resolve("rebooted")).exists();
+        assertThat(sandbox.resolve(id).resolve("boot_id")).hasContent("boot-2");
+        assertThat(state(id)).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+        assertThat(executor.bootPending()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a VM that cannot boot (no client in S3) is reported and terminated; the next VM still boots")
+    void givenVmWithoutClient_whenBootPending_thenReportedTerminatedAndOthersBoot() throws Exception {
+        String bucket = emulator.createBucket("pullab-localvm");
+        String broken = "run-broken-" + System.nanoTime();
+        String good = "run-good-" + System.nanoTime();
+        upload(bucket, good, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        String brokenId = launch(bucket, broken, "basic-test", "t3.micro");
+        String goodId = launch(bucket, good, "basic-test", "t3.micro");
+        LocalVmExecutor executor = executor();
+
+        List<String> booted = executor.bootPending();
+
+        assertThat(booted).containsExactlyInAnyOrder(brokenId, goodId);
+        assertThat(progress).anySatisfy(line -> assertThat(line).startsWith("VM " + brokenId + ": cannot boot"));
+        assertThat(progress).contains("VM " + goodId + " (test basic-test): boot 1 → exit 0");
+        assertThat(read(bucket, good + "/test_basic-test/output/" + goodId + "/result.txt")).isEqualTo("SUCCESS\n");
+        assertThat(state(brokenId)).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+        assertThat(state(goodId)).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+        assertThat(executor.bootPending()).isEmpty();
+    }
+
+    private LocalVmExecutor executor() {
+        return new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
+                Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), dir, progress::add);
+    }
+
+    private static void upload(String bucket, String prefix, VmTests tests, String test) {
+        byte[] zip = new PayloadBuilder(tests).zip(TestRun.of(test));
+        s3.putObject(b -> b.bucket(bucket).key(prefix + "/test_" + test + "/input/" + test + "_test_payload.zip"),
+                RequestBody.fromBytes(zip));
+        s3.putObject(b -> b.bucket(bucket).key(prefix + "/" + LocalVmExecutor.CLIENT),
+                RequestBody.fromBytes(tests.client()));
+    }
+
+    private static String launch(String bucket, String prefix, String test, String type) {
+        String userData = UserData.script(bucket, prefix, test, REGION, 600, 120);
+        String image = ec2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
+        Instance instance = ec2.runInstances(b -> b.imageId(image).instanceType(type).minCount(1).maxCount(1)
+                .userData(Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)))
+                .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(
+                        tag(Ec2Launcher.TAG_LAB, "true"), tag(Ec2Launcher.TAG_RUN, prefix),
+                        tag(Ec2Launcher.TAG_TEST, test), tag(Ec2Launcher.TAG_LAUNCH, prefix + "-0"))))
+                .instances().get(0);
+        return instance.instanceId();
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+
+    private static InstanceStateName state(String id) {
+        return ec2.describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances().get(0).state().name();
+    }
+
+    private static String read(String bucket, String key) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String();
+    }
+
+    private String bootLog(String id, int boot) {
+        return bootLog(dir, id, boot);
+    }
+
+    private static String bootLog(Path root, String id, int boot) {
+        try {
+            return Files.readString(root.resolve(id).resolve("boot-" + boot + ".log"));
+        } catch (java.io.IOException e) {
+            return "(no boot log: " + e + ")";
+        }
+    }
+
+    private static Path findVmTests() {
+        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+            if (Files.isRegularFile(at.resolve("vm-tests").resolve(LocalVmExecutor.CLIENT))) {
+                return at.resolve("vm-tests");
+            }
+        }
+        throw new IllegalStateException("no vm-tests/ above " + Path.of("").toAbsolutePath());
+    }
+}

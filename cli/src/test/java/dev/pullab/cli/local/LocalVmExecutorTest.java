@@ -1,0 +1,68 @@
+package dev.pullab.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pullab.orchestrator.launch.UserData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of {@link LocalVmExecutor} and the {@link LocalVmImds} stub. */
+class LocalVmExecutorTest {
+
+    @Test
+    @DisplayName("the install line of UserData.script gives bucket, prefix, test, region and timeouts")
+    void givenOrchestratorUserData_whenParsed_thenConfig() {
+        String script = UserData.script("bucket-1", "runs/it's-1", "basic-test", "eu-west-1", 7200, 900);
+
+        LocalVmExecutor.VmConfig config = LocalVmExecutor.parseUserData(script).orElseThrow();
+
+        assertThat(config).isEqualTo(
+                new LocalVmExecutor.VmConfig("bucket-1", "runs/it's-1", "basic-test", "eu-west-1", 7200, 900));
+    }
+
+    @Test
+    @DisplayName("a user-data without an install line gives nothing")
+    void givenOtherUserData_whenParsed_thenEmpty() {
+        assertThat(LocalVmExecutor.parseUserData("#!/bin/bash\necho hello\n")).isEmpty();
+        assertThat(LocalVmExecutor.parseUserData("bash /root/test-vm-client.sh install --bucket b\n")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Graviton instance families are arm64, the others x86_64")
+    void givenInstanceTypes_whenArchitecture_thenGravitonIsArm() {
+        for (String arm : new String[] {"m7g.large", "t4g.micro", "c7g.xlarge", "c7gn.large", "r6gd.large",
+                "im4gn.large", "a1.medium", "m8g.large"}) {
+            assertThat(LocalVmExecutor.architecture(arm)).as(arm).isEqualTo("arm64");
+        }
+        for (String x86 : new String[] {"m5.large", "t3.micro", "c5n.large", "g4dn.xlarge", "m7i-flex.large",
+                "m6a.large", "r5dn.large"}) {
+            assertThat(LocalVmExecutor.architecture(x86)).as(x86).isEqualTo("x86_64");
+        }
+    }
+
+    @Test
+    @DisplayName("the IMDS stub hands out a token and answers the identity document only with it")
+    void givenImdsStub_whenTokenThenDocument_thenIdentity() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        try (LocalVmImds imds = LocalVmImds.start("i-0abc", "m7g.large", "us-east-1", "arm64")) {
+            URI base = imds.endpoint();
+            String token = http.send(HttpRequest.newBuilder(base.resolve(LocalVmImds.TOKEN_PATH))
+                    .header("X-aws-ec2-metadata-token-ttl-seconds", "21600")
+                    .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
+            HttpResponse<String> without = http.send(HttpRequest.newBuilder(base.resolve(LocalVmImds.DOCUMENT_PATH))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> with = http.send(HttpRequest.newBuilder(base.resolve(LocalVmImds.DOCUMENT_PATH))
+                    .header("X-aws-ec2-metadata-token", token).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(token).isNotBlank();
+            assertThat(without.statusCode()).isEqualTo(401);
+            assertThat(with.statusCode()).isEqualTo(200);
+            assertThat(with.body()).contains("\"instanceId\" : \"i-0abc\"", "\"architecture\" : \"arm64\"",
+                    "\"region\" : \"us-east-1\"", "\"instanceType\" : \"m7g.large\"");
+        }
+    }
+}

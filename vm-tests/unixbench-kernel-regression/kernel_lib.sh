@@ -1,1 +1,0 @@
-../example-kernel-reboot-test/kernel_lib.sh
