@@ -56,6 +56,18 @@ final class LocalRunCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the VM sandboxes (their HOME, logs and stage outputs).")
     private boolean keep;
 
+    @Option(names = "--api", paramLabel = "URL", description = "A real KernelCI API instead of the local double "
+            + "(token from KERNELCI_API_TOKEN or UNIFIED_TOKEN; the VMs then download the jobs' real artifacts).")
+    private java.net.URI api;
+
+    @Option(names = "--kcidb", paramLabel = "URL", description = "A real KCIDB /submit instead of the local receiver "
+            + "(JWT from KCIDB_JWT or UNIFIED_TOKEN, origin from KCIDB_ORIGIN, default pullab_local).")
+    private java.net.URI kcidb;
+
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "3",
+            description = "How many of the three fixture jobs the KernelCI double publishes (default: ${DEFAULT-VALUE}).")
+    private int jobs;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -63,7 +75,22 @@ final class LocalRunCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Path.of("pullab-local",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         LocalLab.Outcome outcome;
-        try (LocalLab lab = new LocalLab(new LocalLab.Options(runtime, dir, keep, Duration.ofSeconds(timeout)),
+        if (jobs < 0 || jobs > 3) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be 0 to 3");
+        }
+        java.util.Map<String, String> env = System.getenv();
+        java.util.Optional<String> token = java.util.Optional.ofNullable(env.get("KERNELCI_API_TOKEN"))
+                .or(() -> java.util.Optional.ofNullable(env.get("UNIFIED_TOKEN")));
+        java.util.Optional<dev.pullab.core.kcidb.KcidbSettings> kcidbSettings = java.util.Optional.ofNullable(kcidb)
+                .map(url -> new dev.pullab.core.kcidb.KcidbSettings(url, java.util.Optional.ofNullable(env.get("KCIDB_JWT"))
+                        .or(() -> java.util.Optional.ofNullable(env.get("UNIFIED_TOKEN"))).orElseThrow(() ->
+                                new picocli.CommandLine.ParameterException(spec.commandLine(),
+                                        "--kcidb needs KCIDB_JWT (or UNIFIED_TOKEN)")),
+                        env.getOrDefault("KCIDB_ORIGIN", "pullab_local")));
+        LocalLab.Options options = new LocalLab.Options(runtime, dir, keep, Duration.ofSeconds(timeout),
+                java.util.Optional.ofNullable(api).map(url -> new dev.pullab.core.config.KernelCiAccess(url, token)),
+                kcidbSettings, jobs);
+        try (LocalLab lab = new LocalLab(options,
                 line -> {
                     err.println("[local-run] " + line);
                     err.flush();

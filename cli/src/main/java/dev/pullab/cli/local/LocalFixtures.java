@@ -80,6 +80,7 @@ public final class LocalFixtures implements AutoCloseable {
     private static final String JOBS = "jobs";
     private static final long TAR_TIMEOUT_S = 120;
 
+    private int published;
     private final Path workDir;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -157,10 +158,19 @@ public final class LocalFixtures implements AutoCloseable {
      * @param runtime {@code data.runtime} of the job nodes (the lab's runtime name)
      */
     public void publish(KernelCiApiDouble api, String runtime) {
+        publish(api, runtime, jobs.size());
+    }
+
+    /** Publishes the first {@code count} fixture jobs only (in {@link #DEFINITION_NAMES} order). */
+    public void publish(KernelCiApiDouble api, String runtime, int count) {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(runtime, "runtime");
+        if (count < 0 || count > jobs.size()) {
+            throw new IllegalArgumentException("can publish 0 to " + jobs.size() + " fixture jobs, not " + count);
+        }
+        published = count;
         LocalDateTime first = LocalDateTime.parse(FIRST_EVENT_TIMESTAMP, NAIVE);
-        for (int i = 0; i < jobs.size(); i++) {
+        for (int i = 0; i < count; i++) {
             Job job = jobs.get(i);
             String kbuildName = "kbuild-gcc-15-" + (job.arch().equals("x86_64") ? "x86" : job.arch());
             ObjectNode kbuild = KernelCiFixtures.kbuild(job.kbuildNodeId());
@@ -182,7 +192,7 @@ public final class LocalFixtures implements AutoCloseable {
 
     /** The job node ids {@link #publish} adds, in publish order. */
     public List<String> jobNodeIds() {
-        return jobs.stream().map(Job::jobNodeId).toList();
+        return jobs.stream().limit(published).map(Job::jobNodeId).toList();
     }
 
     /** The kbuild (parent) node ids {@link #publish} adds, in the order of {@link #jobNodeIds()}. */

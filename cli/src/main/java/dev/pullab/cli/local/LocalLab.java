@@ -64,8 +64,17 @@ public final class LocalLab implements AutoCloseable {
      * @param workDir  where reports, plots, KCIDB submissions and VM sandboxes go
      * @param keep     keep the VM sandboxes
      * @param timeout  give up after this long
+     * @param api      a real KernelCI API (and its token) instead of the double with the fixture jobs
+     * @param kcidb    a real KCIDB receiver instead of the local one
+     * @param jobs     how many of the fixture jobs the double publishes (0 to 3)
      */
-    public record Options(String runtime, Path workDir, boolean keep, Duration timeout) {
+    public record Options(String runtime, Path workDir, boolean keep, Duration timeout, Optional<KernelCiAccess> api,
+            Optional<KcidbSettings> kcidb, int jobs) {
+
+        /** The defaults: the doubles, all fixture jobs. */
+        public static Options local(String runtime, Path workDir, boolean keep, Duration timeout) {
+            return new Options(runtime, workDir, keep, timeout, Optional.empty(), Optional.empty(), 3);
+        }
     }
 
     /**
@@ -95,7 +104,7 @@ public final class LocalLab implements AutoCloseable {
     private final DynamoDbClient dynamo;
     private final Ec2Client ec2;
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
-    private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(KCIDB_SECRET);
+    private final KcidbReceiverDouble kcidb;
     private LocalFixtures fixtures;
 
     public LocalLab(Options options, Consumer<String> progress) {
@@ -105,6 +114,7 @@ public final class LocalLab implements AutoCloseable {
         this.sqs = aws.client(SqsClient.builder());
         this.dynamo = aws.client(DynamoDbClient.builder());
         this.ec2 = aws.client(Ec2Client.builder());
+        this.kcidb = options.kcidb().isEmpty() ? KcidbReceiverDouble.start(KCIDB_SECRET) : null;
     }
 
     public Outcome run() throws IOException {
@@ -116,19 +126,26 @@ public final class LocalLab implements AutoCloseable {
         progress.accept("created " + lab.tables().size() + " tables, " + (2 * lab.queueUrls().size())
                 + " queues and " + lab.buckets().size() + " buckets (" + prefix + "-*)");
         fixtures = LocalFixtures.start(options.workDir().resolve("fixtures"));
-        fixtures.publish(api, options.runtime());
-        progress.accept("KernelCI API double at " + api.baseUri() + ": " + fixtures.jobNodeIds().size()
-                + " pull-lab jobs available for " + options.runtime());
-        progress.accept("KCIDB receiver double at " + kcidb.submitUrl());
+        KernelCiAccess kernelci = options.api().orElse(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN)));
+        if (options.api().isEmpty()) {
+            fixtures.publish(api, options.runtime(), options.jobs());
+            progress.accept("KernelCI API double at " + api.baseUri() + ": " + fixtures.jobNodeIds().size()
+                    + " pull-lab jobs available for " + options.runtime());
+        } else {
+            progress.accept("KernelCI API: " + kernelci.apiBaseUri() + " (jobs of " + options.runtime() + ")");
+        }
+        KcidbSettings kcidbSettings = options.kcidb().orElseGet(() -> new KcidbSettings(kcidb.submitUrl(),
+                KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN), ORIGIN));
+        progress.accept("KCIDB: " + kcidbSettings.submitUrl() + (kcidb == null ? "" : " (local receiver)"));
         String results = lab.buckets().get("results");
         String storage = lab.buckets().get("storage");
         Path labConfig = options.workDir().resolve("lab-config.json");
-        Files.writeString(labConfig, fixtures.labConfigJson());
+        Files.writeString(labConfig, labConfigJson());
         String regressionConfig = uploadRegressionRun(storage);
 
         String region = aws.region().id();
-        KernelCiAccess kernelci = new KernelCiAccess(api.baseUri(), Optional.of(TOKEN));
-        PollHandler poller = new PollHandler(new PollerSettings(api.baseUri(), Optional.of(TOKEN), options.runtime(),
+        PollHandler poller = new PollHandler(new PollerSettings(kernelci.apiBaseUri(), kernelci.apiToken(),
+                options.runtime(),
                 Set.of(), 30, 100, Optional.of(lab.tables().get("cursor")), Optional.of(lab.tables().get("jobs")),
                 Optional.of(lab.queueUrls().get("jobs"))), dynamo, sqs, RetryPolicy.defaults());
         Orchestrator orchestrator = OrchestratorAssembly.create(new OrchestratorSettings(results,
@@ -139,8 +156,7 @@ public final class LocalLab implements AutoCloseable {
                         aws.client(EcsClient.builder())), RetryPolicy.defaults(), Clock.systemUTC());
         JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
         ResultsQueueHandler closer = new ResultsQueueHandler(CloserAssembly.create(new AnalyzerSettings(region,
-                lab.tables().get("runs"), Optional.of(results), Optional.of(new KcidbSettings(kcidb.submitUrl(),
-                KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN), ORIGIN)), Optional.of(kernelci),
+                lab.tables().get("runs"), Optional.of(results), Optional.of(kcidbSettings), Optional.of(kernelci),
                 AnalysisOptions.defaults()), s3, dynamo, RetryPolicy.defaults(), Clock.systemUTC()));
         LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
                 options.workDir().resolve("vms"), progress);
@@ -153,7 +169,7 @@ public final class LocalLab implements AutoCloseable {
         DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, lab.tables().get("runs"));
         Instant deadline = start.plus(options.timeout());
         while (Instant.now().isBefore(deadline)) {
-            poller.handleRequest(Map.of(), null);
+            Map<String, Object> polled = poller.handleRequest(Map.of(), null);
             drain(lab.queueUrls().get("jobs"), batch -> jobs.handleRequest(batch, null));
             vms.bootPending();
             drain(lab.queueUrls().get("results"), batch -> closer.handleRequest(batch, null));
@@ -161,10 +177,12 @@ public final class LocalLab implements AutoCloseable {
             long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
             long finishedJobs = fixtures.jobNodeIds().stream().filter(this::nodeDone).count();
             progress.accept("runs: " + all.size() + " started, " + (all.size() - open) + " closed; KernelCI jobs: "
-                    + finishedJobs + "/" + fixtures.jobNodeIds().size() + " finished");
+                    + (options.api().isPresent() ? polled.get("jobs_found") + " found this poll"
+                            : finishedJobs + "/" + fixtures.jobNodeIds().size() + " finished"));
             // a job that cannot run is finished without a run: done when every job node is and every run is closed
-            if (finishedJobs == fixtures.jobNodeIds().size() && open == 0
-                    && all.stream().anyMatch(r -> r.jobNodeId().isEmpty())) {
+            boolean jobsDone = options.api().isPresent() ? ((List<?>) polled.get("jobs_queued")).isEmpty()
+                    : finishedJobs == fixtures.jobNodeIds().size();
+            if (jobsDone && open == 0 && all.stream().anyMatch(r -> r.jobNodeId().isEmpty())) {
                 break;
             }
         }
@@ -243,7 +261,8 @@ public final class LocalLab implements AutoCloseable {
         }
         List<Path> submissions = new ArrayList<>();
         Path kcidbDir = Files.createDirectories(options.workDir().resolve("kcidb"));
-        for (KcidbReceiverDouble.Submission submission : kcidb.submissions()) {
+        for (KcidbReceiverDouble.Submission submission : kcidb == null ? List.<KcidbReceiverDouble.Submission>of()
+                : kcidb.submissions()) {
             Path file = kcidbDir.resolve("submission-" + submission.id() + ".json");
             Files.writeString(file, submission.body().toPrettyString(), StandardCharsets.UTF_8);
             submissions.add(file);
@@ -278,10 +297,24 @@ public final class LocalLab implements AutoCloseable {
         return api.baseUri();
     }
 
+    /** The lab config of local runs; with a real API, KernelCI's storage hosts are allowed as well. */
+    private String labConfigJson() throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixtures.labConfigJson());
+        if (options.api().isPresent()) {
+            com.fasterxml.jackson.databind.node.ArrayNode hosts = config.withObject("/job_definitions")
+                    .withArray("allowed_hosts");
+            dev.pullab.core.job.LabConfig.JobDefinitionPolicy.DEFAULT_ALLOWED_HOSTS.forEach(hosts::add);
+        }
+        return config.toString();
+    }
+
     @Override
     public void close() {
         api.close();
-        kcidb.close();
+        if (kcidb != null) {
+            kcidb.close();
+        }
         if (fixtures != null) {
             fixtures.close();
         }

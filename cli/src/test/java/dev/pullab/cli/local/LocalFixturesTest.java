@@ -207,4 +207,16 @@ class LocalFixturesTest {
         assertThat(process.exitValue()).as(output).isZero();
         return output;
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("publish with a count puts only the first N fixture jobs")
+    void givenCount_whenPublished_thenOnlyThoseJobs() throws Exception {
+        try (LocalFixtures fixtures = LocalFixtures.start(java.nio.file.Files.createTempDirectory("fixtures"));
+                dev.pullab.core.testing.KernelCiApiDouble api = dev.pullab.core.testing.KernelCiApiDouble.start("t")) {
+            fixtures.publish(api, "pull-labs-aws-ec2", 1);
+
+            org.assertj.core.api.Assertions.assertThat(fixtures.jobNodeIds()).hasSize(1);
+            org.assertj.core.api.Assertions.assertThat(api.events()).hasSize(1);
+        }
+    }
 }

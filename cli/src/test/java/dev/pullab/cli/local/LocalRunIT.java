@@ -32,7 +32,7 @@ class LocalRunIT {
     @DisplayName("every job claimed and launched once, every result in KCIDB and KernelCI, the regression flagged")
     void givenFixtureJobsAndRegressionRun_whenRunLocally_thenEverythingReportedOnce() throws Exception {
         List<String> lines = new ArrayList<>();
-        try (LocalLab lab = new LocalLab(new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240)),
+        try (LocalLab lab = new LocalLab(LocalLab.Options.local(RUNTIME, dir, false, Duration.ofSeconds(240)),
                 lines::add)) {
             LocalLab.Outcome outcome = lab.run();
             KernelCiApiDouble api = lab.api();
@@ -66,6 +66,31 @@ class LocalRunIT {
                     .singleElement().satisfies(t -> assertThat(t.get("status").asText()).isEqualTo("FAIL"));
             assertThat(outcome.plots()).isNotEmpty();
             assertThat(outcome.reports()).anySatisfy(p -> assertThat(p.getFileName()).hasToString("report.json"));
+        }
+    }
+
+    @Test
+    @DisplayName("--api and --kcidb: the lab polls the given KernelCI and submits to the given KCIDB")
+    void givenExternalPeers_whenRunLocally_thenTheyAreUsed() throws Exception {
+        try (KernelCiApiDouble external = KernelCiApiDouble.start("external-token");
+                KcidbReceiverDouble receiver = KcidbReceiverDouble.start("external-secret")) {
+            LocalLab.Options options = new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240),
+                    java.util.Optional.of(new dev.pullab.core.config.KernelCiAccess(external.baseUri(),
+                            java.util.Optional.of("external-token"))),
+                    java.util.Optional.of(new dev.pullab.core.kcidb.KcidbSettings(receiver.submitUrl(),
+                            KcidbReceiverDouble.jwt("external-secret", "pullab_ext"), "pullab_ext")), 3);
+            try (LocalLab lab = new LocalLab(options, line -> { })) {
+                LocalLab.Outcome outcome = lab.run();
+
+                assertThat(outcome.runs()).singleElement().satisfies(run -> {
+                    assertThat(run.jobNodeId()).isEmpty();
+                    assertThat(run.state()).isEqualTo(RunRecord.RunState.DONE);
+                });
+                assertThat(external.requests()).anySatisfy(r -> assertThat(r.path()).endsWith("/events"));
+                assertThat(lab.api().requests()).isEmpty();
+                assertThat(receiver.submissions()).singleElement()
+                        .satisfies(s -> assertThat(s.body().toString()).contains("pullab_ext:"));
+            }
         }
     }
 
