@@ -1,17 +1,24 @@
 package dev.pullab.cli;
 
 import dev.pullab.cli.local.LocalLab;
+import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.RunRecord;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code pullab local-run}: the whole lab on this machine, to see it work before giving it an AWS account. */
@@ -58,11 +65,11 @@ final class LocalRunCommand implements Callable<Integer> {
 
     @Option(names = "--api", paramLabel = "URL", description = "A real KernelCI API instead of the local double "
             + "(token from KERNELCI_API_TOKEN or UNIFIED_TOKEN; the VMs then download the jobs' real artifacts).")
-    private java.net.URI api;
+    private URI api;
 
     @Option(names = "--kcidb", paramLabel = "URL", description = "A real KCIDB /submit instead of the local receiver "
             + "(JWT from KCIDB_JWT or UNIFIED_TOKEN, origin from KCIDB_ORIGIN, default pullab_local).")
-    private java.net.URI kcidb;
+    private URI kcidb;
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "3",
             description = "How many of the three fixture jobs the KernelCI double publishes (default: ${DEFAULT-VALUE}).")
@@ -76,19 +83,19 @@ final class LocalRunCommand implements Callable<Integer> {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         LocalLab.Outcome outcome;
         if (jobs < 0 || jobs > 3) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be 0 to 3");
+            throw new ParameterException(spec.commandLine(), "--jobs must be 0 to 3");
         }
-        java.util.Map<String, String> env = System.getenv();
-        java.util.Optional<String> token = java.util.Optional.ofNullable(env.get("KERNELCI_API_TOKEN"))
-                .or(() -> java.util.Optional.ofNullable(env.get("UNIFIED_TOKEN")));
-        java.util.Optional<dev.pullab.core.kcidb.KcidbSettings> kcidbSettings = java.util.Optional.ofNullable(kcidb)
-                .map(url -> new dev.pullab.core.kcidb.KcidbSettings(url, java.util.Optional.ofNullable(env.get("KCIDB_JWT"))
-                        .or(() -> java.util.Optional.ofNullable(env.get("UNIFIED_TOKEN"))).orElseThrow(() ->
-                                new picocli.CommandLine.ParameterException(spec.commandLine(),
+        Map<String, String> env = System.getenv();
+        Optional<String> token = Optional.ofNullable(env.get("KERNELCI_API_TOKEN"))
+                .or(() -> Optional.ofNullable(env.get("UNIFIED_TOKEN")));
+        Optional<KcidbSettings> kcidbSettings = Optional.ofNullable(kcidb)
+                .map(url -> new KcidbSettings(url, Optional.ofNullable(env.get("KCIDB_JWT"))
+                        .or(() -> Optional.ofNullable(env.get("UNIFIED_TOKEN"))).orElseThrow(() ->
+                                new ParameterException(spec.commandLine(),
                                         "--kcidb needs KCIDB_JWT (or UNIFIED_TOKEN)")),
                         env.getOrDefault("KCIDB_ORIGIN", "pullab_local")));
         LocalLab.Options options = new LocalLab.Options(runtime, dir, keep, Duration.ofSeconds(timeout),
-                java.util.Optional.ofNullable(api).map(url -> new dev.pullab.core.config.KernelCiAccess(url, token)),
+                Optional.ofNullable(api).map(url -> new KernelCiAccess(url, token)),
                 kcidbSettings, jobs);
         try (LocalLab lab = new LocalLab(options,
                 line -> {
@@ -109,7 +116,7 @@ final class LocalRunCommand implements Callable<Integer> {
         for (Path report : outcome.reports()) {
             if (report.getFileName().toString().equals("report.txt")) {
                 out.println();
-                out.print(java.nio.file.Files.readString(report));
+                out.print(Files.readString(report));
             }
         }
         out.println();

@@ -2,6 +2,9 @@ package dev.pullab.cli.local;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.analyzer.fanin.AnalyzerSettings;
 import dev.pullab.analyzer.fanin.CloserAssembly;
 import dev.pullab.analyzer.fanin.ResultsQueueHandler;
@@ -11,6 +14,7 @@ import dev.pullab.core.aws.LabResources;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
@@ -33,13 +37,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -207,7 +214,7 @@ public final class LocalLab implements AutoCloseable {
     }
 
     /** Receives every message of a queue, hands them to the handler as Lambda would, deletes what succeeded. */
-    private void drain(String queueUrl, java.util.function.Function<SQSEvent, SQSBatchResponse> handler) {
+    private void drain(String queueUrl, Function<SQSEvent, SQSBatchResponse> handler) {
         while (true) {
             List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                     .waitTimeSeconds(0)).messages();
@@ -267,7 +274,7 @@ public final class LocalLab implements AutoCloseable {
             Files.writeString(file, submission.body().toPrettyString(), StandardCharsets.UTF_8);
             submissions.add(file);
         }
-        Map<String, String> nodes = new java.util.LinkedHashMap<>();
+        Map<String, String> nodes = new LinkedHashMap<>();
         for (String id : fixtures.jobNodeIds()) {
             api.node(id).ifPresent(n -> nodes.put(id, n.path("name").asText() + ": " + n.path("state").asText()
                     + ", " + n.path("result").asText() + (n.at("/data/error_code").isMissingNode() ? ""
@@ -299,12 +306,12 @@ public final class LocalLab implements AutoCloseable {
 
     /** The lab config of local runs; with a real API, KernelCI's storage hosts are allowed as well. */
     private String labConfigJson() throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixtures.labConfigJson());
+        ObjectNode config = (ObjectNode)
+                new ObjectMapper().readTree(fixtures.labConfigJson());
         if (options.api().isPresent()) {
-            com.fasterxml.jackson.databind.node.ArrayNode hosts = config.withObject("/job_definitions")
+            ArrayNode hosts = config.withObject("/job_definitions")
                     .withArray("allowed_hosts");
-            dev.pullab.core.job.LabConfig.JobDefinitionPolicy.DEFAULT_ALLOWED_HOSTS.forEach(hosts::add);
+            LabConfig.JobDefinitionPolicy.DEFAULT_ALLOWED_HOSTS.forEach(hosts::add);
         }
         return config.toString();
     }
@@ -328,7 +335,7 @@ public final class LocalLab implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

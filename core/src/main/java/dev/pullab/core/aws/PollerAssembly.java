@@ -8,6 +8,8 @@ import dev.pullab.core.poll.CursorStore;
 import dev.pullab.core.poll.InMemoryCursorStore;
 import dev.pullab.core.poll.JobLedger;
 import dev.pullab.core.poll.JobQueue;
+import dev.pullab.core.poll.JobRecord;
+import dev.pullab.core.poll.JobState;
 import dev.pullab.core.poll.PollCycle;
 import java.time.Clock;
 import java.util.Optional;
@@ -66,13 +68,13 @@ public final class PollerAssembly {
 
     private static final JobLedger READ_ONLY_LEDGER = new JobLedger() {
         @Override
-        public dev.pullab.core.poll.JobRecord recordIfAbsent(dev.pullab.core.poll.JobRecord record) {
+        public JobRecord recordIfAbsent(JobRecord record) {
             throw new IllegalStateException("a dry run records nothing");
         }
 
         @Override
-        public boolean transition(String nodeId, dev.pullab.core.poll.JobState from,
-                dev.pullab.core.poll.JobState to, String reason) {
+        public boolean transition(String nodeId, JobState from,
+                JobState to, String reason) {
             throw new IllegalStateException("a dry run records nothing");
         }
     };
