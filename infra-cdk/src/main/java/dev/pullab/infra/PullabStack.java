@@ -1,0 +1,632 @@
+package dev.pullab.infra;
+
+import dev.pullab.core.aws.LabResources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Acknowledgment;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.ec2.CfnSecurityGroup;
+import software.amazon.awscdk.services.events.CronOptions;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.InstanceProfile;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.EventType;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.NotificationKeyFilter;
+import software.amazon.awscdk.services.s3.notifications.SqsDestination;
+import software.amazon.awscdk.services.scheduler.Schedule;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.scheduler.ScheduleTargetInput;
+import software.amazon.awscdk.services.scheduler.targets.LambdaInvoke;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The whole lab as one stack: the resources {@link LabResources} describes (tables, queues with dead-letter queues,
+ * buckets, the results bucket's notification), the poller, orchestrator and analyzer functions with their triggers,
+ * the test-VM role and instance profile, the secrets, alarms and outputs.
+ *
+ * <p>Context keys (all optional): {@code prefix} (stack name, default {@code pullab}), {@code runtimeName}
+ * ({@code KERNELCI_RUNTIME_NAME}, default {@code pullab}), {@code apiBaseUri}, {@code platforms},
+ * {@code pollInterval} (minutes, default 1), {@code kcidbSubmitUrl}, {@code kcidbOrigin}, {@code labConfig},
+ * {@code subnetIds}, {@code vpcId} (creates an egress-only security group for the VMs), {@code securityGroupIds},
+ * {@code regressionConfig} (the daily trigger's {@code config_s3_uri}; the daily rule is disabled without it, default
+ * {@code s3://<storage bucket>/configs/config.json}), {@code regressionCron} (hour UTC, default 2),
+ * {@code kernelciTokenSecretName} / {@code kcidbJwtSecretName} (import existing secrets by name instead of creating
+ * them), {@code runRetentionDays} (default 180), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
+ * (default {@code ../<module>/target/<module>.jar}) and {@code placeholderCode} ({@code true}: a placeholder asset
+ * instead of the jars, for template tests).
+ */
+public final class PullabStack extends Stack {
+
+    static final String POLLER_HANDLER = "dev.pullab.poller.PollHandler::handleRequest";
+    static final String JOBS_HANDLER = "dev.pullab.orchestrator.JobsQueueHandler::handleRequest";
+    static final String TRIGGER_HANDLER = "dev.pullab.orchestrator.TriggerHandler::handleRequest";
+    static final String RESULTS_HANDLER = "dev.pullab.analyzer.fanin.ResultsQueueHandler::handleRequest";
+    static final String SWEEP_HANDLER = "dev.pullab.analyzer.fanin.SweepHandler::handleRequest";
+    static final String ANALYZE_HANDLER = "dev.pullab.analyzer.AnalyzeRunHandler::handleRequest";
+
+    /** The tag every lab VM carries ({@code pullab=true}); EC2 permissions are conditioned on it. */
+    static final String VM_TAG = "pullab";
+
+    private final Map<String, Table> tables = new LinkedHashMap<>();
+    private final Map<String, Queue> queues = new LinkedHashMap<>();
+    private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
+    private final Map<String, Bucket> buckets = new LinkedHashMap<>();
+    private final List<Function> functions = new ArrayList<>();
+
+    public PullabStack(Construct scope, String id, StackProps props) {
+        super(scope, id, props);
+
+        // --- state: tables, queues, buckets, as LabResources describes them -----------------------------------
+        for (LabResources.Table spec : LabResources.TABLES) {
+            Table.Builder table = Table.Builder.create(this, pascal(spec.id()) + "Table")
+                    .partitionKey(Attribute.builder().name(spec.partitionKey()).type(AttributeType.STRING).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .encryption(TableEncryption.AWS_MANAGED)
+                    .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                            .pointInTimeRecoveryEnabled(true).build())
+                    .removalPolicy(RemovalPolicy.RETAIN);
+            spec.ttlAttribute().ifPresent(table::timeToLiveAttribute);
+            tables.put(spec.id(), table.build());
+        }
+
+        for (LabResources.Queue spec : LabResources.QUEUES) {
+            String name = pascal(spec.id());
+            Queue dlq = Queue.Builder.create(this, name + "DeadLetterQueue")
+                    .fifo(spec.fifo() ? Boolean.TRUE : null)
+                    .retentionPeriod(Duration.days(14))
+                    .encryption(QueueEncryption.SQS_MANAGED)
+                    .enforceSsl(true)
+                    .build();
+            Queue queue = Queue.Builder.create(this, name + "Queue")
+                    .fifo(spec.fifo() ? Boolean.TRUE : null)
+                    .visibilityTimeout(Duration.seconds(spec.visibilityTimeout()))
+                    .retentionPeriod(Duration.days(4))
+                    .encryption(QueueEncryption.SQS_MANAGED)
+                    .enforceSsl(true)
+                    .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(spec.maxReceiveCount())
+                            .build())
+                    .build();
+            queues.put(spec.id(), queue);
+            deadLetterQueues.put(spec.id(), dlq);
+        }
+
+        int retentionDays = intContext("runRetentionDays", 180);
+        for (String bucketId : LabResources.BUCKETS) {
+            List<LifecycleRule> lifecycle = new ArrayList<>();
+            lifecycle.add(LifecycleRule.builder().id("abort-incomplete-uploads")
+                    .abortIncompleteMultipartUploadAfter(Duration.days(7)).build());
+            if (bucketId.equals("results")) {
+                lifecycle.add(LifecycleRule.builder().id("expire-old-runs").prefix("run_")
+                        .expiration(Duration.days(retentionDays)).build());
+            }
+            buckets.put(bucketId, Bucket.Builder.create(this, pascal(bucketId) + "Bucket")
+                    .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                    .enforceSsl(true)
+                    .encryption(BucketEncryption.S3_MANAGED)
+                    .lifecycleRules(lifecycle)
+                    .removalPolicy(RemovalPolicy.RETAIN)
+                    .build());
+        }
+        Bucket results = buckets.get("results");
+        Bucket storage = buckets.get("storage");
+        results.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queues.get("results")),
+                NotificationKeyFilter.builder().suffix(LabResources.RESULT_SUFFIX).build());
+
+        // --- secrets: values set by the operator, read by the functions at runtime -----------------------------
+        ISecret kernelciToken = secret("KernelciApiToken", "kernelciTokenSecretName",
+                "KernelCI API token of the lab's runtime (account in group runtime:<runtime>:node-editor)");
+        ISecret kcidbJwt = secret("KcidbJwt", "kcidbJwtSecretName", "JWT for the KCIDB /submit endpoint");
+
+        // --- the test VMs: role, instance profile, egress-only security group ----------------------------------
+        Role vmRole = Role.Builder.create(this, "VmRole")
+                .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                .description("pullab test VMs: read their run's payload, write their outputs, read the storage bucket")
+                .build();
+        // the run prefixes only: the VM fetches its payload and client, and writes its outputs; it deletes nothing
+        results.grantRead(vmRole, "run_*");
+        results.grantPut(vmRole, "run_*");
+        storage.grantRead(vmRole);
+        InstanceProfile vmProfile = InstanceProfile.Builder.create(this, "VmInstanceProfile").role(vmRole).build();
+
+        List<String> securityGroupIds = new ArrayList<>(listContext("securityGroupIds"));
+        String vpcId = stringContext("vpcId", null);
+        if (vpcId != null) {
+            CfnSecurityGroup vmSecurityGroup = CfnSecurityGroup.Builder.create(this, "VmSecurityGroup")
+                    .vpcId(vpcId)
+                    .groupDescription("pullab test VMs: no inbound traffic, all outbound (downloads, S3, KernelCI)")
+                    .securityGroupEgress(List.of(CfnSecurityGroup.EgressProperty.builder()
+                            .ipProtocol("-1").cidrIp("0.0.0.0/0").description("all outbound").build()))
+                    .build();
+            securityGroupIds.add(vmSecurityGroup.getAttrGroupId());
+        }
+
+        // --- functions ---------------------------------------------------------------------------------------
+        String apiBaseUri = stringContext("apiBaseUri", "https://staging.kernelci.org:9000/latest");
+        String runtimeName = stringContext("runtimeName", "pullab");
+
+        Map<String, String> pollerEnv = new LinkedHashMap<>();
+        pollerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
+        pollerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
+        pollerEnv.put("KERNELCI_RUNTIME_NAME", runtimeName);
+        putIfSet(pollerEnv, "KERNELCI_PLATFORMS", stringContext("platforms", null));
+        putIfSet(pollerEnv, "PULLAB_POLL_PAGE_SIZE", stringContext("pollPageSize", null));
+        pollerEnv.put("PULLAB_CURSOR_TABLE", tables.get("cursor").getTableName());
+        pollerEnv.put("PULLAB_JOBS_TABLE", tables.get("jobs").getTableName());
+        pollerEnv.put("PULLAB_JOBS_QUEUE_URL", queues.get("jobs").getQueueUrl());
+        // one poller at a time: the cursor's conditional update tolerates overlap, but overlap only wastes calls
+        Function poller = function("Poller", POLLER_HANDLER, jar("pollerJar", "poller-function"),
+                Duration.minutes(5), pollerEnv, "Polls KernelCI for jobs of the lab, claims and queues them");
+        poller.configureAsyncInvoke(software.amazon.awscdk.services.lambda.EventInvokeConfigOptions.builder()
+                .retryAttempts(0).maxEventAge(Duration.minutes(1)).build()); // a throttled poll is dropped, not queued
+        tables.get("cursor").grantReadWriteData(poller);
+        tables.get("jobs").grantReadWriteData(poller);
+        queues.get("jobs").grantSendMessages(poller);
+        kernelciToken.grantRead(poller);
+
+        Map<String, String> orchestratorEnv = new LinkedHashMap<>();
+        orchestratorEnv.put("PULLAB_RESULTS_BUCKET", results.getBucketName());
+        orchestratorEnv.put("PULLAB_STORAGE_BUCKET", storage.getBucketName());
+        orchestratorEnv.put("PULLAB_RUNS_TABLE", tables.get("runs").getTableName());
+        orchestratorEnv.put("PULLAB_LAUNCHES_TABLE", tables.get("launches").getTableName());
+        putIfSet(orchestratorEnv, "PULLAB_LAB_CONFIG", stringContext("labConfig", null));
+        orchestratorEnv.put("PULLAB_INSTANCE_PROFILE", vmProfile.getInstanceProfileName());
+        putIfSet(orchestratorEnv, "PULLAB_SUBNET_IDS", String.join(",", listContext("subnetIds")));
+        putIfSet(orchestratorEnv, "PULLAB_SECURITY_GROUP_IDS", String.join(",", securityGroupIds));
+        putIfSet(orchestratorEnv, "PULLAB_STAGE_TIMEOUT", stringContext("stageTimeout", null));
+        putIfSet(orchestratorEnv, "PULLAB_ECS_CLUSTER", stringContext("ecsCluster", null));
+        putIfSet(orchestratorEnv, "PULLAB_QEMU_TASK_DEFINITION", stringContext("qemuTaskDefinition", null));
+        orchestratorEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
+        orchestratorEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
+        Code orchestratorCode = jar("orchestratorJar", "orchestrator-function");
+        Function jobsFn = function("JobsQueueOrchestrator", JOBS_HANDLER, orchestratorCode, Duration.minutes(5),
+                orchestratorEnv, "Turns claimed KernelCI jobs from the jobs queue into runs");
+        Function triggerFn = function("TriggerOrchestrator", TRIGGER_HANDLER, orchestratorCode, Duration.minutes(5),
+                orchestratorEnv, "Turns BuildComplete events and the daily schedule into runs");
+        for (Function fn : List.of(jobsFn, triggerFn)) {
+            results.grantRead(fn);
+            results.grantPut(fn);
+            storage.grantRead(fn);
+            tables.get("runs").grantReadWriteData(fn);
+            tables.get("launches").grantReadWriteData(fn);
+            kernelciToken.grantRead(fn);
+            vmRole.grantPassRole(fn.getGrantPrincipal());
+            grantLaunch(fn);
+        }
+        jobsFn.addEventSource(SqsEventSource.Builder.create(queues.get("jobs")).batchSize(10)
+                .reportBatchItemFailures(true).build());
+
+        Map<String, String> analyzerEnv = new LinkedHashMap<>();
+        analyzerEnv.put("PULLAB_RUNS_TABLE", tables.get("runs").getTableName());
+        analyzerEnv.put("PULLAB_RESULTS_BUCKET", results.getBucketName());
+        putIfSet(analyzerEnv, "KCIDB_SUBMIT_URL", stringContext("kcidbSubmitUrl", null));
+        analyzerEnv.put("KCIDB_JWT_SECRET_ARN", kcidbJwt.getSecretArn());
+        putIfSet(analyzerEnv, "KCIDB_ORIGIN", stringContext("kcidbOrigin", null));
+        analyzerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
+        analyzerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
+        putIfSet(analyzerEnv, "PULLAB_CORRECTION", stringContext("correction", null));
+        putIfSet(analyzerEnv, "PULLAB_ALPHA", stringContext("alpha", null));
+        putIfSet(analyzerEnv, "PULLAB_MIN_EFFECT", stringContext("minEffect", null));
+        Code analyzerCode = jar("analyzerJar", "analyzer-function");
+        Function resultsFn = function("ResultsAnalyzer", RESULTS_HANDLER, analyzerCode, Duration.minutes(10),
+                analyzerEnv, "Counts finished VMs from result.txt notifications and closes complete runs");
+        Function sweepFn = function("Sweeper", SWEEP_HANDLER, analyzerCode, Duration.minutes(10), analyzerEnv,
+                "Closes runs past their deadline and terminates their VMs");
+        for (Function fn : List.of(resultsFn, sweepFn)) {
+            tables.get("runs").grantReadWriteData(fn);
+            results.grantRead(fn);
+            results.grantPut(fn);
+            kernelciToken.grantRead(fn);
+            kcidbJwt.grantRead(fn);
+        }
+        resultsFn.addEventSource(SqsEventSource.Builder.create(queues.get("results")).batchSize(10)
+                .maxBatchingWindow(Duration.seconds(5)).reportBatchItemFailures(true).build());
+        sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("TerminateLabVms")
+                .effect(Effect.ALLOW)
+                .actions(List.of("ec2:TerminateInstances"))
+                .resources(List.of(ec2Arn("instance/*")))
+                .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
+                .build());
+        sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("FindLabVms")
+                .effect(Effect.ALLOW)
+                .actions(List.of("ec2:DescribeInstances"))
+                .resources(List.of("*"))
+                .build());
+
+        Map<String, String> analyzeEnv = new LinkedHashMap<>();
+        analyzeEnv.put("PULLAB_RESULTS_BUCKET", results.getBucketName());
+        Function analyzeFn = function("AnalyzeRun", ANALYZE_HANDLER, analyzerCode, Duration.minutes(10), analyzeEnv,
+                "Analyses one run on demand ({bucket, run_prefix}) and writes its analysis/ files");
+        results.grantRead(analyzeFn);
+        results.grantPut(analyzeFn);
+
+        // --- triggers ----------------------------------------------------------------------------------------
+        int pollMinutes = intContext("pollInterval", 1);
+        Schedule.Builder.create(this, "PollSchedule")
+                .description("Invokes the poller every " + pollMinutes + " minute(s)")
+                .schedule(ScheduleExpression.rate(Duration.minutes(pollMinutes)))
+                .target(LambdaInvoke.Builder.create(poller)
+                        .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
+                        .retryAttempts(0)
+                        .maxEventAge(Duration.minutes(1))
+                        .build())
+                .build();
+        Schedule.Builder.create(this, "SweepSchedule")
+                .description("Invokes the sweeper every 15 minutes")
+                .schedule(ScheduleExpression.rate(Duration.minutes(15)))
+                .target(LambdaInvoke.Builder.create(sweepFn)
+                        .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
+                        .retryAttempts(0)
+                        .maxEventAge(Duration.minutes(5))
+                        .build())
+                .build();
+
+        Rule.Builder.create(this, "BuildCompleteRule")
+                .description("A kernel build finished: start a run from its config")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("custom.kernel-build"))
+                        .detailType(List.of("BuildComplete"))
+                        .build())
+                .targets(List.of(new LambdaFunction(triggerFn, LambdaFunctionProps.builder()
+                        .retryAttempts(2).maxEventAge(Duration.hours(1)).build())))
+                .build();
+        String regressionConfig = stringContext("regressionConfig",
+                "s3://" + storage.getBucketName() + "/configs/config.json");
+        Map<String, Object> regressionPayload = new LinkedHashMap<>();
+        regressionPayload.put("config_s3_uri", regressionConfig);
+        regressionPayload.put("region", Aws.REGION);
+        // enabled only when the operator names the config: a rule pointing at a config that does not exist yet
+        // would fail every night
+        boolean dailyEnabled = getNode().tryGetContext("regressionConfig") != null;
+        Rule.Builder.create(this, "DailyRegressionRule")
+                .description("The daily regression run (enable with context regressionConfig=s3://…/config.json)")
+                .enabled(dailyEnabled)
+                .schedule(software.amazon.awscdk.services.events.Schedule.cron(CronOptions.builder()
+                        .minute("0").hour(String.valueOf(intContext("regressionCron", 2))).build()))
+                .targets(List.of(new LambdaFunction(triggerFn, LambdaFunctionProps.builder()
+                        .event(RuleTargetInput.fromObject(regressionPayload))
+                        .retryAttempts(2).maxEventAge(Duration.hours(1)).build())))
+                .build();
+
+        // --- alarms ------------------------------------------------------------------------------------------
+        deadLetterQueues.forEach((queueId, dlq) -> Alarm.Builder.create(this, pascal(queueId) + "DeadLetterAlarm")
+                .alarmDescription("Messages in the " + queueId + " dead-letter queue: replay with pullab replay-dlq")
+                .metric(dlq.metricApproximateNumberOfMessagesVisible())
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build());
+        for (Function fn : functions) {
+            Alarm.Builder.create(this, fn.getNode().getId() + "ErrorsAlarm")
+                    .alarmDescription("Errors of " + fn.getNode().getId())
+                    .metric(fn.metricErrors())
+                    .threshold(1)
+                    .evaluationPeriods(1)
+                    .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING)
+                    .build();
+        }
+
+        // --- outputs -----------------------------------------------------------------------------------------
+        tables.forEach((tableId, table) -> output(pascal(tableId) + "TableName", table.getTableName()));
+        queues.forEach((queueId, queue) -> output(pascal(queueId) + "QueueUrl", queue.getQueueUrl()));
+        deadLetterQueues.forEach((queueId, dlq) -> output(pascal(queueId) + "DeadLetterQueueUrl",
+                dlq.getQueueUrl()));
+        buckets.forEach((bucketId, bucket) -> output(pascal(bucketId) + "BucketName", bucket.getBucketName()));
+        output("KernelciApiTokenSecretArn", kernelciToken.getSecretArn());
+        output("KcidbJwtSecretArn", kcidbJwt.getSecretArn());
+        output("VmInstanceProfileName", vmProfile.getInstanceProfileName());
+        output("AnalyzeRunFunctionName", analyzeFn.getFunctionName());
+        output("TriggerFunctionName", triggerFn.getFunctionName());
+
+        suppressions(vmRole, List.of(kernelciToken, kcidbJwt), List.of(jobsFn, triggerFn), sweepFn,
+                List.of(poller, sweepFn));
+    }
+
+    /** EC2 launches by the orchestrator: only tagged lab instances, and the AMI look-ups it needs. */
+    private void grantLaunch(Function fn) {
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("RunTaggedLabInstances")
+                .actions(List.of("ec2:RunInstances"))
+                .resources(List.of(ec2Arn("instance/*")))
+                .conditions(Map.of("StringEquals", Map.of("aws:RequestTag/" + VM_TAG, "true")))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("RunInstancesSupportingResources")
+                .actions(List.of("ec2:RunInstances"))
+                .resources(List.of(ec2Arn("volume/*"), ec2Arn("network-interface/*"), ec2Arn("subnet/*"),
+                        ec2Arn("security-group/*"), ec2Arn("key-pair/*"),
+                        "arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + "::image/*"))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("TagAtLaunch")
+                .actions(List.of("ec2:CreateTags"))
+                .resources(List.of(ec2Arn("instance/*")))
+                .conditions(Map.of("StringEquals", Map.of("ec2:CreateAction", "RunInstances")))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("DescribeLabInstances")
+                .actions(List.of("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute"))
+                .resources(List.of("*"))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ResolveAmazonLinuxAmis")
+                .actions(List.of("ssm:GetParameter", "ssm:GetParameters"))
+                .resources(List.of("arn:" + Aws.PARTITION
+                        + ":ssm:*::parameter/aws/service/ami-amazon-linux-latest/*"))
+                .build());
+        String taskDefinition = stringContext("qemuTaskDefinition", null);
+        if (taskDefinition != null) {
+            String family = taskDefinition.replaceAll(".*task-definition/", "").replaceAll(":\\d+$", "");
+            fn.addToRolePolicy(PolicyStatement.Builder.create()
+                    .sid("RunQemuTask")
+                    .actions(List.of("ecs:RunTask"))
+                    .resources(List.of("arn:" + Aws.PARTITION + ":ecs:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                            + ":task-definition/" + family + ":*"))
+                    .build());
+            fn.addToRolePolicy(PolicyStatement.Builder.create()
+                    .sid("FindQemuTasks")
+                    .actions(List.of("ecs:ListTasks"))
+                    .resources(List.of("*"))
+                    .build());
+        }
+    }
+
+    private String ec2Arn(String resource) {
+        return "arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":" + resource;
+    }
+
+    private Function function(String id, String handler, Code code, Duration timeout, Map<String, String> env,
+            String description) {
+        LogGroup logGroup = LogGroup.Builder.create(this, id + "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Function.Builder builder = Function.Builder.create(this, id)
+                .description(description)
+                .runtime(Runtime.JAVA_21)
+                .handler(handler)
+                .code(code)
+                .memorySize(1024)
+                .timeout(timeout)
+                .environment(env)
+                .logGroup(logGroup);
+        if (id.equals("Poller")) {
+            builder.reservedConcurrentExecutions(1);
+        }
+        Function fn = builder.build();
+        functions.add(fn);
+        return fn;
+    }
+
+    private ISecret secret(String id, String importKey, String description) {
+        String name = stringContext(importKey, null);
+        if (name != null) {
+            return Secret.fromSecretNameV2(this, id, name);
+        }
+        return Secret.Builder.create(this, id)
+                .description(description + " (set its value with aws secretsmanager put-secret-value)")
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+    }
+
+    /** A function jar: context override, else the reactor module's shaded jar, else a placeholder when allowed. */
+    private Code jar(String contextKey, String module) {
+        if (Boolean.parseBoolean(stringContext("placeholderCode", "false"))) {
+            return Code.fromAsset(placeholderAsset().toString());
+        }
+        Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".jar"));
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the jars first (cd .. && mvn -B"
+                    + " -q package -DskipTests), or pass -c " + contextKey + "=<path>");
+        }
+        return Code.fromAsset(path.toString());
+    }
+
+    private static Path placeholder;
+
+    private static synchronized Path placeholderAsset() {
+        if (placeholder == null) {
+            try {
+                Path dir = Files.createTempDirectory("pullab-placeholder-code");
+                Files.writeString(dir.resolve("README.txt"), "placeholder for template tests; not deployable\n");
+                placeholder = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return placeholder;
+    }
+
+    private void output(String id, String value) {
+        CfnOutput.Builder.create(this, id).value(value).build();
+    }
+
+    private String stringContext(String key, String fallback) {
+        Object value = getNode().tryGetContext(key);
+        return value == null || value.toString().isBlank() ? fallback : value.toString();
+    }
+
+    private int intContext(String key, int fallback) {
+        String value = stringContext(key, null);
+        return value == null ? fallback : Integer.parseInt(value.trim());
+    }
+
+    private List<String> listContext(String key) {
+        Object value = getNode().tryGetContext(key);
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            list.forEach(item -> out.add(item.toString()));
+        } else if (value != null) {
+            for (String item : value.toString().split(",")) {
+                if (!item.isBlank()) {
+                    out.add(item.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void putIfSet(Map<String, String> env, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            env.put(key, value);
+        }
+    }
+
+    static String pascal(String id) {
+        return Character.toUpperCase(id.charAt(0)) + id.substring(1);
+    }
+
+    /**
+     * cdk-nag findings accepted on purpose, each acknowledged on the construct it concerns (cdk-nag 3 acknowledges
+     * findings one by one: {@code Rule[finding]}), each with the reason.
+     */
+    private void suppressions(Role vmRole, List<ISecret> secrets, List<Function> orchestrators, Function sweeper,
+            List<Function> scheduled) {
+        buckets.values().forEach(bucket -> acknowledge(bucket, "AwsSolutions-S1", "Only the stack's own roles can"
+                + " reach the lab buckets (public access blocked, TLS enforced). Server access logs would need a"
+                + " further, itself unlogged bucket; enable CloudTrail S3 data events for an object-level audit."));
+        acknowledge(this, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                + "AWSLambdaBasicExecutionRole]", "AWSLambdaBasicExecutionRole only lets a function write its"
+                + " CloudWatch Logs (functions here and CDK's bucket-notification helper); every data permission"
+                + " is granted separately with grant* methods.");
+        for (ISecret secret : secrets) {
+            if (secret instanceof Secret) {
+                acknowledge(secret, "AwsSolutions-SMG4", "The value is a token issued by the KernelCI or KCIDB"
+                        + " administrators; no Lambda can rotate it. The operator puts the reissued token.");
+            }
+        }
+        for (Function fn : functions) {
+            acknowledge(fn, "AwsSolutions-L1", "java21 is the runtime the product targets and is tested on (the"
+                    + " code compiles with --release 17); java25 is adopted with the reactor, not by the stack.");
+        }
+
+        // S3 grants: CDK's grantRead/grantPut action groups on one bucket (or its run_* prefix)
+        String results = "<" + logicalId(buckets.get("results")) + ".Arn>";
+        String storage = "<" + logicalId(buckets.get("storage")) + ".Arn>";
+        String s3Reason = "CDK grantRead/grantPut action groups (GetObject*, GetBucket*, List*, Abort* for"
+                + " multipart uploads) scoped to the lab's own buckets; no delete is granted.";
+        List<software.constructs.IConstruct> s3Users = new ArrayList<>(functions);
+        s3Users.remove(functions.get(0)); // the poller has no bucket access
+        s3Users.add(vmRole);
+        for (software.constructs.IConstruct user : s3Users) {
+            for (String action : List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:Abort*")) {
+                acknowledge(user, "AwsSolutions-IAM5[Action::" + action + "]", s3Reason);
+            }
+        }
+        acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + results + "/run_*]", "A test VM reads its payload"
+                + " and writes its outputs under run_<test id>_<time>/ prefixes, whose names are only known at"
+                + " launch; the role is limited to run_* objects of the results bucket.");
+        acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + storage + "/*]", "Test VMs read the external"
+                + " requirements (kernel RPMs, configs) a test asks for, anywhere in the lab's storage bucket.");
+        for (Function fn : functions.subList(1, functions.size())) {
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::" + results + "/*]", "The function reads and writes run"
+                    + " objects (payloads, outputs, analysis/) whose keys are only known at run time.");
+        }
+        for (Function fn : orchestrators) {
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::" + storage + "/*]", "The orchestrator reads trigger"
+                    + " configs, the lab config and requested requirements from the storage bucket.");
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]", "RunInstances only with"
+                    + " the request tag pullab=true and CreateTags only as part of RunInstances (ec2:CreateAction);"
+                    + " instance ids do not exist before launch.");
+            for (String resource : List.of("volume/*", "network-interface/*", "subnet/*", "security-group/*",
+                    "key-pair/*")) {
+                acknowledge(fn, "AwsSolutions-IAM5[Resource::" + ec2Finding(resource) + "]", "RunInstances"
+                        + " authorizes the volumes and network interfaces it creates and the subnet, security group"
+                        + " and key pair it uses; these are chosen by the lab config at run time.");
+            }
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::image/*]",
+                    "AMIs are chosen by the lab config (public Amazon Linux images by default); image ARNs carry"
+                            + " no account.");
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances and"
+                    + " ec2:DescribeInstanceAttribute (and ecs:ListTasks when QEMU tasks are configured) are used to"
+                    + " adopt a VM an earlier attempt launched; Describe/List calls support no resource scoping.");
+            acknowledge(fn, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*::parameter/aws/service/"
+                    + "ami-amazon-linux-latest/*]", "Read-only access to AWS's public Amazon Linux AMI parameters,"
+                    + " which resolve the lab config's resolve:ssm: AMI ids.");
+        }
+        acknowledge(sweeper, "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]", "TerminateInstances"
+                + " only on instances tagged pullab=true (ec2:ResourceTag condition); ids are known only at run time.");
+        acknowledge(sweeper, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances finds a run's VMs by their"
+                + " pullab:run tag and supports no resource scoping.");
+        for (Function fn : scheduled) {
+            acknowledge(this, "AwsSolutions-IAM5[Resource::<" + logicalId(fn) + ".Arn>:*]", "EventBridge"
+                    + " Scheduler's role (CDK LambdaInvoke target) may invoke this one function and its versions.");
+        }
+    }
+
+    private static String ec2Finding(String resource) {
+        return "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:" + resource;
+    }
+
+    private String logicalId(software.constructs.IConstruct construct) {
+        return getLogicalId((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild());
+    }
+
+    /**
+     * Acknowledges one cdk-nag finding on a construct and its children. {@code Validations.acknowledge} rejects ids
+     * with more than one {@code ::} (cdk-nag's finding ids quote ARNs such as {@code arn:<AWS::Partition>:…}), so
+     * those are recorded as the same acknowledged-rules metadata entry that {@code acknowledge} writes and cdk-nag
+     * reads.
+     */
+    private static void acknowledge(software.constructs.IConstruct scope, String id, String reason) {
+        if (id.split("::", -1).length <= 2) {
+            Validations.of(scope).acknowledge(Acknowledgment.builder().id(id).reason(reason).build());
+        } else {
+            scope.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(id, reason));
+        }
+    }
+
+    Map<String, Table> tables() {
+        return tables;
+    }
+
+    List<Function> functions() {
+        return functions;
+    }
+}

@@ -1,0 +1,258 @@
+package dev.pullab.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pullab.core.aws.LabResources;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.PolicyValidationPluginReport;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The synthesized template: resources and properties that matter, and the cdk-nag verdict. */
+class PullabStackTest {
+
+    private static PullabStack stack;
+    private static Template template;
+    private static AwsSolutionsChecks nag;
+
+    @BeforeAll
+    static void synth() {
+        App app = new App(AppProps.builder()
+                .context(Map.of(
+                        "placeholderCode", "true",
+                        "runtimeName", "pullab-test",
+                        "apiBaseUri", "https://staging.kernelci.org:9000/latest",
+                        "platforms", "qemu-x86_64,x86_64-ec2",
+                        "kcidbSubmitUrl", "https://db.kernelci.org/submit",
+                        "kcidbOrigin", "pullab",
+                        "vpcId", "vpc-0123456789abcdef0",
+                        "subnetIds", "subnet-1,subnet-2"))
+                .build());
+        stack = new PullabStack(app, "pullab", StackProps.builder()
+                .env(Environment.builder().account("123456789012").region("eu-west-2").build()).build());
+        nag = new AwsSolutionsChecks(app);
+        template = Template.fromStack(stack);
+    }
+
+    @Test
+    void tablesAreOnDemandWithPointInTimeRecoveryAndTtl() {
+        template.resourceCountIs("AWS::DynamoDB::Table", LabResources.TABLES.size());
+        assertThat(LabResources.TABLES).hasSize(4);
+        for (LabResources.Table table : LabResources.TABLES) {
+            Map<String, Object> props = new java.util.HashMap<>(Map.of(
+                    "BillingMode", "PAY_PER_REQUEST",
+                    "KeySchema", List.of(Map.of("AttributeName", table.partitionKey(), "KeyType", "HASH")),
+                    "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true)));
+            table.ttlAttribute().ifPresent(ttl -> props.put("TimeToLiveSpecification",
+                    Map.of("AttributeName", ttl, "Enabled", true)));
+            template.hasResourceProperties("AWS::DynamoDB::Table", props);
+        }
+        template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain"));
+    }
+
+    @Test
+    void queuesHaveDeadLetterQueuesAndEnforceTls() {
+        template.resourceCountIs("AWS::SQS::Queue", 4);
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of(
+                "FifoQueue", true,
+                "VisibilityTimeout", 900,
+                "RedrivePolicy", Map.of("maxReceiveCount", 5, "deadLetterTargetArn", Match.anyValue())));
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of(
+                "FifoQueue", Match.absent(),
+                "VisibilityTimeout", 900,
+                "RedrivePolicy", Map.of("maxReceiveCount", 5, "deadLetterTargetArn", Match.anyValue())));
+        Map<String, Map<String, Object>> policies = template.findResources("AWS::SQS::QueuePolicy");
+        assertThat(policies.toString()).contains("aws:SecureTransport");
+        // visibility of every queue outlasts the slowest consumer (the analyzer, 10 minutes)
+        template.findResources("AWS::SQS::Queue").values().stream()
+                .map(r -> (Map<?, ?>) r.get("Properties"))
+                .filter(p -> p.containsKey("RedrivePolicy"))
+                .forEach(p -> assertThat(((Number) p.get("VisibilityTimeout")).intValue()).isGreaterThanOrEqualTo(600));
+    }
+
+    @Test
+    void bucketsBlockPublicAccessAreEncryptedAndExpireOldRuns() {
+        template.resourceCountIs("AWS::S3::Bucket", 2);
+        assertThat(template.findResources("AWS::S3::Bucket", Map.of("Properties", Map.of(
+                "PublicAccessBlockConfiguration", Map.of(
+                        "BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256"))))))))
+                .hasSize(2);
+        template.hasResourceProperties("AWS::S3::Bucket", Map.of("LifecycleConfiguration", Map.of(
+                "Rules", Match.arrayWith(List.of(Map.of("Id", "expire-old-runs", "Prefix", "run_",
+                        "ExpirationInDays", 180, "Status", "Enabled"))))));
+        Map<String, Map<String, Object>> policies = template.findResources("AWS::S3::BucketPolicy");
+        assertThat(policies).hasSize(2);
+        assertThat(policies.toString()).contains("aws:SecureTransport");
+    }
+
+    @Test
+    void resultsBucketNotifiesTheResultsQueueOfResultFiles() {
+        template.hasResourceProperties("Custom::S3BucketNotifications", Map.of(
+                "NotificationConfiguration", Map.of("QueueConfigurations", List.of(Map.of(
+                        "Events", List.of("s3:ObjectCreated:*"),
+                        "Filter", Map.of("Key", Map.of("FilterRules", List.of(
+                                Map.of("Name", "suffix", "Value", LabResources.RESULT_SUFFIX)))),
+                        "QueueArn", Match.anyValue())))));
+    }
+
+    @Test
+    void functionsRunOnJava21WithTheirEnvironment() {
+        Map<String, Map<String, Object>> functions = template.findResources("AWS::Lambda::Function",
+                Map.of("Properties", Map.of("Runtime", "java21")));
+        assertThat(functions).hasSize(6);
+        functions.values().forEach(f -> assertThat(((Map<?, ?>) f.get("Properties")).get("MemorySize"))
+                .isEqualTo(1024));
+
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", PullabStack.POLLER_HANDLER,
+                "Timeout", 300,
+                "ReservedConcurrentExecutions", 1,
+                "Environment", Map.of("Variables", Map.of(
+                        "KERNELCI_API_BASE_URI", "https://staging.kernelci.org:9000/latest",
+                        "KERNELCI_API_TOKEN_SECRET_ARN", Match.anyValue(),
+                        "KERNELCI_RUNTIME_NAME", "pullab-test",
+                        "KERNELCI_PLATFORMS", "qemu-x86_64,x86_64-ec2",
+                        "PULLAB_CURSOR_TABLE", Match.anyValue(),
+                        "PULLAB_JOBS_TABLE", Match.anyValue(),
+                        "PULLAB_JOBS_QUEUE_URL", Match.anyValue()))));
+        for (String handler : List.of(PullabStack.JOBS_HANDLER, PullabStack.TRIGGER_HANDLER)) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", handler,
+                    "Timeout", 300,
+                    "Environment", Map.of("Variables", Map.of(
+                            "PULLAB_RESULTS_BUCKET", Match.anyValue(),
+                            "PULLAB_STORAGE_BUCKET", Match.anyValue(),
+                            "PULLAB_RUNS_TABLE", Match.anyValue(),
+                            "PULLAB_LAUNCHES_TABLE", Match.anyValue(),
+                            "PULLAB_INSTANCE_PROFILE", Match.anyValue(),
+                            "PULLAB_SUBNET_IDS", "subnet-1,subnet-2",
+                            "PULLAB_SECURITY_GROUP_IDS", Match.anyValue(),
+                            "KERNELCI_API_BASE_URI", "https://staging.kernelci.org:9000/latest",
+                            "KERNELCI_API_TOKEN_SECRET_ARN", Match.anyValue()))));
+        }
+        for (String handler : List.of(PullabStack.RESULTS_HANDLER, PullabStack.SWEEP_HANDLER)) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", handler,
+                    "Timeout", 600,
+                    "Environment", Map.of("Variables", Map.of(
+                            "PULLAB_RUNS_TABLE", Match.anyValue(),
+                            "PULLAB_RESULTS_BUCKET", Match.anyValue(),
+                            "KCIDB_SUBMIT_URL", "https://db.kernelci.org/submit",
+                            "KCIDB_JWT_SECRET_ARN", Match.anyValue(),
+                            "KCIDB_ORIGIN", "pullab",
+                            "KERNELCI_API_BASE_URI", "https://staging.kernelci.org:9000/latest",
+                            "KERNELCI_API_TOKEN_SECRET_ARN", Match.anyValue()))));
+        }
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", PullabStack.ANALYZE_HANDLER, "Timeout", 600));
+    }
+
+    @Test
+    void noSecretValueIsInAnyEnvironment() {
+        String env = template.findResources("AWS::Lambda::Function").values().stream()
+                .map(f -> String.valueOf(((Map<?, ?>) f.get("Properties")).get("Environment")))
+                .collect(Collectors.joining("\n"));
+        assertThat(env).doesNotContain("KERNELCI_API_TOKEN=", "KCIDB_JWT=", "UNIFIED_TOKEN");
+    }
+
+    @Test
+    void sqsEventSourcesReportBatchItemFailures() {
+        Map<String, Map<String, Object>> mappings = template.findResources("AWS::Lambda::EventSourceMapping");
+        assertThat(mappings).hasSize(2);
+        mappings.values().forEach(m -> assertThat(((Map<?, ?>) m.get("Properties")).get("FunctionResponseTypes"))
+                .isEqualTo(List.of("ReportBatchItemFailures")));
+    }
+
+    @Test
+    void schedulerInvokesThePollerEveryMinuteAndTheSweeperEvery15() {
+        template.resourceCountIs("AWS::Scheduler::Schedule", 2);
+        template.hasResourceProperties("AWS::Scheduler::Schedule", Map.of(
+                "ScheduleExpression", "rate(1 minute)",
+                "State", "ENABLED",
+                "Target", Map.of("Arn", Map.of("Fn::GetAtt", List.of(logicalId("Poller"), "Arn")))));
+        template.hasResourceProperties("AWS::Scheduler::Schedule", Map.of(
+                "ScheduleExpression", "rate(15 minutes)",
+                "Target", Map.of("Arn", Map.of("Fn::GetAtt", List.of(logicalId("Sweeper"), "Arn")))));
+    }
+
+    @Test
+    void buildCompleteRuleAndDailyCronTriggerTheOrchestrator() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of("source", List.of("custom.kernel-build"), "detail-type",
+                        List.of("BuildComplete")),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(logicalId("TriggerOrchestrator"), "Arn")))))));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "ScheduleExpression", "cron(0 2 * * ? *)",
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(logicalId("TriggerOrchestrator"), "Arn")),
+                        "Input", Match.anyValue())))));
+        String daily = template.findResources("AWS::Events::Rule", Map.of("Properties",
+                Map.of("ScheduleExpression", "cron(0 2 * * ? *)"))).toString();
+        assertThat(daily).contains("config_s3_uri", "/configs/config.json", "region", "AWS::Region");
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "cron(0 2 * * ? *)",
+                "State", "DISABLED"));
+    }
+
+    @Test
+    void orchestratorLaunchesOnlyTaggedVmsAndPassesOnlyTheVmRole() {
+        String policies = template.findResources("AWS::IAM::Policy").toString();
+        assertThat(policies).contains("aws:RequestTag/pullab", "ec2:ResourceTag/pullab", "ec2:CreateAction",
+                "ami-amazon-linux-latest", "iam:PassRole");
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Map.of(
+                        "Sid", "TerminateLabVms",
+                        "Effect", "Allow",
+                        "Action", "ec2:TerminateInstances",
+                        "Resource", Match.anyValue(),
+                        "Condition", Map.of("StringEquals", Map.of("ec2:ResourceTag/pullab", "true"))))))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Map.of(
+                        "Effect", "Allow",
+                        "Action", "iam:PassRole",
+                        "Resource", Map.of("Fn::GetAtt", List.of(logicalId("VmRole"), "Arn"))))))));
+        assertThat(policies).doesNotContain("Action=*,", "Action=[*]");
+        template.resourceCountIs("AWS::IAM::InstanceProfile", 1);
+        String vmPolicy = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
+                java.util.List.of(Map.of("Ref", logicalId("VmRole")))))).toString();
+        assertThat(vmPolicy).contains("/run_*", "s3:PutObject").doesNotContain("s3:DeleteObject");
+        template.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of(
+                "SecurityGroupIngress", Match.absent(),
+                "SecurityGroupEgress", List.of(Match.objectLike(Map.of("IpProtocol", "-1")))));
+    }
+
+    @Test
+    void secretsAreCreatedAndAlarmsWatchDeadLetterQueuesAndErrors() {
+        template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 2 + 6);
+    }
+
+    @Test
+    void cdkNagAwsSolutionsFindsNothingUnacknowledged() {
+        PolicyValidationPluginReport report = nag.validateScope(stack);
+        List<String> findings = report.getViolations().stream()
+                .flatMap(v -> v.getViolatingResources().stream()
+                        .map(r -> v.getRuleName() + " " + r.getConstructPath() + " " + r.getLocations()))
+                .collect(Collectors.toList());
+        findings.forEach(System.out::println);
+        assertThat(findings).isEmpty();
+        assertThat(report.getSuccess()).isTrue();
+    }
+
+    private static String logicalId(String constructId) {
+        return stack.getLogicalId((software.amazon.awscdk.CfnElement) stack.getNode().findChild(constructId)
+                .getNode().getDefaultChild());
+    }
+}
