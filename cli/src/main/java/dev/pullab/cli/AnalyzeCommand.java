@@ -78,7 +78,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     private Path json;
 
     @Option(names = "--plots", paramLabel = "DIR",
-            description = "Write PNG charts of the % change per metric (overall and per arch) to DIR.")
+            description = "Write PNG charts of the %% change per metric (overall and per arch) to DIR.")
     private Path plots;
 
     @Option(names = "--correction", paramLabel = "holm|bh|none", defaultValue = "holm",

@@ -79,7 +79,7 @@ final class PollCommand implements Callable<Integer> {
             settings = PollerSettings.resolve(ConfigSource.fromEnvironment(), SecretLookup.NONE);
             cycle = dryRun ? PollerAssembly.dryRun(settings, dynamoForDryRun(settings), RetryPolicy.defaults())
                     : PollerAssembly.live(settings, AwsClients.dynamoDb(Optional.ofNullable(region)),
-                            AwsClients.sqs(Optional.ofNullable(region)), RetryPolicy.defaults(), () -> true);
+                            AwsClients.sqs(Optional.ofNullable(region)), RetryPolicy.defaults());
         } catch (ConfigurationException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;

@@ -7,11 +7,11 @@ import dev.pullab.core.aws.PollerAssembly;
 import dev.pullab.core.config.ConfigSource;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.poll.PollCycle;
 import dev.pullab.core.poll.PollReport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -31,29 +31,28 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
     /** Stop starting new pages when less than this is left: a page plus its claims must fit in it. */
     static final Duration SAFETY_MARGIN = Duration.ofSeconds(20);
 
-    private final PollerSettings settings;
-    private final DynamoDbClient dynamo;
-    private final SqsClient sqs;
-    private final RetryPolicy retries;
+    private final String runtime;
+    private final PollCycle cycle;
 
     /** Used by Lambda: settings and clients built once per execution environment. */
     public PollHandler() {
         this(Environment.SETTINGS, Environment.DYNAMO, Environment.SQS, RetryPolicy.defaults());
     }
 
-    /** For in-process runs (pullab local-run) and tests: settings and clients given. */
+    /**
+     * For in-process runs (pullab local-run) and tests: settings and clients given. The cycle (KernelCI client,
+     * tables, queue) is put together here, once; each invocation only runs it.
+     */
     public PollHandler(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
-        this.sqs = Objects.requireNonNull(sqs, "sqs");
-        this.retries = Objects.requireNonNull(retries, "retries");
+        this.runtime = settings.runtimeName();
+        this.cycle = PollerAssembly.live(settings, dynamo, sqs, retries);
     }
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        PollReport report = PollerAssembly.live(settings, dynamo, sqs, retries, timeLeft(context)).run();
+        PollReport report = cycle.run(timeLeft(context));
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("runtime", settings.runtimeName());
+        result.put("runtime", runtime);
         result.put("events", report.events());
         result.put("jobs_found", report.found().size());
         result.put("jobs_queued", report.queued().stream().map(t -> t.nodeId()).toList());

@@ -14,7 +14,6 @@ import dev.pullab.core.poll.PollCycle;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -33,8 +32,7 @@ public final class PollerAssembly {
      *
      * @throws dev.pullab.core.config.ConfigurationException when the token, a table or the queue is not configured
      */
-    public static PollCycle live(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries,
-            BooleanSupplier timeLeft) {
+    public static PollCycle live(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
         DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build();
         Clock clock = Clock.systemUTC();
         CursorStore cursors = new DynamoDbCursorStore(enhanced,
@@ -44,7 +42,7 @@ public final class PollerAssembly {
         JobQueue queue = new SqsJobQueue(sqs, settings.require(settings.jobsQueueUrl(), "PULLAB_JOBS_QUEUE_URL"));
         KernelCiClient kernelci = new KernelCiClient(settings.apiBaseUri(), Optional.of(settings.requireApiToken()),
                 new RetryingHttp("KernelCI API", retries));
-        return new PollCycle(cycleSettings(settings, false), kernelci, cursors, ledger, queue, timeLeft,
+        return new PollCycle(cycleSettings(settings, false), kernelci, cursors, ledger, queue,
                 () -> UUID.randomUUID().toString());
     }
 
@@ -59,7 +57,7 @@ public final class PollerAssembly {
         KernelCiClient kernelci = new KernelCiClient(settings.apiBaseUri(), settings.apiToken(),
                 new RetryingHttp("KernelCI API", retries));
         return new PollCycle(cycleSettings(settings, true), kernelci, cursors, READ_ONLY_LEDGER, READ_ONLY_QUEUE,
-                () -> true, () -> "dry-run");
+                () -> "dry-run");
     }
 
     private static PollCycle.Settings cycleSettings(PollerSettings settings, boolean dryRun) {

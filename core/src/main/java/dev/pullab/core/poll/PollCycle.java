@@ -75,25 +75,35 @@ public final class PollCycle {
     private final CursorStore cursors;
     private final JobLedger ledger;
     private final JobQueue queue;
-    private final BooleanSupplier timeLeft;
     private final Supplier<String> claimIds;
 
     /**
-     * @param timeLeft  asked before each page: false stops the cycle (the cursor stays consistent)
-     * @param claimIds  unique ids for new claim markers ({@code <runtime>:<id>})
+     * Built once and run many times (once per Lambda invocation, once per {@code pullab poll} interval).
+     *
+     * @param claimIds unique ids for new claim markers ({@code <runtime>:<id>})
      */
     public PollCycle(Settings settings, KernelCiJobs kernelci, CursorStore cursors, JobLedger ledger, JobQueue queue,
-            BooleanSupplier timeLeft, Supplier<String> claimIds) {
+            Supplier<String> claimIds) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.kernelci = Objects.requireNonNull(kernelci, "kernelci");
         this.cursors = Objects.requireNonNull(cursors, "cursors");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.queue = Objects.requireNonNull(queue, "queue");
-        this.timeLeft = Objects.requireNonNull(timeLeft, "timeLeft");
         this.claimIds = Objects.requireNonNull(claimIds, "claimIds");
     }
 
+    /** Runs until caught up. */
     public PollReport run() {
+        return run(() -> true);
+    }
+
+    /**
+     * Runs until caught up or out of time.
+     *
+     * @param timeLeft asked before each page: false stops the cycle (the cursor stays consistent)
+     */
+    public PollReport run(BooleanSupplier timeLeft) {
+        Objects.requireNonNull(timeLeft, "timeLeft");
         Progress progress = new Progress(cursors.read(settings.runtime()));
         Cursor cursor = progress.before;
         int limit = settings.pageSize();

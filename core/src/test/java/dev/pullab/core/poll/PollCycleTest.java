@@ -19,7 +19,7 @@ class PollCycleTest {
 
     private PollReport poll(int pageSize, Set<String> platforms) {
         return new PollCycle(new PollCycle.Settings(RUNTIME, platforms, pageSize, false), feed, cursors, jobs, jobs,
-                () -> true, () -> "c" + claimIds.incrementAndGet()).run();
+                () -> "c" + claimIds.incrementAndGet()).run();
     }
 
     private PollReport poll(int pageSize) {
@@ -129,7 +129,7 @@ class PollCycleTest {
         feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
 
         PollReport report = new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), 10, true), feed, cursors, jobs,
-                jobs, () -> true, () -> "x").run();
+                jobs, () -> "x").run();
 
         assertThat(report.found()).hasSize(2);
         assertThat(jobs.records).isEmpty();
@@ -144,7 +144,7 @@ class PollCycleTest {
         feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
 
         PollReport report = new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), 10, false), feed, cursors, jobs,
-                jobs, () -> false, () -> "x").run();
+                jobs, () -> "x").run(() -> false);
 
         assertThat(report.pages()).isZero();
         assertThat(report.caughtUp()).isFalse();

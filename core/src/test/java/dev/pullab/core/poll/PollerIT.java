@@ -76,7 +76,7 @@ class PollerIT {
     private PollReport poll(KernelCiJobs feed, CursorStore cursorStore, JobLedger jobLedger, JobQueue jobQueue,
             int pageSize) {
         return new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), pageSize, false), feed, cursorStore,
-                jobLedger, jobQueue, () -> true, () -> UUID.randomUUID().toString()).run();
+                jobLedger, jobQueue, () -> UUID.randomUUID().toString()).run();
     }
 
     private PollReport poll(int pageSize) {
@@ -256,7 +256,7 @@ class PollerIT {
         String ours = job("2026-05-20T10:00:00.003000");
 
         new PollCycle(new PollCycle.Settings(RUNTIME, Set.of("qemu-x86_64"), 10, false), kernelci, cursors, ledger,
-                queue, () -> true, () -> UUID.randomUUID().toString()).run();
+                queue, () -> UUID.randomUUID().toString()).run();
 
         assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactly(ours);
         assertThat(api.node(other).orElseThrow().at("/data/job_id").isMissingNode()).isTrue();
