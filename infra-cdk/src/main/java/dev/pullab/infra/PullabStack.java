@@ -19,6 +19,8 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -27,6 +29,16 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.ec2.CfnSecurityGroup;
+import software.amazon.awscdk.services.ecr.Repository;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.CfnCluster;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.CpuArchitecture;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.LogDriver;
+import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
+import software.amazon.awscdk.services.ecs.RuntimePlatform;
 import software.amazon.awscdk.services.events.CronOptions;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
@@ -57,6 +69,8 @@ import software.amazon.awscdk.services.scheduler.ScheduleTargetInput;
 import software.amazon.awscdk.services.scheduler.targets.LambdaInvoke;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -65,13 +79,15 @@ import software.constructs.Construct;
 /**
  * The whole lab as one stack: the resources {@link LabResources} describes (tables, queues with dead-letter queues,
  * buckets, the results bucket's notification), the poller, orchestrator and analyzer functions with their triggers,
- * the test-VM role and instance profile, the secrets, alarms and outputs.
+ * the test-VM role and instance profile, the QEMU runner's cluster and task definition, the secrets, alarms with their
+ * notification topic, and outputs.
  *
  * <p>Context keys (all optional): {@code prefix} (stack name, default {@code pullab}), {@code runtimeName}
  * ({@code KERNELCI_RUNTIME_NAME}, default {@code pullab}), {@code apiBaseUri}, {@code platforms},
  * {@code pollInterval} (minutes, default 1), {@code kcidbSubmitUrl}, {@code kcidbOrigin}, {@code labConfig},
  * {@code subnetIds}, {@code vpcId} (creates an egress-only security group for the VMs), {@code securityGroupIds},
- * {@code regressionConfig} (the daily trigger's {@code config_s3_uri}; the daily rule is disabled without it, default
+ * {@code qemuRunnerImage} (the QEMU runner's image; default {@code latest} of the ECR repository the stack creates),
+ * {@code alarmEmail} (subscribes an address to the alarm topic), {@code regressionConfig} (the daily trigger's {@code config_s3_uri}; the daily rule is disabled without it, default
  * {@code s3://<storage bucket>/configs/config.json}), {@code regressionCron} (hour UTC, default 2),
  * {@code kernelciTokenSecretName} / {@code kcidbJwtSecretName} (import existing secrets by name instead of creating
  * them), {@code runRetentionDays} (default 180), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
@@ -89,6 +105,9 @@ public final class PullabStack extends Stack {
 
     /** The tag every lab VM carries ({@code pullab=true}); EC2 permissions are conditioned on it. */
     static final String VM_TAG = "pullab";
+
+    /** The container of the QEMU runner task; the orchestrator's RunTask overrides its environment. */
+    static final String QEMU_CONTAINER = "qemu-runner";
 
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Queue> queues = new LinkedHashMap<>();
@@ -183,6 +202,9 @@ public final class PullabStack extends Stack {
             securityGroupIds.add(vmSecurityGroup.getAttrGroupId());
         }
 
+        // --- QEMU jobs: an ECS cluster and the Fargate task definition of the QEMU runner ------------------------
+        QemuRunner qemu = qemuRunner(results);
+
         // --- functions ---------------------------------------------------------------------------------------
         String apiBaseUri = stringContext("apiBaseUri", "https://staging.kernelci.org:9000/latest");
         String runtimeName = stringContext("runtimeName", "pullab");
@@ -216,8 +238,8 @@ public final class PullabStack extends Stack {
         putIfSet(orchestratorEnv, "PULLAB_SUBNET_IDS", String.join(",", listContext("subnetIds")));
         putIfSet(orchestratorEnv, "PULLAB_SECURITY_GROUP_IDS", String.join(",", securityGroupIds));
         putIfSet(orchestratorEnv, "PULLAB_STAGE_TIMEOUT", stringContext("stageTimeout", null));
-        putIfSet(orchestratorEnv, "PULLAB_ECS_CLUSTER", stringContext("ecsCluster", null));
-        putIfSet(orchestratorEnv, "PULLAB_QEMU_TASK_DEFINITION", stringContext("qemuTaskDefinition", null));
+        orchestratorEnv.put("PULLAB_ECS_CLUSTER", qemu.cluster().getRef());
+        orchestratorEnv.put("PULLAB_QEMU_TASK_DEFINITION", qemu.taskDefinition().getTaskDefinitionArn());
         orchestratorEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
         orchestratorEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
         Code orchestratorCode = jar("orchestratorJar", "orchestrator-function");
@@ -234,6 +256,7 @@ public final class PullabStack extends Stack {
             kernelciToken.grantRead(fn);
             vmRole.grantPassRole(fn.getGrantPrincipal());
             grantLaunch(fn);
+            grantQemuTasks(fn, qemu);
         }
         jobsFn.addEventSource(SqsEventSource.Builder.create(queues.get("jobs")).batchSize(10)
                 .reportBatchItemFailures(true).build());
@@ -332,25 +355,24 @@ public final class PullabStack extends Stack {
                         .retryAttempts(2).maxEventAge(Duration.hours(1)).build())))
                 .build();
 
-        // --- alarms ------------------------------------------------------------------------------------------
-        deadLetterQueues.forEach((queueId, dlq) -> Alarm.Builder.create(this, pascal(queueId) + "DeadLetterAlarm")
-                .alarmDescription("Messages in the " + queueId + " dead-letter queue: replay with pullab replay-dlq")
-                .metric(dlq.metricApproximateNumberOfMessagesVisible())
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build());
-        for (Function fn : functions) {
-            Alarm.Builder.create(this, fn.getNode().getId() + "ErrorsAlarm")
-                    .alarmDescription("Errors of " + fn.getNode().getId())
-                    .metric(fn.metricErrors())
-                    .threshold(1)
-                    .evaluationPeriods(1)
-                    .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                    .treatMissingData(TreatMissingData.NOT_BREACHING)
-                    .build();
+        // --- alarms, notified through one topic ---------------------------------------------------------------
+        Topic alarmTopic = Topic.Builder.create(this, "AlarmTopic")
+                .displayName("pullab alarms")
+                .enforceSsl(true)
+                .build();
+        String alarmEmail = stringContext("alarmEmail", null);
+        if (alarmEmail != null) {
+            alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
         }
+        SnsAction notify = new SnsAction(alarmTopic);
+        deadLetterQueues.forEach((queueId, dlq) -> alarm(pascal(queueId) + "DeadLetterAlarm",
+                "Messages in the " + queueId + " dead-letter queue: replay with pullab replay-dlq",
+                dlq.metricApproximateNumberOfMessagesVisible(), notify));
+        for (Function fn : functions) {
+            alarm(fn.getNode().getId() + "ErrorsAlarm", "Errors of " + fn.getNode().getId(), fn.metricErrors(),
+                    notify);
+        }
+        output("AlarmTopicArn", alarmTopic.getTopicArn());
 
         // --- outputs -----------------------------------------------------------------------------------------
         tables.forEach((tableId, table) -> output(pascal(tableId) + "TableName", table.getTableName()));
@@ -364,7 +386,7 @@ public final class PullabStack extends Stack {
         output("AnalyzeRunFunctionName", analyzeFn.getFunctionName());
         output("TriggerFunctionName", triggerFn.getFunctionName());
 
-        suppressions(vmRole, List.of(kernelciToken, kcidbJwt), List.of(jobsFn, triggerFn), sweepFn,
+        suppressions(vmRole, qemu, List.of(kernelciToken, kcidbJwt), List.of(jobsFn, triggerFn), sweepFn,
                 List.of(poller, sweepFn));
     }
 
@@ -400,21 +422,83 @@ public final class PullabStack extends Stack {
                 .resources(List.of("arn:" + Aws.PARTITION
                         + ":ssm:*::parameter/aws/service/ami-amazon-linux-latest/*"))
                 .build());
-        String taskDefinition = stringContext("qemuTaskDefinition", null);
-        if (taskDefinition != null) {
-            String family = taskDefinition.replaceAll(".*task-definition/", "").replaceAll(":\\d+$", "");
-            fn.addToRolePolicy(PolicyStatement.Builder.create()
-                    .sid("RunQemuTask")
-                    .actions(List.of("ecs:RunTask"))
-                    .resources(List.of("arn:" + Aws.PARTITION + ":ecs:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
-                            + ":task-definition/" + family + ":*"))
-                    .build());
-            fn.addToRolePolicy(PolicyStatement.Builder.create()
-                    .sid("FindQemuTasks")
-                    .actions(List.of("ecs:ListTasks"))
-                    .resources(List.of("*"))
-                    .build());
+    }
+
+    /** The cluster QEMU tasks run in and the runner's task definition (container {@code qemu-runner}). */
+    private record QemuRunner(CfnCluster cluster, FargateTaskDefinition taskDefinition) {
+    }
+
+    /**
+     * The QEMU runner ({@code vm-tests/qemu-runner}): a Fargate task per QEMU job, in a cluster of its own. Fargate has
+     * no KVM, so QEMU emulates (TCG): 2 vCPUs and 4 GiB give a 1 GiB guest and QEMU's translation threads room. The
+     * image is context {@code qemuRunnerImage}, or {@code latest} of the repository the stack creates for it. The task
+     * role may only read and write run objects, as a VM may.
+     */
+    private QemuRunner qemuRunner(Bucket results) {
+        CfnCluster cluster = CfnCluster.Builder.create(this, "QemuCluster")
+                .clusterSettings(List.of(CfnCluster.ClusterSettingsProperty.builder()
+                        .name("containerInsights").value("enabled").build()))
+                .build();
+        String image = stringContext("qemuRunnerImage", null);
+        ContainerImage containerImage;
+        if (image != null) {
+            containerImage = ContainerImage.fromRegistry(image);
+        } else {
+            Repository repository = Repository.Builder.create(this, "QemuRunnerRepository")
+                    .imageScanOnPush(true)
+                    .lifecycleRules(List.of(software.amazon.awscdk.services.ecr.LifecycleRule.builder()
+                            .description("keep the 10 newest images").maxImageCount(10).build()))
+                    .removalPolicy(RemovalPolicy.RETAIN)
+                    .build();
+            containerImage = ContainerImage.fromEcrRepository(repository, "latest");
+            output("QemuRunnerRepositoryUri", repository.getRepositoryUri());
         }
+        FargateTaskDefinition taskDefinition = FargateTaskDefinition.Builder.create(this, "QemuRunnerTask")
+                .cpu(2048)
+                .memoryLimitMiB(4096)
+                .runtimePlatform(RuntimePlatform.builder().cpuArchitecture(CpuArchitecture.X86_64)
+                        .operatingSystemFamily(OperatingSystemFamily.LINUX).build())
+                .build();
+        LogGroup logGroup = LogGroup.Builder.create(this, "QemuRunnerLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        taskDefinition.addContainer(QEMU_CONTAINER, ContainerDefinitionOptions.builder()
+                .image(containerImage)
+                .essential(true)
+                .logging(LogDriver.awsLogs(AwsLogDriverProps.builder().logGroup(logGroup)
+                        .streamPrefix(QEMU_CONTAINER).build()))
+                .build());
+        results.grantRead(taskDefinition.getTaskRole(), "run_*");
+        results.grantPut(taskDefinition.getTaskRole(), "run_*");
+        output("QemuClusterName", cluster.getRef());
+        output("QemuTaskDefinitionArn", taskDefinition.getTaskDefinitionArn());
+        return new QemuRunner(cluster, taskDefinition);
+    }
+
+    /** RunTask of the runner's task definition in the lab's cluster only, with PassRole on its two roles. */
+    private void grantQemuTasks(Function fn, QemuRunner qemu) {
+        qemu.taskDefinition().grantRun(fn);
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("FindQemuTasks")
+                .actions(List.of("ecs:ListTasks"))
+                .resources(List.of("*"))
+                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", qemu.cluster().getAttrArn())))
+                .build());
+    }
+
+    /** An alarm on any occurrence (at least 1 in a period), notifying when it fires and when it clears. */
+    private void alarm(String id, String description, IMetric metric, SnsAction notify) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        alarm.addAlarmAction(notify);
+        alarm.addOkAction(notify);
     }
 
     private String ec2Arn(String resource) {
@@ -526,7 +610,7 @@ public final class PullabStack extends Stack {
      * cdk-nag findings accepted on purpose, each acknowledged on the construct it concerns (cdk-nag 3 acknowledges
      * findings one by one: {@code Rule[finding]}), each with the reason.
      */
-    private void suppressions(Role vmRole, List<ISecret> secrets, List<Function> orchestrators, Function sweeper,
+    private void suppressions(Role vmRole, QemuRunner qemu, List<ISecret> secrets, List<Function> orchestrators, Function sweeper,
             List<Function> scheduled) {
         buckets.values().forEach(bucket -> acknowledge(bucket, "AwsSolutions-S1", "Only the stack's own roles can"
                 + " reach the lab buckets (public access blocked, TLS enforced). Server access logs would need a"
@@ -554,6 +638,7 @@ public final class PullabStack extends Stack {
         List<software.constructs.IConstruct> s3Users = new ArrayList<>(functions);
         s3Users.remove(functions.get(0)); // the poller has no bucket access
         s3Users.add(vmRole);
+        s3Users.add(qemu.taskDefinition().getTaskRole());
         for (software.constructs.IConstruct user : s3Users) {
             for (String action : List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:Abort*")) {
                 acknowledge(user, "AwsSolutions-IAM5[Action::" + action + "]", s3Reason);
@@ -562,6 +647,12 @@ public final class PullabStack extends Stack {
         acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + results + "/run_*]", "A test VM reads its payload"
                 + " and writes its outputs under run_<test id>_<time>/ prefixes, whose names are only known at"
                 + " launch; the role is limited to run_* objects of the results bucket.");
+        acknowledge(qemu.taskDefinition().getTaskRole(), "AwsSolutions-IAM5[Resource::" + results + "/run_*]",
+                "A QEMU runner task, like a VM, writes its outputs under the run_<test id>_<time>/ prefix it is"
+                        + " given at launch; the role is limited to run_* objects of the results bucket.");
+        acknowledge(qemu.taskDefinition().obtainExecutionRole(), "AwsSolutions-IAM5[Resource::*]", "The task"
+                + " execution role CDK generates: ecr:GetAuthorizationToken supports no resource scoping; image pulls"
+                + " and log writes are scoped to the runner's repository and log group.");
         acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + storage + "/*]", "Test VMs read the external"
                 + " requirements (kernel RPMs, configs) a test asks for, anywhere in the lab's storage bucket.");
         for (Function fn : functions.subList(1, functions.size())) {

@@ -35,7 +35,8 @@ class PullabStackTest {
                         "kcidbSubmitUrl", "https://db.kernelci.org/submit",
                         "kcidbOrigin", "pullab",
                         "vpcId", "vpc-0123456789abcdef0",
-                        "subnetIds", "subnet-1,subnet-2"))
+                        "subnetIds", "subnet-1,subnet-2",
+                        "alarmEmail", "lab-oncall@example.org"))
                 .build());
         stack = new PullabStack(app, "pullab", StackProps.builder()
                 .env(Environment.builder().account("123456789012").region("eu-west-2").build()).build());
@@ -240,6 +241,77 @@ class PullabStackTest {
     }
 
     @Test
+    void everyAlarmNotifiesTheAlarmTopicWhenItFiresAndClears() {
+        Map<String, Object> topic = Map.of("Ref", logicalId("AlarmTopic"));
+        assertThat(template.findResources("AWS::CloudWatch::Alarm", Map.of("Properties", Map.of(
+                "AlarmActions", List.of(topic), "OKActions", List.of(topic))))).hasSize(2 + 6);
+        template.hasResourceProperties("AWS::SNS::Subscription", Map.of(
+                "Protocol", "email", "Endpoint", "lab-oncall@example.org", "TopicArn", topic));
+        assertThat(template.findResources("AWS::SNS::TopicPolicy").toString()).contains("aws:SecureTransport");
+        template.hasOutput("AlarmTopicArn", Map.of("Value", topic));
+    }
+
+    @Test
+    void qemuJobsRunAsFargateTasksOfTheRunnerInTheLabsCluster() {
+        template.resourceCountIs("AWS::ECS::Cluster", 1);
+        template.hasResourceProperties("AWS::ECS::Cluster", Map.of("ClusterSettings",
+                List.of(Map.of("Name", "containerInsights", "Value", "enabled"))));
+        template.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of(
+                "RequiresCompatibilities", List.of("FARGATE"),
+                "NetworkMode", "awsvpc",
+                "Cpu", "2048",
+                "Memory", "4096",
+                "ContainerDefinitions", List.of(Match.objectLike(Map.of(
+                        "Name", PullabStack.QEMU_CONTAINER,
+                        "Essential", true,
+                        "Environment", Match.absent(),
+                        "LogConfiguration", Match.objectLike(Map.of("LogDriver", "awslogs")))))));
+        // the image is the latest push to the stack's repository unless context qemuRunnerImage names one
+        template.hasResourceProperties("AWS::ECR::Repository", Map.of("ImageScanningConfiguration",
+                Map.of("ScanOnPush", true)));
+        assertThat(template.findResources("AWS::ECS::TaskDefinition").toString())
+                .contains(logicalId("QemuRunnerRepository"), ":latest");
+
+        Map<String, Object> clusterName = Map.of("Ref", logicalId("QemuCluster"));
+        for (String handler : List.of(PullabStack.JOBS_HANDLER, PullabStack.TRIGGER_HANDLER)) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", handler,
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "PULLAB_ECS_CLUSTER", clusterName,
+                            "PULLAB_QEMU_TASK_DEFINITION", Map.of("Ref", logicalId("QemuRunnerTask")))))));
+        }
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(
+                        Map.of("Effect", "Allow", "Action", "iam:PassRole",
+                                "Condition", Map.of("StringLike", Map.of("iam:PassedToService",
+                                        "ecs-tasks.amazonaws.com")),
+                                "Resource", List.of(
+                                        Map.of("Fn::GetAtt", List.of(taskRoleLogicalId(), "Arn")),
+                                        Map.of("Fn::GetAtt", List.of(executionRoleLogicalId(), "Arn")))),
+                        Map.of("Effect", "Allow", "Action", "ecs:RunTask",
+                                "Resource", Map.of("Ref", logicalId("QemuRunnerTask"))),
+                        Map.of("Sid", "FindQemuTasks", "Effect", "Allow", "Action", "ecs:ListTasks",
+                                "Resource", "*",
+                                "Condition", Map.of("ArnEquals", Map.of("ecs:cluster",
+                                        Map.of("Fn::GetAtt", List.of(logicalId("QemuCluster"), "Arn"))))))))));
+        String taskRolePolicy = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
+                List.of(Map.of("Ref", taskRoleLogicalId()))))).toString();
+        assertThat(taskRolePolicy).contains("/run_*", "s3:PutObject").doesNotContain("s3:DeleteObject");
+    }
+
+    @Test
+    void givenARunnerImage_whenSynthesized_thenTheTaskUsesItAndNoRepositoryIsCreated() {
+        App app = new App(AppProps.builder().context(Map.of("placeholderCode", "true",
+                "qemuRunnerImage", "123456789012.dkr.ecr.eu-west-2.amazonaws.com/qemu-runner:2026.11")).build());
+        Template other = Template.fromStack(new PullabStack(app, "pullab", StackProps.builder()
+                .env(Environment.builder().account("123456789012").region("eu-west-2").build()).build()));
+        other.resourceCountIs("AWS::ECR::Repository", 0);
+        other.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions", List.of(
+                Match.objectLike(Map.of("Image",
+                        "123456789012.dkr.ecr.eu-west-2.amazonaws.com/qemu-runner:2026.11")))));
+        other.resourceCountIs("AWS::SNS::Subscription", 0);
+    }
+
+    @Test
     void cdkNagAwsSolutionsFindsNothingUnacknowledged() {
         PolicyValidationPluginReport report = nag.validateScope(stack);
         List<String> findings = report.getViolations().stream()
@@ -251,8 +323,22 @@ class PullabStackTest {
         assertThat(report.getSuccess()).isTrue();
     }
 
+    private static String taskRoleLogicalId() {
+        return qemuTaskChildLogicalId("TaskRole");
+    }
+
+    private static String executionRoleLogicalId() {
+        return qemuTaskChildLogicalId("ExecutionRole");
+    }
+
+    private static String qemuTaskChildLogicalId(String child) {
+        return stack.getLogicalId((software.amazon.awscdk.CfnElement) stack.getNode().findChild("QemuRunnerTask")
+                .getNode().findChild(child).getNode().getDefaultChild());
+    }
+
     private static String logicalId(String constructId) {
-        return stack.getLogicalId((software.amazon.awscdk.CfnElement) stack.getNode().findChild(constructId)
-                .getNode().getDefaultChild());
+        software.constructs.IConstruct construct = stack.getNode().findChild(constructId);
+        return stack.getLogicalId((software.amazon.awscdk.CfnElement) (construct instanceof software.amazon.awscdk.CfnElement
+                ? construct : construct.getNode().getDefaultChild()));
     }
 }
