@@ -72,7 +72,8 @@ final class LocalRunCommand implements Callable<Integer> {
     private URI kcidb;
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "3",
-            description = "How many of the three fixture jobs the KernelCI double publishes (default: ${DEFAULT-VALUE}).")
+            description = "How many jobs the KernelCI double publishes: the three fixture jobs, repeated with new node "
+                    + "ids beyond three (0 to 30, default: ${DEFAULT-VALUE}).")
     private int jobs;
 
     @Override
@@ -82,8 +83,8 @@ final class LocalRunCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Path.of("pullab-local",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         LocalLab.Outcome outcome;
-        if (jobs < 0 || jobs > 3) {
-            throw new ParameterException(spec.commandLine(), "--jobs must be 0 to 3");
+        if (jobs < 0 || jobs > 30) {
+            throw new ParameterException(spec.commandLine(), "--jobs must be 0 to 30");
         }
         Map<String, String> env = System.getenv();
         Optional<String> token = Optional.ofNullable(env.get("KERNELCI_API_TOKEN"))

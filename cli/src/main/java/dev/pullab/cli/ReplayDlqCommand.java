@@ -1,8 +1,8 @@
 package dev.pullab.cli;
 
 import dev.pullab.core.aws.AwsClients;
+import dev.pullab.core.aws.DeadLetterReplay;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,9 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /** {@code pullab replay-dlq}: moves messages from a dead-letter queue back to the queue that failed them. */
 @Command(
@@ -56,36 +53,18 @@ final class ReplayDlqCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         SqsClient sqs = AwsClients.sqs(Optional.ofNullable(region));
-        boolean fifo = target.endsWith(".fifo");
-        int replayed = 0;
+        int[] replayed = {0};
         try {
-            while (replayed < max) {
-                int wanted = Math.min(10, max - replayed);
-                List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(dlq).maxNumberOfMessages(wanted)
-                        .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID))
-                        .messages();
-                if (batch.isEmpty()) {
-                    break;
-                }
-                for (Message m : batch) {
-                    SendMessageRequest.Builder send = SendMessageRequest.builder().queueUrl(target).messageBody(m.body());
-                    if (fifo) {
-                        String group = m.attributes().getOrDefault(MessageSystemAttributeName.MESSAGE_GROUP_ID,
-                                m.messageId());
-                        send.messageGroupId(group).messageDeduplicationId("replay-" + m.messageId());
-                    }
-                    sqs.sendMessage(send.build());
-                    sqs.deleteMessage(b -> b.queueUrl(dlq).receiptHandle(m.receiptHandle()));
-                    replayed++;
-                }
-                err.printf("replayed %d message(s)%n", replayed);
+            DeadLetterReplay.replay(sqs, dlq, target, max, count -> {
+                replayed[0] = count;
+                err.printf("replayed %d message(s)%n", count);
                 err.flush();
-            }
+            });
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            err.println("error: after " + replayed + " replayed message(s): " + e.getMessage());
+            err.println("error: after " + replayed[0] + " replayed message(s): " + e.getMessage());
             return 1;
         }
-        spec.commandLine().getOut().printf("%d message(s) moved from %s to %s%n", replayed, dlq, target);
+        spec.commandLine().getOut().printf("%d message(s) moved from %s to %s%n", replayed[0], dlq, target);
         return 0;
     }
 }

@@ -62,7 +62,7 @@ class PullabStackTest {
 
     @Test
     void queuesHaveDeadLetterQueuesAndEnforceTls() {
-        template.resourceCountIs("AWS::SQS::Queue", 4);
+        template.resourceCountIs("AWS::SQS::Queue", 5);
         template.hasResourceProperties("AWS::SQS::Queue", Map.of(
                 "FifoQueue", true,
                 "VisibilityTimeout", 900,
@@ -200,6 +200,12 @@ class PullabStackTest {
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(logicalId("TriggerOrchestrator"), "Arn")),
                         "Input", Match.anyValue())))));
+        // an event the trigger failed 3 times is kept in a dead-letter queue, for both rules
+        Map<String, Object> triggerDlq = Map.of("Arn", Map.of("Fn::GetAtt", List.of(logicalId("TriggerDeadLetterQueue"),
+                "Arn")));
+        assertThat(template.findResources("AWS::Events::Rule", Map.of("Properties", Map.of("Targets", List.of(
+                Match.objectLike(Map.of("DeadLetterConfig", triggerDlq, "RetryPolicy", Map.of(
+                        "MaximumRetryAttempts", 2, "MaximumEventAgeInSeconds", 3600)))))))).hasSize(2);
         String daily = template.findResources("AWS::Events::Rule", Map.of("Properties",
                 Map.of("ScheduleExpression", "cron(0 2 * * ? *)"))).toString();
         assertThat(daily).contains("config_s3_uri", "/configs/config.json", "region", "AWS::Region");
@@ -237,14 +243,14 @@ class PullabStackTest {
     @Test
     void secretsAreCreatedAndAlarmsWatchDeadLetterQueuesAndErrors() {
         template.resourceCountIs("AWS::SecretsManager::Secret", 2);
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 2 + 6);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 3 + 6);
     }
 
     @Test
     void everyAlarmNotifiesTheAlarmTopicWhenItFiresAndClears() {
         Map<String, Object> topic = Map.of("Ref", logicalId("AlarmTopic"));
         assertThat(template.findResources("AWS::CloudWatch::Alarm", Map.of("Properties", Map.of(
-                "AlarmActions", List.of(topic), "OKActions", List.of(topic))))).hasSize(2 + 6);
+                "AlarmActions", List.of(topic), "OKActions", List.of(topic))))).hasSize(3 + 6);
         template.hasResourceProperties("AWS::SNS::Subscription", Map.of(
                 "Protocol", "email", "Endpoint", "lab-oncall@example.org", "TopicArn", topic));
         assertThat(template.findResources("AWS::SNS::TopicPolicy").toString()).contains("aws:SecureTransport");

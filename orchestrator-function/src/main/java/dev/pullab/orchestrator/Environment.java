@@ -10,18 +10,24 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
-/** The Lambda execution environment's clients and orchestrator, built once (lazily, in the init phase). */
+/**
+ * The Lambda execution environment's clients and orchestrator, built once (lazily, in the init phase). EC2, SSM and ECS
+ * are built on their first use only (see {@link OrchestratorAssembly.Clients#lazy}).
+ */
 final class Environment {
 
     private Environment() {
     }
 
     private static final class Holder {
-        static final OrchestratorAssembly.Clients CLIENTS = new OrchestratorAssembly.Clients(
+        static final OrchestratorAssembly.Clients CLIENTS = OrchestratorAssembly.Clients.lazy(
                 AwsClients.s3(Optional.empty()), AwsClients.dynamoDb(Optional.empty()),
-                AwsClients.client(Ec2Client.builder(), Optional.empty(), "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"),
-                AwsClients.client(SsmClient.builder(), Optional.empty(), "AWS_ENDPOINT_URL_SSM", "aws.endpointUrlSsm"),
-                AwsClients.client(EcsClient.builder(), Optional.empty(), "AWS_ENDPOINT_URL_ECS", "aws.endpointUrlEcs"));
+                () -> AwsClients.client(Ec2Client.builder(), Optional.empty(), "AWS_ENDPOINT_URL_EC2",
+                        "aws.endpointUrlEc2"),
+                () -> AwsClients.client(SsmClient.builder(), Optional.empty(), "AWS_ENDPOINT_URL_SSM",
+                        "aws.endpointUrlSsm"),
+                () -> AwsClients.client(EcsClient.builder(), Optional.empty(), "AWS_ENDPOINT_URL_ECS",
+                        "aws.endpointUrlEcs"));
         static final Orchestrator ORCHESTRATOR = OrchestratorAssembly.create(
                 OrchestratorSettings.resolve(ConfigSource.ofEnvironmentOnly(System.getenv()),
                         AwsClients.secrets(AwsClients.secretsManager(Optional.empty()))),

@@ -13,6 +13,7 @@ import java.util.Optional;
 /**
  * Downloads PULL_LABS job definitions: https only, hosts on the allow-list, at most {@code maxBytes}; anything else
  * is a {@link JobRejection} naming the problem (the job is then finished as {@code incomplete}), never a crash.
+ * Messages show the URL without its user info: they end up in the job node, which anyone can read.
  */
 public final class JobDefinitionFetcher {
 
@@ -40,11 +41,12 @@ public final class JobDefinitionFetcher {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            return refused("job definition URL '" + url + "' is not a URL");
+            return refused("job definition URL '" + JobDefinitionSource.shown(url) + "' is not a URL");
         }
+        String shown = JobDefinitionSource.shown(uri);
         Optional<String> refusal = JobDefinitionSource.refuse(uri, allowedHosts);
         if (refusal.isPresent()) {
-            return refused("job definition " + url + " refused: " + refusal.get());
+            return refused("job definition " + shown + " refused: " + refusal.get());
         }
         LimitedBody limited = new LimitedBody(maxBytes);
         byte[] body;
@@ -52,10 +54,10 @@ public final class JobDefinitionFetcher {
             body = http.send(HttpRequest.newBuilder(uri).GET().header("Accept", "application/json"), limited,
                     LimitedBody::text).body();
         } catch (HttpCallException e) {
-            return refused("job definition " + url + " is unreachable: " + e.getMessage());
+            return refused("job definition " + shown + " is unreachable: " + e.getMessage());
         }
         if (limited.exceeded(body)) {
-            return refused("job definition " + url + " is larger than " + maxBytes + " bytes");
+            return refused("job definition " + shown + " is larger than " + maxBytes + " bytes");
         }
         return new Fetched.Body(body);
     }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -33,15 +34,78 @@ public final class OrchestratorAssembly {
     private OrchestratorAssembly() {
     }
 
-    /** The AWS clients the orchestrator uses. */
-    public record Clients(S3Client s3, DynamoDbClient dynamo, Ec2Client ec2, SsmClient ssm, EcsClient ecs) {
+    /**
+     * The AWS clients the orchestrator uses. EC2, SSM and ECS may be given as suppliers ({@link #lazy}), called on
+     * first use: a run of EC2 VMs never needs ECS, a run of QEMU tasks never needs EC2 or SSM, and each SDK client
+     * built costs cold-start time (the EC2 client alone loads some 800 request classes).
+     */
+    public static final class Clients {
+        private final S3Client s3;
+        private final DynamoDbClient dynamo;
+        private final Supplier<Ec2Client> ec2;
+        private final Supplier<SsmClient> ssm;
+        private final Supplier<EcsClient> ecs;
+
+        public Clients(S3Client s3, DynamoDbClient dynamo, Ec2Client ec2, SsmClient ssm, EcsClient ecs) {
+            this(s3, dynamo, () -> ec2, () -> ssm, () -> ecs);
+        }
+
+        private Clients(S3Client s3, DynamoDbClient dynamo, Supplier<Ec2Client> ec2, Supplier<SsmClient> ssm,
+                Supplier<EcsClient> ecs) {
+            this.s3 = s3;
+            this.dynamo = dynamo;
+            this.ec2 = ec2;
+            this.ssm = ssm;
+            this.ecs = ecs;
+        }
+
+        /** EC2, SSM and ECS built by their supplier on first use, once. */
+        public static Clients lazy(S3Client s3, DynamoDbClient dynamo, Supplier<Ec2Client> ec2,
+                Supplier<SsmClient> ssm, Supplier<EcsClient> ecs) {
+            return new Clients(s3, dynamo, once(ec2), once(ssm), once(ecs));
+        }
+
+        public S3Client s3() {
+            return s3;
+        }
+
+        public DynamoDbClient dynamo() {
+            return dynamo;
+        }
+
+        public Ec2Client ec2() {
+            return ec2.get();
+        }
+
+        public SsmClient ssm() {
+            return ssm.get();
+        }
+
+        public EcsClient ecs() {
+            return ecs.get();
+        }
+    }
+
+    /** A supplier that calls {@code supplier} on its first use only. */
+    static <T> Supplier<T> once(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
     }
 
     public static Orchestrator create(OrchestratorSettings settings, Clients aws, RetryPolicy retries, Clock clock) {
         LabConfig lab = labConfig(settings, aws.s3());
         RunLauncher launcher = new RunLauncher(new LaunchIntents(aws.dynamo(), settings.launchesTable()),
-                new Ec2Launcher(aws.ec2(), aws.ssm(), settings.launch()),
-                new FargateLauncher(aws.ecs(), settings.launch()),
+                new Ec2Launcher(aws.ec2, aws.ssm, settings.launch()),
+                new FargateLauncher(aws.ecs, settings.launch()),
                 new DynamoDbRunStore(aws.dynamo(), settings.runsTable()), clock);
         JobDefinitionFetcher fetcher = new JobDefinitionFetcher(new RetryingHttp("job definition", retries),
                 lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Lambda entry point for EventBridge: the custom {@code BuildComplete} event and the daily schedule, both carrying
@@ -41,10 +43,21 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
                     + "\"s3://bucket/key.json\", \"region\": \"…\"} at the top level or in detail): " + event);
         }
         S3Location location = S3Location.parse(text);
-        byte[] config = s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.prefix())).asByteArray();
+        byte[] config;
+        try {
+            config = s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.prefix())).asByteArray();
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw new IllegalArgumentException("config " + text + ": no such object (upload the pipeline config"
+                    + " there, or fix the event's config_s3_uri)", e);
+        }
         String invocation = event.get("id") instanceof String id ? id
                 : context != null ? context.getAwsRequestId() : UUID.randomUUID().toString();
-        Orchestrator.Outcome outcome = orchestrator.runConfig(config, invocation, time(event));
+        Orchestrator.Outcome outcome;
+        try {
+            outcome = orchestrator.runConfig(config, invocation, time(event));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config " + text + ": " + e.getMessage(), e);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("status", "launched");
         result.put("invocation_id", invocation);

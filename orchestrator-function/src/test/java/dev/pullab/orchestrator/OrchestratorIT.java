@@ -1,10 +1,10 @@
 package dev.pullab.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.config.KernelCiAccess;
@@ -16,6 +16,7 @@ import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
 import dev.pullab.orchestrator.launch.Ec2Launcher;
+import dev.pullab.orchestrator.launch.LaunchIntents;
 import dev.pullab.orchestrator.launch.LaunchSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,6 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -34,16 +38,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -98,23 +104,27 @@ class OrchestratorIT {
 
     private Orchestrator orchestrator() throws IOException {
         if (orchestrator == null) {
-            String taskDefinition = ecs.registerTaskDefinition(b -> b.family("qemu-runner-" + suffix)
-                    .requiresCompatibilities(Compatibility.FARGATE).networkMode(NetworkMode.AWSVPC).cpu("1024")
-                    .memory("2048")
-                    // moto's RunTask needs a container-level memory: a workaround for the emulator only
-                    .containerDefinitions(c -> c.name("qemu-runner").image("pullab/qemu-runner:test").memory(2048)))
-                    .taskDefinition().taskDefinitionArn();
-            Path lab = dir.resolve("lab.json");
-            Files.writeString(lab, labConfig());
-            OrchestratorSettings settings = new OrchestratorSettings(results, Optional.of(storage), runsTable,
-                    launchesTable, Optional.of(lab.toString()),
-                    new LaunchSettings(aws.region().id(), results, Optional.of(instanceProfile), List.of(subnet),
-                            List.of(securityGroup), 3600, Optional.of(cluster), Optional.of(taskDefinition)),
-                    Optional.of(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN))));
-            orchestrator = OrchestratorAssembly.create(settings,
-                    new OrchestratorAssembly.Clients(s3, dynamo, ec2, ssm, ecs), FAST, Clock.systemUTC());
+            orchestrator = orchestrator(ec2, Clock.systemUTC());
         }
         return orchestrator;
+    }
+
+    private Orchestrator orchestrator(Ec2Client ec2Client, Clock clock) throws IOException {
+        String taskDefinition = ecs.registerTaskDefinition(b -> b.family("qemu-runner-" + suffix)
+                .requiresCompatibilities(Compatibility.FARGATE).networkMode(NetworkMode.AWSVPC).cpu("1024")
+                .memory("2048")
+                // moto's RunTask needs a container-level memory: a workaround for the emulator only
+                .containerDefinitions(c -> c.name("qemu-runner").image("pullab/qemu-runner:test").memory(2048)))
+                .taskDefinition().taskDefinitionArn();
+        Path lab = dir.resolve("lab.json");
+        Files.writeString(lab, labConfig());
+        OrchestratorSettings settings = new OrchestratorSettings(results, Optional.of(storage), runsTable,
+                launchesTable, Optional.of(lab.toString()),
+                new LaunchSettings(aws.region().id(), results, Optional.of(instanceProfile), List.of(subnet),
+                        List.of(securityGroup), 3600, Optional.of(cluster), Optional.of(taskDefinition)),
+                Optional.of(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN))));
+        return OrchestratorAssembly.create(settings,
+                new OrchestratorAssembly.Clients(s3, dynamo, ec2Client, ssm, ecs), FAST, clock);
     }
 
     private String labConfig() {
@@ -199,13 +209,15 @@ class OrchestratorIT {
 
         Orchestrator.Outcome outcome = orchestrator().runJob(ticket);
 
-        assertThat(outcome.instances()).singleElement().satisfies(arn -> assertThat(arn).contains(":task/"));
+        // the task id, which the QEMU runner names its output folder after
+        assertThat(outcome.instances()).singleElement().satisfies(id -> assertThat(id).doesNotContain(":", "/"));
         var task = ecs.describeTasks(b -> b.cluster(cluster).tasks(outcome.instances())).tasks().get(0);
         Map<String, String> env = new HashMap<>();
         task.overrides().containerOverrides().get(0).environment().forEach(kv -> env.put(kv.name(), kv.value()));
         assertThat(env).containsEntry("TEST_NAME", "kernelci-ltp")
                 .containsEntry("RUN_PREFIX", outcome.plan().orElseThrow().runPrefix())
-                .containsEntry("PULLAB_LTP_CMDFILES", "smoketest");
+                .containsEntry("PULLAB_LTP_CMDFILES", "smoketest")
+                .containsEntry("PULLAB_ALLOW_HTTP", "1");
         assertThat(instancesOfJob(ticket.nodeId())).isEmpty();
     }
 
@@ -238,98 +250,55 @@ class OrchestratorIT {
         assertThat(third).isEqualTo(first);
     }
 
-    // ------------------------------------------------------------------------------------------- jobs that cannot run
-
-    /** A malformed definition: KernelCI generated a bad job. */
-    private static final String GENERATION = "job_generation_error";
-    /** A well-formed definition this lab cannot run. */
-    private static final String PARAMS = "invalid_job_params";
-
-    static Stream<Arguments> unusableJobs() {
-        return Stream.of(
-                Arguments.of("not JSON", "{this is not json", "qemu-x86_64", "JSON", GENERATION),
-                Arguments.of("a JSON array", "[1, 2]", "qemu-x86_64", "object", GENERATION),
-                Arguments.of("no tests", withTests("[]"), "qemu-x86_64", "test", GENERATION),
-                Arguments.of("unknown test type", withTests("[{\"id\": \"t1\", \"type\": \"fuzz\"}]"), "qemu-x86_64",
-                        "fuzz", PARAMS),
-                Arguments.of("test without type", withTests("[{\"id\": \"t1\"}]"), "qemu-x86_64", "type", GENERATION),
-                Arguments.of("no kernel artifact", "{\"artifacts\": {}, \"tests\": [{\"id\": \"b\", \"type\": \"boot\"}],"
-                        + " \"environment\": {\"platform\": \"qemu-x86_64\", \"arch\": \"x86_64\"}}", "qemu-x86_64",
-                        "kernel", PARAMS),
-                Arguments.of("unknown platform", withPlatform("riscv-board", "riscv64"), "riscv-board", "riscv-board",
-                        PARAMS),
-                Arguments.of("arch mismatch", withPlatform("qemu-x86_64", "arm64"), "qemu-x86_64", "arm64", PARAMS),
-                Arguments.of("ltp without rootfs", "{\"artifacts\": {\"kernel\": \"https://k.example/bzImage\","
-                        + " \"modules\": \"https://k.example/modules.tar.xz\"},"
-                        + " \"tests\": [{\"id\": \"l\", \"type\": \"ltp\", \"parameters\": \"tst_cmdfiles=smoketest\"}],"
-                        + " \"environment\": {\"platform\": \"qemu-x86_64\", \"arch\": \"x86_64\"}}", "qemu-x86_64",
-                        "rootfs", PARAMS),
-                Arguments.of("non-http artifact", "{\"artifacts\": {\"kernel\": \"ftp://k.example/bzImage\"},"
-                        + " \"tests\": [{\"id\": \"b\", \"type\": \"boot\"}],"
-                        + " \"environment\": {\"platform\": \"qemu-x86_64\", \"arch\": \"x86_64\"}}", "qemu-x86_64",
-                        "ftp://", PARAMS),
-                Arguments.of("negative timeout", "{\"artifacts\": {\"kernel\": \"https://k.example/bzImage\"},"
-                        + " \"tests\": [{\"id\": \"b\", \"type\": \"boot\", \"timeout_s\": -5}],"
-                        + " \"environment\": {\"platform\": \"qemu-x86_64\", \"arch\": \"x86_64\"}}", "qemu-x86_64",
-                        "timeout", GENERATION),
-                Arguments.of("too large", "{\"pad\": \"" + "x".repeat(70_000) + "\"}", "qemu-x86_64", "larger", PARAMS));
-    }
-
-    private static String withTests(String tests) {
-        return "{\"artifacts\": {\"kernel\": \"https://k.example/bzImage\"}, \"tests\": " + tests
-                + ", \"environment\": {\"platform\": \"qemu-x86_64\", \"arch\": \"x86_64\"}}";
-    }
-
-    private static String withPlatform(String platform, String arch) {
-        return "{\"artifacts\": {\"kernel\": \"https://k.example/bzImage\"}, \"tests\": [{\"id\": \"b\","
-                + " \"type\": \"boot\"}], \"environment\": {\"platform\": \"" + platform + "\", \"arch\": \"" + arch
-                + "\"}}";
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("unusableJobs")
-    @DisplayName("a job that cannot run is finished incomplete with the error code and a message; nothing launched")
-    void givenUnusableDefinition_whenRun_thenIncompleteAndNothingLaunched(String name, String body, String platform,
-            String named, String code) throws Exception {
-        JobTicket ticket = ticketWithBody(100 + Math.abs(name.hashCode() % 1000), body, platform);
-
-        Orchestrator.Outcome outcome = orchestrator().runJob(ticket);
-
-        assertThat(outcome.plan()).isEmpty();
-        ObjectNode node = api.node(ticket.nodeId()).orElseThrow();
-        assertThat(node.get("state").asText()).isEqualTo("done");
-        assertThat(node.get("result").asText()).isEqualTo("incomplete");
-        assertThat(node.at("/data/error_code").asText()).isEqualTo(code);
-        assertThat(node.at("/data/error_msg").asText()).containsIgnoringCase(named);
-        assertThat(instancesOfJob(ticket.nodeId())).isEmpty();
-    }
-
     @Test
-    @DisplayName("a job definition on a host outside the allow-list is refused without being fetched")
-    void givenForeignHost_whenRun_thenRefused() throws Exception {
-        String node = KernelCiFixtures.nodeId(900);
-        api.putNode(KernelCiFixtures.job(node, RUNTIME, "qemu-x86_64"));
-        JobTicket ticket = new JobTicket(node, "baseline", RUNTIME, "qemu-x86_64", "x86_64",
-                "https://evil.example/job.json", null, RUNTIME + ":x", "e1", "2026-05-20T10:00:00.000000");
+    @DisplayName("an attempt died right after launching a VM, which has since run its test and terminated: the retry"
+            + " after the lease adopts that VM instead of launching it again")
+    void givenAttemptDiedAfterLaunchAndVmTerminated_whenRetriedAfterLease_thenVmAdoptedNotRelaunched() throws Exception {
+        JobTicket ticket = ticket(7, "pull_labs_jobdef_baseline_qemu_x86_64.json", "qemu-x86_64");
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
 
-        orchestrator().runJob(ticket);
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
 
-        assertThat(api.node(node).orElseThrow().at("/data/error_msg").asText()).contains("evil.example");
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        AtomicBoolean died = new AtomicBoolean();
+        ExecutionInterceptor dieAfterFirstLaunch = new ExecutionInterceptor() {
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                if ("RunInstances".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
+                        && died.compareAndSet(false, true)) {
+                    throw new IllegalStateException("the invocation died after RunInstances");
+                }
+            }
+        };
+        Orchestrator dying = orchestrator(aws.client(Ec2Client.builder()
+                .overrideConfiguration(o -> o.addExecutionInterceptor(dieAfterFirstLaunch))), clock);
+
+        assertThatThrownBy(() -> dying.runJob(ticket)).hasStackTraceContaining("died after RunInstances");
+        List<Instance> first = instancesOfJob(ticket.nodeId());
+        assertThat(first).hasSize(1);
+        ec2.terminateInstances(b -> b.instanceIds(first.get(0).instanceId())); // its test ran, it powered off
+        now.set(now.get().plus(LaunchIntents.LEASE).plusSeconds(1));
+
+        List<String> instances = dying.runJob(ticket).instances();
+
+        // this lab runs qemu-x86_64 jobs on 2 VMs: the adopted one and the one the first attempt never reached
+        assertThat(instances).hasSize(2).contains(first.get(0).instanceId());
+        assertThat(instancesOfJob(ticket.nodeId())).hasSize(2);
     }
 
-    @Test
-    @DisplayName("an unreachable job definition (404) finishes the job incomplete")
-    void givenMissingDefinition_whenRun_thenIncomplete() throws Exception {
-        String node = KernelCiFixtures.nodeId(901);
-        api.putNode(KernelCiFixtures.job(node, RUNTIME, "qemu-x86_64"));
-        JobTicket ticket = new JobTicket(node, "baseline", RUNTIME, "qemu-x86_64", "x86_64", url("missing.json"),
-                null, RUNTIME + ":x", "e1", "2026-05-20T10:00:00.000000");
-
-        orchestrator().runJob(ticket);
-
-        assertThat(api.node(node).orElseThrow().at("/data/error_msg").asText()).contains("unreachable")
-                .contains("404");
-    }
+    // Jobs that cannot run (bad job definitions, refused URLs, 404s) are the corpus of JobDefinitionCorpusIT.
 
     // ---------------------------------------------------------------------------------------------------- handlers
 

@@ -11,18 +11,29 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The Lambda execution environment's settings and clients, built once (lazily, in the init phase). */
+/**
+ * The Lambda execution environment's settings and clients, each built once, on first use (in the init phase when a
+ * handler's constructor asks for it). The runs table is all every handler needs; the closer (settings with their
+ * secrets, S3, the KCIDB and KernelCI clients) is built only by a handler that closes runs, so a sweep that finds no
+ * overdue run starts without it.
+ */
 final class AnalyzerEnvironment {
 
     private AnalyzerEnvironment() {
     }
 
+    /** The runs table: {@code PULLAB_RUNS_TABLE} and the DynamoDB client. */
+    private static final class Runs {
+        static final String TABLE = env("PULLAB_RUNS_TABLE");
+        static final DynamoDbClient DYNAMO = AwsClients.dynamoDb(Optional.empty());
+    }
+
+    /** Everything closing a run takes. */
     private static final class Holder {
         static final AnalyzerSettings SETTINGS = AnalyzerSettings.resolve(System.getenv(),
                 AwsClients.secrets(AwsClients.secretsManager(Optional.empty())));
         static final S3Client S3 = AwsClients.s3(Optional.empty());
-        static final DynamoDbClient DYNAMO = AwsClients.dynamoDb(Optional.empty());
-        static final RunCloser CLOSER = CloserAssembly.create(SETTINGS, S3, DYNAMO, RetryPolicy.defaults(),
+        static final RunCloser CLOSER = CloserAssembly.create(SETTINGS, S3, Runs.DYNAMO, RetryPolicy.defaults(),
                 Clock.systemUTC());
     }
 
@@ -31,16 +42,30 @@ final class AnalyzerEnvironment {
     }
 
     static RunStore runs() {
-        return new DynamoDbRunStore(Holder.DYNAMO, Holder.SETTINGS.runsTable());
+        if (Runs.TABLE == null) {
+            throw new ConfigurationException(
+                    "Missing required configuration: PULLAB_RUNS_TABLE (infra-cdk sets it on the function)");
+        }
+        return new DynamoDbRunStore(Runs.DYNAMO, Runs.TABLE);
     }
 
     static InstanceReaper reaper() {
-        return new InstanceReaper(AwsClients.client(Ec2Client.builder(), Optional.empty(), "AWS_ENDPOINT_URL_EC2",
-                "aws.endpointUrlEc2"));
+        return new InstanceReaper(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
+                "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"));
     }
 
     static String resultsBucket() {
-        return Holder.SETTINGS.resultsBucket().orElseThrow(() -> new ConfigurationException(
-                "Missing required configuration: PULLAB_RESULTS_BUCKET (the sweeper reads the runs' outputs there)"));
+        String bucket = env("PULLAB_RESULTS_BUCKET");
+        if (bucket == null) {
+            throw new ConfigurationException("Missing required configuration: PULLAB_RESULTS_BUCKET (the sweeper reads "
+                    + "the runs' outputs there)");
+        }
+        return bucket;
+    }
+
+    /** A variable as {@code ConfigSource} reads it: trimmed, blank is absent (null). */
+    private static String env(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value.trim();
     }
 }

@@ -3,6 +3,7 @@ package dev.pullab.analyzer.fanin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -13,10 +14,28 @@ public final class InstanceReaper {
     static final String TAG_RUN = "pullab:run";
     static final String TAG_TEST = "pullab:test";
 
-    private final Ec2Client ec2;
+    private final Supplier<Ec2Client> ec2;
 
     public InstanceReaper(Ec2Client ec2) {
-        this.ec2 = ec2;
+        this.ec2 = () -> ec2;
+    }
+
+    /**
+     * With the client built on the first run to reap: most sweeps find no overdue run, and building the EC2 client is
+     * one of the dearest steps of a cold start.
+     */
+    public InstanceReaper(Supplier<Ec2Client> ec2) {
+        this.ec2 = new Supplier<>() {
+            private Ec2Client client;
+
+            @Override
+            public synchronized Ec2Client get() {
+                if (client == null) {
+                    client = ec2.get();
+                }
+                return client;
+            }
+        };
     }
 
     /**
@@ -27,7 +46,7 @@ public final class InstanceReaper {
     public Map<String, String> terminate(String runPrefix) {
         Map<String, String> tests = new LinkedHashMap<>();
         List<String> alive = new java.util.ArrayList<>();
-        for (Instance vm : ec2.describeInstances(b -> b.filters(Filter.builder().name("tag:" + TAG_RUN)
+        for (Instance vm : ec2.get().describeInstances(b -> b.filters(Filter.builder().name("tag:" + TAG_RUN)
                 .values(runPrefix).build())).reservations().stream().flatMap(r -> r.instances().stream()).toList()) {
             String test = vm.tags().stream().filter(t -> t.key().equals(TAG_TEST)).map(t -> t.value()).findFirst()
                     .orElse("unknown");
@@ -38,7 +57,7 @@ public final class InstanceReaper {
             }
         }
         if (!alive.isEmpty()) {
-            ec2.terminateInstances(b -> b.instanceIds(alive));
+            ec2.get().terminateInstances(b -> b.instanceIds(alive));
         }
         return tests;
     }

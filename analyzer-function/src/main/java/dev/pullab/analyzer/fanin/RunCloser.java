@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>marks the run DONE.</li>
  * </ol>
  * An effect already recorded is never repeated: an attempt that failed after step 2 retries (SQS redelivery, after
- * the analysis lease) straight into step 3. A failing call throws, so the message is redelivered and in the end
+ * the analysis lease) straight into step 3. A notification arriving while another invocation holds the lease fails
+ * with {@link RunBusyException} instead of being acknowledged, so that it can take over if that invocation died. A failing call throws, so the message is redelivered and in the end
  * lands in the dead-letter queue.
  */
 public final class RunCloser {
@@ -105,7 +106,10 @@ public final class RunCloser {
     private String close(String bucket, RunRecord run, Map<String, String> vmTests, boolean overdue) {
         long now = clock.instant().getEpochSecond();
         if (!runs.startAnalysis(run.runPrefix(), now, now + LEASE.toSeconds())) {
-            return run.runPrefix() + ": already closed or being closed";
+            if (runs.find(run.runPrefix()).map(r -> r.state() == RunRecord.RunState.DONE).orElse(true)) {
+                return run.runPrefix() + ": already closed";
+            }
+            throw new RunBusyException(run.runPrefix(), runs.progress(run.runPrefix()).orElseThrow().leaseUntil());
         }
         RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
         List<VmOutputs> reported = outputs.read(bucket, run.runPrefix()).stream()

@@ -7,15 +7,19 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the S3 event notifications that reach the results queue: {@code {"Records": [{"eventName":
  * "ObjectCreated:Put", "s3": {"bucket": {"name": …}, "object": {"key": …}}}]}}. The {@code s3:TestEvent} S3 sends
  * when notifications are configured is skipped; keys are URL-decoded ({@code +} is a space); objects that are not a
- * {@code result.txt} are ignored.
+ * {@code result.txt} are ignored. A record whose key is not URL-encoded (a stray {@code %}) is ignored with a warning:
+ * retrying the message could not decode it, and failing it would hold back the other records it carries.
  */
 public final class S3Notifications {
 
+    private static final Logger LOG = LoggerFactory.getLogger(S3Notifications.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private S3Notifications() {
@@ -44,7 +48,15 @@ public final class S3Notifications {
                 continue;
             }
             String bucket = record.at("/s3/bucket/name").asText();
-            String key = URLDecoder.decode(record.at("/s3/object/key").asText(), StandardCharsets.UTF_8);
+            String encoded = record.at("/s3/object/key").asText();
+            String key;
+            try {
+                key = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("ignoring the S3 record of key '{}' in bucket {}: the key is not URL-encoded ({})",
+                        abbreviate(encoded), bucket, e.getMessage());
+                continue;
+            }
             VmFinished.fromKey(bucket, key).ifPresent(finished::add);
         }
         return finished;

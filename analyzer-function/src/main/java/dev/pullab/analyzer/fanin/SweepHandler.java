@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,19 +24,27 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
 
     private final RunStore runs;
-    private final RunCloser closer;
+    private final Supplier<RunCloser> closer;
     private final InstanceReaper reaper;
     private final String bucket;
     private final Clock clock;
 
-    /** Used by Lambda: built once per execution environment. */
+    /**
+     * Used by Lambda: built once per execution environment. Only the runs table is set up in init; the closer (with
+     * its secrets, S3, KCIDB and KernelCI clients) and the EC2 client on the first overdue run: most sweeps find none.
+     */
     public SweepHandler() {
-        this(AnalyzerEnvironment.runs(), AnalyzerEnvironment.closer(), AnalyzerEnvironment.reaper(),
+        this(AnalyzerEnvironment.runs(), AnalyzerEnvironment::closer, AnalyzerEnvironment.reaper(),
                 AnalyzerEnvironment.resultsBucket(), Clock.systemUTC());
     }
 
     /** For in-process runs (pullab local-run) and tests. */
     public SweepHandler(RunStore runs, RunCloser closer, InstanceReaper reaper, String bucket, Clock clock) {
+        this(runs, () -> closer, reaper, bucket, clock);
+    }
+
+    /** With the closer built by {@code closer} when the first overdue run is found. */
+    SweepHandler(RunStore runs, Supplier<RunCloser> closer, InstanceReaper reaper, String bucket, Clock clock) {
         this.runs = runs;
         this.closer = closer;
         this.reaper = reaper;
@@ -48,7 +57,12 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
         List<String> closed = new ArrayList<>();
         for (RunRecord run : runs.overdue(clock.instant().getEpochSecond())) {
             Map<String, String> vms = reaper.terminate(run.runPrefix());
-            String outcome = closer.closeOverdue(bucket, run, vms);
+            String outcome;
+            try {
+                outcome = closer.get().closeOverdue(bucket, run, vms);
+            } catch (RunBusyException busy) {
+                outcome = busy.getMessage() + " (next sweep)";
+            }
             LOG.info("sweeper: {}", outcome);
             closed.add(outcome);
         }

@@ -80,7 +80,7 @@ public final class LocalFixtures implements AutoCloseable {
     private static final String JOBS = "jobs";
     private static final long TAR_TIMEOUT_S = 120;
 
-    private int published;
+    private final List<String> published = new ArrayList<>();
     private final Path workDir;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -161,17 +161,21 @@ public final class LocalFixtures implements AutoCloseable {
         publish(api, runtime, jobs.size());
     }
 
-    /** Publishes the first {@code count} fixture jobs only (in {@link #DEFINITION_NAMES} order). */
+    /**
+     * Publishes {@code count} jobs: the fixture jobs in {@link #DEFINITION_NAMES} order, then again with new job node
+     * ids (same definitions) when {@code count} is larger than the number of definitions.
+     */
     public void publish(KernelCiApiDouble api, String runtime, int count) {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(runtime, "runtime");
-        if (count < 0 || count > jobs.size()) {
-            throw new IllegalArgumentException("can publish 0 to " + jobs.size() + " fixture jobs, not " + count);
+        if (count < 0) {
+            throw new IllegalArgumentException("cannot publish " + count + " jobs");
         }
-        published = count;
+        published.clear();
         LocalDateTime first = LocalDateTime.parse(FIRST_EVENT_TIMESTAMP, NAIVE);
         for (int i = 0; i < count; i++) {
-            Job job = jobs.get(i);
+            Job job = copy(jobs.get(i % jobs.size()), i / jobs.size(), i % jobs.size());
+            published.add(job.jobNodeId());
             String kbuildName = "kbuild-gcc-15-" + (job.arch().equals("x86_64") ? "x86" : job.arch());
             ObjectNode kbuild = KernelCiFixtures.kbuild(job.kbuildNodeId());
             kbuild.put("name", kbuildName);
@@ -192,7 +196,17 @@ public final class LocalFixtures implements AutoCloseable {
 
     /** The job node ids {@link #publish} adds, in publish order. */
     public List<String> jobNodeIds() {
-        return jobs.stream().limit(published).map(Job::jobNodeId).toList();
+        return List.copyOf(published);
+    }
+
+    /** Copy {@code n} of a fixture job: copy 0 is the job itself, later copies get job node ids of their own. */
+    private static Job copy(Job job, int n, int index) {
+        if (n == 0) {
+            return job;
+        }
+        return new Job(job.name(), job.platform(), job.arch(), job.testType(),
+                KernelCiFixtures.nodeId(0x10000 * n + index),
+                job.kbuildNodeId(), job.definitionUrl());
     }
 
     /** The kbuild (parent) node ids {@link #publish} adds, in the order of {@link #jobNodeIds()}. */

@@ -9,11 +9,11 @@ import dev.pullab.analyzer.fanin.AnalyzerSettings;
 import dev.pullab.analyzer.fanin.CloserAssembly;
 import dev.pullab.analyzer.fanin.ResultsQueueHandler;
 import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.aws.DeadLetterReplay;
 import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.aws.LabResources;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.PollerSettings;
-import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.RunRecord;
@@ -33,7 +33,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +46,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -93,10 +95,11 @@ public final class LocalLab implements AutoCloseable {
      * @param reports     text reports downloaded under the work directory
      * @param jobNodes    the KernelCI job nodes and their final state/result
      * @param deadLetters messages left in the dead-letter queues
+     * @param replayed    messages moved back from the dead-letter queues during the run (fault runs only)
      * @param elapsed     how long it took
      */
     public record Outcome(List<RunRecord> runs, List<Path> submissions, List<Path> plots, List<Path> reports,
-            Map<String, String> jobNodes, int deadLetters, Duration elapsed) {
+            Map<String, String> jobNodes, int deadLetters, int replayed, Duration elapsed) {
     }
 
     private static final String TOKEN = "pullab-local-token";
@@ -104,24 +107,57 @@ public final class LocalLab implements AutoCloseable {
     private static final String ORIGIN = "pullab_local";
 
     private final Options options;
+    private final LabFaults faults;
     private final Consumer<String> progress;
     private final AwsEmulator aws = AwsEmulator.get();
+    // the lab's own plumbing (Lambda's event sources, the VMs, the outcome): never faulted
     private final S3Client s3;
     private final SqsClient sqs;
     private final DynamoDbClient dynamo;
     private final Ec2Client ec2;
+    // what the functions use: the fault plan's interceptors apply
+    private final FunctionClients functionClients;
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
     private final KcidbReceiverDouble kcidb;
     private LocalFixtures fixtures;
+    /** EventBridge events whose invocations all failed: the rule target's dead-letter queue. */
+    private final List<Map<String, Object>> deadEvents = new ArrayList<>();
 
     public LocalLab(Options options, Consumer<String> progress) {
+        this(options, LabFaults.NONE, progress);
+    }
+
+    /** A local run with faults injected (the fault harness). */
+    public LocalLab(Options options, LabFaults faults, Consumer<String> progress) {
         this.options = options;
+        this.faults = faults;
         this.progress = progress;
         this.s3 = aws.s3();
         this.sqs = aws.client(SqsClient.builder());
         this.dynamo = aws.client(DynamoDbClient.builder());
         this.ec2 = aws.client(Ec2Client.builder());
+        this.functionClients = new FunctionClients(aws, faults.interceptors());
         this.kcidb = options.kcidb().isEmpty() ? KcidbReceiverDouble.start(KCIDB_SECRET) : null;
+    }
+
+    /** The AWS clients of the functions, each with the fault plan's interceptors. */
+    private record FunctionClients(S3Client s3, SqsClient sqs, DynamoDbClient dynamo, Ec2Client ec2, SsmClient ssm,
+            EcsClient ecs) {
+
+        FunctionClients(AwsEmulator aws, List<ExecutionInterceptor> interceptors) {
+            this(aws.client(S3Client.builder().forcePathStyle(true).overrideConfiguration(faulted(interceptors))),
+                    aws.client(SqsClient.builder().overrideConfiguration(faulted(interceptors))),
+                    aws.client(DynamoDbClient.builder().overrideConfiguration(faulted(interceptors))),
+                    aws.client(Ec2Client.builder().overrideConfiguration(faulted(interceptors))),
+                    aws.client(SsmClient.builder().overrideConfiguration(faulted(interceptors))),
+                    aws.client(EcsClient.builder().overrideConfiguration(faulted(interceptors))));
+        }
+
+        private static ClientOverrideConfiguration faulted(List<ExecutionInterceptor> interceptors) {
+            ClientOverrideConfiguration.Builder config = ClientOverrideConfiguration.builder();
+            interceptors.forEach(config::addExecutionInterceptor);
+            return config.build();
+        }
     }
 
     public Outcome run() throws IOException {
@@ -151,49 +187,127 @@ public final class LocalLab implements AutoCloseable {
         String regressionConfig = uploadRegressionRun(storage);
 
         String region = aws.region().id();
+        FunctionClients fc = functionClients;
         PollHandler poller = new PollHandler(new PollerSettings(kernelci.apiBaseUri(), kernelci.apiToken(),
                 options.runtime(),
                 Set.of(), 30, 100, Optional.of(lab.tables().get("cursor")), Optional.of(lab.tables().get("jobs")),
-                Optional.of(lab.queueUrls().get("jobs"))), dynamo, sqs, RetryPolicy.defaults());
+                Optional.of(lab.queueUrls().get("jobs"))), fc.dynamo(), fc.sqs(), faults.retryPolicy());
         Orchestrator orchestrator = OrchestratorAssembly.create(new OrchestratorSettings(results,
                 Optional.of(storage), lab.tables().get("runs"), lab.tables().get("launches"),
                 Optional.of(labConfig.toString()), new LaunchSettings(region, results, Optional.empty(), List.of(),
                 List.of(), 900, Optional.empty(), Optional.empty()), Optional.of(kernelci)),
-                new OrchestratorAssembly.Clients(s3, dynamo, ec2, aws.client(SsmClient.builder()),
-                        aws.client(EcsClient.builder())), RetryPolicy.defaults(), Clock.systemUTC());
+                new OrchestratorAssembly.Clients(fc.s3(), fc.dynamo(), fc.ec2(), fc.ssm(), fc.ecs()),
+                faults.retryPolicy(), faults.clock());
         JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
         ResultsQueueHandler closer = new ResultsQueueHandler(CloserAssembly.create(new AnalyzerSettings(region,
                 lab.tables().get("runs"), Optional.of(results), Optional.of(kcidbSettings), Optional.of(kernelci),
-                AnalysisOptions.defaults()), s3, dynamo, RetryPolicy.defaults(), Clock.systemUTC()));
+                AnalysisOptions.defaults()), fc.s3(), fc.dynamo(), faults.retryPolicy(), faults.clock()));
         LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
                 options.workDir().resolve("vms"), progress);
 
         progress.accept("BuildComplete event: benchmark regression run of " + regressionConfig);
-        new TriggerHandler(orchestrator, s3).handleRequest(Map.of("id", "local-" + prefix, "source",
+        TriggerHandler trigger = new TriggerHandler(orchestrator, fc.s3());
+        Map<String, Object> buildComplete = Map.of("id", "local-" + prefix, "source",
                 "custom.kernel-build", "detail-type", "BuildComplete", "time", Instant.now().toString(),
-                "detail", Map.of("config_s3_uri", regressionConfig, "region", region)), null);
+                "detail", Map.of("config_s3_uri", regressionConfig, "region", region));
+        for (int delivery = 0; delivery < faults.deliveries("trigger"); delivery++) {
+            deliverEvent(trigger, buildComplete);
+        }
 
         DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, lab.tables().get("runs"));
         Instant deadline = start.plus(options.timeout());
-        while (Instant.now().isBefore(deadline)) {
-            Map<String, Object> polled = poller.handleRequest(Map.of(), null);
-            drain(lab.queueUrls().get("jobs"), batch -> jobs.handleRequest(batch, null));
+        int replayed = 0;
+        for (int round = 1; Instant.now().isBefore(deadline); round++) {
+            faults.round(round, api, kcidb);
+            Map<String, Object> polled = null;
+            for (int delivery = 0; delivery < faults.deliveries("poller"); delivery++) {
+                polled = invoke("poller", () -> poller.handleRequest(Map.of(), null)).orElse(polled);
+            }
+            drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
             vms.bootPending();
-            drain(lab.queueUrls().get("results"), batch -> closer.handleRequest(batch, null));
+            drain("results", lab.queueUrls().get("results"), "analyzer", batch -> closer.handleRequest(batch, null));
             List<RunRecord> all = allRuns(runs);
             long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
             long finishedJobs = fixtures.jobNodeIds().stream().filter(this::nodeDone).count();
             progress.accept("runs: " + all.size() + " started, " + (all.size() - open) + " closed; KernelCI jobs: "
-                    + (options.api().isPresent() ? polled.get("jobs_found") + " found this poll"
-                            : finishedJobs + "/" + fixtures.jobNodeIds().size() + " finished"));
+                    + (options.api().isPresent() ? (polled == null ? "poll failed" : polled.get("jobs_found")
+                            + " found this poll") : finishedJobs + "/" + fixtures.jobNodeIds().size() + " finished"));
             // a job that cannot run is finished without a run: done when every job node is and every run is closed
-            boolean jobsDone = options.api().isPresent() ? ((List<?>) polled.get("jobs_queued")).isEmpty()
+            boolean jobsDone = options.api().isPresent()
+                    ? polled != null && ((List<?>) polled.get("jobs_queued")).isEmpty()
                     : finishedJobs == fixtures.jobNodeIds().size();
             if (jobsDone && open == 0 && all.stream().anyMatch(r -> r.jobNodeId().isEmpty())) {
                 break;
             }
+            if (faults != LabFaults.NONE) {
+                replayed += replayIdleDeadLetters(lab);
+                replayed += replayDeadEvents(trigger);
+            }
         }
-        return outcome(lab, allRuns(runs), Duration.between(start, Instant.now()));
+        return outcome(lab, allRuns(runs), replayed, Duration.between(start, Instant.now()));
+    }
+
+    /**
+     * An EventBridge event to the trigger function: invoked asynchronously, a failed invocation is retried twice
+     * (the stack's {@code retryAttempts}), then the event goes to the rule target's dead-letter queue.
+     */
+    private void deliverEvent(TriggerHandler trigger, Map<String, Object> event) {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            if (invoke("trigger", () -> trigger.handleRequest(event, null)).isPresent()) {
+                return;
+            }
+        }
+        progress.accept("trigger: event " + event.get("id") + " failed 3 times; kept in the trigger dead-letter queue");
+        deadEvents.add(event);
+    }
+
+    /** What an operator does with the trigger dead-letter queue after an outage: invokes the function again. */
+    private int replayDeadEvents(TriggerHandler trigger) {
+        List<Map<String, Object>> events = new ArrayList<>(deadEvents);
+        deadEvents.clear();
+        events.forEach(event -> deliverEvent(trigger, event));
+        return events.size();
+    }
+
+    /**
+     * One invocation of a function, as Lambda runs it: an injected crash kills it (nothing after the crash point
+     * happens) and is reported to the fault plan, and an invocation that throws fails as a whole. Either way the
+     * caller retries as the function's trigger would (SQS redelivers the batch, the schedule fires again).
+     */
+    private <T> Optional<T> invoke(String function, Supplier<T> call) {
+        faults.invoking(function);
+        try {
+            return Optional.of(call.get());
+        } catch (InjectedCrash crash) {
+            faults.crashed(function, crash);
+            progress.accept(function + ": " + crash.getMessage() + " (the invocation died; retried as AWS would)");
+        } catch (RuntimeException e) {
+            progress.accept(function + ": the invocation failed (" + e + "); retried as AWS would");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What an operator does after an outage ({@code pullab replay-dlq}): when a queue is idle and its dead-letter
+     * queue holds messages, moves them back.
+     */
+    private int replayIdleDeadLetters(LabResources.Created lab) {
+        int moved = 0;
+        for (Map.Entry<String, String> entry : lab.dlqUrls().entrySet()) {
+            String queueUrl = lab.queueUrls().get(entry.getKey());
+            if (visibleMessages(queueUrl) == 0 && visibleMessages(entry.getValue()) > 0) {
+                int n = DeadLetterReplay.replay(sqs, entry.getValue(), queueUrl, 1000, count -> { });
+                progress.accept("replayed " + n + " message(s) from the " + entry.getKey() + " dead-letter queue");
+                moved += n;
+            }
+        }
+        return moved;
+    }
+
+    private int visibleMessages(String queueUrl) {
+        return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     private boolean nodeDone(String id) {
@@ -213,8 +327,12 @@ public final class LocalLab implements AutoCloseable {
         return "s3://" + storage + "/configs/regression.json";
     }
 
-    /** Receives every message of a queue, hands them to the handler as Lambda would, deletes what succeeded. */
-    private void drain(String queueUrl, Function<SQSEvent, SQSBatchResponse> handler) {
+    /**
+     * Receives every message of a queue and hands them to the function as Lambda would, {@link LabFaults#deliveries}
+     * times (SQS delivers at least once); deletes a message when a delivery succeeded for it. An invocation that
+     * crashed returns its whole batch to the queue.
+     */
+    private void drain(String queue, String queueUrl, String function, Function<SQSEvent, SQSBatchResponse> handler) {
         while (true) {
             List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                     .waitTimeSeconds(0)).messages();
@@ -230,8 +348,17 @@ public final class LocalLab implements AutoCloseable {
                 records.add(record);
             }
             event.setRecords(records);
+            Set<String> succeeded = new HashSet<>();
+            for (int delivery = 0; delivery < faults.deliveries(queue); delivery++) {
+                invoke(function, () -> handler.apply(event)).ifPresent(response -> {
+                    Set<String> itemFailures = new HashSet<>();
+                    response.getBatchItemFailures().forEach(f -> itemFailures.add(f.getItemIdentifier()));
+                    batch.stream().map(Message::messageId).filter(id -> !itemFailures.contains(id))
+                            .forEach(succeeded::add);
+                });
+            }
             Set<String> failed = new HashSet<>();
-            handler.apply(event).getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
+            batch.stream().map(Message::messageId).filter(id -> !succeeded.contains(id)).forEach(failed::add);
             for (Message m : batch) {
                 if (failed.contains(m.messageId())) {
                     progress.accept("message " + m.messageId() + " failed; SQS will redeliver it");
@@ -242,6 +369,7 @@ public final class LocalLab implements AutoCloseable {
                 }
             }
             if (!failed.isEmpty()) {
+                faults.redelivering(queue);
                 return;
             }
         }
@@ -252,7 +380,8 @@ public final class LocalLab implements AutoCloseable {
                 .map(item -> item.get("run_id").s()).map(id -> runs.find(id).orElseThrow()).toList();
     }
 
-    private Outcome outcome(LabResources.Created lab, List<RunRecord> runs, Duration elapsed) throws IOException {
+    private Outcome outcome(LabResources.Created lab, List<RunRecord> runs, int replayed, Duration elapsed)
+            throws IOException {
         String results = lab.buckets().get("results");
         List<Path> plots = new ArrayList<>();
         List<Path> reports = new ArrayList<>();
@@ -280,13 +409,11 @@ public final class LocalLab implements AutoCloseable {
                     + ", " + n.path("result").asText() + (n.at("/data/error_code").isMissingNode() ? ""
                     : " (" + n.at("/data/error_code").asText() + ": " + n.at("/data/error_msg").asText() + ")")));
         }
-        int deadLetters = 0;
+        int deadLetters = deadEvents.size();
         for (String dlq : lab.dlqUrls().values()) {
-            deadLetters += Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(dlq)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+            deadLetters += visibleMessages(dlq);
         }
-        return new Outcome(runs, submissions, plots, reports, nodes, deadLetters, elapsed);
+        return new Outcome(runs, submissions, plots, reports, nodes, deadLetters, replayed, elapsed);
     }
 
     /** The KernelCI double (for tests). */

@@ -5,8 +5,11 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -19,8 +22,9 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import dev.pullab.core.config.SecretLookup;
 
 /**
- * Builds the production AWS clients: URL-connection HTTP client (the only one on the classpath), region from the
- * caller or the default chain, credentials from the default chain, bounded call timeouts.
+ * Builds the production AWS clients: one URL-connection HTTP client (the only one on the classpath) shared by every
+ * client of the JVM, region from the caller or the default chain, credentials from the environment variables when
+ * they are set (as Lambda sets them) or else from the default chain, bounded call timeouts.
  *
  * <p>An emulator (moto, LocalStack) is selected like the SDK itself does it: system property
  * {@code aws.endpointUrlS3}, env {@code AWS_ENDPOINT_URL_S3}, system property {@code aws.endpointUrl}, env
@@ -29,7 +33,8 @@ import dev.pullab.core.config.SecretLookup;
  * serve; so the same endpoint is set explicitly (identical value, no conflict) together with path-style access.
  * An {@code endpoint_url} in an AWS profile is left to the SDK alone (no path style).
  *
- * <p>This is a factory: every call builds a new client. Cache it in the caller (e.g. a Lambda's static field).
+ * <p>This is a factory: every call builds a new client (on the shared HTTP client). Cache it in the caller (e.g. a
+ * Lambda's static field).
  */
 public final class AwsClients {
 
@@ -91,19 +96,55 @@ public final class AwsClients {
         return id -> client.getSecretValue(b -> b.secretId(id)).secretString();
     }
 
-    /** The common part: URL-connection HTTP client, region, timeouts; credentials from the default chain. */
+    /**
+     * The common part: the shared HTTP client, region, timeouts, credentials.
+     *
+     * <p>Cold start: every SDK client building an HTTP client of its own costs an SSL context each, and every client
+     * left with the default credentials chain builds and walks a chain of its own on its first call. On Lambda the
+     * credentials are in the environment ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
+     * {@code AWS_SESSION_TOKEN}), where the chain would find them anyway (after the system properties).
+     */
     private static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> B configure(B builder,
             Optional<String> region) {
-        builder.httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(CONNECT_TIMEOUT)
-                        .socketTimeout(SOCKET_TIMEOUT))
+        builder.httpClient(SharedHttp.CLIENT)
                 .region(resolveRegion(region))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                         .apiCallTimeout(CALL_TIMEOUT)
                         .build());
-        // credentials: left unset on purpose, so the client builds and owns the default chain (and closes it)
+        environmentCredentials(System::getenv, System::getProperty).ifPresent(builder::credentialsProvider);
+        // otherwise left unset on purpose, so the client builds and owns the default chain (and closes it)
         return builder;
+    }
+
+    /**
+     * The environment-variable provider when the environment holds credentials and no system property would take
+     * precedence over it in the default chain (the chain's own answer, without the chain). Empty otherwise: e.g.
+     * under SnapStart, where Lambda provides container credentials and no key variables, or with a profile.
+     */
+    static Optional<AwsCredentialsProvider> environmentCredentials(UnaryOperator<String> env,
+            UnaryOperator<String> properties) {
+        if (properties.apply("aws.accessKeyId") != null || properties.apply("aws.secretAccessKey") != null
+                || properties.apply("aws.secretKey") != null) {
+            return Optional.empty();
+        }
+        String key = env.apply("AWS_ACCESS_KEY_ID");
+        String secret = env.apply("AWS_SECRET_ACCESS_KEY");
+        if (key == null || key.isBlank() || secret == null || secret.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(EnvironmentVariableCredentialsProvider.create());
+    }
+
+    /**
+     * The JVM's one SDK HTTP client, built on first use. Clients given it do not own it, so closing a client leaves
+     * it open for the others (it holds no connections of its own: {@code HttpURLConnection} pools them JVM-wide).
+     */
+    private static final class SharedHttp {
+        static final SdkHttpClient CLIENT = UrlConnectionHttpClient.builder()
+                .connectionTimeout(CONNECT_TIMEOUT)
+                .socketTimeout(SOCKET_TIMEOUT)
+                .build();
     }
 
     private static <B extends AwsClientBuilder<B, C>, C> B withEndpoint(B builder, String serviceVariable,
@@ -121,6 +162,12 @@ public final class AwsClients {
                 throw new IllegalArgumentException("empty AWS region: pass --region, e.g. --region us-east-1");
             }
             return Region.of(id);
+        }
+        // the first link of the default chain, without building the chain (Lambda always sets AWS_REGION)
+        for (String id : new String[] {System.getProperty("aws.region"), System.getenv("AWS_REGION")}) {
+            if (id != null && !id.isBlank()) {
+                return Region.of(id.trim());
+            }
         }
         try {
             return new DefaultAwsRegionProviderChain().getRegion();

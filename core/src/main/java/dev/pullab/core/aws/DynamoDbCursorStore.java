@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /** The poll cursor in DynamoDB (not a file: Lambda's {@code /tmp} is gone at every cold start). */
 public final class DynamoDbCursorStore implements CursorStore {
 
-    static final TableSchema<CursorItem> SCHEMA = TableSchema.fromBean(CursorItem.class);
+    static final TableSchema<CursorItem> SCHEMA = TableSchemas.cursor();
 
     private final DynamoDbTable<CursorItem> table;
     private final Clock clock;

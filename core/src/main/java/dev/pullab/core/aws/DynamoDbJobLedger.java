@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /** The jobs table: conditional put to record, conditional update to move a job's state. */
 public final class DynamoDbJobLedger implements JobLedger {
 
-    static final TableSchema<JobItem> SCHEMA = TableSchema.fromBean(JobItem.class);
+    static final TableSchema<JobItem> SCHEMA = TableSchemas.job();
     /** Records are kept well past KernelCI's 7-day event retention, so a re-delivered event always finds them. */
     static final Duration RETENTION = Duration.ofDays(30);
 

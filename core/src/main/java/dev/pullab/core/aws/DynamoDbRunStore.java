@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /** The runs table in DynamoDB (key {@code run_id}, TTL {@code expires_at}). */
 public final class DynamoDbRunStore implements RunStore {
 
-    static final TableSchema<RunItem> SCHEMA = TableSchema.fromBean(RunItem.class);
+    static final TableSchema<RunItem> SCHEMA = TableSchemas.run();
     /** Runs are kept for 90 days, long past any deadline. */
     static final Duration RETENTION = Duration.ofDays(90);
 

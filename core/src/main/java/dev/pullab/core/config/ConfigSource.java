@@ -1,11 +1,14 @@
 package dev.pullab.core.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,7 +39,8 @@ public final class ConfigSource {
     }
 
     /**
-     * @throws ConfigurationException when the config file exists but is not valid JSON
+     * @throws ConfigurationException when the config file exists but is not a JSON object, or its {@code kernelci}
+     *                                 is not an object (a {@code null} one counts as absent)
      */
     public static ConfigSource of(Map<String, String> env) {
         String path = Optional.ofNullable(env.get("PULLAB_BASE_CONFIG")).filter(s -> !s.isBlank())
@@ -45,12 +49,41 @@ public final class ConfigSource {
         if (!Files.isRegularFile(file)) {
             return new ConfigSource(env, MissingNode.getInstance(), path + " (absent)");
         }
+        JsonNode root;
         try {
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
-            return new ConfigSource(env, root == null ? MissingNode.getInstance() : root.path("kernelci"), path);
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new ConfigurationException("cannot read config file " + path + ": not JSON: " + e.getOriginalMessage()
+                    + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column "
+                            + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw new ConfigurationException("cannot read config file " + path + ": " + e.getMessage());
         }
+        if (root == null || root.isMissingNode()) {
+            throw new ConfigurationException("config file " + path + " is empty; expected a JSON object with a "
+                    + "kernelci block (or no file at all)");
+        }
+        if (!root.isObject()) {
+            throw new ConfigurationException("config file " + path + " must be a JSON object, got " + kind(root));
+        }
+        JsonNode kernelci = root.path("kernelci");
+        if (!kernelci.isMissingNode() && !kernelci.isNull() && !kernelci.isObject()) {
+            throw new ConfigurationException("config file " + path + ": kernelci must be an object, got "
+                    + kind(kernelci));
+        }
+        return new ConfigSource(env, kernelci, path);
+    }
+
+    private static String kind(JsonNode value) {
+        return switch (value.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> value.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
     }
 
     /** Environment only (no config file): for tests and Lambda functions. */

@@ -48,7 +48,8 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
                 "PULLAB_CURSOR_FILE / cursor_file ({}) is not used: the cursor lives in DynamoDB (PULLAB_CURSOR_TABLE)",
                 file));
         return new PollerSettings(access.apiBaseUri(), access.apiToken(), runtime, platforms,
-                integer(source.get("PULLAB_POLL_INTERVAL_SEC", "poll_interval_sec"), "PULLAB_POLL_INTERVAL_SEC", 30,
+                integer(source.get("PULLAB_POLL_INTERVAL_SEC", "poll_interval_sec"),
+                        "PULLAB_POLL_INTERVAL_SEC / kernelci.poll_interval_sec", 30,
                         1, 86_400),
                 integer(source.env("PULLAB_POLL_PAGE_SIZE"), "PULLAB_POLL_PAGE_SIZE", 100, 1, 1000),
                 source.env("PULLAB_CURSOR_TABLE"), source.env("PULLAB_JOBS_TABLE"), source.env("PULLAB_JOBS_QUEUE_URL"));

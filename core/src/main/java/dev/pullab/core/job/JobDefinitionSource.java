@@ -36,13 +36,13 @@ public final class JobDefinitionSource {
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && plainHttpAllowed(url, allowedHosts))) {
-            return Optional.of("job definition URL must be https: " + url);
+            return Optional.of("job definition URL must be https: " + shown(url));
         }
         if (url.getRawUserInfo() != null) {
             return Optional.of("job definition URL must not carry user info: " + redacted(url));
         }
         if (url.getHost() == null || url.getHost().isBlank()) {
-            return Optional.of("job definition URL has no host: " + url);
+            return Optional.of("job definition URL has no host: " + shown(url));
         }
         String host = normalHost(url.getHost());
         boolean allowed = allowedHosts.stream().filter(Objects::nonNull).map(JobDefinitionSource::withoutScheme)
@@ -98,6 +98,16 @@ public final class JobDefinitionSource {
     private static String normalHost(String host) {
         String lower = host.trim().toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    /** The URL for messages: its user info (credentials) replaced, everything else as given. */
+    public static String shown(URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : redacted(url);
+    }
+
+    /** {@link #shown(URI)} for a URL that may not even parse. */
+    public static String shown(String url) {
+        return url == null ? "null" : url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1<user info>@");
     }
 
     private static String redacted(URI url) {

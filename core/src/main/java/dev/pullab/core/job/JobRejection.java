@@ -17,15 +17,22 @@ import java.util.Objects;
  * </ul>
  *
  * @param code    the KernelCI error code
- * @param message what is wrong, naming the offending field or value
+ * @param message what is wrong, naming the offending field or value; cut to {@value #MAX_MESSAGE_CHARS} characters
+ *                (a value quoted from a large job definition must not make a megabyte {@code error_msg})
  */
 public record JobRejection(ErrorCode code, String message) implements Translation {
+
+    /** The longest message kept, in characters: the rest is cut and marked with an ellipsis. */
+    public static final int MAX_MESSAGE_CHARS = 1000;
 
     public JobRejection {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
         if (message.isBlank()) {
             throw new IllegalArgumentException("a rejection needs a message");
+        }
+        if (message.length() > MAX_MESSAGE_CHARS) {
+            message = message.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
         }
     }
 

@@ -53,7 +53,8 @@ public final class JobTranslator {
     /** The {@code params.env} variables every KernelCI test gets, in this order (vm-tests/README.md). */
     public static final List<String> PARAMS_ENV_KEYS = List.of(
             "PULLAB_JOB_NODE_ID", "PULLAB_JOB_NAME", "PULLAB_PLATFORM",
-            "PULLAB_KERNEL_URL", "PULLAB_MODULES_URL", "PULLAB_ROOTFS_URL", "PULLAB_DTB_URL", "PULLAB_KSELFTEST_URL",
+            "PULLAB_KERNEL_URL", "PULLAB_MODULES_URL", "PULLAB_ROOTFS_URL", "PULLAB_RAMDISK_URL", "PULLAB_DTB_URL",
+            "PULLAB_KSELFTEST_URL",
             "PULLAB_TEST_ID", "PULLAB_TEST_TYPE", "PULLAB_TEST_TIMEOUT_S",
             "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS",
             "PULLAB_KSELFTEST_COLLECTION");
@@ -277,6 +278,8 @@ public final class JobTranslator {
         params.put("PULLAB_KERNEL_URL", artifacts.kernel().orElse(""));
         params.put("PULLAB_MODULES_URL", artifacts.modules().orElse(""));
         params.put("PULLAB_ROOTFS_URL", artifacts.rootfs().orElse(""));
+        // the initramfs a QEMU boot runs (the job's ramdisk, else its initrd); VMs boot their own userspace
+        params.put("PULLAB_RAMDISK_URL", artifacts.ramdisk().or(artifacts::initrd).orElse(""));
         params.put("PULLAB_DTB_URL", artifacts.dtb().orElse(""));
         params.put("PULLAB_KSELFTEST_URL", artifacts.kselftest().orElse(""));
         params.put("PULLAB_TEST_ID", test.id());

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads JSON documents field by field, naming the JSON path of whatever does not have the expected shape. JSON
@@ -166,6 +168,16 @@ final class JsonShape {
 
     static int wholeNumber(ObjectNode object, String name, String path, int min, int max, int fallback) {
         return (int) optionalWholeNumber(object, name, path, min, max).orElse(fallback);
+    }
+
+    /** Refuses a key of {@code object} that is not in {@code known}: in a block of our own, it is a typo. */
+    static void onlyKeys(ObjectNode object, String path, Set<String> known) {
+        object.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                throw new Mismatch(path + ": unknown key \"" + name + "\" (known: "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        });
     }
 
     static Mismatch missing(String path) {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  * Without {@code platforms} the table of {@link #defaults()} is used; a {@code platforms} object replaces it as a
- * whole. Without {@code job_definitions} (or one of its keys) the default policy applies.
+ * whole. Without {@code job_definitions} (or one of its keys) the default policy applies. Unknown keys in a platform
+ * or in {@code job_definitions} are refused; other sections and unknown top-level keys are ignored.
  *
  * @param testConfig     {@code test_config}, for BuildComplete and scheduled runs
  * @param storage        {@code storage}
@@ -59,6 +61,13 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     private static final String WHAT = "lab config";
     private static final List<String> ARCHES = List.of("x86_64", "arm64");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /**
+     * The keys of a {@code platforms} entry and of {@code job_definitions}: this lab's own blocks, so unknown keys are
+     * refused (a misspelt {@code vm_count} would silently run one VM). pullab_cloud's sections stay lenient.
+     */
+    private static final Set<String> PLATFORM_KEYS =
+            Set.of("executor", "arch", "ami_id", "instance_type", "vm_count", "max_runtime");
+    private static final Set<String> POLICY_KEYS = Set.of("allowed_hosts", "max_bytes");
     private static final Pattern HOST_ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
 
     public LabConfig {
@@ -301,6 +310,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     }
 
     private static Platform platform(String name, ObjectNode node, String path) {
+        JsonShape.onlyKeys(node, path, PLATFORM_KEYS);
         String executorName = JsonShape.requiredString(node, "executor", path);
         Executor executor = switch (executorName.toLowerCase(Locale.ROOT)) {
             case "ec2" -> Executor.EC2;
@@ -330,6 +340,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
 
     private static JobDefinitionPolicy policy(ObjectNode node) {
         String path = "job_definitions";
+        JsonShape.onlyKeys(node, path, POLICY_KEYS);
         List<String> hosts = JsonShape.optionalArray(node, "allowed_hosts", path).isPresent()
                 ? JsonShape.stringList(node, "allowed_hosts", path) : JobDefinitionPolicy.DEFAULT_ALLOWED_HOSTS;
         if (hosts.isEmpty()) {

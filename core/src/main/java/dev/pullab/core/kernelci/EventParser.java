@@ -6,9 +6,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Turns one element of {@code /events} into an {@link EventPage.Entry}, never throwing on bad input. */
+/**
+ * Turns one element of {@code /events} into an {@link EventPage.Entry}, never throwing on bad input. A node id that
+ * is not a KernelCI object id (24 lower-case hex digits, what the API writes) makes the event malformed: the API
+ * could never be asked about that node, so taking it would fail every poll at its claim.
+ */
 final class EventParser {
+
+    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{24}");
 
     private EventParser() {
     }
@@ -27,6 +34,10 @@ final class EventParser {
         if (nodeJson != null && !nodeJson.isNull()) {
             if (!nodeJson.isObject() || !nodeJson.path("id").isTextual()) {
                 return new EventPage.Entry(key, time, Optional.empty(), Optional.of("node is not a node object"));
+            }
+            if (!OBJECT_ID.matcher(nodeJson.get("id").asText()).matches()) {
+                return new EventPage.Entry(key, time, Optional.empty(),
+                        Optional.of(notAnObjectId("node.id", nodeJson.get("id").asText())));
             }
             node = Optional.of(Node.of(nodeJson));
         }
@@ -53,7 +64,15 @@ final class EventParser {
         if (!data.path("id").isTextual()) {
             return Optional.of("no node id in data.id");
         }
+        if (!OBJECT_ID.matcher(data.get("id").asText()).matches()) {
+            return Optional.of(notAnObjectId("data.id", data.get("id").asText()));
+        }
         return Optional.empty();
+    }
+
+    private static String notAnObjectId(String field, String id) {
+        String shown = id.length() > 40 ? id.substring(0, 40) + "…" : id;
+        return field + " '" + shown + "' is not a KernelCI node id (24 lower-case hex digits)";
     }
 
     private static Optional<String> text(JsonNode parent, String field) {

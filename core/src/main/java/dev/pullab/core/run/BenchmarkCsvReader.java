@@ -8,6 +8,11 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +27,8 @@ import java.util.Set;
  * <p>The header line is required and the column order is free; extra columns are ignored. Required columns are
  * {@code metric, unit, value, more_is_better, kernel_version}; the traceability columns {@code instance_id,
  * instance_type, arch} are optional (the instance id then comes from the file's directory, the arch is
- * {@code unknown}). Every fault names the file and line.
+ * {@code unknown}). The file must be UTF-8; a leading byte order mark and CRLF (or CR) line ends are accepted.
+ * Every fault names the file and line.
  */
 public final class BenchmarkCsvReader {
 
@@ -54,12 +60,16 @@ public final class BenchmarkCsvReader {
      * @throws InvalidInputException naming {@code file.location()} and the line on any fault
      */
     public List<BenchmarkSample> read(BenchmarkFile file, byte[] content) {
-        String text = new String(content, StandardCharsets.UTF_8);
+        String text = utf8(file, content);
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            text = text.substring(1); // a byte order mark, as some editors and Excel write it
+        }
         if (text.isBlank()) {
             throw InvalidInputException.at(file.location(), 1,
                     "empty file; expected a header line " + String.join(",", ALL_COLUMNS));
         }
         List<BenchmarkSample> samples = new ArrayList<>();
+        long lastLine = 1;
         try (MappingIterator<Map<String, String>> rows = reader.readValues(text)) {
             Set<String> columns = null;
             LineCounter lines = new LineCounter(text);
@@ -70,14 +80,16 @@ public final class BenchmarkCsvReader {
                     columns = header((CsvParser) rows.getParser(), file);
                 }
                 samples.add(sample(file, row, line));
+                lastLine = line;
             }
             if (samples.isEmpty()) {
                 header((CsvParser) rows.getParser(), file);
                 throw InvalidInputException.at(file.location(), 2, "no data rows after the header");
             }
         } catch (JsonProcessingException e) {
+            // a read limit (e.g. a value over 20 MB) has no location: it hit the row after the last one read
             JsonLocation where = e.getLocation();
-            long line = where == null ? 1 : Math.max(1, where.getLineNr());
+            long line = where == null ? lastLine + 1 : Math.max(1, where.getLineNr());
             throw InvalidInputException.at(file.location(), line, "malformed CSV: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidInputException(file.location() + ": cannot read: " + e.getMessage(), e);
@@ -102,7 +114,9 @@ public final class BenchmarkCsvReader {
         long lineEndingAt(long endOffset) {
             int end = (int) Math.min(text.length(), Math.max(scanned, endOffset - 1));
             for (; scanned < end; scanned++) {
-                if (text.charAt(scanned) == '\n') {
+                char c = text.charAt(scanned);
+                // LF, CRLF (counted at its LF) and a lone CR each end a line, as the CSV parser reads them
+                if (c == '\n' || c == '\r' && (scanned + 1 >= text.length() || text.charAt(scanned + 1) != '\n')) {
                     newlines++;
                 }
             }
@@ -110,9 +124,40 @@ public final class BenchmarkCsvReader {
         }
     }
 
+    /** The content as UTF-8, or an error naming the line and offset of the first byte that is not UTF-8. */
+    private static String utf8(BenchmarkFile file, byte[] content) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(content);
+        CharBuffer out = CharBuffer.allocate(content.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            long line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (content[i] == '\n') {
+                    line++;
+                }
+            }
+            throw InvalidInputException.at(file.location(), line, String.format(Locale.ROOT,
+                    "not UTF-8: byte 0x%02X at offset %d; benchmark CSVs must be UTF-8 text", content[offset] & 0xff,
+                    offset));
+        }
+        return out.flip().toString();
+    }
+
     private static Set<String> header(CsvParser parser, BenchmarkFile file) {
         Set<String> columns = new HashSet<>();
-        parser.getSchema().forEach(c -> columns.add(c.getName()));
+        for (CsvSchema.Column column : parser.getSchema()) {
+            if (!columns.add(column.getName())) {
+                throw InvalidInputException.at(file.location(), 1, "duplicate column " + column.getName()
+                        + " in header: which one to read is ambiguous");
+            }
+        }
         List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !columns.contains(c)).toList();
         if (!missing.isEmpty()) {
             throw InvalidInputException.at(file.location(), 1, "missing column" + (missing.size() > 1 ? "s " : " ")

@@ -98,6 +98,9 @@ class JobTranslatorTest {
                     "PULLAB_PLATFORM", "qemu-x86_64",
                     "PULLAB_KERNEL_URL", "https://files.kernelci.org/kbuild-gcc-15-x86-6825f9c0/bzImage",
                     "PULLAB_MODULES_URL", "https://files.kernelci.org/kbuild-gcc-15-x86-6825f9c0/modules.tar.xz",
+                    // the job's ramdisk: what a QEMU boot runs as its userspace
+                    "PULLAB_RAMDISK_URL", "http://storage.kernelci.org/images/rootfs/buildroot/buildroot-baseline/"
+                            + "20230703.0/x86/rootfs.cpio.gz",
                     "PULLAB_TEST_ID", "boot-test-6825f9c0",
                     "PULLAB_TEST_TYPE", "boot",
                     "PULLAB_TEST_TIMEOUT_S", "600"));
@@ -481,8 +484,8 @@ class JobTranslatorTest {
     void paramsEnvKeys() {
         assertThat(JobTranslator.PARAMS_ENV_KEYS).containsExactly(
                 "PULLAB_JOB_NODE_ID", "PULLAB_JOB_NAME", "PULLAB_PLATFORM",
-                "PULLAB_KERNEL_URL", "PULLAB_MODULES_URL", "PULLAB_ROOTFS_URL", "PULLAB_DTB_URL",
-                "PULLAB_KSELFTEST_URL", "PULLAB_TEST_ID", "PULLAB_TEST_TYPE", "PULLAB_TEST_TIMEOUT_S",
+                "PULLAB_KERNEL_URL", "PULLAB_MODULES_URL", "PULLAB_ROOTFS_URL", "PULLAB_RAMDISK_URL",
+                "PULLAB_DTB_URL", "PULLAB_KSELFTEST_URL", "PULLAB_TEST_ID", "PULLAB_TEST_TYPE", "PULLAB_TEST_TIMEOUT_S",
                 "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS", "PULLAB_KSELFTEST_COLLECTION");
     }
 }

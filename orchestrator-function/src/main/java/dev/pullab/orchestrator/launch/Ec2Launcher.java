@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
@@ -31,22 +32,33 @@ public final class Ec2Launcher implements Launcher {
     public static final String TAG_TEST = "pullab:test";
     public static final String TAG_LAUNCH = "pullab:launch-id";
 
-    private final Ec2Client ec2;
-    private final SsmClient ssm;
+    private final Supplier<Ec2Client> ec2;
+    private final Supplier<SsmClient> ssm;
     private final LaunchSettings settings;
 
     public Ec2Launcher(Ec2Client ec2, SsmClient ssm, LaunchSettings settings) {
+        this(() -> ec2, () -> ssm, settings);
+    }
+
+    /**
+     * With the clients built on first use: a run of QEMU jobs never needs them, and building the EC2 client is one of
+     * the dearest steps of a cold start.
+     */
+    public Ec2Launcher(Supplier<Ec2Client> ec2, Supplier<SsmClient> ssm, LaunchSettings settings) {
         this.ec2 = ec2;
         this.ssm = ssm;
         this.settings = settings;
     }
 
+    /**
+     * The instance an earlier attempt launched for this launch, in any state: a VM that already ran its test and
+     * terminated (a short test can finish within the launch lease) is that launch, not a reason to launch again.
+     * EC2 lists terminated instances for about an hour, longer than a retry takes to come.
+     */
     @Override
     public Optional<String> find(VmLaunch launch) {
-        return ec2.describeInstances(b -> b.filters(
-                        Filter.builder().name("tag:" + TAG_LAUNCH).values(launch.launchId()).build(),
-                        Filter.builder().name("instance-state-name")
-                                .values("pending", "running", "stopping", "stopped").build()))
+        return ec2.get().describeInstances(b -> b.filters(
+                        Filter.builder().name("tag:" + TAG_LAUNCH).values(launch.launchId()).build()))
                 .reservations().stream().flatMap(r -> r.instances().stream()).map(Instance::instanceId).findFirst();
     }
 
@@ -74,7 +86,7 @@ public final class Ec2Launcher implements Launcher {
         if (!settings.securityGroupIds().isEmpty()) {
             request.securityGroupIds(settings.securityGroupIds());
         }
-        return ec2.runInstances(request.build()).instances().get(0).instanceId();
+        return ec2.get().runInstances(request.build()).instances().get(0).instanceId();
     }
 
     /** An AMI id, or pullab_cloud's {@code resolve:ssm:<public parameter>} looked up in SSM. */
@@ -83,7 +95,7 @@ public final class Ec2Launcher implements Launcher {
             return image;
         }
         String parameter = image.substring("resolve:ssm:".length());
-        return ssm.getParameter(b -> b.name(parameter)).parameter().value();
+        return ssm.get().getParameter(b -> b.name(parameter)).parameter().value();
     }
 
     private static List<Tag> tags(VmLaunch launch) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
@@ -19,10 +20,15 @@ import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
  */
 public final class FargateLauncher implements Launcher {
 
-    private final EcsClient ecs;
+    private final Supplier<EcsClient> ecs;
     private final LaunchSettings settings;
 
     public FargateLauncher(EcsClient ecs, LaunchSettings settings) {
+        this(() -> ecs, settings);
+    }
+
+    /** With the client built on first use (runs of EC2 jobs never need it). */
+    public FargateLauncher(Supplier<EcsClient> ecs, LaunchSettings settings) {
         this.ecs = ecs;
         this.settings = settings;
     }
@@ -30,8 +36,8 @@ public final class FargateLauncher implements Launcher {
     @Override
     public Optional<String> find(VmLaunch launch) {
         String cluster = cluster();
-        List<String> arns = ecs.listTasks(b -> b.cluster(cluster).startedBy(startedBy(launch))).taskArns();
-        return arns.stream().findFirst();
+        List<String> arns = ecs.get().listTasks(b -> b.cluster(cluster).startedBy(startedBy(launch))).taskArns();
+        return arns.stream().findFirst().map(FargateLauncher::taskId);
     }
 
     @Override
@@ -42,6 +48,9 @@ public final class FargateLauncher implements Launcher {
         env.put("TEST_NAME", launch.group().test().name());
         env.put("TASK_INDEX", Integer.toString(launch.index()));
         env.put("MAX_RUNTIME", Integer.toString(launch.group().maxRuntimeS()));
+        // the job's artifact URLs passed the lab's download policy already; KernelCI storage serves some over http,
+        // which test VMs download too
+        env.put("PULLAB_ALLOW_HTTP", "1");
         List<KeyValuePair> environment = new ArrayList<>();
         env.forEach((k, v) -> environment.add(KeyValuePair.builder().name(k).value(v).build()));
         RunTaskRequest.Builder request = RunTaskRequest.builder()
@@ -57,12 +66,21 @@ public final class FargateLauncher implements Launcher {
             request.networkConfiguration(n -> n.awsvpcConfiguration(a -> a.subnets(settings.subnetIds())
                     .securityGroups(settings.securityGroupIds()).assignPublicIp(AssignPublicIp.DISABLED)));
         }
-        RunTaskResponse response = ecs.runTask(request.build());
+        RunTaskResponse response = ecs.get().runTask(request.build());
         if (response.tasks().isEmpty()) {
             throw new IllegalStateException("RunTask started no task for " + launch.launchId() + ": "
                     + response.failures());
         }
-        return response.tasks().get(0).taskArn();
+        return taskId(response.tasks().get(0).taskArn());
+    }
+
+    /**
+     * The task id, the last segment of its ARN: the QEMU runner names its output folder after it (an ARN cannot be an
+     * S3 key segment), so the run records the id and the analyzer matches the folder to it. ECS calls take it with the
+     * cluster.
+     */
+    static String taskId(String taskArn) {
+        return taskArn.substring(taskArn.lastIndexOf('/') + 1);
     }
 
     private String cluster() {

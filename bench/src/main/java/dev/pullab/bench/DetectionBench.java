@@ -1,0 +1,291 @@
+package dev.pullab.bench;
+
+import dev.pullab.core.analysis.AnalysisOptions;
+import dev.pullab.core.analysis.Correction;
+import dev.pullab.core.analysis.MetricComparison;
+import dev.pullab.core.analysis.RegressionAnalyzer;
+import dev.pullab.core.run.BenchmarkSample;
+import dev.pullab.core.run.KernelRole;
+import dev.pullab.core.run.RunSamples;
+import dev.pullab.core.run.TestSamples;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Detection quality side by side, on the same simulated runs: pullab's verdict with each {@code --correction}
+ * ({@link RegressionAnalyzer}) and pullab_cloud's rule as its README states it (at least one of Welch t /
+ * Mann-Whitney U with raw p &lt; 0.05 and |Cohen's d| &ge; 0.5). pullab's {@code none} is not exactly that rule:
+ * pullab also requires the tip to have moved in the worse direction ({@link MetricComparison#worse()}), the README
+ * rule has no direction and so also flags improvements. The README rule is therefore computed here from the raw
+ * p-values and d of the {@code none} analysis.
+ *
+ * <p>Data: per metric and kernel, one value per VM,
+ * {@code 1000 × change × (1 + noise × N(0,1))}; even metrics more-is-better. Scenarios: no change (false-alarm rate:
+ * share of runs with at least one flagged metric), and metric 0 (more-is-better) of the tip shifted by each
+ * {@code --shifts} percentage (detection rate: share of runs in which metric 0 is flagged).
+ */
+@Command(name = "bench/run detection", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "False alarms and detected shifts per --correction (holm, bh, none) and pullab_cloud's rule, "
+                + "on the same simulated runs.")
+public final class DetectionBench implements Callable<Integer> {
+
+    /** Label of pullab_cloud's rule in the table. */
+    public static final String CLOUD_RULE = "pullab_cloud";
+
+    /** pullab's rules, in table order; pullab_cloud's rule is computed from the NONE analysis. */
+    private static final Correction[] CORRECTIONS = {Correction.HOLM, Correction.BH, Correction.NONE};
+    private static final int RULES = CORRECTIONS.length + 1;
+    private static final int CLOUD = CORRECTIONS.length;
+
+    @Option(names = "--runs", description = "Simulated runs per scenario (default: ${DEFAULT-VALUE}).")
+    int runs = 2000;
+
+    @Option(names = "--vms", description = "VMs per kernel, one value each per metric (default: ${DEFAULT-VALUE}).")
+    int vms = 10;
+
+    @Option(names = "--metrics", description = "Metrics per run (default: ${DEFAULT-VALUE}).")
+    int metrics = 24;
+
+    @Option(names = "--noise", description = "Relative standard deviation of a value (default: ${DEFAULT-VALUE}).")
+    double noise = 0.02;
+
+    @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--shifts", split = ",", paramLabel = "<percent>",
+            description = "Shifts of metric 0 in percent, comma-separated (default: -1,-3,-5,-10).")
+    List<Double> shifts = List.of(-1.0, -3.0, -5.0, -10.0);
+
+    /**
+     * @param runs    simulated runs per scenario
+     * @param vms     VMs per kernel
+     * @param metrics metrics per run
+     * @param noise   relative standard deviation
+     * @param seed    random seed
+     * @param shifts  shifts of metric 0, in percent
+     */
+    public record Params(int runs, int vms, int metrics, double noise, long seed, List<Double> shifts) {
+        public Params {
+            shifts = List.copyOf(shifts);
+            if (runs < 1 || vms < 2 || metrics < 1 || !(noise > 0) || shifts.isEmpty()) {
+                throw new IllegalArgumentException("need runs >= 1, vms >= 2, metrics >= 1, noise > 0, a shift");
+            }
+        }
+    }
+
+    /**
+     * One rule's figures.
+     *
+     * @param rule            {@code holm}, {@code bh}, {@code none} or {@link #CLOUD_RULE}
+     * @param falseAlarmRate  no-change runs with at least one flagged metric
+     * @param meanFalseFlags  flagged metrics per no-change run
+     * @param detectionRates  per shift (in {@link Params#shifts()} order): runs in which metric 0 was flagged
+     */
+    public record Row(String rule, double falseAlarmRate, double meanFalseFlags, List<Double> detectionRates) {
+        public Row {
+            detectionRates = List.copyOf(detectionRates);
+        }
+    }
+
+    /**
+     * @param params             what was run
+     * @param rows               holm, bh, none, pullab_cloud
+     * @param flaggedOnlyByCloud no-change runs flagged by pullab_cloud's rule but not by {@code none}
+     * @param seconds            wall time of the simulation
+     * @param loadAverage        the system load average after the run
+     */
+    public record Result(Params params, List<Row> rows, int flaggedOnlyByCloud, double seconds, double loadAverage) {
+
+        public Row row(String rule) {
+            return rows.stream().filter(r -> r.rule().equals(rule)).findFirst().orElseThrow();
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DetectionBench()).execute(args));
+    }
+
+    /** The options as {@link Params}, or null after printing why they are invalid. */
+    private Params params() {
+        try {
+            return new Params(runs, vms, metrics, noise, seed, shifts);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Params params = params();
+        if (params == null) {
+            return 2;
+        }
+        try {
+            run(params, System.out);
+            return 0;
+        } catch (RuntimeException e) {
+            System.out.flush();
+            System.err.println("detection bench FAILED: " + e);
+            e.printStackTrace(System.err);
+            return 1;
+        }
+    }
+
+    /** Runs every scenario and prints the table to {@code out}. */
+    public static Result run(Params p, PrintStream out) {
+        out.printf(Locale.ROOT, "detection bench: %d simulated runs per scenario, %d metrics, %d VMs per kernel, "
+                        + "noise sd %s %%, alpha %s, min |d| %s, seed %d%n", p.runs(), p.metrics(), p.vms(),
+                BenchStats.number(p.noise() * 100), AnalysisOptions.DEFAULT_ALPHA, AnalysisOptions.DEFAULT_MIN_EFFECT,
+                p.seed());
+        out.println(BenchStats.machine());
+        long start = System.nanoTime();
+        RegressionAnalyzer[] analyzers = new RegressionAnalyzer[CORRECTIONS.length];
+        for (int i = 0; i < CORRECTIONS.length; i++) {
+            analyzers[i] = new RegressionAnalyzer(new AnalysisOptions(CORRECTIONS[i], AnalysisOptions.DEFAULT_ALPHA,
+                    AnalysisOptions.DEFAULT_MIN_EFFECT));
+        }
+        SplittableRandom root = new SplittableRandom(p.seed());
+
+        // no change
+        int[] runsFlagged = new int[RULES];
+        long[] metricsFlagged = new long[RULES];
+        int onlyCloud = 0;
+        SplittableRandom random = root.split();
+        for (int run = 0; run < p.runs(); run++) {
+            boolean[][] flagged = verdicts(analyzers, samples(p, 1.0, random), p.metrics());
+            for (int rule = 0; rule < RULES; rule++) {
+                int count = 0;
+                for (boolean f : flagged[rule]) {
+                    count += f ? 1 : 0;
+                }
+                metricsFlagged[rule] += count;
+                runsFlagged[rule] += count > 0 ? 1 : 0;
+            }
+            if (any(flagged[CLOUD]) && !any(flagged[CLOUD - 1])) {
+                onlyCloud++;
+            }
+        }
+
+        // one metric shifted
+        int[][] detected = new int[RULES][p.shifts().size()];
+        for (int s = 0; s < p.shifts().size(); s++) {
+            random = root.split();
+            double change = 1 + p.shifts().get(s) / 100;
+            for (int run = 0; run < p.runs(); run++) {
+                boolean[][] flagged = verdicts(analyzers, samples(p, change, random), p.metrics());
+                for (int rule = 0; rule < RULES; rule++) {
+                    detected[rule][s] += flagged[rule][0] ? 1 : 0;
+                }
+            }
+        }
+
+        List<Row> rows = new ArrayList<>();
+        for (int rule = 0; rule < RULES; rule++) {
+            List<Double> rates = new ArrayList<>();
+            for (int s = 0; s < p.shifts().size(); s++) {
+                rates.add((double) detected[rule][s] / p.runs());
+            }
+            rows.add(new Row(rule == CLOUD ? CLOUD_RULE : CORRECTIONS[rule].label(),
+                    (double) runsFlagged[rule] / p.runs(), (double) metricsFlagged[rule] / p.runs(), rates));
+        }
+        Result result = new Result(p, rows, onlyCloud, (System.nanoTime() - start) / 1e9, BenchStats.loadAverage());
+        print(result, out);
+        return result;
+    }
+
+    private static boolean any(boolean[] flags) {
+        for (boolean f : flags) {
+            if (f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Per rule (holm, bh, none, pullab_cloud) and metric index: flagged or not. Metric i is named {@code m<i>}.
+     */
+    private static boolean[][] verdicts(RegressionAnalyzer[] analyzers, RunSamples samples, int metrics) {
+        boolean[][] flagged = new boolean[RULES][metrics];
+        for (int i = 0; i < analyzers.length; i++) {
+            List<MetricComparison> comparisons = analyzers[i].analyze(samples).tests().get(0).comparisons();
+            if (comparisons.size() != metrics) {
+                throw new IllegalStateException(comparisons.size() + " metrics compared, expected " + metrics);
+            }
+            for (MetricComparison c : comparisons) {
+                int m = Integer.parseInt(c.metric().substring(1));
+                flagged[i][m] = c.isRegression();
+                if (CORRECTIONS[i] == Correction.NONE) {
+                    flagged[CLOUD][m] = cloudRule(c);
+                }
+            }
+        }
+        return flagged;
+    }
+
+    /**
+     * pullab_cloud's README: a regression when at least one of the two tests is significant (raw p &lt; 0.05) and
+     * |Cohen's d| &ge; 0.5. No correction, no direction.
+     */
+    static boolean cloudRule(MetricComparison c) {
+        return (c.tPvalue() < 0.05 || c.uPvalue() < 0.05) && Math.abs(c.cohensD()) >= 0.5;
+    }
+
+    /** One run: every metric on both kernels, metric 0 of the tip scaled by {@code change}. */
+    private static RunSamples samples(Params p, double change, SplittableRandom random) {
+        List<BenchmarkSample> base = new ArrayList<>(p.metrics() * p.vms());
+        List<BenchmarkSample> tip = new ArrayList<>(p.metrics() * p.vms());
+        for (int m = 0; m < p.metrics(); m++) {
+            for (int vm = 0; vm < p.vms(); vm++) {
+                base.add(sample(KernelRole.BASE, m, 1.0, p.noise(), random));
+                tip.add(sample(KernelRole.TIP, m, m == 0 ? change : 1.0, p.noise(), random));
+            }
+        }
+        return new RunSamples(List.of(new TestSamples("sim", base, tip, p.vms(), p.vms())));
+    }
+
+    private static BenchmarkSample sample(KernelRole role, int metric, double change, double noise,
+            SplittableRandom random) {
+        double value = 1000 * change * (1 + noise * random.nextGaussian());
+        return new BenchmarkSample("sim", role, "m" + metric, "lps", value, metric % 2 == 0, "k", "i", "", "x86_64",
+                "sim");
+    }
+
+    private static void print(Result r, PrintStream out) {
+        Params p = r.params();
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-14s %14s %13s", "rule",
+                "false alarms", "flags/run"));
+        for (double shift : p.shifts()) {
+            header.append(String.format(Locale.ROOT, " %13s", BenchStats.number(shift).replaceAll("\\.0+$", "")
+                    + " % found"));
+        }
+        out.println();
+        out.println(header);
+        for (Row row : r.rows()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-14s %12.1f %% %13.3f", row.rule(),
+                    row.falseAlarmRate() * 100, row.meanFalseFlags()));
+            for (double rate : row.detectionRates()) {
+                line.append(String.format(Locale.ROOT, " %11.1f %%", rate * 100));
+            }
+            out.println(line);
+        }
+        out.println();
+        out.printf(Locale.ROOT, "  false alarms: share of no-change runs with >= 1 flagged metric; flags/run: flagged "
+                + "metrics per no-change run; 'x %% found': share of runs in which metric 0, shifted by x %%, was "
+                + "flagged.%n");
+        out.printf(Locale.ROOT, "  95 %% binomial interval of a rate: at most +-%.1f points at %d runs.%n",
+                196 * Math.sqrt(0.25 / p.runs()), p.runs());
+        out.printf(Locale.ROOT, "  pullab_cloud = its README rule (t or U raw p < 0.05 and |d| >= 0.5, no direction); "
+                + "pullab's none also requires the worse direction. No-change runs flagged by pullab_cloud but not "
+                + "by none: %d of %d (improvements only).%n", r.flaggedOnlyByCloud(), p.runs());
+        out.printf(Locale.ROOT, "  %.1f s; os load average after the run: %s%n", r.seconds(), BenchStats.load());
+    }
+}

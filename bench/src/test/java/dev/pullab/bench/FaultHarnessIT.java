@@ -1,0 +1,41 @@
+package dev.pullab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The fault harness at small size: every fault kind is injected, and nothing is lost or doubled. */
+class FaultHarnessIT {
+
+    @Test
+    @DisplayName("one job and a BuildComplete run through duplicates, a crash at every step boundary and outages:"
+            + " nothing lost or doubled")
+    void givenEveryFaultKind_whenOneJobRuns_thenNothingLostOrDoubled(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        FaultHarness harness = new FaultHarness(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        new CommandLine(harness).parseArgs("--jobs", "1", "--timeout", "600", "--work-dir", dir.toString());
+
+        FaultHarness.Result result = harness.run();
+
+        assertThat(result.crashes()).hasSizeGreaterThan(10)
+                .anyMatch(c -> c.startsWith("poller:")).anyMatch(c -> c.startsWith("orchestrator:")
+                        || c.startsWith("trigger:")).anyMatch(c -> c.startsWith("analyzer:"));
+        assertThat(result.killedInvocations()).isEqualTo(result.crashes().size());
+        assertThat(result.duplicateDeliveries()).isPositive();
+        assertThat(result.apiFaults()).isPositive();
+        assertThat(result.runs()).isEqualTo(2);
+        assertThat(result.jobsLost()).isZero();
+        assertThat(result.vmsLaunchedTwice()).isZero();
+        assertThat(result.submissionsDoubled()).isZero();
+        assertThat(result.nodesFinishedTwice()).isZero();
+        assertThat(result.deadLettersLeft()).isZero();
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("jobs lost                    0");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.pullab.cli.local;
+
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.testing.KcidbReceiverDouble;
+import dev.pullab.core.testing.KernelCiApiDouble;
+import java.time.Clock;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * Faults a local run injects into the lab, for the fault harness; {@link #NONE} for a normal run. The lab consults it
+ * at the points where AWS would misbehave: how often a queue delivers a batch, what every AWS call of a function may
+ * do ({@link #interceptors()}, which may throw {@link InjectedCrash}), what the KernelCI and KCIDB doubles answer
+ * ({@link #round}), and which clock the functions' leases run on.
+ */
+public interface LabFaults {
+
+    /** No faults: every event delivered once, nothing crashes, the system clock. */
+    LabFaults NONE = new LabFaults() {
+    };
+
+    /** Added to every AWS client the functions use (not to the lab's own plumbing). */
+    default List<ExecutionInterceptor> interceptors() {
+        return List.of();
+    }
+
+    /** The clock of the functions (leases, deadlines, run prefixes). */
+    default Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** How the functions retry KernelCI and KCIDB calls. */
+    default RetryPolicy retryPolicy() {
+        return RetryPolicy.defaults();
+    }
+
+    /** How many times a batch received from {@code queue} ({@code jobs} or {@code results}) is handed over. */
+    default int deliveries(String queue) {
+        return 1;
+    }
+
+    /** Before each invocation of {@code function}: {@code poller}, {@code orchestrator}, {@code trigger} or {@code analyzer}. */
+    default void invoking(String function) {
+    }
+
+    /**
+     * Messages of {@code queue} failed and go back to the queue: SQS hands them out again after the queue's visibility
+     * timeout, which the lab does not wait for (a fault plan with its own clock moves it on).
+     */
+    default void redelivering(String queue) {
+    }
+
+    /** An invocation died of an injected crash; the lab retries it as AWS would. */
+    default void crashed(String function, InjectedCrash crash) {
+    }
+
+    /** At the start of each round of the lab's loop (poll, drain the jobs queue, boot VMs, drain results). */
+    default void round(int round, KernelCiApiDouble api, KcidbReceiverDouble kcidb) {
+    }
+}
