@@ -108,31 +108,10 @@ public final class AnalysisS3Bench implements Callable<Integer> {
         System.exit(new CommandLine(new AnalysisS3Bench()).execute(args));
     }
 
-    /** The options as {@link Params}, or null after printing why they are invalid. */
-    private Params params() {
-        try {
-            return new Params(vms, metrics, warmup, runs, seed);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return null;
-        }
-    }
-
     @Override
     public Integer call() {
-        Params params = params();
-        if (params == null) {
-            return 2;
-        }
-        try {
-            run(params, System.out);
-            return 0;
-        } catch (RuntimeException e) {
-            System.out.flush();
-            System.err.println("analysis bench FAILED: " + e);
-            e.printStackTrace(System.err);
-            return 1;
-        }
+        return BenchStats.execute("analysis bench", () -> new Params(vms, metrics, warmup, runs, seed),
+                params -> run(params, System.out));
     }
 
     /**

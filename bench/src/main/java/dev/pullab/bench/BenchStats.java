@@ -75,4 +75,28 @@ public final class BenchStats {
         double load = loadAverage();
         return load < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", load);
     }
+
+    /**
+     * Runs a harness from its command line: 2 when the options are invalid (the message printed), 1 when the run
+     * fails (the cause printed), 0 otherwise.
+     */
+    static <P> int execute(String name, java.util.function.Supplier<P> params,
+            java.util.function.Consumer<P> run) {
+        P valid;
+        try {
+            valid = params.get();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        try {
+            run.accept(valid);
+            return 0;
+        } catch (RuntimeException e) {
+            System.out.flush();
+            System.err.println(name + " FAILED: " + e);
+            e.printStackTrace(System.err);
+            return 1;
+        }
+    }
 }

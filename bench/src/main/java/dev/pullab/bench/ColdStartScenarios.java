@@ -10,11 +10,11 @@ import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KcidbReceiverDouble;
 import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.core.testing.StaticFileServer;
 import dev.pullab.core.testing.PollerTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -592,21 +592,7 @@ final class ColdStartScenarios {
     }
 
     private static HttpServer serve(Map<String, byte[]> files) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                byte[] body = files.get(exchange.getRequestURI().getPath());
-                exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-                if (body != null) {
-                    exchange.getResponseBody().write(body);
-                }
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StaticFileServer.start(files);
     }
 
     static void require(boolean condition, String message) {

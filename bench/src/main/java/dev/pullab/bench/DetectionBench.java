@@ -112,31 +112,10 @@ public final class DetectionBench implements Callable<Integer> {
         System.exit(new CommandLine(new DetectionBench()).execute(args));
     }
 
-    /** The options as {@link Params}, or null after printing why they are invalid. */
-    private Params params() {
-        try {
-            return new Params(runs, vms, metrics, noise, seed, shifts);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return null;
-        }
-    }
-
     @Override
     public Integer call() {
-        Params params = params();
-        if (params == null) {
-            return 2;
-        }
-        try {
-            run(params, System.out);
-            return 0;
-        } catch (RuntimeException e) {
-            System.out.flush();
-            System.err.println("detection bench FAILED: " + e);
-            e.printStackTrace(System.err);
-            return 1;
-        }
+        return BenchStats.execute("detection bench", () -> new Params(runs, vms, metrics, noise, seed, shifts),
+                params -> run(params, System.out));
     }
 
     /** Runs every scenario and prints the table to {@code out}. */

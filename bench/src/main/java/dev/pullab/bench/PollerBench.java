@@ -134,31 +134,10 @@ public final class PollerBench implements Callable<Integer> {
         }
     }
 
-    /** The options as {@link Params}, or null after printing why they are invalid. */
-    private Params params() {
-        try {
-            return new Params(events, pageSize, warmup, cycles);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return null;
-        }
-    }
-
     @Override
     public Integer call() {
-        Params params = params();
-        if (params == null) {
-            return 2;
-        }
-        try {
-            run(params, System.out);
-            return 0;
-        } catch (RuntimeException e) {
-            System.out.flush();
-            System.err.println("poller bench FAILED: " + e);
-            e.printStackTrace(System.err);
-            return 1;
-        }
+        return BenchStats.execute("poller bench", () -> new Params(events, pageSize, warmup, cycles),
+                params -> run(params, System.out));
     }
 
     /**

@@ -15,14 +15,13 @@ import dev.pullab.core.poll.JobTicketJson;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.core.testing.StaticFileServer;
 import dev.pullab.orchestrator.launch.Ec2Launcher;
 import dev.pullab.orchestrator.launch.LaunchIntents;
 import dev.pullab.orchestrator.launch.LaunchSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -442,20 +441,6 @@ class OrchestratorIT {
     }
 
     private static HttpServer serve(Map<String, byte[]> files) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                byte[] body = files.get(exchange.getRequestURI().getPath());
-                exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-                if (body != null) {
-                    exchange.getResponseBody().write(body);
-                }
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StaticFileServer.start(files);
     }
 }

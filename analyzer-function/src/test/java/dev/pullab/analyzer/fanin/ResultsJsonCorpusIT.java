@@ -3,7 +3,6 @@ package dev.pullab.analyzer.fanin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.aws.DynamoDbRunStore;
@@ -19,7 +18,6 @@ import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,16 +31,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.Event;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The bad results.json corpus ({@code bad-input/results/}): one VM of a KernelCI job's two writes the file, both VMs
@@ -134,48 +125,18 @@ class ResultsJsonCorpusIT {
     }
 
     private SQSBatchResponse deliver(List<Message> messages) {
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Message m : messages) {
-            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-            record.setMessageId(m.messageId());
-            record.setBody(m.body());
-            records.add(record);
-        }
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return handler.handleRequest(event, null);
+        return ResultsQueueFixture.deliver(handler, messages);
     }
 
     private List<Message> receiveAll() {
-        List<Message> all = new ArrayList<>();
-        for (int empty = 0; empty < 2; ) {
-            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10)).messages();
-            if (batch.isEmpty()) {
-                empty++;
-                continue;
-            }
-            all.addAll(batch);
-            batch.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queue).receiptHandle(m.receiptHandle())));
-        }
-        return all;
+        return ResultsQueueFixture.receiveAll(sqs, queue);
     }
 
     private String notifyingQueue() {
-        String url = sqs.createQueue(b -> b.queueName("results-" + suffix)).queueUrl();
-        String arn = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-        s3.putBucketNotificationConfiguration(b -> b.bucket(bucket).notificationConfiguration(n -> n
-                .queueConfigurations(q -> q.queueArn(arn).events(Event.S3_OBJECT_CREATED)
-                        .filter(f -> f.key(k -> k.filterRules(r -> r.name("suffix").value("result.txt")))))));
-        return url;
+        return ResultsQueueFixture.notifyingQueue(sqs, s3, bucket, "results-" + suffix);
     }
 
     private String runsTable() {
-        String name = "pullab-runs-" + suffix;
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName("run_id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("run_id")
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
+        return ResultsQueueFixture.runsTable(dynamo, "pullab-runs-" + suffix);
     }
 }

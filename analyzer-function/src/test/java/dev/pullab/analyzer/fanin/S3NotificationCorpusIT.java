@@ -29,11 +29,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The S3-notification corpus ({@code bad-input/notifications/}): odd keys and bodies that are not notifications,
@@ -113,11 +108,6 @@ class S3NotificationCorpusIT {
     }
 
     private String runsTable() {
-        String name = "pullab-runs-" + UUID.randomUUID().toString().substring(0, 8);
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName("run_id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("run_id")
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
+        return ResultsQueueFixture.runsTable(dynamo, "pullab-runs-" + UUID.randomUUID().toString().substring(0, 8));
     }
 }
