@@ -84,7 +84,8 @@ public final class LocalVmExecutor {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.region = Objects.requireNonNull(region, "region");
         this.credentials = Map.copyOf(credentials);
-        this.root = Objects.requireNonNull(sandboxRoot, "sandboxRoot");
+        // absolute: the client runs with its sandbox as working directory
+        this.root = Objects.requireNonNull(sandboxRoot, "sandboxRoot").toAbsolutePath();
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 

@@ -136,6 +136,23 @@ class LocalVmExecutorIT {
         assertThat(executor.bootPending()).isEmpty();
     }
 
+    @Test
+    @DisplayName("a sandbox root given as a relative path (pullab local-run's default work dir) still boots the VM")
+    void givenRelativeSandboxRoot_whenBootPending_thenSuccess() throws Exception {
+        String bucket = emulator.createBucket("pullab-localvm");
+        String prefix = "run-relative-" + System.nanoTime();
+        upload(bucket, prefix, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        String id = launch(bucket, prefix, "basic-test", "m5.large");
+        Path relative = Path.of("target", "relative-sandbox-" + System.nanoTime()); // below the working directory
+        LocalVmExecutor executor = new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
+                Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), relative, progress::add);
+
+        assertThat(executor.bootPending()).as(String.join("\n", progress)).containsExactly(id);
+
+        assertThat(read(bucket, prefix + "/test_basic-test/output/" + id + "/result.txt"))
+                .as(bootLog(id, 1)).isEqualTo("SUCCESS\n");
+    }
+
     private LocalVmExecutor executor() {
         return new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
                 Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), dir, progress::add);
