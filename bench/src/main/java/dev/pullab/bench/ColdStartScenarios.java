@@ -28,11 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -221,8 +216,8 @@ final class ColdStartScenarios {
             String results = aws.createBucket("cold-results");
             String storage = aws.createBucket("cold-storage");
             DynamoDbClient dynamo = aws.client(DynamoDbClient.builder());
-            String runs = table(dynamo, "pullab-runs-" + suffix, "run_id");
-            String launches = table(dynamo, "pullab-launches-" + suffix, "launch_id");
+            String runs = AwsEmulator.get().createTable("pullab-runs-" + suffix, "run_id");
+            String launches = AwsEmulator.get().createTable("pullab-launches-" + suffix, "launch_id");
             String profile = "pullab-vm-" + suffix;
             try (IamClient iam = aws.client(IamClient.builder().region(Region.AWS_GLOBAL))) {
                 iam.createInstanceProfile(b -> b.instanceProfileName(profile));
@@ -388,7 +383,7 @@ final class ColdStartScenarios {
             this.s3 = aws.s3();
             this.dynamo = aws.client(DynamoDbClient.builder());
             this.bucket = aws.createBucket("cold-analyzer");
-            this.runsTable = table(dynamo, "pullab-runs-a-" + suffix, "run_id");
+            this.runsTable = AwsEmulator.get().createTable("pullab-runs-a-" + suffix, "run_id");
             this.runs = new DynamoDbRunStore(dynamo, runsTable);
             Map<String, String> vars = new LinkedHashMap<>();
             vars.put("PULLAB_RUNS_TABLE", runsTable);
@@ -566,14 +561,6 @@ final class ColdStartScenarios {
 
     static Path functionJar(Path root, String module) {
         return root.resolve(module).resolve("target").resolve(module + ".jar");
-    }
-
-    private static String table(DynamoDbClient dynamo, String name, String key) {
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName(key)
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
     }
 
     private static String suffix() {

@@ -39,11 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -98,7 +93,8 @@ class JobDefinitionCorpusIT {
                  "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536}}
                 """);
         OrchestratorSettings settings = new OrchestratorSettings(results, Optional.empty(),
-                table("pullab-runs-" + suffix, "run_id"), table("pullab-launches-" + suffix, "launch_id"),
+                aws.createTable("pullab-runs-" + suffix, "run_id"),
+                aws.createTable("pullab-launches-" + suffix, "launch_id"),
                 Optional.of(lab.toString()),
                 new LaunchSettings(aws.region().id(), results, Optional.empty(), List.of(), List.of(), 3600,
                         Optional.of(cluster), Optional.of("qemu-runner-" + suffix)),
@@ -164,14 +160,6 @@ class JobDefinitionCorpusIT {
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message));
         return event;
-    }
-
-    private String table(String name, String key) {
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName(key)
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
     }
 
     private static HttpServer serve(Map<String, Served> files) {

@@ -50,11 +50,6 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -84,8 +79,8 @@ class OrchestratorIT {
     private final String results = aws.createBucket("results");
     private final String storage = aws.createBucket("storage");
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
-    private final String runsTable = table("pullab-runs-" + suffix, "run_id");
-    private final String launchesTable = table("pullab-launches-" + suffix, "launch_id");
+    private final String runsTable = aws.createTable("pullab-runs-" + suffix, "run_id");
+    private final String launchesTable = aws.createTable("pullab-launches-" + suffix, "launch_id");
     private final String cluster = ecs.createCluster(b -> b.clusterName("pullab-qemu-" + suffix)).cluster()
             .clusterName();
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
@@ -414,14 +409,6 @@ class OrchestratorIT {
         message.setMessageId(id);
         message.setBody(body);
         return message;
-    }
-
-    private String table(String name, String key) {
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName(key)
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
     }
 
     private String instanceProfile(String name) {

@@ -22,11 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,11 +43,12 @@ class TriggerConfigCorpusIT {
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String results = aws.createBucket("results");
     private final String storage = aws.createBucket("storage");
-    private final String runsTable = table("pullab-runs-" + suffix, "run_id");
+    private final String runsTable = aws.createTable("pullab-runs-" + suffix, "run_id");
+    private final String launchesTable = aws.createTable("pullab-launches-" + suffix, "launch_id");
     private final TriggerHandler handler = new TriggerHandler(OrchestratorAssembly.create(
-            new OrchestratorSettings(results, Optional.of(storage), runsTable, table("pullab-launches-" + suffix,
-                    "launch_id"), Optional.empty(), new LaunchSettings(aws.region().id(), results, Optional.empty(),
-                    List.of(), List.of(), 3600, Optional.empty(), Optional.empty()), Optional.empty()),
+            new OrchestratorSettings(results, Optional.of(storage), runsTable, launchesTable, Optional.empty(),
+                    new LaunchSettings(aws.region().id(), results, Optional.empty(), List.of(), List.of(), 3600,
+                            Optional.empty(), Optional.empty()), Optional.empty()),
             new OrchestratorAssembly.Clients(s3, dynamo, aws.client(Ec2Client.builder()),
                     aws.client(SsmClient.builder()), aws.client(EcsClient.builder())),
             new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)),
@@ -79,11 +75,4 @@ class TriggerConfigCorpusIT {
         assertThat(dynamo.scan(b -> b.tableName(runsTable)).count()).as("run records").isZero();
     }
 
-    private String table(String name, String key) {
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName(key)
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
-    }
 }

@@ -137,6 +137,6 @@ class ResultsJsonCorpusIT {
     }
 
     private String runsTable() {
-        return ResultsQueueFixture.runsTable(dynamo, "pullab-runs-" + suffix);
+        return ResultsQueueFixture.runsTable("pullab-runs-" + suffix);
     }
 }

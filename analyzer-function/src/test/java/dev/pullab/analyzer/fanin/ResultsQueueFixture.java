@@ -3,13 +3,8 @@ package dev.pullab.analyzer.fanin;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
+import dev.pullab.core.testing.AwsEmulator;
 import java.util.List;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Event;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -23,12 +18,8 @@ final class ResultsQueueFixture {
     }
 
     /** A runs table (key {@code run_id}) named {@code name}. */
-    static String runsTable(DynamoDbClient dynamo, String name) {
-        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName("run_id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("run_id")
-                        .attributeType(ScalarAttributeType.S).build()));
-        return name;
+    static String runsTable(String name) {
+        return AwsEmulator.get().createTable(name, "run_id");
     }
 
     /** A queue the bucket notifies of every {@code result.txt}, as the stack configures it. */

@@ -323,6 +323,6 @@ class RunCloserIT {
     }
 
     private String runsTable() {
-        return ResultsQueueFixture.runsTable(dynamo, "pullab-runs-" + suffix);
+        return ResultsQueueFixture.runsTable("pullab-runs-" + suffix);
     }
 }

@@ -108,6 +108,6 @@ class S3NotificationCorpusIT {
     }
 
     private String runsTable() {
-        return ResultsQueueFixture.runsTable(dynamo, "pullab-runs-" + UUID.randomUUID().toString().substring(0, 8));
+        return ResultsQueueFixture.runsTable("pullab-runs-" + UUID.randomUUID().toString().substring(0, 8));
     }
 }

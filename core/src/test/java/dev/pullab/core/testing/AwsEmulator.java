@@ -14,6 +14,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -125,6 +131,17 @@ public final class AwsEmulator {
         String bucket = (namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
         s3.createBucket(b -> b.bucket(bucket));
         return bucket;
+    }
+
+    /** Creates an on-demand table {@code name} keyed by the string attribute {@code partitionKey}; returns the name. */
+    public String createTable(String name, String partitionKey) {
+        try (DynamoDbClient dynamo = client(DynamoDbClient.builder())) {
+            dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(KeySchemaElement.builder().attributeName(partitionKey).keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName(partitionKey)
+                            .attributeType(ScalarAttributeType.S).build()));
+        }
+        return name;
     }
 
     /** Env vars that point a child process (e.g. the CLI run with ProcessBuilder) at the emulator. */
