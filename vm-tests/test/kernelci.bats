@@ -73,7 +73,7 @@ setup() {
 test_dir() {
   TD="$BATS_TEST_TMPDIR/$1"
   cp -RL "$VMT/$1" "$TD"
-  cd "$TD"
+  cd "$TD" || return 1
 }
 
 # params VAR=VALUE...: params.env as the orchestrator writes it (shell-quoted).
@@ -104,11 +104,11 @@ field() {
 }
 
 valid_json() {
-  python3 -m json.tool "${1:-results.json}" > /dev/null
+  python3 -m json.tool results.json > /dev/null
 }
 
 result_count() {
-  python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "${1:-results.json}"
+  python3 -c 'import json; print(len(json.load(open("results.json"))))'
 }
 
 boot_params() {

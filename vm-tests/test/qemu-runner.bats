@@ -330,7 +330,7 @@ has_args() {
   [ "$(stat_field task_arn)" = "arn:aws:ecs:eu-west-1:123456789012:task/pullab/$TASK_ARN_ID" ]
   [ "$(stat_field region)" = eu-west-1 ]
   export AWS_REGION=us-east-1
-  ! s3_exists output/qemu-3/result.txt
+  run ! s3_exists output/qemu-3/result.txt
   [ -s "$OUT/console.log" ]
   if [ "$(uname -m)" = x86_64 ]; then
     has_args -accel kvm

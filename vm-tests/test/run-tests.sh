@@ -11,6 +11,12 @@ done
 mapfile -t scripts < <(find . -name '*.sh' -not -path './target/*' -print | sort)
 echo "vm-tests: shellcheck on ${#scripts[@]} scripts"
 shellcheck -x -P SCRIPTDIR "${scripts[@]}"
+# The bats files too, so that a bare '! cmd' (SC2314: it never fails a test) and other real faults are caught.
+# Warnings and errors only (their single-quoted stage bodies and per-test subshell exports are deliberate), and not
+# SC2154: $status, $output, $lines and $stderr are assigned by bats' own 'run'.
+mapfile -t suites < <(find test -maxdepth 1 \( -name '*.bats' -o -name '*.bash' \) -print | sort)
+echo "vm-tests: shellcheck on ${#suites[@]} bats files"
+shellcheck -x -P SCRIPTDIR --severity=warning --exclude=SC2154 "${suites[@]}"
 
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -maxdepth 1 -name '*.bats' | sort); fi
 echo "vm-tests: bats ${files[*]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The five seed tests (basic-test, example-reboot-test, example-kernel-reboot-test, simple-unixbench,
 # unixbench-kernel-regression): the UnixBench report -> benchmark CSV conversion, the test directories' contract,
-# shellcheck, and every stage run in simulation (PULLAB_SIMULATE=1) in a temporary work directory laid out as on a VM.
+# the shellcheck lint, and every stage run in simulation (PULLAB_SIMULATE=1) in a temporary work directory laid out as on a VM.
 
 bats_require_minimum_version 1.5.0
 
@@ -42,7 +42,7 @@ vm_workdir() {
   mkdir -p "$WORK/shared/kernel-rpms/binary/x86_64" "$WORK/shared/kernel-rpms/binary/aarch64"
   cp -rL "$VMT_DIR/$1" "$WORK/test"
   export PULLAB_TEST_DIR="$WORK/test"
-  cd "$WORK/test"
+  cd "$WORK/test" || return 1
 }
 
 # stage N SCRIPT: runs one stage as the client does (bash, in the test directory, output and errors together).
@@ -116,19 +116,19 @@ json_valid() {
   [ "$(printf '%s\n' "${lines[@]:1}" | cut -d, -f1 | grep -c '_2_copies$')" -eq 12 ]
   [ "$(printf '%s\n' "${lines[@]:1}" | cut -d, -f2 | sort -u | tr '\n' ' ')" = "KBps MWIPS lpm lps " ]
   [ "$(printf '%s\n' "${lines[@]:1}" | cut -d, -f4 | sort -u)" = "true" ]
-  ! printf '%s\n' "${lines[@]}" | grep -e '4203\.3' -e 'Index' -e 'BASELINE'
+  run ! grep -e '4203\.3' -e 'Index' -e 'BASELINE' <<<"$(printf '%s\n' "${lines[@]}")"
 }
 
 @test "unixbench_to_csv: a report with only the 1-copy section gives 12 rows without suffix" {
   ub_lib
   one_copy_report > "$BATS_TEST_TMPDIR/1cpu.txt"
   grep -q '1 CPU in system; running 1 parallel copy of tests' "$BATS_TEST_TMPDIR/1cpu.txt"
-  ! grep -q 'parallel copies' "$BATS_TEST_TMPDIR/1cpu.txt"
+  run ! grep -q 'parallel copies' "$BATS_TEST_TMPDIR/1cpu.txt"
   run --separate-stderr unixbench_to_csv "$BATS_TEST_TMPDIR/1cpu.txt" "$KERNEL" i-0123456789abcdef0 m5.large x86_64
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = "$HEADER" ]
   [ "${#lines[@]}" -eq 13 ]
-  ! printf '%s\n' "${lines[@]}" | grep -q '_copies'
+  [ "$(printf '%s\n' "${lines[@]}" | grep -c '_copies')" -eq 0 ]
   [ "${lines[12]}" = "System_Call_Overhead,lps,1378542.6$TAIL" ]
 }
 
@@ -421,7 +421,7 @@ EOF
   grep -qx "instance_id: i-0123456789abcdef0" system-info.txt
   grep -q '^mem_total_kb: [0-9][0-9]*$' system-info.txt
   grep -q '^disk_available_kb: [0-9][0-9]*$' system-info.txt
-  ! grep -q ': $' system-info.txt
+  run ! grep -q ': $' system-info.txt
 }
 
 # --- simple-unixbench and the UnixBench runner ---------------------------------------------------------------------

@@ -21,10 +21,28 @@ public final class PullabApp {
     private PullabApp() {
     }
 
+    /**
+     * Run by {@code cdk synth}/{@code cdk deploy} through {@code cdk-app.sh}, from this module's directory. Refuses
+     * (exit status 1, every problem on stderr) when the build in this checkout is missing or stale.
+     */
     public static void main(String[] args) {
         App app = new App();
+        List<String> problems = checkBuild(app, Path.of(".."));
+        if (!problems.isEmpty()) {
+            problems.forEach(problem -> System.err.println("pullab: " + problem));
+            System.exit(1);
+        }
         configure(app);
         app.synth();
+    }
+
+    /** The build problems of the checkout at {@code root}, less the jars the operator supplied by context. */
+    static List<String> checkBuild(App app, Path root) {
+        List<String> supplied = BuildCheck.JAR_CONTEXT_KEYS.entrySet().stream()
+                .filter(entry -> app.getNode().tryGetContext(entry.getKey()) != null)
+                .map(java.util.Map.Entry::getValue)
+                .toList();
+        return new BuildCheck(root).problems(supplied);
     }
 
     /** Adds the stack and the cdk-nag plugin to an app. */

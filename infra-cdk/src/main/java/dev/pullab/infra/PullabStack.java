@@ -557,8 +557,8 @@ public final class PullabStack extends Stack {
         }
         Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".jar"));
         if (!Files.isRegularFile(path)) {
-            throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the jars first (cd .. && mvn -B"
-                    + " -q package -DskipTests), or pass -c " + contextKey + "=<path>");
+            throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the jars first (`"
+                    + BuildCheck.BUILD_COMMAND + "` at the top), or pass -c " + contextKey + "=<path>");
         }
         return Code.fromAsset(path.toString());
     }
