@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Needs: bash, the aws CLI, curl, unzip, tar/xz and moto_server (.ci/run installs them).",
-            "Exit status: 0 every run closed and nothing dead-lettered, 1 otherwise."
+            "Exit status: 0 every run closed, every job taken finished in KernelCI and nothing dead-lettered, 1 "
+                    + "otherwise (each job not finished is named on stderr)."
         })
 final class LocalRunCommand implements Callable<Integer> {
 
@@ -126,7 +127,8 @@ final class LocalRunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Dead-lettered messages: %d%nDone in %.1f s (outputs in %s)%n", outcome.deadLetters(),
                 outcome.elapsed().toMillis() / 1000.0, dir);
         out.flush();
-        boolean allClosed = outcome.runs().stream().allMatch(r -> r.state() == RunRecord.RunState.DONE);
-        return allClosed && outcome.deadLetters() == 0 && !outcome.runs().isEmpty() ? 0 : 1;
+        outcome.notFinished().forEach((job, why) -> err.println("error: job " + job + " was not finished: " + why));
+        out.flush();
+        return outcome.succeeded() ? 0 : 1;
     }
 }

@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             "  KERNELCI_PLATFORMS     platforms      comma-separated platform allow-list (optional)",
             "  PULLAB_CURSOR_TABLE, PULLAB_JOBS_TABLE, PULLAB_JOBS_QUEUE_URL   the AWS resources (not for --dry-run)",
             "",
-            "Exit status: 0 done, 1 the API or AWS failed, 2 bad usage or configuration."
+            "Exit status: 0 done, 1 the API or AWS failed or rejected a claim as malformed, 2 bad usage or configuration."
         })
 final class PollCommand implements Callable<Integer> {
 
@@ -85,14 +85,18 @@ final class PollCommand implements Callable<Integer> {
             return 2;
         }
         while (true) {
+            PollReport report;
             try {
-                print(cycle.run(), out, err);
+                report = cycle.run();
+                print(report, out, err);
             } catch (HttpCallException e) {
                 err.println("error: " + e.getMessage());
                 return 1;
             }
+            report.refused().forEach((node, answer) -> err.println("error: claim of job " + node
+                    + " rejected as malformed (a defect of this lab; the job stays claimable): " + answer));
             if (once) {
-                return 0;
+                return report.hasRefusals() ? 1 : 0;
             }
             Thread.sleep(settings.pollIntervalSec() * 1000L);
         }

@@ -18,6 +18,10 @@ record JarRun(int exitCode, String out, String err) {
     static final Path JAR = Path.of(System.getProperty("pullab.jar", "target/pullab.jar"));
 
     static JarRun run(Path workDir, List<String> env, String... args) throws Exception {
+        return run(workDir, java.time.Duration.ofSeconds(120), env, args);
+    }
+
+    static JarRun run(Path workDir, java.time.Duration timeout, List<String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
@@ -28,7 +32,7 @@ record JarRun(int exitCode, String out, String err) {
         Path out = workDir.resolve("stdout-" + System.nanoTime());
         Path err = workDir.resolve("stderr-" + System.nanoTime());
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("pullab finished").isTrue();
+        assertThat(process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as("pullab finished").isTrue();
         return new JarRun(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }

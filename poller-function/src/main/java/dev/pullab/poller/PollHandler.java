@@ -51,6 +51,12 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         PollReport report = cycle.run(timeLeft(context));
+        if (report.hasRefusals()) {
+            // fails the invocation, so the function's error alarm fires; the jobs stay claimable, the cursor before them
+            throw new IllegalStateException("the KernelCI API rejected " + report.refused().size() + " claim(s) as"
+                    + " malformed, a defect of this lab (the jobs stay claimable and are claimed again next poll): "
+                    + report.refused());
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("runtime", runtime);
         result.put("events", report.events());

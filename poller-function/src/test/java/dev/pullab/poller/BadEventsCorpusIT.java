@@ -115,7 +115,7 @@ class BadEventsCorpusIT {
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private HttpServer feedServer() {
-        HttpClient client = HttpClient.newHttpClient();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {

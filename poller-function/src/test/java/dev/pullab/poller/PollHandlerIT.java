@@ -1,6 +1,7 @@
 package dev.pullab.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
@@ -49,6 +50,26 @@ class PollHandlerIT {
         assertThat(result).containsEntry("jobs_found", 2).containsEntry("caught_up", true)
                 .containsEntry("cursor", "2026-05-20T10:00:01");
         assertThat((List<?>) result.get("jobs_queued")).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a claim the API rejects as malformed (422) fails the invocation naming the job; the next invocation"
+            + " claims and queues it")
+    void givenClaimRejected_whenInvoked_thenInvocationFailsAndNextOneQueues() {
+        api.addJob(KernelCiFixtures.job(KernelCiFixtures.nodeId(1), RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:01");
+        api.delayNext(2, Duration.ZERO); // GET /events and the claim's GET /node pass
+        api.failNext(1, 422);            // the claim's PATCH is rejected
+
+        assertThatThrownBy(() -> handler.handleRequest(Map.of(), new LambdaContext(60_000)))
+                .hasMessageContaining("rejected 1 claim(s) as malformed").hasMessageContaining(KernelCiFixtures.nodeId(1))
+                .hasMessageContaining("HTTP 422");
+        assertThat(aws.receiveAll()).isEmpty();
+        assertThat(api.node(KernelCiFixtures.nodeId(1)).orElseThrow().at("/data/job_id").isMissingNode()).isTrue();
+
+        Map<String, Object> next = handler.handleRequest(Map.of(), new LambdaContext(60_000));
+
+        assertThat(next.get("jobs_queued")).isEqualTo(List.of(KernelCiFixtures.nodeId(1)));
+        assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactly(KernelCiFixtures.nodeId(1));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.pullab.cli.local;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +15,11 @@ import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.aws.LabResources;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.PollerSettings;
+import dev.pullab.core.http.RetryingHttp;
 import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KcidbReceiverDouble;
@@ -39,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,12 +99,21 @@ public final class LocalLab implements AutoCloseable {
      * @param plots       plots downloaded under the work directory
      * @param reports     text reports downloaded under the work directory
      * @param jobNodes    the KernelCI job nodes and their final state/result
+     * @param notFinished the jobs this lab should have run whose node is not {@code done}, each with what it is
+     *                    instead (published or taken jobs still open, claims refused, a last poll that failed)
      * @param deadLetters messages left in the dead-letter queues
      * @param replayed    messages moved back from the dead-letter queues during the run (fault runs only)
      * @param elapsed     how long it took
      */
     public record Outcome(List<RunRecord> runs, List<Path> submissions, List<Path> plots, List<Path> reports,
-            Map<String, String> jobNodes, int deadLetters, int replayed, Duration elapsed) {
+            Map<String, String> jobNodes, Map<String, String> notFinished, int deadLetters, int replayed,
+            Duration elapsed) {
+
+        /** Every run closed, every job this lab should have run finished, and nothing dead-lettered. */
+        public boolean succeeded() {
+            return !runs.isEmpty() && runs.stream().allMatch(r -> r.state() == RunRecord.RunState.DONE)
+                    && notFinished.isEmpty() && deadLetters == 0;
+        }
     }
 
     private static final String TOKEN = "pullab-local-token";
@@ -122,6 +136,12 @@ public final class LocalLab implements AutoCloseable {
     private LocalFixtures fixtures;
     /** EventBridge events whose invocations all failed: the rule target's dead-letter queue. */
     private final List<Map<String, Object>> deadEvents = new ArrayList<>();
+    /** With a real API: the jobs the poller queued, in order (with the double: the published fixture jobs). */
+    private final Set<String> takenJobs = new LinkedHashSet<>();
+    /** With a real API: jobs the poller found and did not queue, with why (a refused claim, a skip). */
+    private final Map<String, String> notTaken = new LinkedHashMap<>();
+    /** Why the last poll failed, if it did. */
+    private Optional<String> lastPollFailure = Optional.empty();
 
     public LocalLab(Options options, Consumer<String> progress) {
         this(options, LabFaults.NONE, progress);
@@ -217,12 +237,14 @@ public final class LocalLab implements AutoCloseable {
         DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, lab.tables().get("runs"));
         Instant deadline = start.plus(options.timeout());
         int replayed = 0;
+        int failedPolls = 0;
         for (int round = 1; Instant.now().isBefore(deadline); round++) {
             faults.round(round, api, kcidb);
             Map<String, Object> polled = null;
             for (int delivery = 0; delivery < faults.deliveries("poller"); delivery++) {
                 polled = invoke("poller", () -> poller.handleRequest(Map.of(), null)).orElse(polled);
             }
+            notePoll(polled);
             drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
             vms.bootPending();
             drain("results", lab.queueUrls().get("results"), "analyzer", batch -> closer.handleRequest(batch, null));
@@ -237,6 +259,11 @@ public final class LocalLab implements AutoCloseable {
                     ? polled != null && ((List<?>) polled.get("jobs_queued")).isEmpty()
                     : finishedJobs == fixtures.jobNodeIds().size();
             if (jobsDone && open == 0 && all.stream().anyMatch(r -> r.jobNodeId().isEmpty())) {
+                break;
+            }
+            failedPolls = polled == null ? failedPolls + 1 : 0;
+            if (options.api().isPresent() && failedPolls >= 3 && open == 0) {
+                progress.accept("the poller failed " + failedPolls + " times in a row: stopping");
                 break;
             }
             if (faults != LabFaults.NONE) {
@@ -283,8 +310,28 @@ public final class LocalLab implements AutoCloseable {
             progress.accept(function + ": " + crash.getMessage() + " (the invocation died; retried as AWS would)");
         } catch (RuntimeException e) {
             progress.accept(function + ": the invocation failed (" + e + "); retried as AWS would");
+            if (function.equals("poller")) {
+                lastPollFailure = Optional.of(e.getMessage());
+            }
         }
         return Optional.empty();
+    }
+
+    /** With a real API, what the poll took and what it found but left (a skip), from the handler's answer. */
+    private void notePoll(Map<String, Object> polled) {
+        if (polled == null || options.api().isEmpty()) {
+            return;
+        }
+        lastPollFailure = Optional.empty();
+        ((List<?>) polled.get("jobs_queued")).forEach(id -> {
+            takenJobs.add(id.toString());
+            notTaken.remove(id.toString());
+        });
+        ((Map<?, ?>) polled.get("skipped")).forEach((id, reason) -> {
+            if (!takenJobs.contains(id.toString())) {
+                notTaken.put(id.toString(), "not taken: " + reason);
+            }
+        });
     }
 
     /**
@@ -404,16 +451,33 @@ public final class LocalLab implements AutoCloseable {
             submissions.add(file);
         }
         Map<String, String> nodes = new LinkedHashMap<>();
-        for (String id : fixtures.jobNodeIds()) {
-            api.node(id).ifPresent(n -> nodes.put(id, n.path("name").asText() + ": " + n.path("state").asText()
+        Map<String, String> notFinished = new LinkedHashMap<>(notTaken);
+        List<String> expected = options.api().isPresent() ? List.copyOf(takenJobs) : fixtures.jobNodeIds();
+        for (String id : expected) {
+            Optional<JsonNode> node = jobNode(id);
+            node.ifPresent(n -> nodes.put(id, n.path("name").asText() + ": " + n.path("state").asText()
                     + ", " + n.path("result").asText() + (n.at("/data/error_code").isMissingNode() ? ""
                     : " (" + n.at("/data/error_code").asText() + ": " + n.at("/data/error_msg").asText() + ")")));
+            if (node.map(n -> !"done".equals(n.path("state").asText())).orElse(true)) {
+                notFinished.put(id, node.map(n -> "still " + n.path("state").asText()).orElse("gone from the API"));
+            }
         }
+        lastPollFailure.ifPresent(why -> notFinished.put("(poll)", "the last poll failed: " + why));
         int deadLetters = deadEvents.size();
         for (String dlq : lab.dlqUrls().values()) {
             deadLetters += visibleMessages(dlq);
         }
-        return new Outcome(runs, submissions, plots, reports, nodes, deadLetters, replayed, elapsed);
+        return new Outcome(runs, submissions, plots, reports, nodes, notFinished, deadLetters, replayed, elapsed);
+    }
+
+    /** A job node as the KernelCI API in use (the double, or the real one) has it now. */
+    private Optional<JsonNode> jobNode(String id) {
+        if (options.api().isEmpty()) {
+            return api.node(id).map(JsonNode.class::cast);
+        }
+        KernelCiAccess access = options.api().get();
+        return new KernelCiClient(access.apiBaseUri(), access.apiToken(),
+                new RetryingHttp("KernelCI API", faults.retryPolicy())).node(id).map(Node::json);
     }
 
     /** The KernelCI double (for tests). */

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** {@link LocalVmExecutor} booting VMs launched in moto with the real client and real vm-tests payloads. */
 class LocalVmExecutorIT {
 
-    private static final String REGION = "us-east-1";
+    private static final String REGION = AwsEmulator.get().region().id();
 
     private static AwsEmulator emulator;
     private static Ec2Client ec2;

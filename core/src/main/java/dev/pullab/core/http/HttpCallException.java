@@ -22,6 +22,15 @@ public class HttpCallException extends RuntimeException {
         return status > 0 ? OptionalInt.of(status) : OptionalInt.empty();
     }
 
+    /**
+     * 400 or 422: the server could not take the request as sent (a malformed or incomplete request). Against a
+     * well-known API that is a defect of ours, not a verdict on the resource: report it loudly, do not write the
+     * resource off.
+     */
+    public boolean isRequestRejected() {
+        return status == 400 || status == 422;
+    }
+
     /** 401 or 403: the credentials are wrong; retrying cannot help. */
     public boolean isAuthFailure() {
         return status == 401 || status == 403;

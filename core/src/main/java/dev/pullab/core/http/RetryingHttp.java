@@ -69,7 +69,7 @@ public final class RetryingHttp {
      */
     public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
             java.util.function.Function<T, String> text) {
-        HttpRequest built = request.timeout(policy.requestTimeout()).build();
+        HttpRequest built = http11OnPlainHttp(request.timeout(policy.requestTimeout()).build());
         String what = service + " " + built.method() + " " + redact(built.uri());
         for (int attempt = 1; ; attempt++) {
             String failure;
@@ -110,6 +110,19 @@ public final class RetryingHttp {
                 throw new HttpCallException(what + " interrupted", status, e);
             }
         }
+    }
+
+    /**
+     * HTTP/1.1 for plain {@code http://}: with no version set, the JDK client sends {@code Upgrade: h2c} on every
+     * plain request, and uvicorn's default parser (httptools, what kernelci-api runs) answers it by passing the
+     * request on without its body (PATCH/PUT get {@code 422 body Field required}, the next request on the connection
+     * {@code 400 Invalid HTTP request}). Over TLS, HTTP/2 is still used where ALPN negotiates it.
+     */
+    static HttpRequest http11OnPlainHttp(HttpRequest request) {
+        if (!"http".equalsIgnoreCase(request.uri().getScheme()) || request.version().isPresent()) {
+            return request;
+        }
+        return HttpRequest.newBuilder(request, (name, value) -> true).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** 5xx and 429 are worth another try; other 4xx will answer the same again. */

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <h2>Job rules</h2>
  * <ul>
- *   <li>Platform: {@code environment.platform}, else the ticket's platform, looked up in
+ *   <li>Platform: {@code environment.platform}, else the ticket's platform (the two must agree when both are
+ *       given), looked up in
  *       {@link LabConfig#platforms()}; it gives executor, arch, AMI, instance type, VM count and max runtime.</li>
  *   <li>Arch: {@code environment.arch}, else the ticket's arch ({@code aarch64} = {@code arm64}), must be the
  *       platform's.</li>
@@ -182,8 +183,17 @@ public final class JobTranslator {
     }
 
     private static Platform platform(JobTicket ticket, JobDefinition definition, LabConfig config) {
-        String name = definition.environment().platform()
-                .or(() -> nonBlank(ticket.platform()))
+        Optional<String> nodePlatform = nonBlank(ticket.platform());
+        Optional<String> definitionPlatform = definition.environment().platform();
+        if (nodePlatform.isPresent() && definitionPlatform.isPresent()
+                && !nodePlatform.get().equals(definitionPlatform.get())) {
+            // KernelCI scheduled the node for one platform; running it elsewhere would report a result for a
+            // platform that never ran it
+            throw reject("the job node's platform '" + nodePlatform.get() + "' (data.platform) differs from its job"
+                    + " definition's platform '" + definitionPlatform.get() + "' (environment.platform)");
+        }
+        String name = definitionPlatform
+                .or(() -> nodePlatform)
                 .orElseThrow(() -> reject("the job names no platform (environment.platform and the node's "
                         + "data.platform are empty)"));
         return config.platform(name).orElseThrow(() -> reject("unknown platform '" + name + "' (known: "

@@ -43,9 +43,13 @@ import org.slf4j.LoggerFactory;
  *       never moves it backwards. A crash before it re-reads the page; steps 1–3 make that harmless.</li>
  * </ol>
  * A failure that may pass (KernelCI 5xx or timeouts after retries, AWS errors, a rejected token) aborts the cycle
- * before the cursor passes the event: the next scheduled cycle retries it. A failure that will not pass for one job
- * (the API refusing its claim with a 4xx) marks that job SKIPPED with the reason, so it never blocks the feed;
- * a malformed event is logged and skipped.
+ * before the cursor passes the event: the next scheduled cycle retries it. A claim the API cannot take as sent
+ * (400 or 422: the request is malformed, a defect of this lab, as when an HTTP/2 upgrade lost every body) is logged
+ * as an error with the API's answer and reported as <i>refused</i>: the job stays RECORDED and unclaimed in KernelCI,
+ * the cycle goes on with the other jobs, and the saved cursor stays before that page, so every following cycle
+ * claims it again (the re-read jobs are duplicates by the ledger) until a fixed lab succeeds or KernelCI times the
+ * node out. Any other 4xx for one job's claim (the API answering that this job cannot be claimed) marks that job
+ * SKIPPED with the reason, so it never blocks the feed; a malformed event is logged and skipped.
  *
  * <p>A dry run reads the cursor and the feed and reports what it would take; it writes nothing and claims nothing.
  */
@@ -106,14 +110,20 @@ public final class PollCycle {
         Objects.requireNonNull(timeLeft, "timeLeft");
         Progress progress = new Progress(cursors.read(settings.runtime()));
         Cursor cursor = progress.before;
+        Optional<Cursor> held = Optional.empty();
         int limit = settings.pageSize();
         while (timeLeft.getAsBoolean()) {
             EventPage page = kernelci.availableJobEvents(cursor.from(), limit);
             progress.pages++;
             progress.events += page.entries().size();
+            int refusedBefore = progress.refused.size();
             handle(page, cursor, progress);
+            if (held.isEmpty() && progress.refused.size() > refusedBefore) {
+                held = Optional.of(cursor);
+            }
             Cursor next = next(cursor, page);
-            if (!settings.dryRun() && !next.equals(cursor) && !cursors.save(settings.runtime(), next)) {
+            if (!settings.dryRun() && held.isEmpty() && !next.equals(cursor)
+                    && !cursors.save(settings.runtime(), next)) {
                 LOG.info("cursor of {} was already further than {}; another poll is ahead", settings.runtime(), next);
             }
             boolean moved = !next.equals(cursor);
@@ -131,7 +141,7 @@ public final class PollCycle {
                 limit = Math.min(KernelCiClient.MAX_RECURSIVE_LIMIT, limit * 2);
             }
         }
-        PollReport report = progress.report(cursor);
+        PollReport report = progress.report(held.orElse(cursor));
         LOG.info("{}", report.summary());
         return report;
     }
@@ -223,6 +233,13 @@ public final class PollCycle {
         try {
             outcome = kernelci.claim(record.nodeId(), record.ticket().claimMarker());
         } catch (HttpCallException e) {
+            if (e.isRequestRejected()) {
+                LOG.error("claim of job {} ({}) rejected as malformed by the KernelCI API, a defect of this lab: {}."
+                        + " The job stays unclaimed and is claimed again on the next poll", record.nodeId(),
+                        record.ticket().name(), e.getMessage());
+                progress.refused.put(record.nodeId(), e.getMessage());
+                return;
+            }
             if (!refusedForGood(e)) {
                 throw e;
             }
@@ -268,6 +285,7 @@ public final class PollCycle {
         final Map<String, JobTicket> found = new LinkedHashMap<>();
         final List<JobTicket> queued = new ArrayList<>();
         final Map<String, String> skipped = new LinkedHashMap<>();
+        final Map<String, String> refused = new LinkedHashMap<>();
         final Map<String, Integer> ignored = new TreeMap<>();
         int pages;
         int events;
@@ -286,7 +304,7 @@ public final class PollCycle {
 
         PollReport report(Cursor after) {
             return new PollReport(before, after, pages, events, malformed, List.copyOf(found.values()), queued,
-                    duplicates, skipped, ignored, caughtUp);
+                    duplicates, skipped, refused, ignored, caughtUp);
         }
     }
 }

@@ -15,26 +15,35 @@ import java.util.Map;
  * @param queued     jobs sent to the orchestrator by this cycle
  * @param duplicates jobs already handled by an earlier delivery or run
  * @param skipped    jobs found but not ours to run, with the reason
+ * @param refused    jobs whose claim the API rejected as malformed (400/422, a lab defect), with its answer: left
+ *                   unclaimed and claimed again by the next cycle
  * @param ignored    events of other runtimes or platforms, or of jobs no longer available, by reason
  * @param caughtUp   the feed was read to its end (otherwise the time budget or a stuck page stopped it)
  */
 public record PollReport(Cursor before, Cursor after, int pages, int events, int malformed, List<JobTicket> found,
-        List<JobTicket> queued, int duplicates, Map<String, String> skipped, Map<String, Integer> ignored,
-        boolean caughtUp) {
+        List<JobTicket> queued, int duplicates, Map<String, String> skipped, Map<String, String> refused,
+        Map<String, Integer> ignored, boolean caughtUp) {
 
     public PollReport {
         found = List.copyOf(found);
         queued = List.copyOf(queued);
         skipped = Map.copyOf(skipped);
+        refused = Map.copyOf(refused);
         ignored = Map.copyOf(ignored);
+    }
+
+    /** Claims the API rejected as malformed: a defect of this lab that an operator must see. */
+    public boolean hasRefusals() {
+        return !refused.isEmpty();
     }
 
     /** One line for the logs. */
     public String summary() {
         return String.format(java.util.Locale.ROOT,
                 "poll: %d pages, %d events (%d malformed), %d jobs found, %d queued, %d duplicates, %d skipped, "
-                        + "ignored %s, %s, cursor %s -> %s",
-                pages, events, malformed, found.size(), queued.size(), duplicates, skipped.size(), ignored,
+                        + "%d refused, ignored %s, %s, cursor %s -> %s",
+                pages, events, malformed, found.size(), queued.size(), duplicates, skipped.size(), refused.size(),
+                ignored,
                 caughtUp ? "caught up" : "stopped early", before, after);
     }
 }

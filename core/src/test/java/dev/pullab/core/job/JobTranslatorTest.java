@@ -195,11 +195,22 @@ class JobTranslatorTest {
         }
 
         @Test
-        @DisplayName("environment.platform wins over the ticket's platform")
-        void definitionPlatformWins() {
+        @DisplayName("a node platform other than environment.platform is refused: the job would report for a platform"
+                + " that never ran it")
+        void platformsMustAgree() {
             JobTicket ticket = ticket(BASELINE_NODE, "baseline", "x86_64-ec2", "x86_64");
 
-            RunPlan plan = planned(translate(ticket, bytes(BASELINE), DEFAULTS));
+            JobRejection rejection = rejected(translate(ticket, bytes(BASELINE), DEFAULTS));
+
+            assertThat(rejection.code()).isEqualTo(ErrorCode.INVALID_JOB_PARAMS);
+            assertThat(rejection.message()).isEqualTo("the job node's platform 'x86_64-ec2' (data.platform) differs"
+                    + " from its job definition's platform 'qemu-x86_64' (environment.platform)");
+        }
+
+        @Test
+        @DisplayName("a node platform equal to environment.platform is planned on it")
+        void platformsAgree() {
+            RunPlan plan = planned(translate(baselineTicket(), bytes(BASELINE), DEFAULTS));
 
             assertThat(plan.executor()).isEqualTo(Executor.FARGATE);
         }
@@ -230,7 +241,8 @@ class JobTranslatorTest {
             byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment").put("platform",
                     "x86_64-ec2"));
 
-            VmGroup group = planned(translate(baselineTicket(), json, DEFAULTS)).groups().get(0);
+            VmGroup group = planned(translate(ticket(BASELINE_NODE, "baseline", "x86_64-ec2", "x86_64"), json,
+                    DEFAULTS)).groups().get(0);
 
             assertThat(group.image()).isEqualTo(LabConfig.AL2023_X86_64);
             assertThat(group.instanceType()).isEqualTo("m5.large");

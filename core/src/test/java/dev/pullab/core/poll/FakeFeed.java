@@ -22,6 +22,8 @@ final class FakeFeed implements KernelCiJobs {
     final List<EventPage.Entry> entries = new ArrayList<>();
     final Map<String, String> claims = new HashMap<>();
     final List<Integer> limits = new ArrayList<>();
+    /** Node id to the HTTP status its claim fails with (as the API answering a malformed request). */
+    final Map<String, Integer> claimFailures = new HashMap<>();
     private int next;
 
     /** A job event of {@code runtime} on {@code platform}, node available and unclaimed. */
@@ -59,6 +61,12 @@ final class FakeFeed implements KernelCiJobs {
 
     @Override
     public ClaimOutcome claim(String nodeId, String marker) {
+        Integer status = claimFailures.get(nodeId);
+        if (status != null) {
+            throw new dev.pullab.core.http.HttpCallException("KernelCI API PATCH node/" + nodeId + " failed: HTTP "
+                    + status + ": {\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\"}]}",
+                    status, null);
+        }
         String owner = claims.putIfAbsent(nodeId, marker);
         return owner == null || owner.equals(marker) ? ClaimOutcome.CLAIMED : ClaimOutcome.CLAIMED_BY_OTHER;
     }

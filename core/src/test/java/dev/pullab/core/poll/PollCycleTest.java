@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PollCycleTest {
 
@@ -118,6 +120,48 @@ class PollCycleTest {
         PollReport report = poll(10);
 
         assertThat(jobs.sent).isEmpty();
+        assertThat(report.skipped()).containsKey(node);
+        assertThat(jobs.records.get(node).state()).isEqualTo(JobState.SKIPPED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 422})
+    @DisplayName("a claim the API rejects as malformed is refused, not skipped: the job stays claimable and the cursor"
+            + " stays before it, while later jobs are still queued")
+    void givenClaimRejectedAsMalformed_whenPolled_thenRefusedAndRetriedNextPoll(int status) {
+        feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        String rejected = feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        String later = feed.job("2026-05-20T10:00:00.003000", RUNTIME, "qemu-x86_64");
+        feed.claimFailures.put(rejected, status);
+        Cursor before = cursors.read(RUNTIME);
+
+        PollReport report = poll(2);
+
+        assertThat(report.refused()).containsOnlyKeys(rejected);
+        assertThat(report.refused().get(rejected)).contains("HTTP " + status).contains("Field required");
+        assertThat(report.skipped()).isEmpty();
+        assertThat(jobs.records.get(rejected).state()).isEqualTo(JobState.RECORDED);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).contains(later).doesNotContain(rejected);
+        assertThat(cursors.read(RUNTIME)).isEqualTo(before);
+
+        feed.claimFailures.clear();
+        PollReport fixed = poll(2);
+
+        assertThat(fixed.refused()).isEmpty();
+        assertThat(fixed.queued()).extracting(JobTicket::nodeId).containsExactly(rejected);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsOnlyOnce(rejected, later);
+        assertThat(cursors.read(RUNTIME).from().map(EventTime::text)).contains("2026-05-20T10:00:00.002000");
+    }
+
+    @Test
+    @DisplayName("a claim the API refuses with another 4xx (this job cannot be claimed) is skipped for good")
+    void givenClaimRefusedWith404_whenPolled_thenSkipped() {
+        String node = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        feed.claimFailures.put(node, 404);
+
+        PollReport report = poll(10);
+
+        assertThat(report.refused()).isEmpty();
         assertThat(report.skipped()).containsKey(node);
         assertThat(jobs.records.get(node).state()).isEqualTo(JobState.SKIPPED);
     }

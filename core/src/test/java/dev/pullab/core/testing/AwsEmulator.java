@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * about 25 MB of test dependencies (the core jar alone is 17.8 MB) plus a Docker probe on every run, and no machine of
  * this project (developers', CI) has a Docker engine. With Docker at hand, start LocalStack and use option 1.
  *
- * <p>Tests never touch real AWS: every client gets the emulator's endpoint, region {@code us-east-1} and the static
+ * <p>Tests never touch real AWS: every client gets the emulator's endpoint, the region ({@code AWS_REGION}, default
+ * {@code us-east-1}) and the static
  * credentials {@code test}/{@code test}, never the default chains. New services take one line, e.g.
  * {@code emulator.client(DynamoDbClient.builder())}.
  */
@@ -54,7 +55,10 @@ public final class AwsEmulator {
     /** Env var naming an already running emulator; also what {@code AwsClients} honours in production code. */
     public static final String ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL";
 
-    private static final Region REGION = Region.US_EAST_1;
+    /** {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}, else us-east-1: a local lab is in the user's region. */
+    private static final Region REGION = Region.of(java.util.stream.Stream.of(System.getenv("AWS_REGION"),
+            System.getenv("AWS_DEFAULT_REGION")).filter(r -> r != null && !r.isBlank()).findFirst()
+            .orElse("us-east-1"));
     private static final String ACCESS_KEY = "test";
     private static final String SECRET_KEY = "test";
     private static final AwsCredentialsProvider CREDENTIALS =

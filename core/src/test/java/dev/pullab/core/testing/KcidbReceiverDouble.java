@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -54,6 +56,9 @@ import javax.crypto.spec.SecretKeySpec;
  * everything sent was valid. {@link #failNext(int, int)} injects faults. Close it to stop the server.
  */
 public final class KcidbReceiverDouble implements AutoCloseable {
+
+    /** System property: a folder to keep every schema-valid submission in, for kcidb-io to validate. */
+    public static final String SUBMISSIONS_PROPERTY = "pullab.kcidb.submissions";
 
     /** kcidb-restd-rs's {@code Validation::default()} leeway for {@code exp}. */
     public static final long EXP_LEEWAY_SECONDS = 60;
@@ -364,10 +369,29 @@ public final class KcidbReceiverDouble implements AutoCloseable {
             Submission submission = new Submission(id, json, raw.length, auth.origin(), KcidbValidator.validate(json));
             submissions.add(submission);
             byId.put(id, submission);
+            keepForKcidbIo(submission);
             respond(exchange, 200, answer(id, "ok", "Received submission " + id + " with size " + raw.length
                     + " bytes"));
         } finally {
             exchange.close();
+        }
+    }
+
+    /**
+     * Writes a submission our schema check passed to {@value #SUBMISSIONS_PROPERTY} (a folder, when that system
+     * property is set; Maven sets it for every test JVM), where {@code mvn verify} has kcidb-io, KCIDB's own library,
+     * validate every one: whatever we call valid, KCIDB must accept.
+     */
+    private static void keepForKcidbIo(Submission submission) {
+        String folder = System.getProperty(SUBMISSIONS_PROPERTY);
+        if (folder == null || folder.isBlank() || !submission.valid()) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(Path.of(folder));
+            Files.writeString(dir.resolve("submission-" + submission.id() + ".json"), submission.body().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep KCIDB submission " + submission.id() + " in " + folder, e);
         }
     }
 

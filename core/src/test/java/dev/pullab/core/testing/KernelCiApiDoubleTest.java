@@ -45,7 +45,8 @@ class KernelCiApiDoubleTest {
     private static final String T2 = "2026-05-20T10:15:30.431000";
     private static final String T3 = "2026-05-20T10:15:31.007000";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private KernelCiApiDouble api;
 
@@ -411,6 +412,22 @@ class KernelCiApiDoubleTest {
         assertThat(data.get("previous_state").asText()).isEqualTo("available");
         assertThat(data.get("previous_result").isNull()).isTrue();
         assertThat(data.get("is_hierarchy").asBoolean()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a PUT /nodes sent with Upgrade: h2c loses its body, as under uvicorn's httptools: 422 body Field required")
+    void h2cUpgradeLosesTheBody() throws Exception {
+        api.putNode(jobNode("available"));
+        HttpClient defaultVersion = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        HttpResponse<String> response = defaultVersion.send(HttpRequest.newBuilder(uri("/nodes/" + JOB_ID))
+                .PUT(BodyPublishers.ofString("{\"node\": {}, \"child_nodes\": []}"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN).build(),
+                BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.body()).contains("Field required").contains("body");
+        assertThat(api.node(JOB_ID).orElseThrow().get("state").asText()).isEqualTo("available");
     }
 
     @Test
