@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Downloads PULL_LABS job definitions: https only, hosts on the allow-list, at most {@code maxBytes}; anything else
+ * Downloads PULL_LABS job definitions: https only, hosts on the allow-list (the URL and every redirect target), at
+ * most {@code maxBytes}; anything else
  * is a {@link JobRejection} naming the problem (the job is then finished as {@code incomplete}), never a crash.
  * Messages show the URL without its user info: they end up in the job node, which anyone can read.
  */
@@ -51,8 +52,9 @@ public final class JobDefinitionFetcher {
         LimitedBody limited = new LimitedBody(maxBytes);
         byte[] body;
         try {
+            // every redirect target passes the same policy as the URL itself
             body = http.send(HttpRequest.newBuilder(uri).GET().header("Accept", "application/json"), limited,
-                    LimitedBody::text).body();
+                    LimitedBody::text, target -> JobDefinitionSource.refuse(target, allowedHosts)).body();
         } catch (HttpCallException e) {
             return refused("job definition " + shown + " is unreachable: " + e.getMessage());
         }

@@ -167,6 +167,12 @@ class JobDefinitionCorpusIT {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {
                 try (exchange) {
+                    if (exchange.getRequestURI().getPath().equals("/redirect")) {
+                        // {server}/redirect?<url>: a 302 to <url>, as a compromised or careless file server might
+                        exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getRawQuery());
+                        exchange.sendResponseHeaders(302, -1);
+                        return;
+                    }
                     Served served = files.get(exchange.getRequestURI().getPath());
                     if (served == null) {
                         exchange.sendResponseHeaders(404, -1);

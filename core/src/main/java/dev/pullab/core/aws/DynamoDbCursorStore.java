@@ -47,20 +47,29 @@ public final class DynamoDbCursorStore implements CursorStore {
 
     @Override
     public boolean save(String runtime, Cursor cursor) {
+        return put(runtime, cursor, "attribute_not_exists(#runtime) OR #position <= :position", cursor.position());
+    }
+
+    @Override
+    public boolean rewind(String runtime, Cursor stored, Cursor to) {
+        return put(runtime, to, "attribute_exists(#runtime) AND #position = :position", stored.position());
+    }
+
+    private boolean put(String runtime, Cursor cursor, String condition, long position) {
         CursorItem item = new CursorItem();
         item.setRuntime(runtime);
         item.setFrom(cursor.from().map(EventTime::text).orElse(null));
         item.setPosition(cursor.position());
         item.setSeen(new ArrayList<>(new java.util.TreeSet<>(cursor.seen())));
         item.setUpdatedAt(clock.instant().toString());
-        Expression notBackwards = Expression.builder()
-                .expression("attribute_not_exists(#runtime) OR #position <= :position")
+        Expression expected = Expression.builder()
+                .expression(condition)
                 .putExpressionName("#runtime", "runtime")
                 .putExpressionName("#position", "position")
-                .putExpressionValue(":position", AttributeValue.fromN(Long.toString(cursor.position())))
+                .putExpressionValue(":position", AttributeValue.fromN(Long.toString(position)))
                 .build();
         try {
-            table.putItem(PutItemEnhancedRequest.builder(CursorItem.class).item(item).conditionExpression(notBackwards)
+            table.putItem(PutItemEnhancedRequest.builder(CursorItem.class).item(item).conditionExpression(expected)
                     .build());
             return true;
         } catch (ConditionalCheckFailedException e) {

@@ -8,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ public final class RetryingHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryingHttp.class);
     private static final int BODY_EXCERPT = 300;
+
+    /** The most redirects one request follows. */
+    public static final int MAX_REDIRECTS = 5;
+    private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
+    private static final java.util.Set<String> CREDENTIAL_HEADERS = java.util.Set.of("authorization", "cookie");
 
     private final String service;
     private final HttpClient client;
@@ -43,9 +50,11 @@ public final class RetryingHttp {
         this.service = Objects.requireNonNull(service, "service");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        // redirects are followed by send(), hop by hop, so that each target passes the caller's RedirectPolicy and
+        // credentials never follow a redirect to another origin
         this.client = HttpClient.newBuilder()
                 .connectTimeout(policy.requestTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
@@ -69,6 +78,16 @@ public final class RetryingHttp {
      */
     public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
             java.util.function.Function<T, String> text) {
+        return send(request, handler, text, RedirectPolicy.ANY);
+    }
+
+    /**
+     * Like {@link #send(HttpRequest.Builder, HttpResponse.BodyHandler, java.util.function.Function)}, following at
+     * most {@value #MAX_REDIRECTS} redirects, each only where {@code redirects} allows it. Credential headers
+     * ({@code Authorization}, {@code Cookie}) are dropped on a hop to another origin (scheme, host or port).
+     */
+    public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
+            java.util.function.Function<T, String> text, RedirectPolicy redirects) {
         HttpRequest built = http11OnPlainHttp(request.timeout(policy.requestTimeout()).build());
         String what = service + " " + built.method() + " " + redact(built.uri());
         for (int attempt = 1; ; attempt++) {
@@ -76,7 +95,7 @@ public final class RetryingHttp {
             int status = 0;
             Throwable cause = null;
             try {
-                HttpResponse<T> response = client.send(built, handler);
+                HttpResponse<T> response = followed(built, handler, redirects, what);
                 status = response.statusCode();
                 if (status / 100 == 2) {
                     return response;
@@ -123,6 +142,62 @@ public final class RetryingHttp {
             return request;
         }
         return HttpRequest.newBuilder(request, (name, value) -> true).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** Sends {@code request} and follows its redirects, each checked; the first answer that is not a redirect. */
+    private <T> HttpResponse<T> followed(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+            RedirectPolicy redirects, String what) throws IOException, InterruptedException {
+        HttpRequest current = request;
+        for (int hops = 0; ; hops++) {
+            HttpResponse<T> response = client.send(current, handler);
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty()) {
+                return response;
+            }
+            URI target;
+            try {
+                target = current.uri().resolve(location.get().strip());
+            } catch (IllegalArgumentException e) {
+                throw new HttpCallException(what + " was redirected to a Location that is not a URL", 0, null);
+            }
+            if (hops >= MAX_REDIRECTS) {
+                throw new HttpCallException(what + " was redirected more than " + MAX_REDIRECTS + " times", 0, null);
+            }
+            if (!"https".equalsIgnoreCase(target.getScheme()) && !"http".equalsIgnoreCase(target.getScheme())) {
+                throw new HttpCallException(what + " was redirected to " + redact(target) + ": refused, not http(s)",
+                        0, null);
+            }
+            Optional<String> refusal = redirects.refusal(target);
+            if (refusal.isPresent()) {
+                throw new HttpCallException(what + " was redirected to " + redact(target) + ": refused, "
+                        + refusal.get(), 0, null);
+            }
+            current = redirected(current, target, response.statusCode());
+        }
+    }
+
+    /** The request for the next hop: same method and body (GET after 303), no credentials to another origin. */
+    static HttpRequest redirected(HttpRequest request, URI target, int status) {
+        boolean crossOrigin = !sameOrigin(request.uri(), target);
+        HttpRequest.Builder next = HttpRequest.newBuilder(request,
+                (name, value) -> !(crossOrigin && CREDENTIAL_HEADERS.contains(name.toLowerCase(Locale.ROOT))))
+                .uri(target);
+        if (status == 303) {
+            next.GET();
+        }
+        HttpRequest built = next.build();
+        // the version of an https hop (unset) must not carry over to plain http, nor HTTP/1.1 to https
+        return http11OnPlainHttp("https".equalsIgnoreCase(target.getScheme()) && built.version().isPresent()
+                ? HttpRequest.newBuilder(built, (n, v) -> true).version(HttpClient.Version.HTTP_2).build() : built);
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     /** 5xx and 429 are worth another try; other 4xx will answer the same again. */

@@ -13,4 +13,12 @@ public interface CursorStore {
      * @return false when a further cursor was already stored (nothing written)
      */
     boolean save(String runtime, Cursor cursor);
+
+    /**
+     * Replaces the stored cursor by an earlier one, the one way a cursor moves back: only while the stored cursor is
+     * still at {@code stored}'s position (a concurrent poll that moved it wins).
+     *
+     * @return false when the stored cursor had moved (nothing written)
+     */
+    boolean rewind(String runtime, Cursor stored, Cursor to);
 }

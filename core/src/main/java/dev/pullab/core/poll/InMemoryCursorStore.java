@@ -25,4 +25,18 @@ public final class InMemoryCursorStore implements CursorStore {
         });
         return saved[0];
     }
+
+    @Override
+    public boolean rewind(String runtime, Cursor stored, Cursor to) {
+        boolean[] rewound = {false};
+        cursors.compute(runtime, (k, current) -> {
+            long position = current == null ? Cursor.initial().position() : current.position();
+            if (position != stored.position()) {
+                return current;
+            }
+            rewound[0] = true;
+            return to;
+        });
+        return rewound[0];
+    }
 }

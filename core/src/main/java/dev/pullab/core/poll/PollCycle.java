@@ -8,6 +8,10 @@ import dev.pullab.core.kernelci.EventTime;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.KernelCiJobs;
 import dev.pullab.core.kernelci.Node;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -80,6 +84,15 @@ public final class PollCycle {
     private final JobLedger ledger;
     private final JobQueue queue;
     private final Supplier<String> claimIds;
+    private final Clock clock;
+
+    /**
+     * How far past this machine's clock an event may be dated and still move the cursor: the API stamps events with
+     * its own clock, which may run a little ahead. Anything later is an event from the future (a broken or hostile
+     * clock): its job is still taken, but its time never moves the cursor, or every later job would be hidden
+     * behind it for good.
+     */
+    public static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
 
     /**
      * Built once and run many times (once per Lambda invocation, once per {@code pullab poll} interval).
@@ -88,6 +101,13 @@ public final class PollCycle {
      */
     public PollCycle(Settings settings, KernelCiJobs kernelci, CursorStore cursors, JobLedger ledger, JobQueue queue,
             Supplier<String> claimIds) {
+        this(settings, kernelci, cursors, ledger, queue, claimIds, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that tells events from the future. */
+    public PollCycle(Settings settings, KernelCiJobs kernelci, CursorStore cursors, JobLedger ledger, JobQueue queue,
+            Supplier<String> claimIds, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.kernelci = Objects.requireNonNull(kernelci, "kernelci");
         this.cursors = Objects.requireNonNull(cursors, "cursors");
@@ -108,7 +128,8 @@ public final class PollCycle {
      */
     public PollReport run(BooleanSupplier timeLeft) {
         Objects.requireNonNull(timeLeft, "timeLeft");
-        Progress progress = new Progress(cursors.read(settings.runtime()));
+        long latestValid = latestValidMicros();
+        Progress progress = new Progress(startingCursor(latestValid));
         Cursor cursor = progress.before;
         Optional<Cursor> held = Optional.empty();
         int limit = settings.pageSize();
@@ -117,11 +138,11 @@ public final class PollCycle {
             progress.pages++;
             progress.events += page.entries().size();
             int refusedBefore = progress.refused.size();
-            handle(page, cursor, progress);
+            handle(page, cursor, progress, latestValid);
             if (held.isEmpty() && progress.refused.size() > refusedBefore) {
                 held = Optional.of(cursor);
             }
-            Cursor next = next(cursor, page);
+            Cursor next = next(cursor, page, latestValid);
             if (!settings.dryRun() && held.isEmpty() && !next.equals(cursor)
                     && !cursors.save(settings.runtime(), next)) {
                 LOG.info("cursor of {} was already further than {}; another poll is ahead", settings.runtime(), next);
@@ -149,10 +170,12 @@ public final class PollCycle {
     /**
      * The cursor after a fully handled page: {@code from} = the page's second-latest distinct timestamp and
      * {@code seen} = the events at its latest timestamp, so that millisecond is read again and de-duplicated. A page
-     * within one millisecond keeps {@code from} and adds its events to {@code seen}.
+     * within one millisecond keeps {@code from} and adds its events to {@code seen}. Events dated after
+     * {@code latestValidMicros} (from the future) do not count: they are read again until real time reaches them.
      */
-    static Cursor next(Cursor cursor, EventPage page) {
-        List<EventPage.Entry> timed = page.entries().stream().filter(e -> e.timestamp().isPresent()).toList();
+    static Cursor next(Cursor cursor, EventPage page, long latestValidMicros) {
+        List<EventPage.Entry> timed = page.entries().stream().filter(e -> e.timestamp().isPresent())
+                .filter(e -> e.timestamp().get().micros() <= latestValidMicros).toList();
         if (timed.isEmpty()) {
             return cursor;
         }
@@ -170,11 +193,39 @@ public final class PollCycle {
         return new Cursor(cursor.from(), seen);
     }
 
-    private void handle(EventPage page, Cursor cursor, Progress progress) {
+    /** The latest event time that may move the cursor: now plus {@link #CLOCK_SKEW_ALLOWANCE}, in micros. */
+    private long latestValidMicros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant().plus(CLOCK_SKEW_ALLOWANCE));
+    }
+
+    /**
+     * The stored cursor, unless an earlier version let an event from the future move it there: then every later
+     * job would stay hidden, so it is rewound to the start (the jobs table de-duplicates what is read again).
+     */
+    private Cursor startingCursor(long latestValid) {
+        Cursor stored = cursors.read(settings.runtime());
+        if (stored.position() <= latestValid) {
+            return stored;
+        }
+        LOG.error("the cursor of {} is in the future ({}, now {}): an event with a bad timestamp moved it there and"
+                + " hid every later job; reading the feed again from the start", settings.runtime(),
+                stored.from().map(EventTime::text).orElse("?"), clock.instant());
+        if (!settings.dryRun() && !cursors.rewind(settings.runtime(), stored, Cursor.initial())) {
+            LOG.info("cursor of {} was moved by another poll meanwhile", settings.runtime());
+        }
+        return Cursor.initial();
+    }
+
+    private void handle(EventPage page, Cursor cursor, Progress progress, long latestValid) {
         List<JobRecord> toSend = new ArrayList<>();
         for (EventPage.Entry entry : page.entries()) {
             if (cursor.seen().contains(entry.key())) {
                 continue;
+            }
+            if (entry.timestamp().map(t -> t.micros() > latestValid).orElse(false)
+                    && progress.future.add(entry.key())) {
+                LOG.warn("event {} is dated {}, beyond now ({}) plus {}: taken, but it does not move the cursor",
+                        entry.key(), entry.timestamp().get().text(), clock.instant(), CLOCK_SKEW_ALLOWANCE);
             }
             if (entry.problem().isPresent()) {
                 progress.malformed++;
@@ -286,6 +337,7 @@ public final class PollCycle {
         final List<JobTicket> queued = new ArrayList<>();
         final Map<String, String> skipped = new LinkedHashMap<>();
         final Map<String, String> refused = new LinkedHashMap<>();
+        final Set<String> future = new HashSet<>();
         final Map<String, Integer> ignored = new TreeMap<>();
         int pages;
         int events;
@@ -304,7 +356,7 @@ public final class PollCycle {
 
         PollReport report(Cursor after) {
             return new PollReport(before, after, pages, events, malformed, List.copyOf(found.values()), queued,
-                    duplicates, skipped, refused, ignored, caughtUp);
+                    duplicates, skipped, refused, future.size(), ignored, caughtUp);
         }
     }
 }

@@ -17,12 +17,13 @@ import java.util.Map;
  * @param skipped    jobs found but not ours to run, with the reason
  * @param refused    jobs whose claim the API rejected as malformed (400/422, a lab defect), with its answer: left
  *                   unclaimed and claimed again by the next cycle
+ * @param future     events dated beyond now plus the clock-skew allowance: their jobs taken, their time ignored
  * @param ignored    events of other runtimes or platforms, or of jobs no longer available, by reason
  * @param caughtUp   the feed was read to its end (otherwise the time budget or a stuck page stopped it)
  */
 public record PollReport(Cursor before, Cursor after, int pages, int events, int malformed, List<JobTicket> found,
         List<JobTicket> queued, int duplicates, Map<String, String> skipped, Map<String, String> refused,
-        Map<String, Integer> ignored, boolean caughtUp) {
+        int future, Map<String, Integer> ignored, boolean caughtUp) {
 
     public PollReport {
         found = List.copyOf(found);
@@ -41,9 +42,9 @@ public record PollReport(Cursor before, Cursor after, int pages, int events, int
     public String summary() {
         return String.format(java.util.Locale.ROOT,
                 "poll: %d pages, %d events (%d malformed), %d jobs found, %d queued, %d duplicates, %d skipped, "
-                        + "%d refused, ignored %s, %s, cursor %s -> %s",
+                        + "%d refused, %d from the future, ignored %s, %s, cursor %s -> %s",
                 pages, events, malformed, found.size(), queued.size(), duplicates, skipped.size(), refused.size(),
-                ignored,
+                future, ignored,
                 caughtUp ? "caught up" : "stopped early", before, after);
     }
 }

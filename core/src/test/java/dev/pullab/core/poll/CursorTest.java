@@ -24,7 +24,7 @@ class CursorTest {
                 entry("b", "2026-05-20T10:00:00.002000"), entry("c", "2026-05-20T10:00:00.003000"),
                 entry("d", "2026-05-20T10:00:00.003000")), 4);
 
-        Cursor next = PollCycle.next(Cursor.initial(), page);
+        Cursor next = PollCycle.next(Cursor.initial(), page, Long.MAX_VALUE);
 
         assertThat(next.from().map(EventTime::text)).contains("2026-05-20T10:00:00.002000");
         assertThat(next.seen()).containsExactlyInAnyOrder("c", "d");
@@ -37,7 +37,7 @@ class CursorTest {
         EventPage page = new EventPage(List.of(entry("a", "2026-05-20T10:00:00.001000"),
                 entry("b", "2026-05-20T10:00:00.001000")), 2);
 
-        Cursor next = PollCycle.next(start, page);
+        Cursor next = PollCycle.next(start, page, Long.MAX_VALUE);
 
         assertThat(next.from()).isEqualTo(start.from());
         assertThat(next.seen()).containsExactlyInAnyOrder("x", "a", "b");
@@ -49,7 +49,7 @@ class CursorTest {
         EventPage page = new EventPage(List.of(entry("a", "2026-05-20T10:00:00"),
                 entry("b", "2026-05-20T10:00:00.500000")), 2);
 
-        assertThat(PollCycle.next(Cursor.initial(), page).from().map(EventTime::text))
+        assertThat(PollCycle.next(Cursor.initial(), page, Long.MAX_VALUE).from().map(EventTime::text))
                 .contains("2026-05-20T10:00:00");
     }
 
@@ -58,7 +58,7 @@ class CursorTest {
     void givenEmptyPage_whenAdvanced_thenUnchanged() {
         Cursor start = new Cursor(EventTime.parse("2026-05-20T10:00:00.000000"), Set.of("x"));
 
-        assertThat(PollCycle.next(start, new EventPage(List.of(), 10))).isEqualTo(start);
+        assertThat(PollCycle.next(start, new EventPage(List.of(), 10), Long.MAX_VALUE)).isEqualTo(start);
     }
 
     @Test

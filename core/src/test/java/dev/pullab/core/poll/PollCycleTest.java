@@ -19,6 +19,10 @@ class PollCycleTest {
     private final InMemoryCursorStore cursors = new InMemoryCursorStore();
     private final AtomicInteger claimIds = new AtomicInteger();
 
+    /** Microseconds since the epoch, now: no cursor may pass it (plus the skew allowance). */
+    private static final long NOW_MICROS = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH,
+            java.time.Instant.now().plus(PollCycle.CLOCK_SKEW_ALLOWANCE));
+
     private PollReport poll(int pageSize, Set<String> platforms) {
         return new PollCycle(new PollCycle.Settings(RUNTIME, platforms, pageSize, false), feed, cursors, jobs, jobs,
                 () -> "c" + claimIds.incrementAndGet()).run();
@@ -164,6 +168,40 @@ class PollCycleTest {
         assertThat(report.refused()).isEmpty();
         assertThat(report.skipped()).containsKey(node);
         assertThat(jobs.records.get(node).state()).isEqualTo(JobState.SKIPPED);
+    }
+
+    @Test
+    @DisplayName("events dated in the far future are reported and taken, but the cursor stays in real time: jobs"
+            + " published later are still found")
+    void givenEventsFromTheFuture_whenPolled_thenCursorStaysInRealTimeAndLaterJobsFound() {
+        String past = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        String poisoned1 = feed.job("9999-12-31T23:59:59.999000", RUNTIME, "qemu-x86_64");
+        String poisoned2 = feed.job("9999-12-31T23:59:59.999000", RUNTIME, "qemu-x86_64");
+
+        PollReport first = poll(10);
+
+        assertThat(first.future()).isEqualTo(2);
+        assertThat(first.queued()).extracting(JobTicket::nodeId).containsExactly(past, poisoned1, poisoned2);
+        assertThat(cursors.read(RUNTIME).position()).isLessThanOrEqualTo(NOW_MICROS);
+
+        String later = feed.job("2026-05-20T10:05:00.000000", RUNTIME, "qemu-x86_64");
+        PollReport second = poll(10);
+
+        assertThat(second.queued()).extracting(JobTicket::nodeId).containsExactly(later);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsOnlyOnce(past, poisoned1, poisoned2, later);
+    }
+
+    @Test
+    @DisplayName("a stored cursor in the future (poisoned before this fix) is rewound: the hidden jobs are found once")
+    void givenPoisonedStoredCursor_whenPolled_thenRewoundAndJobsFound() {
+        String hidden = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        cursors.save(RUNTIME, new Cursor(EventTime.parse("9999-12-31T23:59:59.999000"), Set.of()));
+
+        PollReport report = poll(10);
+
+        assertThat(report.queued()).extracting(JobTicket::nodeId).containsExactly(hidden);
+        assertThat(cursors.read(RUNTIME).position()).isLessThanOrEqualTo(NOW_MICROS);
+        assertThat(poll(10).queued()).as("a second poll").isEmpty();
     }
 
     @Test

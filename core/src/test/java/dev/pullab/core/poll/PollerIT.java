@@ -179,6 +179,22 @@ class PollerIT {
     }
 
     @Test
+    @DisplayName("a cursor poisoned in the table by an event from the future is rewound and the hidden job queued")
+    void givenPoisonedCursorInTable_whenPolled_thenRewoundAndJobQueued() {
+        String hidden = job("2026-05-20T10:00:00.001000");
+        assertThat(cursors.save(RUNTIME, new Cursor(dev.pullab.core.kernelci.EventTime.parse(
+                "9999-12-31T23:59:59.999000"), java.util.Set.of()))).isTrue();
+
+        PollReport report = poll(10);
+
+        assertThat(report.queued()).extracting(JobTicket::nodeId).containsExactly(hidden);
+        assertThat(cursors.read(RUNTIME).position()).as("the cursor is back in real time").isLessThanOrEqualTo(
+                java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now()));
+        assertThat(poll(10).queued()).as("a second poll").isEmpty();
+        assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactly(hidden);
+    }
+
+    @Test
     @DisplayName("crash after the send, before the cursor update: the re-run sends nothing again")
     void givenCrashBeforeCursor_whenRerun_thenOneMessagePerJob() {
         String a = job("2026-05-20T10:00:00.001000");
@@ -192,6 +208,11 @@ class PollerIT {
             @Override
             public boolean save(String runtime, Cursor cursor) {
                 throw new Crash("before saving the cursor");
+            }
+
+            @Override
+            public boolean rewind(String runtime, Cursor stored, Cursor to) {
+                throw new Crash("before rewinding the cursor");
             }
         };
 
