@@ -33,7 +33,9 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
     public static final int MAX_RECURSIVE_LIMIT = 1000;
 
     private static final Pattern OBJECT_ID = Pattern.compile("^[0-9a-f]{24}$");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a second JSON value after the answer (a spliced or corrupted body) is an error, not ignored. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final URI base;
     private final Optional<String> token;
