@@ -134,6 +134,8 @@ public final class LocalLab implements AutoCloseable {
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
     private final KcidbReceiverDouble kcidb;
     private LocalFixtures fixtures;
+    /** With {@code --api}: the client that reads the real API's job nodes back at the end (one HTTP client). */
+    private final Optional<KernelCiClient> externalApi;
     /** EventBridge events whose invocations all failed: the rule target's dead-letter queue. */
     private final List<Map<String, Object>> deadEvents = new ArrayList<>();
     /** With a real API: the jobs the poller queued, in order (with the double: the published fixture jobs). */
@@ -158,6 +160,8 @@ public final class LocalLab implements AutoCloseable {
         this.ec2 = aws.client(Ec2Client.builder());
         this.functionClients = new FunctionClients(aws, faults.interceptors());
         this.kcidb = options.kcidb().isEmpty() ? KcidbReceiverDouble.start(KCIDB_SECRET) : null;
+        this.externalApi = options.api().map(access -> new KernelCiClient(access.apiBaseUri(), access.apiToken(),
+                new RetryingHttp("KernelCI API", faults.retryPolicy())));
     }
 
     /** The AWS clients of the functions, each with the fault plan's interceptors. */
@@ -472,12 +476,10 @@ public final class LocalLab implements AutoCloseable {
 
     /** A job node as the KernelCI API in use (the double, or the real one) has it now. */
     private Optional<JsonNode> jobNode(String id) {
-        if (options.api().isEmpty()) {
-            return api.node(id).map(JsonNode.class::cast);
+        if (externalApi.isPresent()) {
+            return externalApi.get().node(id).map(Node::json);
         }
-        KernelCiAccess access = options.api().get();
-        return new KernelCiClient(access.apiBaseUri(), access.apiToken(),
-                new RetryingHttp("KernelCI API", faults.retryPolicy())).node(id).map(Node::json);
+        return api.node(id).map(JsonNode.class::cast);
     }
 
     /** The KernelCI double (for tests). */

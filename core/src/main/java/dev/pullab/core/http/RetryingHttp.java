@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,8 @@ public final class RetryingHttp {
 
     /** The most redirects one request follows. */
     public static final int MAX_REDIRECTS = 5;
-    private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
-    private static final java.util.Set<String> CREDENTIAL_HEADERS = java.util.Set.of("authorization", "cookie");
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie");
 
     private final String service;
     private final HttpClient client;
@@ -181,14 +182,14 @@ public final class RetryingHttp {
         boolean crossOrigin = !sameOrigin(request.uri(), target);
         HttpRequest.Builder next = HttpRequest.newBuilder(request,
                 (name, value) -> !(crossOrigin && CREDENTIAL_HEADERS.contains(name.toLowerCase(Locale.ROOT))))
-                .uri(target);
+                .uri(target)
+                // each hop's own scheme decides, as for a first request (see http11OnPlainHttp)
+                .version("https".equalsIgnoreCase(target.getScheme()) ? HttpClient.Version.HTTP_2
+                        : HttpClient.Version.HTTP_1_1);
         if (status == 303) {
             next.GET();
         }
-        HttpRequest built = next.build();
-        // the version of an https hop (unset) must not carry over to plain http, nor HTTP/1.1 to https
-        return http11OnPlainHttp("https".equalsIgnoreCase(target.getScheme()) && built.version().isPresent()
-                ? HttpRequest.newBuilder(built, (n, v) -> true).version(HttpClient.Version.HTTP_2).build() : built);
+        return next.build();
     }
 
     static boolean sameOrigin(URI a, URI b) {

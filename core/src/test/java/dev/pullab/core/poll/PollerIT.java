@@ -19,6 +19,8 @@ import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
 import dev.pullab.core.testing.PollerTables;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -182,14 +184,14 @@ class PollerIT {
     @DisplayName("a cursor poisoned in the table by an event from the future is rewound and the hidden job queued")
     void givenPoisonedCursorInTable_whenPolled_thenRewoundAndJobQueued() {
         String hidden = job("2026-05-20T10:00:00.001000");
-        assertThat(cursors.save(RUNTIME, new Cursor(dev.pullab.core.kernelci.EventTime.parse(
-                "9999-12-31T23:59:59.999000"), java.util.Set.of()))).isTrue();
+        assertThat(cursors.save(RUNTIME, new Cursor(EventTime.parse("9999-12-31T23:59:59.999000"), Set.of())))
+                .isTrue();
 
         PollReport report = poll(10);
 
         assertThat(report.queued()).extracting(JobTicket::nodeId).containsExactly(hidden);
         assertThat(cursors.read(RUNTIME).position()).as("the cursor is back in real time").isLessThanOrEqualTo(
-                java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now()));
+                ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
         assertThat(poll(10).queued()).as("a second poll").isEmpty();
         assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactly(hidden);
     }
