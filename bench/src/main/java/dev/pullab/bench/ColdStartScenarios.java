@@ -3,6 +3,7 @@ package dev.pullab.bench;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.poll.JobTicketJson;
@@ -434,7 +435,8 @@ final class ColdStartScenarios {
                 String prefix = "run_pulllab-" + node + "-" + world.suffix + "_20261124_101500";
                 long now = Instant.now().getEpochSecond();
                 world.runs.createIfAbsent(new RunRecord(prefix, "pulllab-" + node, Optional.of(node), Executor.EC2,
-                        List.of("bench"), List.of(), 2, List.of("i-aaa", "i-bbb"), RunRecord.RunState.RUNNING, now,
+                        List.of("bench"), List.of(), 2,
+                        List.of(LaunchedVm.of("bench", "i-aaa"), LaunchedVm.of("bench", "i-bbb")), RunRecord.RunState.RUNNING, now,
                         now + 3600));
                 vm(prefix, "i-aaa", 1000, 700);
                 vm(prefix, "i-bbb", 1002, 703);

@@ -47,6 +47,7 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.InstanceProfile;
+import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -184,9 +185,8 @@ public final class PullabStack extends Stack {
                 .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
                 .description("pullab test VMs: read their run's payload, write their outputs, read the storage bucket")
                 .build();
-        // the run prefixes only: the VM fetches its payload and client, and writes its outputs; it deletes nothing
-        results.grantRead(vmRole, "run_*");
-        results.grantPut(vmRole, "run_*");
+        // the VM reads its payload, the run's shared files and its resume state, writes its outputs; deletes nothing
+        grantVmObjects(results, vmRole);
         storage.grantRead(vmRole);
         InstanceProfile vmProfile = InstanceProfile.Builder.create(this, "VmInstanceProfile").role(vmRole).build();
 
@@ -480,11 +480,16 @@ public final class PullabStack extends Stack {
                 .logging(LogDriver.awsLogs(AwsLogDriverProps.builder().logGroup(logGroup)
                         .streamPrefix(QEMU_CONTAINER).build()))
                 .build());
-        results.grantRead(taskDefinition.getTaskRole(), "run_*");
-        results.grantPut(taskDefinition.getTaskRole(), "run_*");
+        grantVmObjects(results, taskDefinition.getTaskRole());
         output("QemuClusterName", cluster.getRef());
         output("QemuTaskDefinitionArn", taskDefinition.getTaskDefinitionArn());
         return new QemuRunner(cluster, taskDefinition);
+    }
+
+    /** A test VM's (or QEMU task's) access to the results bucket: {@link LabResources#VM_READS} and VM_WRITES. */
+    private static void grantVmObjects(Bucket results, IGrantable vm) {
+        LabResources.VM_READS.forEach(pattern -> results.grantRead(vm, pattern));
+        LabResources.VM_WRITES.forEach(pattern -> results.grantPut(vm, pattern));
     }
 
     /** RunTask of the runner's task definition in the lab's cluster only, with PassRole on its two roles. */
@@ -658,12 +663,15 @@ public final class PullabStack extends Stack {
                 acknowledge(user, "AwsSolutions-IAM5[Action::" + action + "]", s3Reason);
             }
         }
-        acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + results + "/run_*]", "A test VM reads its payload"
-                + " and writes its outputs under run_<test id>_<time>/ prefixes, whose names are only known at"
-                + " launch; the role is limited to run_* objects of the results bucket.");
-        acknowledge(qemu.taskDefinition().getTaskRole(), "AwsSolutions-IAM5[Resource::" + results + "/run_*]",
-                "A QEMU runner task, like a VM, writes its outputs under the run_<test id>_<time>/ prefix it is"
-                        + " given at launch; the role is limited to run_* objects of the results bucket.");
+        for (String pattern : java.util.stream.Stream.concat(LabResources.VM_READS.stream(),
+                LabResources.VM_WRITES.stream()).distinct().toList()) {
+            String reason = "A test VM (or QEMU task) reads its payload and writes its outputs under"
+                    + " run_<test id>_<time>/ prefixes, whose names are only known at launch; the role is limited to"
+                    + " the inputs, outputs and resume state of the run layout (LabResources.VM_READS/VM_WRITES).";
+            acknowledge(vmRole, "AwsSolutions-IAM5[Resource::" + results + "/" + pattern + "]", reason);
+            acknowledge(qemu.taskDefinition().getTaskRole(), "AwsSolutions-IAM5[Resource::" + results + "/" + pattern
+                    + "]", reason);
+        }
         acknowledge(qemu.taskDefinition().obtainExecutionRole(), "AwsSolutions-IAM5[Resource::*]", "The task"
                 + " execution role CDK generates: ecr:GetAuthorizationToken supports no resource scoping; image pulls"
                 + " and log writes are scoped to the runner's repository and log group.");

@@ -234,10 +234,58 @@ class PullabStackTest {
         template.resourceCountIs("AWS::IAM::InstanceProfile", 1);
         String vmPolicy = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
                 java.util.List.of(Map.of("Ref", logicalId("VmRole")))))).toString();
-        assertThat(vmPolicy).contains("/run_*", "s3:PutObject").doesNotContain("s3:DeleteObject");
+        assertThat(vmPolicy).contains("/run_*/test_*/output/*", "s3:PutObject").doesNotContain("s3:DeleteObject");
         template.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of(
                 "SecurityGroupIngress", Match.absent(),
                 "SecurityGroupEgress", List.of(Match.objectLike(Map.of("IpProtocol", "-1")))));
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("a test VM may write only outputs and resume state of the run layout, and read"
+            + " no run's params or analysis")
+    void vmRoleIsConfinedToTheRunLayout() {
+        Map<String, List<String>> byAction = s3Grants(logicalId("VmRole"));
+
+        assertThat(byAction.get("s3:PutObject")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
+                .matches(".*/run_\\*/test_\\*/(output|state)/\\*"));
+        assertThat(byAction.get("s3:GetObject*")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
+                .matches(".*/run_\\*/(test_\\*/(input|state)|shared)/\\*|.*StorageBucket.*/\\*"));
+    }
+
+    /** The S3 actions granted to a role, each with the object resources it is granted on (joined ARNs). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> s3Grants(String roleLogicalId) {
+        Map<String, List<String>> grants = new java.util.TreeMap<>();
+        template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
+                List.of(Map.of("Ref", roleLogicalId))))).values().forEach(policy -> {
+            Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+            List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) properties
+                    .get("PolicyDocument")).get("Statement");
+            for (Map<String, Object> statement : statements) {
+                Object actions = statement.get("Action");
+                Object resources = statement.get("Resource");
+                for (Object action : actions instanceof List<?> l ? l : List.of(actions)) {
+                    for (Object resource : resources instanceof List<?> r ? r : List.of(resources)) {
+                        String arn = joined(resource);
+                        if (action.toString().startsWith("s3:") && arn.contains("/")) {
+                            grants.computeIfAbsent(action.toString(), k -> new java.util.ArrayList<>()).add(arn);
+                        }
+                    }
+                }
+            }
+        });
+        return grants;
+    }
+
+    /** An ARN as text: {@code Fn::Join} parts concatenated, references as their map's text. */
+    @SuppressWarnings("unchecked")
+    private static String joined(Object resource) {
+        if (resource instanceof Map<?, ?> map && map.containsKey("Fn::Join")) {
+            List<Object> join = (List<Object>) map.get("Fn::Join");
+            return ((List<Object>) join.get(1)).stream().map(PullabStackTest::joined)
+                    .collect(Collectors.joining(join.get(0).toString()));
+        }
+        return resource.toString();
     }
 
     @Test
@@ -301,7 +349,8 @@ class PullabStackTest {
                                         Map.of("Fn::GetAtt", List.of(logicalId("QemuCluster"), "Arn"))))))))));
         String taskRolePolicy = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
                 List.of(Map.of("Ref", taskRoleLogicalId()))))).toString();
-        assertThat(taskRolePolicy).contains("/run_*", "s3:PutObject").doesNotContain("s3:DeleteObject");
+        assertThat(taskRolePolicy).contains("/run_*/test_*/output/*", "s3:PutObject")
+                .doesNotContain("s3:DeleteObject");
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.pullab.analyzer.fanin;
 
 /**
- * Another invocation holds the run's analysis lease. The notification must not be acknowledged: if that invocation
+ * The run cannot take this notification now: another invocation holds its analysis lease, or its launches are not all
+ * recorded yet. The notification must not be acknowledged: if that invocation
  * dies, this redelivery (after the queue's visibility timeout, longer than the lease) is what takes the analysis over.
  */
 public final class RunBusyException extends RuntimeException {
@@ -11,5 +12,9 @@ public final class RunBusyException extends RuntimeException {
     public RunBusyException(String runPrefix, long leaseUntil) {
         super(runPrefix + ": being closed by another invocation (analysis lease until epoch second " + leaseUntil
                 + "); retry after it");
+    }
+
+    public RunBusyException(String runPrefix, String reason) {
+        super(runPrefix + ": " + reason + "; retry later");
     }
 }

@@ -13,6 +13,7 @@ import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.RunProgress;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.plan.RunStore;
+import dev.pullab.core.plan.Uploader;
 import dev.pullab.core.report.MissingVm;
 import dev.pullab.core.report.RunReport;
 import dev.pullab.core.report.RunReporting;
@@ -77,8 +78,32 @@ public final class RunCloser {
         this.clock = clock;
     }
 
-    /** A VM's {@code result.txt} arrived. */
+    /**
+     * A VM's {@code result.txt} arrived. It counts only when written by a VM the run launched, for its own test
+     * ({@link RunRecord#admit}), and not by another VM under its name ({@link Uploader#impersonates}); anything else
+     * is logged and ignored. While the run is still launching, an unknown VM may be one whose launch is not recorded
+     * yet: the notification fails ({@link RunBusyException}) and comes back after the queue's visibility timeout.
+     */
     public String vmFinished(VmFinished vm) {
+        Optional<RunRecord> known = runs.find(vm.runPrefix());
+        if (known.isEmpty()) {
+            return "ignored " + vm.vm() + ": " + vm.runPrefix() + " is not a run of this lab";
+        }
+        if (vm.uploader().map(u -> u.impersonates(vm.instanceId())).orElse(false)) {
+            LOG.warn("run {}: ignored the result of {}: it was written by {}, another VM", vm.runPrefix(), vm.vm(),
+                    vm.uploader().flatMap(Uploader::vm).orElseThrow());
+            return "ignored " + vm.vm() + ": written by another VM";
+        }
+        switch (known.get().admit(vm.test(), vm.instanceId())) {
+            case FOREIGN -> {
+                LOG.warn("run {}: ignored the result of {}: the run did not launch that VM for that test",
+                        vm.runPrefix(), vm.vm());
+                return "ignored " + vm.vm() + ": not a VM of " + vm.runPrefix();
+            }
+            case NOT_YET_RECORDED -> throw new RunBusyException(vm.runPrefix(),
+                    "its launches are not all recorded yet, so " + vm.vm() + " cannot be checked");
+            case COUNTED -> { }
+        }
         OptionalInt reported = runs.markReported(vm.runPrefix(), vm.vm());
         if (reported.isEmpty()) {
             return "ignored " + vm.vm() + ": " + vm.runPrefix() + " is not a run of this lab";
@@ -114,6 +139,7 @@ public final class RunCloser {
         RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
         List<VmOutputs> reported = outputs.read(bucket, run.runPrefix()).stream()
                 .filter(vm -> vm.contents().containsKey("result.txt"))
+                .filter(vm -> launched(run, vmTests, vm))
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
         List<MissingVm> missing = missing(run, reported, vmTests);
         RunReport report = reporting.report(run, reported, missing);
@@ -173,6 +199,20 @@ public final class RunCloser {
                 Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
                 o.artifacts(), o.tests()));
         return new RunReport(report.analysis(), report.kcidbTests(), outcome, report.vms(), report.problems());
+    }
+
+    /**
+     * Outputs count only from a VM the run launched for that test: recorded in the runs table, or found by the
+     * sweeper among the run's instances (tagged by the launcher, for launches whose record an earlier attempt lost).
+     */
+    private static boolean launched(RunRecord run, Map<String, String> vmTests, VmFiles vm) {
+        boolean counted = run.admit(vm.test(), vm.instanceId()) == RunRecord.Admission.COUNTED
+                || vm.test().equals(vmTests.get(vm.instanceId()));
+        if (!counted) {
+            LOG.warn("run {}: left out the outputs of {}/{}: the run did not launch that VM for that test",
+                    run.runPrefix(), vm.test(), vm.instanceId());
+        }
+        return counted;
     }
 
     private static List<MissingVm> missing(RunRecord run, List<VmOutputs> reported, Map<String, String> vmTests) {

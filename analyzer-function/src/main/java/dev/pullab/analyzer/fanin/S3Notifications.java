@@ -7,6 +7,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import dev.pullab.core.plan.Uploader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Reads the S3 event notifications that reach the results queue: {@code {"Records": [{"eventName":
  * "ObjectCreated:Put", "s3": {"bucket": {"name": …}, "object": {"key": …}}}]}}. The {@code s3:TestEvent} S3 sends
  * when notifications are configured is skipped; keys are URL-decoded ({@code +} is a space); objects that are not a
- * {@code result.txt} are ignored. A record whose key is not URL-encoded (a stray {@code %}) is ignored with a warning:
+ * {@code result.txt} are ignored. The writer S3 names ({@code userIdentity.principalId}) goes with each VM, for the
+ * identity check of {@link RunCloser}. A record whose key is not URL-encoded (a stray {@code %}) is ignored with a warning:
  * retrying the message could not decode it, and failing it would hold back the other records it carries.
  */
 public final class S3Notifications {
@@ -57,7 +60,9 @@ public final class S3Notifications {
                         abbreviate(encoded), bucket, e.getMessage());
                 continue;
             }
-            VmFinished.fromKey(bucket, key).ifPresent(finished::add);
+            String principal = record.at("/userIdentity/principalId").asText("");
+            VmFinished.fromKey(bucket, key, principal.isEmpty() ? Optional.empty() : Optional.of(new Uploader(principal)))
+                    .ifPresent(finished::add);
         }
         return finished;
     }

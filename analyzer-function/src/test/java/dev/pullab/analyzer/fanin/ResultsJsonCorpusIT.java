@@ -10,6 +10,7 @@ import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.BadInputCorpus;
@@ -88,7 +89,7 @@ class ResultsJsonCorpusIT {
         String prefix = "run_pulllab-" + job + "-" + suffix + "_20261124_101500";
         long now = Clock.systemUTC().instant().getEpochSecond();
         runs.createIfAbsent(new RunRecord(prefix, "pulllab-" + job, Optional.of(job), Executor.EC2, List.of(TEST),
-                List.of(), 2, List.of("i-0good", "i-0bad"), RunRecord.RunState.RUNNING, now, now + 3600));
+                List.of(), 2, List.of(LaunchedVm.of(TEST, "i-0good"), LaunchedVm.of(TEST, "i-0bad")), RunRecord.RunState.RUNNING, now, now + 3600));
         int submissionsBefore = kcidb.submissions().size();
         vm(prefix, "i-0good", "{\"boot\": {\"status\": \"pass\", \"duration_ms\": 4000}}".getBytes());
         vm(prefix, "i-0bad", results.bytes());

@@ -10,6 +10,7 @@ import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KcidbReceiverDouble;
@@ -123,6 +124,29 @@ class RunCloserIT {
         assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
                 .isPositive();
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    @Test
+    @DisplayName("a result under the run from a VM it never launched neither closes it nor reaches KCIDB or the report")
+    void givenForgedVm_whenNotified_thenIgnoredAndRunClosedOnItsOwnVms() {
+        String prefix = run(job(12), 2, List.of("i-aaa", "i-bbb"));
+        vm(prefix, "i-evil", "SUCCESS", "{\"forged\": {\"status\": \"fail\"}}", 1000, 10);
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+
+        deliver(receiveAll());
+
+        assertThat(kcidb.submissions()).isEmpty();
+        assertThat(runs.progress(prefix).orElseThrow().reported()).containsExactly("bench/i-aaa");
+
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        deliver(receiveAll());
+
+        assertThat(kcidb.submissions()).hasSize(1);
+        String submitted = kcidb.submissions().get(0).body().toString();
+        assertThat(submitted).contains("i-aaa", "i-bbb").doesNotContain("i-evil").doesNotContain("forged");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).asUtf8String())
+                .doesNotContain("i-evil");
+        assertThat(api.node(job(12)).orElseThrow().get("result").asText()).isEqualTo("pass");
     }
 
     @Test
@@ -245,7 +269,7 @@ class RunCloserIT {
                 .instances().get(0).instanceId();
         String prefix = "run_sweep_" + suffix;
         runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(6)), Executor.EC2, List.of("bench"),
-                List.of(), 2, List.of("i-aaa", live), RunRecord.RunState.RUNNING, 0, 10));
+                List.of(), 2, List.of(LaunchedVm.of("bench", "i-aaa"), LaunchedVm.of("bench", live)), RunRecord.RunState.RUNNING, 0, 10));
         api.putNode(KernelCiFixtures.job(job(6), "pull-labs-aws-ec2", "qemu-x86_64"));
         vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
         receiveAll();
@@ -276,7 +300,8 @@ class RunCloserIT {
         api.putNode(KernelCiFixtures.job(jobNode, "pull-labs-aws-ec2", "qemu-x86_64"));
         String prefix = "run_pulllab-" + jobNode + "-" + suffix + "_20261124_101500";
         runs.createIfAbsent(new RunRecord(prefix, "pulllab-" + jobNode, Optional.of(jobNode), Executor.EC2,
-                List.of("bench"), List.of(), vms, instances, RunRecord.RunState.RUNNING, now.get().getEpochSecond(),
+                List.of("bench"), List.of(), vms,
+                instances.stream().map(id -> LaunchedVm.of("bench", id)).toList(), RunRecord.RunState.RUNNING, now.get().getEpochSecond(),
                 now.get().getEpochSecond() + 3600));
         return prefix;
     }

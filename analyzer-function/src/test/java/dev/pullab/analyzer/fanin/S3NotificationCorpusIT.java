@@ -10,6 +10,7 @@ import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunProgress;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
@@ -44,11 +45,12 @@ class S3NotificationCorpusIT {
     private final String bucket = aws.createBucket("results");
     private final String runsTable = runsTable();
     private final DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, runsTable);
-    private final ResultsQueueHandler handler = new ResultsQueueHandler(CloserAssembly.create(
+    private final RunCloser closer = CloserAssembly.create(
             new AnalyzerSettings(aws.region().id(), runsTable, Optional.of(bucket), Optional.empty(),
                     Optional.empty(), AnalysisOptions.defaults()),
             aws.s3(), dynamo, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(5)),
-            Clock.systemUTC()));
+            Clock.systemUTC());
+    private final ResultsQueueHandler handler = new ResultsQueueHandler(closer);
 
     static Stream<BadInputCorpus.Case> notifications() {
         return BadInputCorpus.stream("notifications");
@@ -59,8 +61,9 @@ class S3NotificationCorpusIT {
     @DisplayName("an odd S3 notification is decoded, ignored, or failed alone; never a retry of what cannot change")
     void givenOddNotification_whenHandled_thenCountedIgnoredOrFailedAlone(BadInputCorpus.Case notification) {
         long now = Clock.systemUTC().instant().getEpochSecond();
+        RunRecord.RunState state = RunRecord.RunState.valueOf(notification.string("state").orElse("RUNNING"));
         notification.strings("runs").forEach(prefix -> runs.createIfAbsent(new RunRecord(prefix, "t", Optional.empty(),
-                Executor.EC2, List.of("kernelci-boot"), List.of(), 2, List.of(), RunRecord.RunState.RUNNING, now,
+                Executor.EC2, List.of("kernelci-boot"), List.of(), 2, launched(notification, prefix), state, now,
                 now + 3600)));
         String body = new String(notification.bytes(), StandardCharsets.UTF_8).replace("{bucket}", bucket);
         String id = "m-" + UUID.randomUUID();
@@ -77,6 +80,13 @@ class S3NotificationCorpusIT {
                         .satisfies(e -> notification.strings("message").forEach(part -> assertThat(e)
                                 .hasMessageContaining(part)));
             }
+            case "retried" -> {
+                assertThat(failures).containsExactly(id);
+                notification.strings("runs").forEach(prefix -> assertThat(reported(prefix)).as(prefix).isEmpty());
+                assertThatThrownBy(() -> S3Notifications.finishedVms(body).forEach(closer::vmFinished))
+                        .isInstanceOf(RunBusyException.class)
+                        .hasMessageContaining(notification.required("message"));
+            }
             case "ignored" -> {
                 assertThat(failures).isEmpty();
                 notification.strings("runs").forEach(prefix -> assertThat(reported(prefix)).as(prefix).isEmpty());
@@ -92,6 +102,21 @@ class S3NotificationCorpusIT {
             }
             default -> throw new IllegalStateException("unknown expectation in " + notification);
         }
+    }
+
+    /** The VMs the case says the run launched: {@code launched}, else those it expects counted, else one. */
+    private static List<LaunchedVm> launched(BadInputCorpus.Case notification, String prefix) {
+        List<String> keys = notification.strings("launched");
+        if (keys.isEmpty()) {
+            keys = new ArrayList<>();
+            for (JsonNode vm : notification.spec().path("reported").path(prefix)) {
+                keys.add(vm.asText());
+            }
+        }
+        if (keys.isEmpty()) {
+            keys = List.of("kernelci-boot/i-0aaa");
+        }
+        return keys.stream().map(LaunchedVm::fromKey).toList();
     }
 
     private Set<String> reported(String prefix) {

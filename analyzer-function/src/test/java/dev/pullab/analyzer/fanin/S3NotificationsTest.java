@@ -18,6 +18,7 @@ class S3NotificationsTest {
     void givenResultTxt_whenRead_thenFinishedVm() {
         assertThat(S3Notifications.finishedVms(event("ObjectCreated:Put",
                 "run_x_20260520_101530/test_kernelci-boot/output/i-0abc/result.txt")))
-                .containsExactly(new VmFinished("results", "run_x_20260520_101530", "kernelci-boot", "i-0abc"));
+                .containsExactly(new VmFinished("results", "run_x_20260520_101530", "kernelci-boot", "i-0abc",
+                        java.util.Optional.empty()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.pullab.core.aws;
 
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.plan.RunStore;
 import java.time.Duration;
@@ -56,10 +57,11 @@ public final class DynamoDbRunStore implements RunStore {
     }
 
     @Override
-    public void addInstances(String runPrefix, List<String> instanceIds) {
-        if (instanceIds.isEmpty()) {
+    public void addInstances(String runPrefix, List<LaunchedVm> vms) {
+        if (vms.isEmpty()) {
             return;
         }
+        List<String> instanceIds = vms.stream().map(LaunchedVm::key).toList();
         // read-merge-write guarded by the list read: concurrent writers retry, duplicates are dropped
         for (int attempt = 0; attempt < 10; attempt++) {
             RunItem stored = get(runPrefix).orElseThrow(() -> new IllegalStateException("no run " + runPrefix));
@@ -217,7 +219,7 @@ public final class DynamoDbRunStore implements RunStore {
         item.setTests(r.tests());
         item.setKernels(r.kernels());
         item.setExpectedVms(r.expectedVms());
-        item.setInstanceIds(r.instanceIds());
+        item.setInstanceIds(r.launched().stream().map(LaunchedVm::key).toList());
         item.setState(r.state().name());
         item.setCreatedAt(r.createdAt());
         item.setDeadline(r.deadline());
@@ -229,7 +231,9 @@ public final class DynamoDbRunStore implements RunStore {
                 Executor.valueOf(i.getExecutor()), i.getTests() == null ? List.of() : i.getTests(),
                 i.getKernels() == null ? List.of() : i.getKernels(),
                 i.getExpectedVms() == null ? 0 : i.getExpectedVms(),
-                i.getInstanceIds() == null ? List.of() : i.getInstanceIds(), RunRecord.RunState.valueOf(i.getState()),
+                i.getInstanceIds() == null ? List.of()
+                        : i.getInstanceIds().stream().map(LaunchedVm::fromKey).toList(),
+                RunRecord.RunState.valueOf(i.getState()),
                 i.getCreatedAt() == null ? 0 : i.getCreatedAt(), i.getDeadline() == null ? 0 : i.getDeadline());
     }
 }

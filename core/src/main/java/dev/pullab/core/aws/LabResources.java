@@ -55,6 +55,17 @@ public final class LabResources {
     public static final List<String> BUCKETS = List.of("results", "storage");
     /** The results bucket notifies the results queue of every object whose key ends so. */
     public static final String RESULT_SUFFIX = "result.txt";
+    /**
+     * What a test VM (or QEMU task) may read in the results bucket: its test's payload, the run's shared files and its
+     * own resume state. Never a run's {@code params.env} or analysis, never another bucket prefix.
+     */
+    public static final List<String> VM_READS = List.of("run_*/test_*/input/*", "run_*/shared/*",
+            "run_*/test_*/state/*");
+    /**
+     * What a test VM (or QEMU task) may write: its outputs and its resume state, nothing it reads as input. Which
+     * VM's outputs count is decided by the analyzer ({@code RunRecord.admit}, {@code Uploader}), not by these keys.
+     */
+    public static final List<String> VM_WRITES = List.of("run_*/test_*/output/*", "run_*/test_*/state/*");
 
     private LabResources() {
     }

@@ -15,6 +15,7 @@ public class RunItem {
     private List<String> tests;
     private List<String> kernels;
     private Integer expectedVms;
+    /** The launched VMs as {@code <test>/<instance id>} (a bare instance id in runs recorded by earlier versions). */
     private List<String> instanceIds;
     private String state;
     private Long createdAt;

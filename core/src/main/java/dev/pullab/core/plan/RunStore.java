@@ -11,8 +11,8 @@ public interface RunStore {
 
     Optional<RunRecord> find(String runPrefix);
 
-    /** Adds launched instance ids (duplicates ignored). */
-    void addInstances(String runPrefix, List<String> instanceIds);
+    /** Adds launched VMs, each with its test (duplicates ignored). */
+    void addInstances(String runPrefix, List<LaunchedVm> vms);
 
     /** Moves the run from {@code from} to {@code to}; false when it was not in {@code from}. */
     boolean transition(String runPrefix, RunRecord.RunState from, RunRecord.RunState to);

@@ -1,5 +1,6 @@
 package dev.pullab.core.report;
 
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,9 +43,10 @@ public record MissingVm(String test, Optional<String> instanceId) {
     }
 
     /**
-     * The run's missing VMs: every launched instance ({@link RunRecord#instanceIds()}) that is not among the
+     * The run's missing VMs: every launched instance ({@link RunRecord#launched()}, named by the test it was launched for) that is not among the
      * reported ones, then one {@link #unlaunched} VM for each expected VM that was neither launched nor reported.
-     * Their test is the run's test when it has exactly one, {@value #UNKNOWN_TEST} otherwise.
+     * Unlaunched VMs (and VMs of runs recorded before tests were kept per VM) get the run's test when it has exactly one,
+     * {@value #UNKNOWN_TEST} otherwise.
      *
      * @param reported the VMs that reported (their instance ids are matched against the launched ones)
      */
@@ -54,9 +56,9 @@ public record MissingVm(String test, Optional<String> instanceId) {
         reported.forEach(vm -> reportedIds.add(vm.instanceId()));
         List<MissingVm> missing = new ArrayList<>();
         Set<String> accounted = new LinkedHashSet<>(reportedIds);
-        for (String id : run.instanceIds()) {
-            if (accounted.add(id)) {
-                missing.add(of(test, id));
+        for (LaunchedVm vm : run.launched()) {
+            if (accounted.add(vm.instanceId())) {
+                missing.add(of(vm.test().orElse(test), vm.instanceId()));
             }
         }
         for (int i = accounted.size(); i < run.expectedVms(); i++) {

@@ -3,6 +3,7 @@ package dev.pullab.core.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class MissingVmTest {
 
     private static RunRecord run(List<String> tests, int expected, List<String> launched) {
-        return new RunRecord("run_x", "x", Optional.empty(), Executor.EC2, tests, List.of(), expected, launched,
+        return new RunRecord("run_x", "x", Optional.empty(), Executor.EC2, tests, List.of(), expected,
+                launched.stream().map(LaunchedVm::fromKey).toList(),
                 RunRecord.RunState.ANALYSING, 0L, 0L);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.run.BenchmarkFile;
 import dev.pullab.core.run.KernelRole;
@@ -42,13 +43,14 @@ final class ReportFixtures {
     /** A scheduled benchmark run (no job node) of one test on {@code vms} VMs. */
     static RunRecord benchmarkRun(String test, int vms, List<String> instanceIds) {
         return new RunRecord(RUN_PREFIX, "unixbench", Optional.empty(), Executor.EC2, List.of(test), List.of(), vms,
-                instanceIds, RunRecord.RunState.ANALYSING, 1_747_735_000L, 1_747_745_000L);
+                instanceIds.stream().map(id -> LaunchedVm.of(test, id)).toList(), RunRecord.RunState.ANALYSING, 1_747_735_000L, 1_747_745_000L);
     }
 
     /** A run of the fixture's KernelCI job node. */
     static RunRecord jobRun(String test, int vms, List<String> instanceIds) {
         return new RunRecord("run_kernelci_" + JOB_NODE_ID, "kernelci", Optional.of(JOB_NODE_ID), Executor.EC2,
-                List.of(test), List.of("https://files.kernelci.org/bzImage"), vms, instanceIds,
+                List.of(test), List.of("https://files.kernelci.org/bzImage"), vms,
+                instanceIds.stream().map(id -> LaunchedVm.of(test, id)).toList(),
                 RunRecord.RunState.ANALYSING, 1_747_735_000L, 1_747_745_000L);
     }
 

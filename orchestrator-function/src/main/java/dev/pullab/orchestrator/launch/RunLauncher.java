@@ -1,6 +1,7 @@
 package dev.pullab.orchestrator.launch;
 
 import dev.pullab.core.plan.Executor;
+import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.plan.RunStore;
@@ -51,14 +52,16 @@ public final class RunLauncher {
                 RunRecord.RunState.LAUNCHING, now.getEpochSecond(), deadline));
         Launcher launcher = plan.executor() == Executor.EC2 ? ec2 : fargate;
         long intentExpiry = now.plus(Duration.ofDays(30)).getEpochSecond();
-        List<String> ids = new ArrayList<>();
+        List<LaunchedVm> vms = new ArrayList<>();
         int index = 0;
         for (VmGroup group : plan.groups()) {
             for (int i = 0; i < group.count(); i++) {
-                ids.add(launchOne(launcher, new VmLaunch(plan, group, index++), now, intentExpiry));
+                vms.add(LaunchedVm.of(group.test().name(),
+                        launchOne(launcher, new VmLaunch(plan, group, index++), now, intentExpiry)));
             }
         }
-        runs.addInstances(plan.runPrefix(), ids);
+        runs.addInstances(plan.runPrefix(), vms);
+        List<String> ids = vms.stream().map(LaunchedVm::instanceId).toList();
         runs.transition(plan.runPrefix(), RunRecord.RunState.LAUNCHING, RunRecord.RunState.RUNNING);
         LOG.info("run {}: {} {} launched ({})", plan.runPrefix(), ids.size(),
                 plan.executor() == Executor.EC2 ? "VMs" : "tasks", String.join(", ", ids));
