@@ -55,7 +55,8 @@ import picocli.CommandLine.Spec;
             "",
             "Exit status: 0 report printed (with or without regressions; see --fail-on-regression),",
             "             1 unusable input (the message names the file and line), 2 bad usage,",
-            "             3 regressions found and --fail-on-regression given.",
+            "             3 regressions found and --fail-on-regression given,",
+            "             4 the --json or --plots path cannot be written (the message names it).",
             "",
             "Examples:",
             "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
@@ -66,6 +67,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     static final int EXIT_UNUSABLE_INPUT = 1;
     static final int EXIT_REGRESSION = 3;
+    static final int EXIT_UNWRITABLE_OUTPUT = 4;
 
     @Spec
     private CommandSpec spec;
@@ -119,7 +121,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             out.print(TextReport.render(report));
             out.flush();
-            writeOutputs(report, err);
+            Optional<String> unwritable = writeOutputs(report, err);
+            if (unwritable.isPresent()) {
+                err.println("error: " + unwritable.get());
+                return EXIT_UNWRITABLE_OUTPUT;
+            }
             return failOnRegression && report.testsWithRegression() > 0 ? EXIT_REGRESSION : 0;
         } catch (InvalidInputException e) {
             err.println("error: " + e.getMessage());
@@ -160,25 +166,35 @@ final class AnalyzeCommand implements Callable<Integer> {
         return EXIT_UNUSABLE_INPUT;
     }
 
-    private void writeOutputs(AnalysisReport report, PrintWriter err) throws IOException {
+    /** Writes the JSON report and the plots asked for; what could not be written, naming the path and why. */
+    private Optional<String> writeOutputs(AnalysisReport report, PrintWriter err) {
         if (json != null) {
-            createParent(json);
-            Files.writeString(json, ReportJson.write(report), StandardCharsets.UTF_8);
+            try {
+                createParent(json);
+                Files.writeString(json, ReportJson.write(report), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return Optional.of("cannot write the JSON report to " + json + ": " + CliErrors.describe(e));
+            }
             err.println("JSON report: " + json);
         }
         if (plots != null) {
-            Files.createDirectories(plots);
             List<Path> written = new ArrayList<>();
-            for (TestAnalysis test : report.tests()) {
-                for (Plot plot : RegressionPlots.render(test)) {
-                    Path file = plots.resolve(plot.fileName());
-                    Files.write(file, plot.png());
-                    written.add(file);
+            try {
+                Files.createDirectories(plots);
+                for (TestAnalysis test : report.tests()) {
+                    for (Plot plot : RegressionPlots.render(test)) {
+                        Path file = plots.resolve(plot.fileName());
+                        Files.write(file, plot.png());
+                        written.add(file);
+                    }
                 }
+            } catch (IOException e) {
+                return Optional.of("cannot write the plots to " + plots + ": " + CliErrors.describe(e));
             }
             err.println("Plots: " + written.size() + " PNG files in " + plots);
         }
         err.flush();
+        return Optional.empty();
     }
 
     private static void createParent(Path file) throws IOException {

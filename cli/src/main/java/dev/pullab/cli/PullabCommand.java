@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "A KernelCI pull lab on AWS: runs KernelCI test jobs on EC2, detects benchmark regressions "
                 + "between kernels, reports to KernelCI and KCIDB.",
+        footer = {"", "A failure prints one line, 'error: ...'; set PULLAB_DEBUG=1 for the stack trace as well."},
         subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class, LocalRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PullabCommand {
@@ -23,6 +24,7 @@ public final class PullabCommand {
     static CommandLine commandLine() {
         return new CommandLine(new PullabCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setUsageHelpAutoWidth(true);
+                .setUsageHelpAutoWidth(true)
+                .setExecutionExceptionHandler(new CliErrors(System::getenv));
     }
 }

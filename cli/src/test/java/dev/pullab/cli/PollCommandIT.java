@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.core.testing.HostileServer;
 import dev.pullab.core.testing.KernelCiApiDouble;
 import dev.pullab.core.testing.KernelCiFixtures;
 import dev.pullab.core.testing.PollerTables;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -100,5 +103,53 @@ class PollCommandIT {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("KernelCI API GET http://127.0.0.1:9/latest/events");
+    }
+
+    @Test
+    @DisplayName("AWS refusing access fails with exit 1 and one line naming the service and the code, no stack trace")
+    void givenAccessDenied_whenPolledLive_thenOneLineExitOne() throws Exception {
+        try (HostileServer aws = HostileServer.start(HostileServer.status(400,
+                Map.of("x-amzn-ErrorType", "AccessDeniedException"),
+                "{\"__type\": \"com.amazonaws.dynamodb.v20120810#AccessDeniedException\", \"message\": \"User: "
+                        + "arn:aws:iam::123456789012:user/ci is not authorized to perform: dynamodb:GetItem\"}"))) {
+            api.addJob(KernelCiFixtures.job(KernelCiFixtures.nodeId(8), RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:01");
+            List<String> env = liveEnv(aws.uri(""));
+            env.add("AWS_ACCESS_KEY_ID=AKIAEXAMPLE");
+            env.add("AWS_SECRET_ACCESS_KEY=not-a-real-secret");
+
+            JarRun run = JarRun.run(dir, env, "poll", "--once");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("error: AWS DynamoDb refused the request (HTTP 400 AccessDeniedException): "
+                    + "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: dynamodb:GetItem")
+                    .doesNotContain("\tat ").doesNotContain("not-a-real-secret");
+        }
+    }
+
+    @Test
+    @DisplayName("no AWS credentials fails with exit 1 and one line telling how to provide them, no stack trace")
+    void givenNoCredentials_whenPolledLive_thenOneLineExitOne() throws Exception {
+        api.addJob(KernelCiFixtures.job(KernelCiFixtures.nodeId(9), RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:01");
+        List<String> env = liveEnv(URI.create("http://127.0.0.1:9"));
+        env.add("AWS_EC2_METADATA_DISABLED=true");
+        env.add("HOME=" + dir);
+
+        JarRun run = JarRun.run(dir, env, "poll", "--once");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("error: no AWS credentials found: set AWS_ACCESS_KEY_ID")
+                .doesNotContain("\tat ");
+    }
+
+    /** The live poller's configuration with AWS at {@code endpoint}. */
+    private List<String> liveEnv(URI endpoint) {
+        List<String> env = kernelciEnv();
+        env.add("KERNELCI_API_TOKEN=" + TOKEN);
+        env.add("PULLAB_CURSOR_TABLE=pullab-cursor");
+        env.add("PULLAB_JOBS_TABLE=pullab-jobs");
+        env.add("PULLAB_JOBS_QUEUE_URL=" + endpoint + "/123456789012/pullab-jobs.fifo");
+        env.add("AWS_REGION=us-east-1");
+        env.add("AWS_ENDPOINT_URL=" + endpoint);
+        return env;
     }
 }

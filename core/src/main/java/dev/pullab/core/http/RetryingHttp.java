@@ -1,18 +1,31 @@
 package dev.pullab.core.http;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +39,9 @@ public final class RetryingHttp {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingHttp.class);
     private static final int BODY_EXCERPT = 300;
 
+    /** The cap of {@link #send(HttpRequest.Builder)}: 1 MiB. */
+    public static final int DEFAULT_MAX_BYTES = 1 << 20;
+
     /** The most redirects one request follows. */
     public static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
@@ -35,6 +51,7 @@ public final class RetryingHttp {
     private final HttpClient client;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
+    private final Clock clock;
 
     /** Waits between attempts; tests pass one that does not sleep. */
     @FunctionalInterface
@@ -46,11 +63,13 @@ public final class RetryingHttp {
 
     /**
      * @param service the remote's name for messages, e.g. {@code KernelCI API}
+     * @param clock   what the deadlines and {@code Retry-After} dates are measured with
      */
-    public RetryingHttp(String service, RetryPolicy policy, Sleeper sleeper) {
+    public RetryingHttp(String service, RetryPolicy policy, Sleeper sleeper, Clock clock) {
         this.service = Objects.requireNonNull(service, "service");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.clock = Objects.requireNonNull(clock, "clock");
         // redirects are followed by send(), hop by hop, so that each target passes the caller's RedirectPolicy and
         // credentials never follow a redirect to another origin
         this.client = HttpClient.newBuilder()
@@ -59,76 +78,146 @@ public final class RetryingHttp {
                 .build();
     }
 
+    public RetryingHttp(String service, RetryPolicy policy, Sleeper sleeper) {
+        this(service, policy, sleeper, Clock.systemUTC());
+    }
+
     public RetryingHttp(String service, RetryPolicy policy) {
         this(service, policy, Sleeper.REAL);
     }
 
     /**
-     * Sends the request (with the policy's per-attempt timeout) until it gets a 2xx, a non-retryable answer, or runs
-     * out of attempts.
+     * Sends the request until it gets a 2xx, a non-retryable answer, or runs out of attempts or time, reading at
+     * most {@value #DEFAULT_MAX_BYTES} bytes of the answer.
      *
      * @return the 2xx response
      * @throws HttpCallException otherwise
      */
     public HttpResponse<String> send(HttpRequest.Builder request) {
-        return send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), body -> body);
+        return send(request, DEFAULT_MAX_BYTES);
     }
 
     /**
-     * Like {@link #send(HttpRequest.Builder)} with another body type; {@code text} renders a body for messages.
+     * Like {@link #send(HttpRequest.Builder)}, reading at most {@code maxBytes} bytes of any answer (UTF-8): a 2xx
+     * answer larger than that is a {@link HttpCallException.Failure#TOO_LARGE} failure, never retried (the same
+     * resource would be as large again).
+     */
+    public HttpResponse<String> send(HttpRequest.Builder request, int maxBytes) {
+        LimitedBody limited = new LimitedBody(maxBytes);
+        HttpResponse<byte[]> response = send(request, limited, LimitedBody::text);
+        if (limited.exceeded(response.body())) {
+            throw new HttpCallException(service + " answer from " + redact(response.request().uri())
+                    + " larger than " + maxBytes + " bytes", HttpCallException.Failure.TOO_LARGE,
+                    response.statusCode(), null);
+        }
+        return new TextResponse(response, new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Like {@link #send(HttpRequest.Builder)} with another body type; {@code text} renders a body for messages. The
+     * handler decides how much of a body is read: pass a {@link LimitedBody}.
      */
     public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
-            java.util.function.Function<T, String> text) {
+            Function<T, String> text) {
         return send(request, handler, text, RedirectPolicy.ANY);
     }
 
     /**
-     * Like {@link #send(HttpRequest.Builder, HttpResponse.BodyHandler, java.util.function.Function)}, following at
-     * most {@value #MAX_REDIRECTS} redirects, each only where {@code redirects} allows it. Credential headers
+     * Like {@link #send(HttpRequest.Builder, HttpResponse.BodyHandler, Function)}, following at most
+     * {@value #MAX_REDIRECTS} redirects, each only where {@code redirects} allows it. Credential headers
      * ({@code Authorization}, {@code Cookie}) are dropped on a hop to another origin (scheme, host or port).
+     *
+     * <p>Each attempt (its redirects and the whole body included) ends by {@link RetryPolicy#requestTimeout()}, the
+     * call by {@link RetryPolicy#overallDeadline()}. A 429 or 503 with {@code Retry-After} (seconds or an HTTP date)
+     * sets the next wait, capped by {@link RetryPolicy#maxBackoff()}. An {@link Error} (e.g. out of memory) is never
+     * a network failure: it propagates as it is.
      */
     public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
-            java.util.function.Function<T, String> text, RedirectPolicy redirects) {
+            Function<T, String> text, RedirectPolicy redirects) {
         HttpRequest built = http11OnPlainHttp(request.timeout(policy.requestTimeout()).build());
         String what = service + " " + built.method() + " " + redact(built.uri());
+        Instant callDeadline = clock.instant().plus(policy.overallDeadline());
         for (int attempt = 1; ; attempt++) {
             String failure;
+            HttpCallException.Failure kind;
             int status = 0;
             Throwable cause = null;
+            Optional<Duration> asked = Optional.empty();
+            Instant attemptStart = clock.instant();
+            Instant attemptDeadline = earlier(attemptStart.plus(policy.requestTimeout()), callDeadline);
             try {
-                HttpResponse<T> response = followed(built, handler, redirects, what);
+                HttpResponse<T> response = followed(built, handler, redirects, what, attemptDeadline);
                 status = response.statusCode();
                 if (status / 100 == 2) {
                     return response;
                 }
                 failure = "HTTP " + status + ": " + excerpt(text.apply(response.body()));
+                kind = HttpCallException.Failure.ANSWER;
                 if (!retryable(status)) {
-                    throw new HttpCallException(what + " failed: " + failure + hint(status), status, null);
+                    throw new HttpCallException(what + " failed: " + failure + hint(status), kind, status, null);
                 }
+                asked = retryAfter(response);
             } catch (HttpTimeoutException e) {
-                failure = "timed out after " + policy.requestTimeout().toSeconds() + " s";
+                failure = "timed out: no complete answer within " + (attemptDeadline.equals(callDeadline)
+                        ? "the overall deadline of " + seconds(policy.overallDeadline())
+                        : seconds(policy.requestTimeout()) + " (the deadline of one attempt, the whole body included)");
+                kind = HttpCallException.Failure.TIMEOUT;
                 cause = e;
             } catch (IOException e) {
-                failure = "cannot connect: " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + e.getMessage());
+                failure = (e instanceof ConnectException ? "cannot connect: " : "network error: ")
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+                kind = HttpCallException.Failure.NETWORK;
                 cause = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new HttpCallException(what + " interrupted", 0, e);
+                throw new HttpCallException(what + " interrupted", HttpCallException.Failure.INTERRUPTED, 0, e);
             }
             if (attempt >= policy.maxAttempts()) {
-                throw new HttpCallException(what + " failed after " + attempt + " attempts: " + failure, status,
+                throw new HttpCallException(what + " failed after " + attempt + " attempts: " + failure, kind, status,
                         cause);
             }
-            Duration wait = policy.backoff(attempt, () -> ThreadLocalRandom.current().nextDouble());
-            LOG.warn("{} attempt {}/{} failed ({}); retrying in {} ms", what, attempt, policy.maxAttempts(), failure,
-                    wait.toMillis());
+            int done = attempt;
+            Duration wait = asked.map(policy::serverAskedWait)
+                    .orElseGet(() -> policy.backoff(done, () -> ThreadLocalRandom.current().nextDouble()));
+            if (!clock.instant().plus(wait).isBefore(callDeadline)) {
+                throw new HttpCallException(what + " failed after " + attempt + " attempts: " + failure
+                        + "; timed out: no time left for another attempt within the overall deadline of "
+                        + seconds(policy.overallDeadline()), HttpCallException.Failure.TIMEOUT, status, cause);
+            }
+            LOG.warn("{} attempt {}/{} failed ({}); retrying in {} ms{}", what, attempt, policy.maxAttempts(), failure,
+                    wait.toMillis(), asked.isPresent() ? " (Retry-After)" : "");
             try {
                 sleeper.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new HttpCallException(what + " interrupted", status, e);
+                throw new HttpCallException(what + " interrupted", HttpCallException.Failure.INTERRUPTED, status, e);
             }
+        }
+    }
+
+    /**
+     * The wait a 429 or 503 answer asks for with {@code Retry-After}: delay-seconds or an HTTP date (RFC 9110
+     * 10.2.3); empty for other answers, a missing or unreadable header.
+     */
+    Optional<Duration> retryAfter(HttpResponse<?> response) {
+        if (response.statusCode() != 429 && response.statusCode() != 503) {
+            return Optional.empty();
+        }
+        Optional<String> header = response.headers().firstValue("Retry-After").map(String::strip);
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = header.get();
+        if (value.matches("[0-9]{1,9}")) {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+        }
+        try {
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration until = Duration.between(clock.instant(), at);
+            return Optional.of(until.isNegative() ? Duration.ZERO : until);
+        } catch (DateTimeParseException e) {
+            LOG.warn("{} sent an unreadable Retry-After '{}'; using the backoff", service, excerpt(value));
+            return Optional.empty();
         }
     }
 
@@ -147,10 +236,10 @@ public final class RetryingHttp {
 
     /** Sends {@code request} and follows its redirects, each checked; the first answer that is not a redirect. */
     private <T> HttpResponse<T> followed(HttpRequest request, HttpResponse.BodyHandler<T> handler,
-            RedirectPolicy redirects, String what) throws IOException, InterruptedException {
+            RedirectPolicy redirects, String what, Instant deadline) throws IOException, InterruptedException {
         HttpRequest current = request;
         for (int hops = 0; ; hops++) {
-            HttpResponse<T> response = client.send(current, handler);
+            HttpResponse<T> response = await(client.sendAsync(current, handler), deadline);
             Optional<String> location = response.headers().firstValue("Location");
             if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty()) {
                 return response;
@@ -159,21 +248,60 @@ public final class RetryingHttp {
             try {
                 target = current.uri().resolve(location.get().strip());
             } catch (IllegalArgumentException e) {
-                throw new HttpCallException(what + " was redirected to a Location that is not a URL", 0, null);
+                throw new HttpCallException(what + " was redirected to a Location that is not a URL",
+                        HttpCallException.Failure.REFUSED, 0, null);
             }
             if (hops >= MAX_REDIRECTS) {
-                throw new HttpCallException(what + " was redirected more than " + MAX_REDIRECTS + " times", 0, null);
+                throw new HttpCallException(what + " was redirected more than " + MAX_REDIRECTS + " times",
+                        HttpCallException.Failure.REFUSED, 0, null);
             }
             if (!"https".equalsIgnoreCase(target.getScheme()) && !"http".equalsIgnoreCase(target.getScheme())) {
                 throw new HttpCallException(what + " was redirected to " + redact(target) + ": refused, not http(s)",
-                        0, null);
+                        HttpCallException.Failure.REFUSED, 0, null);
             }
             Optional<String> refusal = redirects.refusal(target);
             if (refusal.isPresent()) {
                 throw new HttpCallException(what + " was redirected to " + redact(target) + ": refused, "
-                        + refusal.get(), 0, null);
+                        + refusal.get(), HttpCallException.Failure.REFUSED, 0, null);
             }
             current = redirected(current, target, response.statusCode());
+        }
+    }
+
+    /**
+     * The answer, body included, if it is complete by {@code deadline}; otherwise the exchange is cancelled and an
+     * {@link HttpTimeoutException} thrown. The JDK client wraps whatever broke in an {@link IOException}; an
+     * {@link Error} anywhere in that chain is thrown as it is.
+     */
+    private <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> exchange, Instant deadline)
+            throws IOException, InterruptedException {
+        long left = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
+        try {
+            return exchange.get(left, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new HttpTimeoutException("no complete answer by the deadline");
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            rethrowError(cause);
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private static void rethrowError(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Error error) {
+                throw error;
+            }
         }
     }
 
@@ -221,11 +349,57 @@ public final class RetryingHttp {
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
 
+    private static Instant earlier(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    }
+
     private static String excerpt(String body) {
         if (body == null || body.isBlank()) {
             return "(empty body)";
         }
         String oneLine = body.strip().replaceAll("\\s+", " ");
         return oneLine.length() > BODY_EXCERPT ? oneLine.substring(0, BODY_EXCERPT) + "…" : oneLine;
+    }
+
+    /** A byte answer as text, for the callers of {@link #send(HttpRequest.Builder, int)}. */
+    private record TextResponse(HttpResponse<byte[]> bytes, String body) implements HttpResponse<String> {
+        @Override
+        public int statusCode() {
+            return bytes.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return bytes.request();
+        }
+
+        @Override
+        public Optional<HttpResponse<String>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public HttpHeaders headers() {
+            return bytes.headers();
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return bytes.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return bytes.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return bytes.version();
+        }
     }
 }

@@ -27,6 +27,9 @@ public final class KcidbClient {
     private static final Logger LOG = LoggerFactory.getLogger(KcidbClient.class);
     private static final String SERVICE = "KCIDB";
 
+    /** The largest answer read: the receiver answers a few lines of JSON. */
+    public static final int MAX_ANSWER_BYTES = 64 << 10;
+
     private final KcidbSettings settings;
     private final RetryingHttp http;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -108,16 +111,16 @@ public final class KcidbClient {
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return http.send(request);
+            return http.send(request, MAX_ANSWER_BYTES);
         } catch (HttpCallException e) {
             if (e.status().orElse(0) == 401) {
                 throw new HttpCallException(scrub("KCIDB rejected the JWT (HTTP 401) for origin " + settings.origin()
                         + ": it must be HS256, signed with the kcidb-restd-rs secret, unexpired, with an origin "
                         + "claim and no aud claim; set KCIDB_JWT (or KCIDB_REST / UNIFIED_TOKEN). " + e.getMessage()),
-                        401, leaksJwt(e) ? e.getCause() : e);
+                        e.failure(), 401, leaksJwt(e) ? e.getCause() : e);
             }
             if (leaksJwt(e)) {
-                throw new HttpCallException(scrub(e.getMessage()), e.status().orElse(0), e.getCause());
+                throw new HttpCallException(scrub(e.getMessage()), e.failure(), e.status().orElse(0), e.getCause());
             }
             throw e;
         }

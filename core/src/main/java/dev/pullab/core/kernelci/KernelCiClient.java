@@ -32,6 +32,13 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
     /** The API answers 400 for a recursive query above this limit. */
     public static final int MAX_RECURSIVE_LIMIT = 1000;
 
+    /** The largest events page read: 1000 recursive events with their nodes fit well within it. */
+    public static final int MAX_EVENTS_PAGE_BYTES = 16 << 20;
+    /** The largest node read. */
+    public static final int MAX_NODE_BYTES = 1 << 20;
+    /** The largest answer to a write read (a finished hierarchy may come back with all its test nodes). */
+    public static final int MAX_WRITE_ANSWER_BYTES = 16 << 20;
+
     private static final Pattern OBJECT_ID = Pattern.compile("^[0-9a-f]{24}$");
     /** Strict: a second JSON value after the answer (a spliced or corrupted body) is an error, not ignored. */
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -70,7 +77,7 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
         query.put("recursive", "true");
         query.put("limit", Integer.toString(limit));
         from.ifPresent(f -> query.put("from", f.text()));
-        JsonNode body = getJson("events?" + encode(query));
+        JsonNode body = getJson("events?" + encode(query), MAX_EVENTS_PAGE_BYTES);
         if (!body.isArray()) {
             throw new HttpCallException("KernelCI API GET " + base + "events answered " + kindOf(body)
                     + " instead of an array of events", 0, null);
@@ -84,7 +91,7 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
     @Override
     public Optional<Node> node(String id) {
         requireObjectId(id);
-        JsonNode body = getJson("node/" + id);
+        JsonNode body = getJson("node/" + id, MAX_NODE_BYTES);
         return body == null || body.isNull() || body.isMissingNode() ? Optional.empty() : Optional.of(Node.of(body));
     }
 
@@ -139,11 +146,11 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
         return FinishOutcome.FINISHED;
     }
 
-    private JsonNode getJson(String path) {
+    private JsonNode getJson(String path, int maxBytes) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET()
                 .header("Accept", "application/json");
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-        return parse(http.send(request).body(), "GET " + path);
+        return parse(http.send(request, maxBytes).body(), "GET " + path);
     }
 
     private JsonNode write(String method, String path, JsonNode body) {
@@ -154,7 +161,7 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .header("Authorization", "Bearer " + bearer);
-        return parse(http.send(request).body(), method + " " + path);
+        return parse(http.send(request, MAX_WRITE_ANSWER_BYTES).body(), method + " " + path);
     }
 
     private JsonNode parse(String body, String what) {

@@ -308,6 +308,10 @@ public final class PollCycle {
 
     /** A 4xx other than auth, timeout or throttling: the API will refuse this job's claim every time. */
     private static boolean refusedForGood(HttpCallException e) {
+        if (e.failure() == HttpCallException.Failure.TOO_LARGE) {
+            // the node is larger than any job node should be: it would be as large on every poll
+            return true;
+        }
         int status = e.status().orElse(0);
         return status >= 400 && status < 500 && !e.isAuthFailure() && status != 408 && status != 429;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.testing.HostileServer;
 import dev.pullab.core.testing.KcidbReceiverDouble;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,5 +156,23 @@ class KcidbClientTest {
 
         assertThatThrownBy(() -> client.status("abc")).isInstanceOf(HttpCallException.class)
                 .hasMessageContaining("HTTP 401");
+    }
+
+    @Test
+    @DisplayName("an answer to a submission above 64 KiB fails as too large, after one request")
+    void submitAnswerCapped() {
+        try (HostileServer hostile = HostileServer.start(
+                HostileServer.oversized(KcidbClient.MAX_ANSWER_BYTES + 1L, true))) {
+            KcidbClient client = new KcidbClient(new KcidbSettings(hostile.uri("/submit"),
+                    KcidbReceiverDouble.jwt(SECRET, "pullab_test"), "pullab_test"), FAST);
+
+            assertThatThrownBy(() -> client.submit(revision))
+                    .isInstanceOfSatisfying(HttpCallException.class, e -> {
+                        assertThat(e.failure()).isEqualTo(HttpCallException.Failure.TOO_LARGE);
+                        assertThat(e.getMessage()).isEqualTo("KCIDB answer from " + hostile.uri("/submit")
+                                + " larger than 65536 bytes");
+                    });
+            assertThat(hostile.hits()).isEqualTo(1);
+        }
     }
 }

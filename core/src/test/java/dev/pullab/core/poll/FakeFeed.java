@@ -24,6 +24,8 @@ final class FakeFeed implements KernelCiJobs {
     final List<Integer> limits = new ArrayList<>();
     /** Node id to the HTTP status its claim fails with (as the API answering a malformed request). */
     final Map<String, Integer> claimFailures = new HashMap<>();
+    /** Nodes larger than the client's cap: their claim fails as too large. */
+    final java.util.Set<String> oversized = new java.util.HashSet<>();
     private int next;
 
     /** A job event of {@code runtime} on {@code platform}, node available and unclaimed. */
@@ -61,6 +63,11 @@ final class FakeFeed implements KernelCiJobs {
 
     @Override
     public ClaimOutcome claim(String nodeId, String marker) {
+        if (oversized.contains(nodeId)) {
+            throw new dev.pullab.core.http.HttpCallException("KernelCI API answer from https://api.example/latest/node/"
+                    + nodeId + " larger than 1048576 bytes", dev.pullab.core.http.HttpCallException.Failure.TOO_LARGE,
+                    200, null);
+        }
         Integer status = claimFailures.get(nodeId);
         if (status != null) {
             throw new dev.pullab.core.http.HttpCallException("KernelCI API PATCH node/" + nodeId + " failed: HTTP "

@@ -171,6 +171,20 @@ class PollCycleTest {
     }
 
     @Test
+    @DisplayName("a job whose node is larger than the client reads is skipped for good, naming the cap; the poll goes on")
+    void givenOversizedNode_whenPolled_thenSkippedAndOthersQueued() {
+        String huge = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        String fine = feed.job("2026-05-20T10:00:00.002000", RUNTIME, "qemu-x86_64");
+        feed.oversized.add(huge);
+
+        PollReport report = poll(10);
+
+        assertThat(report.skipped()).containsOnlyKeys(huge);
+        assertThat(report.skipped().get(huge)).contains("larger than 1048576 bytes");
+        assertThat(report.queued()).extracting(JobTicket::nodeId).containsExactly(fine);
+    }
+
+    @Test
     @DisplayName("events dated in the far future are reported and taken, but the cursor stays in real time: jobs"
             + " published later are still found")
     void givenEventsFromTheFuture_whenPolled_thenCursorStaysInRealTimeAndLaterJobsFound() {
