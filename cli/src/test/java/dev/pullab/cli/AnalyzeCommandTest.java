@@ -95,6 +95,20 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    @DisplayName("an error quoting a CSV cell prints its newline and ANSI escape visibly, on one line")
+    void givenValueWithEscapes_whenRefused_thenErrorEscapedOnOneLine() throws IOException {
+        Path run = run("ub", 1000, 700);
+        Path bad = run.resolve("test_ub/output/i-0/benchmark-base-1.csv");
+        Files.writeString(bad, HEADER + "m,lps,\"1\nerror: none\u001b[2J\",true,6.1,i-0,m5.large,x86_64\n");
+
+        CliRun result = CliRun.of("analyze", "-i", run.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).doesNotContain("\u001b").hasLineCount(1)
+                .contains("value '1\\nerror: none\\x1b[2J' of metric 'm' is not a number");
+    }
+
+    @Test
     @DisplayName("an empty CSV fails with exit 1 naming the file")
     void givenEmptyFile_whenAnalysed_thenExitOne() throws IOException {
         Path run = run("ub", 1000, 700);
