@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.pullab.core.text.DecimalNumber;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -28,7 +30,8 @@ import java.util.Set;
  * {@code metric, unit, value, more_is_better, kernel_version}; the traceability columns {@code instance_id,
  * instance_type, arch} are optional (the instance id then comes from the file's directory, the arch is
  * {@code unknown}). The file must be UTF-8; a leading byte order mark and CRLF (or CR) line ends are accepted.
- * Every fault names the file and line.
+ * Every fault names the file and line. A value must be a plain decimal number ({@link DecimalNumber}: no
+ * {@code 10f}, {@code 0x1p3}, {@code NaN} or {@code Infinity}) within the double range.
  */
 public final class BenchmarkCsvReader {
 
@@ -169,13 +172,12 @@ public final class BenchmarkCsvReader {
     private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line) {
         String metric = required(row, "metric", file, line);
         String valueText = required(row, "value", file, line);
-        double value;
-        try {
-            value = Double.parseDouble(valueText);
-        } catch (NumberFormatException e) {
-            throw InvalidInputException.at(file.location(), line,
-                    "value '" + valueText + "' of metric '" + metric + "' is not a number");
+        OptionalDouble parsed = DecimalNumber.parse(valueText);
+        if (parsed.isEmpty()) {
+            throw InvalidInputException.at(file.location(), line, "value '" + valueText + "' of metric '" + metric
+                    + "' is not a number (expected " + DecimalNumber.describeGrammar() + ")");
         }
+        double value = parsed.getAsDouble();
         if (!Double.isFinite(value)) {
             throw InvalidInputException.at(file.location(), line,
                     "value '" + valueText + "' of metric '" + metric + "' is not a finite number");

@@ -1,10 +1,13 @@
 package dev.pullab.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Well-formed files; the bad ones are the corpus of {@link BenchmarkCsvCorpusTest} ({@code bad-input/csv/}). */
@@ -42,6 +45,16 @@ class BenchmarkCsvReaderTest {
             assertThat(s.instanceId()).isEqualTo("i-0abc");
             assertThat(s.arch()).isEqualTo("unknown");
         });
+    }
+
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"10f", "0x1p3", "1d", "NaN", "Infinity", "-Infinity", "0x1.8p1", "1_0"})
+    @DisplayName("a value Java would parse but that is not a plain decimal number (10f, 0x1p3, 1d, NaN) is refused")
+    void givenJavaOnlyNumber_whenRead_thenRefusedNamingLine(String value) {
+        assertThatThrownBy(() -> read(HEADER + "Execl,lps," + value + ",true,6.1.150,i-0abc,m5.large,x86_64\n"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(FILE.location() + ":2: value '" + value + "' of metric 'Execl' is not a number "
+                        + "(expected a decimal number such as 12, -0.5 or 1.2e3)");
     }
 
     private List<BenchmarkSample> read(String csv) {
