@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.pullab.core.text.DecimalNumber;
+import java.io.CharArrayReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -46,8 +47,19 @@ public final class BenchmarkCsvReader {
     private static final String UNKNOWN_ARCH = "unknown";
 
     private final ObjectReader reader;
+    private final long maxBytes;
 
+    /** A reader of files up to {@link ReadLimits#DEFAULTS}' per-file limit (16 MiB). */
     public BenchmarkCsvReader() {
+        this(ReadLimits.DEFAULTS.perFileBytes());
+    }
+
+    /** A reader that refuses files over {@code maxBytes}, naming the limit, before decoding any of them. */
+    public BenchmarkCsvReader(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("the largest benchmark CSV must be positive, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
         CsvMapper mapper = CsvMapper.builder()
                 .enable(CsvParser.Feature.TRIM_SPACES)
                 .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
@@ -58,22 +70,42 @@ public final class BenchmarkCsvReader {
     }
 
     /**
-     * Parses one file.
+     * Parses one file of a run, or refuses a file that was not read (over a {@link ReadLimits read limit}) with the
+     * reason it was not.
+     *
+     * @throws InvalidInputException naming {@code file.location()} (and the line) on any fault
+     */
+    public List<BenchmarkSample> read(RunFile file) {
+        if (file.notRead().isPresent()) {
+            throw new InvalidInputException(file.file().location() + ": " + file.notRead().get());
+        }
+        return read(file.file(), file.content());
+    }
+
+    /**
+     * Parses one file. The bytes are decoded once into a character buffer that the CSV parser reads directly (no
+     * copy of the whole text); a file over the size limit is refused before that.
      *
      * @throws InvalidInputException naming {@code file.location()} and the line on any fault
      */
     public List<BenchmarkSample> read(BenchmarkFile file, byte[] content) {
-        String text = utf8(file, content);
-        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
-            text = text.substring(1); // a byte order mark, as some editors and Excel write it
+        if (content.length > maxBytes) {
+            throw new InvalidInputException(file.location() + ": not read: " + content.length
+                    + " bytes is over the limit of " + ReadLimits.size(maxBytes) + " per file");
         }
-        if (text.isBlank()) {
+        CharBuffer text = utf8(file, content);
+        if (text.length() > 0 && text.charAt(0) == '\uFEFF') {
+            text.position(text.position() + 1); // a byte order mark, as some editors and Excel write it
+            text = text.slice();
+        }
+        if (isBlank(text)) {
             throw InvalidInputException.at(file.location(), 1,
                     "empty file; expected a header line " + String.join(",", ALL_COLUMNS));
         }
         List<BenchmarkSample> samples = new ArrayList<>();
         long lastLine = 1;
-        try (MappingIterator<Map<String, String>> rows = reader.readValues(text)) {
+        try (MappingIterator<Map<String, String>> rows = reader.readValues(
+                new CharArrayReader(text.array(), text.arrayOffset() + text.position(), text.remaining()))) {
             Set<String> columns = null;
             LineCounter lines = new LineCounter(text);
             while (rows.hasNextValue()) {
@@ -105,11 +137,11 @@ public final class BenchmarkCsvReader {
      * not exact around skipped blank lines, so count the newlines up to the row's end, incrementally.
      */
     private static final class LineCounter {
-        private final String text;
+        private final CharSequence text;
         private int scanned;
         private long newlines;
 
-        LineCounter(String text) {
+        LineCounter(CharSequence text) {
             this.text = text;
         }
 
@@ -128,7 +160,7 @@ public final class BenchmarkCsvReader {
     }
 
     /** The content as UTF-8, or an error naming the line and offset of the first byte that is not UTF-8. */
-    private static String utf8(BenchmarkFile file, byte[] content) {
+    private static CharBuffer utf8(BenchmarkFile file, byte[] content) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -150,7 +182,16 @@ public final class BenchmarkCsvReader {
                     "not UTF-8: byte 0x%02X at offset %d; benchmark CSVs must be UTF-8 text", content[offset] & 0xff,
                     offset));
         }
-        return out.flip().toString();
+        return out.flip();
+    }
+
+    private static boolean isBlank(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Set<String> header(CsvParser parser, BenchmarkFile file) {

@@ -57,6 +57,27 @@ class BenchmarkCsvReaderTest {
                         + "(expected a decimal number such as 12, -0.5 or 1.2e3)");
     }
 
+    @Test
+    @DisplayName("a file over the reader's size limit is refused naming its size and the limit, before decoding")
+    void givenFileOverLimit_whenRead_thenRefusedNamingLimit() {
+        byte[] content = (HEADER + "Execl,lps,1,true,6.1.150,i-0abc,m5.large,x86_64\n").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> new BenchmarkCsvReader(64).read(FILE, content))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(FILE.location() + ": not read: " + content.length + " bytes is over the limit of 64 bytes "
+                        + "per file");
+    }
+
+    @Test
+    @DisplayName("a file that was not read (over a read limit) is refused with the reason it was not read")
+    void givenFileNotRead_whenRead_thenRefusedWithReason() {
+        RunFile notRead = RunFile.notRead(FILE, "not read: 62914560 bytes is over the limit of 16 MiB per file");
+
+        assertThatThrownBy(() -> reader.read(notRead))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(FILE.location() + ": not read: 62914560 bytes is over the limit of 16 MiB per file");
+    }
+
     private List<BenchmarkSample> read(String csv) {
         return reader.read(FILE, csv.getBytes(StandardCharsets.UTF_8));
     }
