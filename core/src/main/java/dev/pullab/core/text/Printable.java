@@ -1,5 +1,7 @@
 package dev.pullab.core.text;
 
+import java.util.Locale;
+
 /**
  * The one place where untrusted text (anything a VM, a CSV or a peer supplied: metric, test and arch names, units,
  * kernel versions, error messages quoting them) is made safe to print in a text report or on a terminal.
@@ -39,8 +41,8 @@ public final class Printable {
                     case '\r' -> out.append("\\r");
                     case '\t' -> out.append("\\t");
                     case '\\' -> out.append("\\\\");
-                    default -> out.append(c <= 0xff ? String.format("\\x%02x", (int) c)
-                            : String.format("\\u%04x", (int) c));
+                    default -> out.append(c <= 0xff ? String.format(Locale.ROOT, "\\x%02x", (int) c)
+                            : String.format(Locale.ROOT, "\\u%04x", (int) c));
                 }
             }
         }
