@@ -25,8 +25,9 @@ import java.util.Optional;
  * @param options   the verdict rule: {@code PULLAB_CORRECTION} (holm), {@code PULLAB_ALPHA} (0.05),
  *                  {@code PULLAB_MIN_EFFECT} (0.5)
  * @param readLimits how much of a run's VM output is read into memory, in whole MiB:
- *                  {@code PULLAB_READ_LIMIT_FILE_MIB} (16), {@code PULLAB_READ_LIMIT_VM_MIB} (64),
- *                  {@code PULLAB_READ_LIMIT_RUN_MIB} (256); a file beyond them is reported, not read
+ *                  {@code PULLAB_READ_LIMIT_FILE_MIB} (16), {@code PULLAB_READ_LIMIT_VM_MIB} (32),
+ *                  {@code PULLAB_READ_LIMIT_RUN_MIB} (64); a file beyond them is reported, not read (mind the
+ *                  function's memory: parsed CSVs take about five times their size)
  */
 public record AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
         Optional<KcidbSettings> kcidb,

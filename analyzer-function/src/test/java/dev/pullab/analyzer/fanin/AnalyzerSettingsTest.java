@@ -20,7 +20,7 @@ class AnalyzerSettingsTest {
     };
 
     @Test
-    @DisplayName("without read-limit settings the defaults apply: 16 MiB per file, 64 MiB per VM, 256 MiB per run")
+    @DisplayName("without read-limit settings the defaults apply: 16 MiB per file, 32 MiB per VM, 64 MiB per run")
     void givenNoLimitSettings_whenResolved_thenDefaults() {
         assertThat(AnalyzerSettings.resolve(env(Map.of()), NO_SECRETS).readLimits()).isEqualTo(ReadLimits.DEFAULTS);
     }

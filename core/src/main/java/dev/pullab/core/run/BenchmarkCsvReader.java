@@ -17,6 +17,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -108,13 +109,14 @@ public final class BenchmarkCsvReader {
                 new CharArrayReader(text.array(), text.arrayOffset() + text.position(), text.remaining()))) {
             Set<String> columns = null;
             LineCounter lines = new LineCounter(text);
+            Map<String, String> shared = new HashMap<>(); // one String per distinct cell value: a few per file
             while (rows.hasNextValue()) {
                 Map<String, String> row = rows.nextValue();
                 long line = lines.lineEndingAt(rows.getCurrentLocation().getCharOffset());
                 if (columns == null) {
                     columns = header((CsvParser) rows.getParser(), file);
                 }
-                samples.add(sample(file, row, line));
+                samples.add(sample(file, row, line, shared));
                 lastLine = line;
             }
             if (samples.isEmpty()) {
@@ -210,8 +212,9 @@ public final class BenchmarkCsvReader {
         return columns;
     }
 
-    private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line) {
-        String metric = required(row, "metric", file, line);
+    private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line,
+            Map<String, String> shared) {
+        String metric = shared.computeIfAbsent(required(row, "metric", file, line), v -> v);
         String valueText = required(row, "value", file, line);
         OptionalDouble parsed = DecimalNumber.parse(valueText);
         if (parsed.isEmpty()) {
@@ -227,13 +230,13 @@ public final class BenchmarkCsvReader {
                 file.test(),
                 file.role(),
                 metric,
-                optional(row, "unit", ""),
+                shared.computeIfAbsent(optional(row, "unit", ""), v -> v),
                 value,
                 moreIsBetter(required(row, "more_is_better", file, line), file, line),
-                required(row, "kernel_version", file, line),
-                optional(row, "instance_id", file.instanceId()),
-                optional(row, "instance_type", ""),
-                optional(row, "arch", UNKNOWN_ARCH),
+                shared.computeIfAbsent(required(row, "kernel_version", file, line), v -> v),
+                shared.computeIfAbsent(optional(row, "instance_id", file.instanceId()), v -> v),
+                shared.computeIfAbsent(optional(row, "instance_type", ""), v -> v),
+                shared.computeIfAbsent(optional(row, "arch", UNKNOWN_ARCH), v -> v),
                 file.location() + ":" + line);
     }
 

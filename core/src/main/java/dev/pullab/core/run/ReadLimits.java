@@ -15,7 +15,8 @@ import java.util.Optional;
  * <p>Real benchmark CSVs are a few kilobytes and a {@code results.json} of thousands of tests a megabyte, so the
  * defaults ({@value #DEFAULT_PER_FILE_MIB} MiB per file, {@value #DEFAULT_PER_VM_MIB} MiB per VM,
  * {@value #DEFAULT_PER_RUN_MIB} MiB per run) are generous; they exist so that a runaway or hostile VM (two 60 MB CSVs)
- * cannot exhaust the analyzer's heap on every retry and keep the run from ever closing.
+ * cannot exhaust the analyzer's heap on every retry and keep the run from ever closing. Parsed, a CSV takes about
+ * five times its size (one sample per row): 64 MiB of CSVs fit a 400 MB heap, 128 MiB a 700 MB one, 256 MiB not even that.
  *
  * @param perFileBytes the largest file read
  * @param perVmBytes   the most bytes read of one VM's files together
@@ -24,11 +25,11 @@ import java.util.Optional;
 public record ReadLimits(long perFileBytes, long perVmBytes, long perRunBytes) {
 
     public static final int DEFAULT_PER_FILE_MIB = 16;
-    public static final int DEFAULT_PER_VM_MIB = 64;
-    public static final int DEFAULT_PER_RUN_MIB = 256;
+    public static final int DEFAULT_PER_VM_MIB = 32;
+    public static final int DEFAULT_PER_RUN_MIB = 64;
     private static final long MIB = 1L << 20;
 
-    /** 16 MiB per file, 64 MiB per VM, 256 MiB per run. */
+    /** 16 MiB per file, 32 MiB per VM, 64 MiB per run. */
     public static final ReadLimits DEFAULTS =
             new ReadLimits(DEFAULT_PER_FILE_MIB * MIB, DEFAULT_PER_VM_MIB * MIB, DEFAULT_PER_RUN_MIB * MIB);
 

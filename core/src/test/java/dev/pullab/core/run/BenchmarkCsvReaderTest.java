@@ -78,6 +78,18 @@ class BenchmarkCsvReaderTest {
                 .hasMessage(FILE.location() + ": not read: 62914560 bytes is over the limit of 16 MiB per file");
     }
 
+    @Test
+    @DisplayName("rows repeating a metric, unit, kernel or arch share one String each (bounded memory per row)")
+    void givenRepeatedCells_whenRead_thenSharedStrings() {
+        List<BenchmarkSample> rows = read(HEADER + "Execl,lps,1,true,6.1.150,i-0abc,m5.large,x86_64\n"
+                + "Execl,lps,2,true,6.1.150,i-0abc,m5.large,x86_64\n");
+
+        assertThat(rows.get(1).metric()).isSameAs(rows.get(0).metric());
+        assertThat(rows.get(1).unit()).isSameAs(rows.get(0).unit());
+        assertThat(rows.get(1).kernelVersion()).isSameAs(rows.get(0).kernelVersion());
+        assertThat(rows.get(1).arch()).isSameAs(rows.get(0).arch());
+    }
+
     private List<BenchmarkSample> read(String csv) {
         return reader.read(FILE, csv.getBytes(StandardCharsets.UTF_8));
     }

@@ -13,9 +13,9 @@ class ReadLimitsTest {
     private final ReadLimits limits = new ReadLimits(100, 250, 400);
 
     @Test
-    @DisplayName("the defaults: 16 MiB per file, 64 MiB per VM, 256 MiB per run")
+    @DisplayName("the defaults: 16 MiB per file, 32 MiB per VM, 64 MiB per run")
     void defaults() {
-        assertThat(ReadLimits.DEFAULTS).isEqualTo(new ReadLimits(16L << 20, 64L << 20, 256L << 20));
+        assertThat(ReadLimits.DEFAULTS).isEqualTo(new ReadLimits(16L << 20, 32L << 20, 64L << 20));
     }
 
     @Test
