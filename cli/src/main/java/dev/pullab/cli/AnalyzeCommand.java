@@ -17,6 +17,7 @@ import dev.pullab.core.run.DownloadProgress;
 import dev.pullab.core.run.InvalidInputException;
 import dev.pullab.core.run.LocalRunSource;
 import dev.pullab.core.run.RunSource;
+import dev.pullab.core.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             return failOnRegression && report.testsWithRegression() > 0 ? EXIT_REGRESSION : 0;
         } catch (InvalidInputException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + Printable.escape(e.getMessage()));
             return EXIT_UNUSABLE_INPUT;
         }
     }
@@ -160,7 +161,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         } else {
             err.println("error: " + source.location() + ": no test has both base and tip benchmark files");
             for (SkippedItem skipped : report.skippedTests()) {
-                err.println("  test_" + skipped.name() + ": " + skipped.reason());
+                err.println("  test_" + Printable.escape(skipped.name()) + ": " + Printable.escape(skipped.reason()));
             }
         }
         return EXIT_UNUSABLE_INPUT;

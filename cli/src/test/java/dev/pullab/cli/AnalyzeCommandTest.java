@@ -45,6 +45,27 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    @DisplayName("two arches that sanitise to one file name (x86/64, x86_64) each keep their chart in --plots")
+    void givenArchesThatSanitiseAlike_whenPlotted_thenBothChartsWritten() throws IOException {
+        Path run = run("ub", 1000, 700);
+        Path other = run.resolve("test_ub/output/i-0/benchmark-tip-1.csv");
+        Files.writeString(other, Files.readString(other).replace(",x86_64\n", ",x86/64\n"));
+        Files.writeString(run.resolve("test_ub/output/i-0/benchmark-base-1.csv"),
+                Files.readString(run.resolve("test_ub/output/i-0/benchmark-base-1.csv")).replace(",x86_64\n", ",x86/64\n"));
+        Path plots = dir.resolve("p");
+
+        CliRun result = CliRun.of("analyze", "--input", run.toString(), "--plots", plots.toString());
+
+        assertThat(result.exitCode()).isZero();
+        try (Stream<Path> pngs = Files.list(plots)) {
+            assertThat(pngs.map(p -> p.getFileName().toString())).hasSize(3)
+                    .contains("ub-overall.png", "ub-x86_64.png")
+                    .anyMatch(name -> name.matches("ub-x86_64~[0-9a-f]{8}\\.png"));
+        }
+        assertThat(result.err()).contains("Plots: 3 PNG files");
+    }
+
+    @Test
     @DisplayName("--fail-on-regression turns a found regression into exit status 3")
     void givenFailOnRegression_whenRegressed_thenExitThree() throws IOException {
         assertThat(CliRun.of("analyze", "-i", run("ub", 1000, 700).toString(), "--fail-on-regression").exitCode())
@@ -92,6 +113,20 @@ class AnalyzeCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).contains(bad + ":3: value 'n/a' of metric 'm' is not a number");
+    }
+
+    @Test
+    @DisplayName("an error quoting a CSV cell prints its newline and ANSI escape visibly, on one line")
+    void givenValueWithEscapes_whenRefused_thenErrorEscapedOnOneLine() throws IOException {
+        Path run = run("ub", 1000, 700);
+        Path bad = run.resolve("test_ub/output/i-0/benchmark-base-1.csv");
+        Files.writeString(bad, HEADER + "m,lps,\"1\nerror: none\u001b[2J\",true,6.1,i-0,m5.large,x86_64\n");
+
+        CliRun result = CliRun.of("analyze", "-i", run.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).doesNotContain("\u001b").hasLineCount(1)
+                .contains("value '1\\nerror: none\\x1b[2J' of metric 'm' is not a number");
     }
 
     @Test

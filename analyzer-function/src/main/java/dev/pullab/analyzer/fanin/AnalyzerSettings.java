@@ -7,8 +7,10 @@ import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.SecretLookup;
 import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.run.ReadLimits;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,10 +24,24 @@ import java.util.Optional;
  * @param kernelci  the KernelCI API, to finish job nodes ({@code KERNELCI_API_BASE_URI}, token as the poller's)
  * @param options   the verdict rule: {@code PULLAB_CORRECTION} (holm), {@code PULLAB_ALPHA} (0.05),
  *                  {@code PULLAB_MIN_EFFECT} (0.5)
+ * @param readLimits how much of a run's VM output is read into memory, in whole MiB:
+ *                  {@code PULLAB_READ_LIMIT_FILE_MIB} (16), {@code PULLAB_READ_LIMIT_VM_MIB} (32),
+ *                  {@code PULLAB_READ_LIMIT_RUN_MIB} (64); a file beyond them is reported, not read (mind the
+ *                  function's memory: parsed CSVs take about five times their size)
  */
 public record AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
         Optional<KcidbSettings> kcidb,
-        Optional<KernelCiAccess> kernelci, AnalysisOptions options) {
+        Optional<KernelCiAccess> kernelci, AnalysisOptions options, ReadLimits readLimits) {
+
+    public AnalyzerSettings {
+        Objects.requireNonNull(readLimits, "readLimits");
+    }
+
+    /** Settings with the default read limits. */
+    public AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
+            Optional<KcidbSettings> kcidb, Optional<KernelCiAccess> kernelci, AnalysisOptions options) {
+        this(region, runsTable, resultsBucket, kcidb, kernelci, options, ReadLimits.DEFAULTS);
+    }
 
     public static AnalyzerSettings resolve(Map<String, String> env, SecretLookup secrets) {
         ConfigSource source = ConfigSource.ofEnvironmentOnly(env);
@@ -39,7 +55,29 @@ public record AnalyzerSettings(String region, String runsTable, Optional<String>
         Optional<KernelCiAccess> kernelci = source.env("KERNELCI_API_BASE_URI").isPresent()
                 ? Optional.of(KernelCiAccess.resolve(source, secrets)) : Optional.empty();
         return new AnalyzerSettings(region, runs, source.env("PULLAB_RESULTS_BUCKET"), kcidb, kernelci,
-                options(source));
+                options(source), readLimits(source));
+    }
+
+    private static ReadLimits readLimits(ConfigSource source) {
+        long mib = 1L << 20;
+        long file = mebibytes(source, "PULLAB_READ_LIMIT_FILE_MIB", ReadLimits.DEFAULT_PER_FILE_MIB);
+        long vm = mebibytes(source, "PULLAB_READ_LIMIT_VM_MIB", ReadLimits.DEFAULT_PER_VM_MIB);
+        long run = mebibytes(source, "PULLAB_READ_LIMIT_RUN_MIB", ReadLimits.DEFAULT_PER_RUN_MIB);
+        return new ReadLimits(file * mib, vm * mib, run * mib);
+    }
+
+    /** A whole number of MiB from 1 to 1024 (the per-file limit must stay below 2 GiB in any case). */
+    private static long mebibytes(ConfigSource source, String name, int fallback) {
+        Optional<String> text = source.env(name).map(String::strip);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        if (!text.get().matches("[0-9]{1,4}") || Integer.parseInt(text.get()) < 1
+                || Integer.parseInt(text.get()) > 1024) {
+            throw new ConfigurationException(name + " must be a whole number of MiB from 1 to 1024, got '"
+                    + text.get() + "'");
+        }
+        return Integer.parseInt(text.get());
     }
 
     /** {@code KCIDB_JWT_SECRET_ARN} stands in for {@code KCIDB_JWT} (same rank) when that is not set. */

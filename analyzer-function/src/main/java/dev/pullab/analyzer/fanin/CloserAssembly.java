@@ -29,8 +29,8 @@ public final class CloserAssembly {
         String bucket = settings.resultsBucket().orElseThrow(() -> new dev.pullab.core.config.ConfigurationException(
                 "Missing required configuration: PULLAB_RESULTS_BUCKET (log links point into it)"));
         RunReporting reporting = new RunReporting(settings.options(),
-                key -> RunCloser.objectUrl(bucket, settings.region(), key));
-        return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()), new RunOutputsReader(s3),
+                key -> RunCloser.objectUrl(bucket, settings.region(), key), settings.readLimits());
+        return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()), new RunOutputsReader(s3, settings.readLimits()),
                 new RunReportPublisher(s3), reporting, kcidb, revisions, kernelci, clock);
     }
 }

@@ -237,10 +237,14 @@ public final class RunCloser {
         List<RunFile> csvs = new ArrayList<>();
         vm.contents().forEach((name, bytes) -> BenchmarkFile.fromRunPath(dir + name,
                 "s3://" + bucket + "/" + runPrefix + "/" + dir + name).ifPresent(f -> csvs.add(new RunFile(f, bytes))));
+        Map<String, String> otherNotRead = new java.util.TreeMap<>();
+        vm.notRead().forEach((name, reason) -> BenchmarkFile.fromRunPath(dir + name,
+                "s3://" + bucket + "/" + runPrefix + "/" + dir + name).ifPresentOrElse(
+                        f -> csvs.add(RunFile.notRead(f, reason)), () -> otherNotRead.put(name, reason)));
         return new VmOutputs(vm.test(), vm.instanceId(),
                 Optional.ofNullable(vm.contents().get("result.txt")).map(b -> new String(b, StandardCharsets.UTF_8)),
                 Optional.ofNullable(vm.contents().get("stats.json")),
-                Optional.ofNullable(vm.contents().get("results.json")), csvs, vm.logKeys());
+                Optional.ofNullable(vm.contents().get("results.json")), csvs, vm.logKeys(), otherNotRead);
     }
 
     /** The https URL of an object (what KCIDB and KernelCI link as the log). */

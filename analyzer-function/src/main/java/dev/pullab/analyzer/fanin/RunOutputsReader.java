@@ -1,33 +1,60 @@
 package dev.pullab.analyzer.fanin;
 
+import dev.pullab.core.aws.S3Reads;
+import dev.pullab.core.run.ReadLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Reads the outputs every VM of a run uploaded (one listing of the run, then the small files). */
+/**
+ * Reads the outputs every VM of a run uploaded (one listing of the run, then the small files), within
+ * {@link ReadLimits}: a file over the per-file limit (by its listed size, or found so while streaming it), or one
+ * that would take its VM or the run over their limits, is not read; it is recorded in {@link VmFiles#notRead()}
+ * with the limit it broke. {@code result.txt} is one status line: only its first {@value #RESULT_TXT_MAX_BYTES}
+ * bytes are read, whatever its size, outside the budget. Files are read in key order, so which file a limit refuses
+ * does not depend on timing.
+ */
 public final class RunOutputsReader {
+
+    /** {@code result.txt} holds {@code SUCCESS} or one {@code FAILED: ...} line. */
+    static final int RESULT_TXT_MAX_BYTES = 4096;
 
     private static final Pattern OUTPUT = Pattern.compile("^test_([^/]+)/output/([^/]+)/([^/]+)$");
     private static final Pattern LOG = Pattern.compile("^run-(\\d+)-output\\.log$");
 
     private final S3Client s3;
+    private final ReadLimits limits;
 
     public RunOutputsReader(S3Client s3) {
+        this(s3, ReadLimits.DEFAULTS);
+    }
+
+    public RunOutputsReader(S3Client s3, ReadLimits limits) {
         this.s3 = s3;
+        this.limits = limits;
     }
 
     public List<VmFiles> read(String bucket, String runPrefix) {
         Map<String, Map<String, byte[]>> contents = new TreeMap<>();
+        Map<String, Map<String, String>> notRead = new TreeMap<>();
         Map<String, List<String>> logs = new LinkedHashMap<>();
+        ReadLimits.Budget budget = limits.budget();
         String root = runPrefix + "/";
-        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(root)).contents()) {
+        List<S3Object> objects = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(root)).contents().forEach(objects::add);
+        objects.sort(Comparator.comparing(S3Object::key));
+        for (S3Object object : objects) {
             Matcher m = OUTPUT.matcher(object.key().substring(root.length()));
             if (!m.matches()) {
                 continue;
@@ -37,21 +64,45 @@ public final class RunOutputsReader {
             contents.computeIfAbsent(vm, k -> new TreeMap<>());
             if (LOG.matcher(name).matches()) {
                 logs.computeIfAbsent(vm, k -> new ArrayList<>()).add(object.key());
+            } else if (name.equals("result.txt")) {
+                byte[] head = read(bucket, object.key(), RESULT_TXT_MAX_BYTES);
+                contents.get(vm).put(name, head.length > RESULT_TXT_MAX_BYTES
+                        ? java.util.Arrays.copyOf(head, RESULT_TXT_MAX_BYTES) : head);
             } else if (wanted(name)) {
-                contents.get(vm).put(name, s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray());
+                long listed = object.size() == null ? 0 : object.size();
+                Optional<String> refused = budget.admit(vm, listed);
+                if (refused.isPresent()) {
+                    notRead.computeIfAbsent(vm, k -> new TreeMap<>()).put(name, refused.get());
+                    continue;
+                }
+                byte[] content = read(bucket, object.key(), budget.perFileBytes());
+                if (content.length > budget.perFileBytes()) { // rewritten larger since it was listed
+                    notRead.computeIfAbsent(vm, k -> new TreeMap<>()).put(name, budget.grewBeyondLimit());
+                } else {
+                    contents.get(vm).put(name, content);
+                }
             }
         }
         List<VmFiles> vms = new ArrayList<>();
         contents.forEach((vm, files) -> {
             List<String> logKeys = new ArrayList<>(logs.getOrDefault(vm, List.of()));
             logKeys.sort(Comparator.comparingInt(RunOutputsReader::stage));
-            vms.add(new VmFiles(vm.substring(0, vm.indexOf('/')), vm.substring(vm.indexOf('/') + 1), files, logKeys));
+            vms.add(new VmFiles(vm.substring(0, vm.indexOf('/')), vm.substring(vm.indexOf('/') + 1), files, logKeys,
+                    notRead.getOrDefault(vm, Map.of())));
         });
         return vms;
     }
 
+    private byte[] read(String bucket, String key, long limit) {
+        try {
+            return S3Reads.readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), limit);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
     private static boolean wanted(String name) {
-        return name.equals("result.txt") || name.equals("stats.json") || name.equals("results.json")
+        return name.equals("stats.json") || name.equals("results.json")
                 || name.startsWith("benchmark-") && name.endsWith(".csv");
     }
 

@@ -12,6 +12,7 @@ import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.ReadLimits;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KcidbReceiverDouble;
 import dev.pullab.core.testing.KernelCiApiDouble;
@@ -255,6 +256,39 @@ class RunCloserIT {
             assertThat(t.toString()).contains("benchmark-tip-1.csv:2").contains("i-ccc");
         });
         assertThat(tests).anySatisfy(t -> assertThat(t.get("path").asText()).isEqualTo("bench.Process_Creation"));
+        assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
+                .isPositive();
+    }
+
+    @Test
+    @DisplayName("two benchmark CSVs over the per-file read limit on one VM: not read, that VM is ERROR naming the "
+            + "limit, the run closes and reports the other VMs")
+    void givenOversizedCsvsOnOneVm_whenClosed_thenNamedProblemAndRunClosed() {
+        AnalyzerSettings limited = new AnalyzerSettings(settings.region(), settings.runsTable(),
+                settings.resultsBucket(), settings.kcidb(), settings.kernelci(), settings.options(),
+                new ReadLimits(64 << 10, 1 << 20, 4 << 20));
+        ResultsQueueHandler limitedHandler = new ResultsQueueHandler(
+                CloserAssembly.create(limited, s3, dynamo, FAST, clock));
+        String prefix = run(job(8), 3, List.of("i-aaa", "i-bbb", "i-ccc"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 700);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1002, 702);
+        vm(prefix, "i-ccc", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1001, 701);
+        String runaway = HEADER + "Process_Creation,lps,1001,true,6.1.150,i-ccc,m5.large,x86_64\n".repeat(2000);
+        put(prefix + "/test_bench/output/i-ccc/benchmark-base-1.csv", runaway);
+        put(prefix + "/test_bench/output/i-ccc/benchmark-tip-1.csv", runaway);
+
+        SQSBatchResponse response = deliver(limitedHandler, receiveAll());
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("status").asText()).isEqualTo("ERROR");
+            assertThat(t.at("/misc/instance_id").asText()).isEqualTo("i-ccc");
+            assertThat(t.path("comment").asText()).contains("benchmark-base-1.csv: not read: " + runaway.length()
+                    + " bytes is over the limit of 65536 bytes per file");
+        });
+        assertThat(tests).anySatisfy(t -> assertThat(t.get("path").asText()).isEqualTo("bench.Process_Creation"));
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
         assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
                 .isPositive();
     }

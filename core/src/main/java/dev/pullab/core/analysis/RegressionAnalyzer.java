@@ -69,7 +69,8 @@ public final class RegressionAnalyzer {
     }
 
     /** A metric's values on both kernels, before the correction across metrics. */
-    private record MetricSamples(String metric, String unit, boolean moreIsBetter, double[] base, double[] tip) {
+    private record MetricSamples(String metric, String unit, boolean moreIsBetter, double[] base, double[] tip,
+            String source) {
     }
 
     private Comparisons compare(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
@@ -88,7 +89,8 @@ public final class RegressionAnalyzer {
                 continue;
             }
             BenchmarkSample first = b.get(0);
-            paired.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t)));
+            paired.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t),
+                    first.source()));
         }
         return new Comparisons(verdicts(paired), skipped);
     }
@@ -100,15 +102,24 @@ public final class RegressionAnalyzer {
         MannWhitneyTest.Result[] mwu = new MannWhitneyTest.Result[m];
         double[] tP = new double[m];
         double[] uP = new double[m];
+        double[] factors = new double[m];
         for (int i = 0; i < m; i++) {
             MetricSamples s = metrics.get(i);
-            SampleSummary base = SampleSummary.of(s.base());
-            SampleSummary tip = SampleSummary.of(s.tip());
+            // every statistic is computed at an ordinary magnitude: no sum or square overflows (see Scaling)
+            factors[i] = Scaling.factor(s.base(), s.tip());
+            double[] baseValues = Scaling.divide(s.base(), factors[i]);
+            double[] tipValues = Scaling.divide(s.tip(), factors[i]);
+            SampleSummary base = SampleSummary.of(baseValues);
+            SampleSummary tip = SampleSummary.of(tipValues);
             summaries[i] = new SampleSummary[] {base, tip};
-            welch[i] = WelchTest.test(s.base(), s.tip(), base, tip);
-            mwu[i] = MannWhitneyTest.test(s.base(), s.tip());
+            welch[i] = WelchTest.test(baseValues, tipValues, base, tip);
+            mwu[i] = MannWhitneyTest.test(baseValues, tipValues);
             tP[i] = welch[i].pValue();
             uP[i] = mwu[i].pValue();
+            if (Double.isNaN(tP[i]) || Double.isNaN(uP[i])) {
+                throw new InvalidInputException(s.source() + ": metric '" + s.metric()
+                        + "': the t-test or U-test p-value is not defined for its values; no verdict can be given");
+            }
         }
         double[] tAdjusted = options.correction().adjust(tP);
         double[] uAdjusted = options.correction().adjust(uP);
@@ -121,7 +132,8 @@ public final class RegressionAnalyzer {
             boolean worse = s.moreIsBetter() ? tip.mean() < base.mean() : tip.mean() > base.mean();
             boolean significant = tAdjusted[i] < options.alpha() || uAdjusted[i] < options.alpha();
             boolean regression = worse && significant && Math.abs(d) >= options.minEffect();
-            out.add(new MetricComparison(s.metric(), s.unit(), s.moreIsBetter(), base, tip,
+            out.add(new MetricComparison(s.metric(), s.unit(), s.moreIsBetter(), base.unscaled(factors[i]),
+                    tip.unscaled(factors[i]),
                     pctChange(base.mean(), tip.mean()), welch[i].statistic(), welch[i].pValue(), welch[i].df(),
                     mwu[i].statistic(), mwu[i].pValue(), mwu[i].method().name().toLowerCase(java.util.Locale.ROOT),
                     tAdjusted[i], uAdjusted[i], d, worse, regression));

@@ -29,6 +29,18 @@ public record SampleSummary(int n, double mean, double median, double stddev, do
         return new SampleSummary(values.length, mean, median, stddev, coefficientOfVariation(stddev, mean));
     }
 
+    /**
+     * This summary of values that were divided by {@code factor} (see {@link Scaling}), in the values' own units:
+     * mean, median and standard deviation multiplied back (the standard deviation of values spanning the whole
+     * double range may then be infinite), the coefficient of variation unchanged.
+     */
+    SampleSummary unscaled(double factor) {
+        if (factor == 1.0) {
+            return this;
+        }
+        return new SampleSummary(n, mean * factor, median * factor, stddev * factor, cv);
+    }
+
     private static double coefficientOfVariation(double stddev, double mean) {
         if (stddev == 0.0) {
             return 0.0;

@@ -1,5 +1,6 @@
 package dev.pullab.core.analysis;
 
+import dev.pullab.core.text.Printable;
 import java.util.List;
 import java.util.Locale;
 
@@ -8,6 +9,8 @@ import java.util.Locale;
  * working: the banner, per-test kernel lines, one line per regressed metric with its
  * {@code [t-test p=…, U-test p=…, Cohen's d=…]} line (raw p-values, as before), and the footer. Added lines:
  * the verdict rule under the banner, the corrected p-values under each regression, and skipped tests or metrics.
+ * Every name, unit, kernel and reason is printed through {@link Printable#escape}: a newline or an ANSI escape in a
+ * CSV cell shows as {@code \n} or {@code \x1b} and can neither forge a line nor reach the terminal.
  */
 public final class TextReport {
 
@@ -24,9 +27,9 @@ public final class TextReport {
         out.append(String.format(Locale.ROOT, "Rule: %s p < %s on t-test or U-test, |Cohen's d| >= %s, tip worse%n",
                 ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
         for (TestAnalysis test : report.tests()) {
-            out.append('\n').append("Test: ").append(test.test()).append('\n');
-            out.append("  Base kernel: ").append(test.baseKernel()).append('\n');
-            out.append("  Tip kernel:  ").append(test.tipKernel()).append('\n');
+            out.append('\n').append("Test: ").append(safe(test.test())).append('\n');
+            out.append("  Base kernel: ").append(safe(test.baseKernel())).append('\n');
+            out.append("  Tip kernel:  ").append(safe(test.tipKernel())).append('\n');
             out.append("  Metrics compared: ").append(test.metricsCompared()).append('\n');
             List<MetricComparison> regressions = test.regressions();
             if (regressions.isEmpty()) {
@@ -39,18 +42,18 @@ public final class TextReport {
                 appendArches(out, test.byArch());
             }
             for (SkippedItem metric : test.skippedMetrics()) {
-                out.append("  Skipped metric ").append(metric.name()).append(": ").append(metric.reason()).append('\n');
+                out.append("  Skipped metric ").append(safe(metric.name())).append(": ").append(safe(metric.reason())).append('\n');
             }
         }
         for (SkippedItem skipped : report.skippedTests()) {
-            out.append('\n').append("Test: ").append(skipped.name()).append('\n');
-            out.append("  Skipped: ").append(skipped.reason()).append('\n');
+            out.append('\n').append("Test: ").append(safe(skipped.name())).append('\n');
+            out.append("  Skipped: ").append(safe(skipped.reason())).append('\n');
         }
         out.append('\n').append(THIN_RULE).append('\n');
         out.append("Tests with benchmarks: ").append(report.tests().size())
                 .append(" | Regressions found: ").append(report.testsWithRegression()).append('\n');
         out.append("Tests with regressions: ")
-                .append(report.regressionTestNames().isEmpty() ? "none" : String.join(", ", report.regressionTestNames()))
+                .append(report.regressionTestNames().isEmpty() ? "none" : String.join(", ", report.regressionTestNames().stream().map(TextReport::safe).toList()))
                 .append('\n');
         out.append(RULE).append('\n');
         return out.toString();
@@ -58,8 +61,8 @@ public final class TextReport {
 
     private static void appendRegression(StringBuilder out, MetricComparison c, Correction correction) {
         out.append(String.format(Locale.ROOT, "    %s: base=%s\u00b1%s (cv: %s) \u2192 tip=%s\u00b1%s (cv: %s) %s (%s)%n",
-                c.metric(), fixed(c.base().mean(), 2), fixed(c.base().stddev(), 2), fixed(c.base().cv(), 2),
-                fixed(c.tip().mean(), 2), fixed(c.tip().stddev(), 2), fixed(c.tip().cv(), 2), c.unit(),
+                safe(c.metric()), fixed(c.base().mean(), 2), fixed(c.base().stddev(), 2), fixed(c.base().cv(), 2),
+                fixed(c.tip().mean(), 2), fixed(c.tip().stddev(), 2), fixed(c.tip().cv(), 2), safe(c.unit()),
                 percent(c.pctChange())));
         out.append(String.format(Locale.ROOT, "      [t-test p=%s, U-test p=%s, Cohen's d=%s]%n",
                 fixed(c.tPvalue(), 4), fixed(c.uPvalue(), 4), fixed(c.cohensD(), 2)));
@@ -74,13 +77,18 @@ public final class TextReport {
         out.append("  Per arch (each architecture's VMs compared on their own):\n");
         for (ArchAnalysis arch : arches) {
             List<String> regressed = arch.comparisons().stream()
-                    .filter(MetricComparison::isRegression).map(MetricComparison::metric).toList();
-            out.append("    ").append(arch.arch()).append(": ").append(arch.metricsCompared()).append(" compared, ")
+                    .filter(MetricComparison::isRegression).map(c -> safe(c.metric())).toList();
+            out.append("    ").append(safe(arch.arch())).append(": ").append(arch.metricsCompared()).append(" compared, ")
                     .append(regressed.isEmpty() ? "no regressions"
                             : regressed.size() + (regressed.size() == 1 ? " regression: " : " regressions: ")
                                     + String.join(", ", regressed))
                     .append('\n');
         }
+    }
+
+    /** Every string of the report comes from the VMs' files: printed escaped, so it cannot add lines or drive a terminal. */
+    private static String safe(String untrusted) {
+        return Printable.escape(untrusted);
     }
 
     private static String ruleName(Correction correction) {

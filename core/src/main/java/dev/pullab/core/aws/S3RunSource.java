@@ -5,9 +5,12 @@ import dev.pullab.core.run.DownloadProgress;
 import dev.pullab.core.run.InvalidInputException;
 import dev.pullab.core.run.RunFile;
 import dev.pullab.core.run.RunSource;
+import dev.pullab.core.run.ReadLimits;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -26,10 +29,17 @@ public final class S3RunSource implements RunSource {
 
     private final S3Client s3;
     private final S3Location run;
+    private final ReadLimits limits;
 
+    /** A run read with the {@link ReadLimits#DEFAULTS default read limits}. */
     public S3RunSource(S3Client s3, S3Location run) {
+        this(s3, run, ReadLimits.DEFAULTS);
+    }
+
+    public S3RunSource(S3Client s3, S3Location run, ReadLimits limits) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.run = Objects.requireNonNull(run, "run");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     @Override
@@ -39,28 +49,45 @@ public final class S3RunSource implements RunSource {
 
     @Override
     public List<RunFile> benchmarkFiles(DownloadProgress progress) {
-        List<BenchmarkFile> found = list();
+        List<Listed> found = list();
         List<RunFile> files = new ArrayList<>(found.size());
         long bytes = 0;
-        for (BenchmarkFile file : found) {
-            byte[] content = download(file);
-            bytes += content.length;
-            files.add(new RunFile(file, content));
+        ReadLimits.Budget budget = limits.budget();
+        for (Listed listed : found) {
+            BenchmarkFile file = listed.file();
+            Optional<String> refused = budget.admit(file.test() + "/" + file.instanceId(), listed.size());
+            if (refused.isPresent()) {
+                files.add(RunFile.notRead(file, refused.get()));
+            } else {
+                byte[] content = download(file, budget.perFileBytes());
+                if (content.length > budget.perFileBytes()) { // rewritten larger since it was listed
+                    files.add(RunFile.notRead(file, budget.grewBeyondLimit()));
+                } else {
+                    bytes += content.length;
+                    files.add(new RunFile(file, content));
+                }
+            }
             progress.fetched(files.size(), found.size(), bytes);
         }
         return files;
     }
 
-    private List<BenchmarkFile> list() {
+    /** A benchmark file and its size in the listing. */
+    private record Listed(BenchmarkFile file, long size) {
+    }
+
+    private List<Listed> list() {
         String keyPrefix = run.keyPrefix();
         ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(run.bucket()).prefix(keyPrefix).build();
-        List<BenchmarkFile> found = new ArrayList<>();
+        List<Listed> found = new ArrayList<>();
         int objects = 0;
         try {
             for (S3Object object : s3.listObjectsV2Paginator(request).contents()) {
                 objects++;
                 String relative = object.key().substring(keyPrefix.length());
-                BenchmarkFile.fromRunPath(relative, run.uriOf(object.key())).ifPresent(found::add);
+                long size = object.size() == null ? 0 : object.size();
+                BenchmarkFile.fromRunPath(relative, run.uriOf(object.key()))
+                        .ifPresent(file -> found.add(new Listed(file, size)));
             }
         } catch (SdkException e) {
             throw failure(location(), "cannot list the run", e);
@@ -71,13 +98,15 @@ public final class S3RunSource implements RunSource {
         return found;
     }
 
-    private byte[] download(BenchmarkFile file) {
+    /** At most {@code limit + 1} bytes of the file (more than {@code limit}: it is over the limit). */
+    private byte[] download(BenchmarkFile file, long limit) {
         String key = file.location().substring(("s3://" + run.bucket() + "/").length());
         try {
-            return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(run.bucket()).key(key).build())
-                    .asByteArray();
+            return S3Reads.readAtMost(s3, GetObjectRequest.builder().bucket(run.bucket()).key(key).build(), limit);
         } catch (SdkException e) {
             throw failure(file.location(), "cannot download", e);
+        } catch (IOException e) {
+            throw new InvalidInputException(file.location() + ": cannot download: " + e.getMessage(), e);
         }
     }
 

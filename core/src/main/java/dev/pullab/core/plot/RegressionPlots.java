@@ -9,6 +9,10 @@ import java.io.IOException;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +33,11 @@ import org.knowm.xchart.style.Styler.LegendPosition;
  *
  * <p>One chart is drawn for the whole test ({@link TestAnalysis#comparisons()}, file {@code <test>-overall.png}) and
  * one per architecture ({@link TestAnalysis#byArch()}, file {@code <test>-<arch>.png}); test and architecture are
- * sanitised to {@code [A-Za-z0-9._-]} in file names. A chart without comparisons is skipped.
+ * sanitised to {@code [A-Za-z0-9._-]} in file names (at most 100 characters each), and a name that sanitising
+ * changed (or an arch named {@code overall}) gets {@code ~} and 8 hex digits of its SHA-256, so names that sanitise
+ * alike ({@code x86/64} and {@code x86_64}) never overwrite each other's chart; an arch's {@code -} counts as unsafe
+ * (it becomes {@code _} and gets the hash), so the last {@code -} always separates test from arch. A chart without comparisons is
+ * skipped.
  *
  * <p>Each chart has one vertical bar per metric, in comparison order, whose height is
  * {@link MetricComparison#pctChange()}: the change of the tip mean against the base mean, in percent. The metric
@@ -61,6 +69,9 @@ public final class RegressionPlots {
     private static final Color GRID_COLOR = new Color(0xDD, 0xDD, 0xDD);
     private static final double CLIP_WITHOUT_FINITE = 100.0;
     private static final Pattern UNSAFE_FILE_CHARS = Pattern.compile("[^A-Za-z0-9._-]");
+    private static final Pattern UNSAFE_ARCH_CHARS = Pattern.compile("[^A-Za-z0-9._]");
+    private static final String OVERALL = "overall";
+    private static final int MAX_NAME_CHARS = 100;
 
     private RegressionPlots() {
     }
@@ -73,28 +84,59 @@ public final class RegressionPlots {
      */
     public static List<Plot> render(TestAnalysis test) {
         List<Plot> plots = new ArrayList<>();
-        plot(test.test(), "overall", title(test.test(), "overall", test.baseKernel(), test.tipKernel()),
+        plot(test.test(), OVERALL, title(test.test(), OVERALL, test.baseKernel(), test.tipKernel()),
                 test.comparisons()).ifPresent(plots::add);
         for (ArchAnalysis arch : test.byArch()) {
-            plot(test.test(), arch.arch(), title(test.test(), arch.arch(), arch.baseKernel(), arch.tipKernel()),
+            plot(test.test(), archFileName(arch.arch()), title(test.test(), arch.arch(), arch.baseKernel(), arch.tipKernel()),
                     arch.comparisons()).ifPresent(plots::add);
         }
         return List.copyOf(plots);
     }
 
-    private static Optional<Plot> plot(String test, String scope, String title, List<MetricComparison> comparisons) {
+    private static Optional<Plot> plot(String test, String fileScope, String title, List<MetricComparison> comparisons) {
         if (comparisons.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Plot(fileName(test, scope), png(chart(title, bars(comparisons)))));
+        return Optional.of(new Plot(fileName(test, fileScope), png(chart(title, bars(comparisons)))));
     }
 
     private static String fileName(String test, String scope) {
-        return sanitise(test) + "-" + sanitise(scope) + ".png";
+        return fileNamePart(test, UNSAFE_FILE_CHARS) + "-" + scope + ".png";
     }
 
-    private static String sanitise(String name) {
-        return UNSAFE_FILE_CHARS.matcher(name).replaceAll("_");
+    /**
+     * An arch's part of its chart's file name: without {@code -}, so that the last {@code -} of a file name always
+     * separates test from arch (test {@code a-b} arch {@code c} and test {@code a} arch {@code b-c} differ), and an
+     * arch named {@code overall} does not take the overall chart's name.
+     */
+    private static String archFileName(String arch) {
+        return arch.equals(OVERALL) ? OVERALL + "~" + shortHash(arch) : fileNamePart(arch, UNSAFE_ARCH_CHARS);
+    }
+
+    /**
+     * A name as it may appear in a file name: {@code [A-Za-z0-9._-]}, at most {@value #MAX_NAME_CHARS} characters,
+     * and, when that changed it, followed by {@code ~} and 8 hex digits
+     * of the SHA-256 of the original name, so that two names that sanitise alike ({@code x86/64}, {@code x86_64})
+     * never share a file.
+     */
+    private static String fileNamePart(String name, Pattern unsafe) {
+        String safe = unsafe.matcher(name).replaceAll("_");
+        if (safe.length() > MAX_NAME_CHARS) {
+            safe = safe.substring(0, MAX_NAME_CHARS);
+        }
+        if (safe.equals(name) && !name.isEmpty()) {
+            return name;
+        }
+        return safe + "~" + shortHash(name);
+    }
+
+    private static String shortHash(String name) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     private static String title(String test, String scope, String baseKernel, String tipKernel) {

@@ -19,6 +19,7 @@ import dev.pullab.core.kernelci.TestNodeResult;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.run.BenchmarkCsvReader;
 import dev.pullab.core.run.InvalidInputException;
+import dev.pullab.core.run.ReadLimits;
 import dev.pullab.core.run.RunFile;
 import dev.pullab.core.run.RunSamples;
 import dev.pullab.core.run.TestSamples;
@@ -49,6 +50,9 @@ import java.util.function.Function;
  * {@code u_pvalue_adjusted}, {@code cohens_d}, {@code base_mean}, {@code base_n}, {@code tip_n},
  * {@code more_is_better}, {@code base_kernel}, {@code tip_kernel} (non-finite numbers are omitted: KCIDB has no NaN
  * or infinity, and no nulls). Benchmark files of every reported VM are used, whatever its {@code result.txt}.
+ * A file the caller did not read because it is over a {@link ReadLimits read limit} counts as
+ * malformed, with the limit as its reason (a CSV: MALFORMED_BENCHMARK; {@code results.json}: MALFORMED_RESULTS;
+ * {@code stats.json}: MALFORMED_STATS).
  *
  * <h2>Per-VM KCIDB tests</h2>
  * Each carries the VM's instance id as {@link KcidbTest#idDiscriminator() id discriminator} (so the same path from
@@ -89,7 +93,7 @@ public final class RunReporting {
 
     private final AnalysisOptions options;
     private final Function<String, URI> logUrls;
-    private final BenchmarkCsvReader csvReader = new BenchmarkCsvReader();
+    private final BenchmarkCsvReader csvReader;
 
     /**
      * @param options the regression verdict rule
@@ -98,8 +102,16 @@ public final class RunReporting {
      *                unlinked and reported as a {@link VmProblem.Kind#LOG_URL} problem
      */
     public RunReporting(AnalysisOptions options, Function<String, URI> logUrls) {
+        this(options, logUrls, ReadLimits.DEFAULTS);
+    }
+
+    /**
+     * @param limits the read limits the caller applied; a benchmark CSV over its per-file limit is refused too
+     */
+    public RunReporting(AnalysisOptions options, Function<String, URI> logUrls, ReadLimits limits) {
         this.options = Objects.requireNonNull(options, "options");
         this.logUrls = Objects.requireNonNull(logUrls, "logUrls");
+        this.csvReader = new BenchmarkCsvReader(limits.perFileBytes());
     }
 
     /**
@@ -183,7 +195,13 @@ public final class RunReporting {
             errors.add(reason);
             problems.add(problem(outputs, VmProblem.Kind.MALFORMED_BENCHMARK, reason));
         });
-        boolean malformedResults = labResults.flatMap(LabResults::error).isPresent();
+        Optional<String> resultsNotRead = Optional.ofNullable(outputs.notRead().get("results.json"))
+                .map(reason -> "results.json " + reason);
+        resultsNotRead.ifPresent(reason -> {
+            errors.add(reason);
+            problems.add(problem(outputs, VmProblem.Kind.MALFORMED_RESULTS, reason));
+        });
+        boolean malformedResults = labResults.flatMap(LabResults::error).isPresent() || resultsNotRead.isPresent();
         if (jobRun && result.status() == VmResult.Status.SUCCESS && !hasResults && !malformedResults) {
             String reason = "the VM succeeded but wrote no results"
                     + (labResults.isEmpty() ? " (no results.json)" : " (results.json is empty)");
@@ -194,6 +212,8 @@ public final class RunReporting {
         misc.put("instance_id", outputs.instanceId());
         outputs.statsJson().ifPresent(stats -> readStats(stats, misc).ifPresent(
                 reason -> problems.add(problem(outputs, VmProblem.Kind.MALFORMED_STATS, reason))));
+        Optional.ofNullable(outputs.notRead().get("stats.json")).ifPresent(reason -> problems.add(
+                problem(outputs, VmProblem.Kind.MALFORMED_STATS, "stats.json " + reason)));
         Optional<URI> logUrl = logUrl(outputs, problems);
         return new Vm(outputs, result, labResults, misc, logUrl, csvError, errors, problems);
     }
@@ -446,6 +466,8 @@ public final class RunReporting {
                 failures.add(vm.result().line().orElseThrow());
             } else if (vm.labResults().flatMap(LabResults::error).isPresent()) {
                 malformed.add(vm.labResults().flatMap(LabResults::error).orElseThrow());
+            } else if (vm.outputs().notRead().containsKey("results.json")) {
+                malformed.add("results.json " + vm.outputs().notRead().get("results.json"));
             } else {
                 withoutResults++;
             }

@@ -1,11 +1,14 @@
 package dev.pullab.core.report;
 
+import dev.pullab.core.run.ReadLimits;
 import dev.pullab.core.run.RunFile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,9 +27,13 @@ import java.util.regex.Pattern;
  * @param benchmarkFiles the VM's {@code benchmark-base*.csv} / {@code benchmark-tip*.csv} files
  * @param logKeys        where the VM's {@code run-N-output.log} files are (S3 keys or paths); the caller's URL
  *                       function turns one into a link
+ * @param notRead        files the caller did not read because they are over a {@link ReadLimits read limit}, by
+ *                       name ({@code results.json}, {@code stats.json}), and why: each is reported as unusable
+ *                       (benchmark CSVs not read are in {@code benchmarkFiles}, see {@link RunFile#notRead()})
  */
 public record VmOutputs(String test, String instanceId, Optional<String> resultText, Optional<byte[]> statsJson,
-                        Optional<byte[]> resultsJson, List<RunFile> benchmarkFiles, List<String> logKeys) {
+                        Optional<byte[]> resultsJson, List<RunFile> benchmarkFiles, List<String> logKeys,
+                        Map<String, String> notRead) {
 
     private static final Pattern RUN_LOG = Pattern.compile("(?:^|/)run-(\\d{1,9})-output\\.log$");
 
@@ -42,6 +49,13 @@ public record VmOutputs(String test, String instanceId, Optional<String> resultT
         resultsJson = Objects.requireNonNull(resultsJson, "resultsJson").map(byte[]::clone);
         benchmarkFiles = List.copyOf(benchmarkFiles);
         logKeys = List.copyOf(logKeys);
+        notRead = Map.copyOf(notRead);
+    }
+
+    /** What a VM left, every file read. */
+    public VmOutputs(String test, String instanceId, Optional<String> resultText, Optional<byte[]> statsJson,
+            Optional<byte[]> resultsJson, List<RunFile> benchmarkFiles, List<String> logKeys) {
+        this(test, instanceId, resultText, statsJson, resultsJson, benchmarkFiles, logKeys, Map.of());
     }
 
     /** A VM that left nothing yet. */
@@ -63,29 +77,39 @@ public record VmOutputs(String test, String instanceId, Optional<String> resultT
     }
 
     public VmOutputs withResultText(String text) {
-        return new VmOutputs(test, instanceId, Optional.of(text), statsJson, resultsJson, benchmarkFiles, logKeys);
+        return new VmOutputs(test, instanceId, Optional.of(text), statsJson, resultsJson, benchmarkFiles, logKeys,
+                notRead);
     }
 
     public VmOutputs withStatsJson(byte[] json) {
-        return new VmOutputs(test, instanceId, resultText, Optional.of(json), resultsJson, benchmarkFiles, logKeys);
+        return new VmOutputs(test, instanceId, resultText, Optional.of(json), resultsJson, benchmarkFiles, logKeys,
+                notRead);
     }
 
     public VmOutputs withResultsJson(byte[] json) {
-        return new VmOutputs(test, instanceId, resultText, statsJson, Optional.of(json), benchmarkFiles, logKeys);
+        return new VmOutputs(test, instanceId, resultText, statsJson, Optional.of(json), benchmarkFiles, logKeys,
+                notRead);
     }
 
     /** This VM with one more benchmark CSV. */
     public VmOutputs withBenchmarkFile(RunFile file) {
         List<RunFile> files = new ArrayList<>(benchmarkFiles);
         files.add(Objects.requireNonNull(file, "file"));
-        return new VmOutputs(test, instanceId, resultText, statsJson, resultsJson, files, logKeys);
+        return new VmOutputs(test, instanceId, resultText, statsJson, resultsJson, files, logKeys, notRead);
     }
 
     /** This VM with one more log location. */
     public VmOutputs withLogKey(String key) {
         List<String> keys = new ArrayList<>(logKeys);
         keys.add(Objects.requireNonNull(key, "key"));
-        return new VmOutputs(test, instanceId, resultText, statsJson, resultsJson, benchmarkFiles, keys);
+        return new VmOutputs(test, instanceId, resultText, statsJson, resultsJson, benchmarkFiles, keys, notRead);
+    }
+
+    /** This VM with a file that was not read (over a read limit), and why. */
+    public VmOutputs withNotRead(String name, String reason) {
+        Map<String, String> files = new TreeMap<>(notRead);
+        files.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(reason, "reason"));
+        return new VmOutputs(test, instanceId, resultText, statsJson, resultsJson, benchmarkFiles, logKeys, files);
     }
 
     /** What {@code result.txt} says. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.pullab.core.text.DecimalNumber;
+import java.io.CharArrayReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -15,10 +17,12 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -28,7 +32,8 @@ import java.util.Set;
  * {@code metric, unit, value, more_is_better, kernel_version}; the traceability columns {@code instance_id,
  * instance_type, arch} are optional (the instance id then comes from the file's directory, the arch is
  * {@code unknown}). The file must be UTF-8; a leading byte order mark and CRLF (or CR) line ends are accepted.
- * Every fault names the file and line.
+ * Every fault names the file and line. A value must be a plain decimal number ({@link DecimalNumber}: no
+ * {@code 10f}, {@code 0x1p3}, {@code NaN} or {@code Infinity}) within the double range.
  */
 public final class BenchmarkCsvReader {
 
@@ -43,8 +48,19 @@ public final class BenchmarkCsvReader {
     private static final String UNKNOWN_ARCH = "unknown";
 
     private final ObjectReader reader;
+    private final long maxBytes;
 
+    /** A reader of files up to {@link ReadLimits#DEFAULTS}' per-file limit (16 MiB). */
     public BenchmarkCsvReader() {
+        this(ReadLimits.DEFAULTS.perFileBytes());
+    }
+
+    /** A reader that refuses files over {@code maxBytes}, naming the limit, before decoding any of them. */
+    public BenchmarkCsvReader(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("the largest benchmark CSV must be positive, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
         CsvMapper mapper = CsvMapper.builder()
                 .enable(CsvParser.Feature.TRIM_SPACES)
                 .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
@@ -55,31 +71,52 @@ public final class BenchmarkCsvReader {
     }
 
     /**
-     * Parses one file.
+     * Parses one file of a run, or refuses a file that was not read (over a {@link ReadLimits read limit}) with the
+     * reason it was not.
+     *
+     * @throws InvalidInputException naming {@code file.location()} (and the line) on any fault
+     */
+    public List<BenchmarkSample> read(RunFile file) {
+        if (file.notRead().isPresent()) {
+            throw new InvalidInputException(file.file().location() + ": " + file.notRead().get());
+        }
+        return read(file.file(), file.content());
+    }
+
+    /**
+     * Parses one file. The bytes are decoded once into a character buffer that the CSV parser reads directly (no
+     * copy of the whole text); a file over the size limit is refused before that.
      *
      * @throws InvalidInputException naming {@code file.location()} and the line on any fault
      */
     public List<BenchmarkSample> read(BenchmarkFile file, byte[] content) {
-        String text = utf8(file, content);
-        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
-            text = text.substring(1); // a byte order mark, as some editors and Excel write it
+        if (content.length > maxBytes) {
+            throw new InvalidInputException(file.location() + ": not read: " + content.length
+                    + " bytes is over the limit of " + ReadLimits.size(maxBytes) + " per file");
         }
-        if (text.isBlank()) {
+        CharBuffer text = utf8(file, content);
+        if (text.length() > 0 && text.charAt(0) == '\uFEFF') {
+            text.position(text.position() + 1); // a byte order mark, as some editors and Excel write it
+            text = text.slice();
+        }
+        if (isBlank(text)) {
             throw InvalidInputException.at(file.location(), 1,
                     "empty file; expected a header line " + String.join(",", ALL_COLUMNS));
         }
         List<BenchmarkSample> samples = new ArrayList<>();
         long lastLine = 1;
-        try (MappingIterator<Map<String, String>> rows = reader.readValues(text)) {
+        try (MappingIterator<Map<String, String>> rows = reader.readValues(
+                new CharArrayReader(text.array(), text.arrayOffset() + text.position(), text.remaining()))) {
             Set<String> columns = null;
             LineCounter lines = new LineCounter(text);
+            Map<String, String> shared = new HashMap<>(); // one String per distinct cell value: a few per file
             while (rows.hasNextValue()) {
                 Map<String, String> row = rows.nextValue();
                 long line = lines.lineEndingAt(rows.getCurrentLocation().getCharOffset());
                 if (columns == null) {
                     columns = header((CsvParser) rows.getParser(), file);
                 }
-                samples.add(sample(file, row, line));
+                samples.add(sample(file, row, line, shared));
                 lastLine = line;
             }
             if (samples.isEmpty()) {
@@ -102,11 +139,11 @@ public final class BenchmarkCsvReader {
      * not exact around skipped blank lines, so count the newlines up to the row's end, incrementally.
      */
     private static final class LineCounter {
-        private final String text;
+        private final CharSequence text;
         private int scanned;
         private long newlines;
 
-        LineCounter(String text) {
+        LineCounter(CharSequence text) {
             this.text = text;
         }
 
@@ -125,7 +162,7 @@ public final class BenchmarkCsvReader {
     }
 
     /** The content as UTF-8, or an error naming the line and offset of the first byte that is not UTF-8. */
-    private static String utf8(BenchmarkFile file, byte[] content) {
+    private static CharBuffer utf8(BenchmarkFile file, byte[] content) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -147,7 +184,16 @@ public final class BenchmarkCsvReader {
                     "not UTF-8: byte 0x%02X at offset %d; benchmark CSVs must be UTF-8 text", content[offset] & 0xff,
                     offset));
         }
-        return out.flip().toString();
+        return out.flip();
+    }
+
+    private static boolean isBlank(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Set<String> header(CsvParser parser, BenchmarkFile file) {
@@ -166,16 +212,16 @@ public final class BenchmarkCsvReader {
         return columns;
     }
 
-    private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line) {
-        String metric = required(row, "metric", file, line);
+    private static BenchmarkSample sample(BenchmarkFile file, Map<String, String> row, long line,
+            Map<String, String> shared) {
+        String metric = shared.computeIfAbsent(required(row, "metric", file, line), v -> v);
         String valueText = required(row, "value", file, line);
-        double value;
-        try {
-            value = Double.parseDouble(valueText);
-        } catch (NumberFormatException e) {
-            throw InvalidInputException.at(file.location(), line,
-                    "value '" + valueText + "' of metric '" + metric + "' is not a number");
+        OptionalDouble parsed = DecimalNumber.parse(valueText);
+        if (parsed.isEmpty()) {
+            throw InvalidInputException.at(file.location(), line, "value '" + valueText + "' of metric '" + metric
+                    + "' is not a number (expected " + DecimalNumber.describeGrammar() + ")");
         }
+        double value = parsed.getAsDouble();
         if (!Double.isFinite(value)) {
             throw InvalidInputException.at(file.location(), line,
                     "value '" + valueText + "' of metric '" + metric + "' is not a finite number");
@@ -184,13 +230,13 @@ public final class BenchmarkCsvReader {
                 file.test(),
                 file.role(),
                 metric,
-                optional(row, "unit", ""),
+                shared.computeIfAbsent(optional(row, "unit", ""), v -> v),
                 value,
                 moreIsBetter(required(row, "more_is_better", file, line), file, line),
-                required(row, "kernel_version", file, line),
-                optional(row, "instance_id", file.instanceId()),
-                optional(row, "instance_type", ""),
-                optional(row, "arch", UNKNOWN_ARCH),
+                shared.computeIfAbsent(required(row, "kernel_version", file, line), v -> v),
+                shared.computeIfAbsent(optional(row, "instance_id", file.instanceId()), v -> v),
+                shared.computeIfAbsent(optional(row, "instance_type", ""), v -> v),
+                shared.computeIfAbsent(optional(row, "arch", UNKNOWN_ARCH), v -> v),
                 file.location() + ":" + line);
     }
 

@@ -28,7 +28,7 @@ public record RunSamples(List<TestSamples> tests) {
         files.stream()
                 .sorted(Comparator.comparing(f -> f.file().location()))
                 .forEach(f -> byTest.computeIfAbsent(f.file().test(), t -> new Builder())
-                        .add(f.file().role(), reader.read(f.file(), f.content())));
+                        .add(f.file().role(), reader.read(f)));
         return new RunSamples(byTest.entrySet().stream().map(e -> e.getValue().build(e.getKey())).toList());
     }
 

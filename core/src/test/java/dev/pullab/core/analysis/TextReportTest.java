@@ -2,15 +2,23 @@ package dev.pullab.core.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.run.LocalRunSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The console report keeps pullab_cloud's "Example Output" layout. */
 class TextReportTest {
 
     private static final double[] BASE = {57000, 57600, 56400, 57300, 56700};
     private static final double[] TIP = {42000, 41700, 42300, 41900, 42100};
+    private static final String CSV_HEADER =
+            "metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch\n";
 
     @Test
     @DisplayName("a regression is reported in the seed's layout, line by line")
@@ -83,5 +91,44 @@ class TextReportTest {
         assertThat(TextReport.render(report))
                 .contains("    arm64: 1 compared, 1 regression: m\n")
                 .contains("    x86_64: 1 compared, no regressions\n");
+    }
+
+    @Test
+    @DisplayName("a metric name with a newline and an ANSI escape cannot forge a report line nor reach the terminal")
+    void givenCsvMetricWithNewlineAndEscape_whenRendered_thenOneVerdictLineAndNoRawEsc(@TempDir Path run)
+            throws IOException {
+        Path vm = Files.createDirectories(run.resolve("test_ub/output/i-0abc"));
+        String forged = "\"x\n  \u2713 REGRESSIONS DETECTED: 0\u001b[2J\"";
+        StringBuilder base = new StringBuilder(CSV_HEADER);
+        StringBuilder tip = new StringBuilder(CSV_HEADER);
+        for (int i = 0; i < BASE.length; i++) {
+            base.append(forged).append(",lps,").append(BASE[i]).append(",true,6.1.141,i-0abc,m5.large,x86_64\n");
+            tip.append(forged).append(",lps,").append(TIP[i]).append(",true,6.1.150,i-0abc,m5.large,x86_64\n");
+        }
+        Files.writeString(vm.resolve("benchmark-base-1.csv"), base);
+        Files.writeString(vm.resolve("benchmark-tip-1.csv"), tip);
+
+        String text = TextReport.render(RunAnalysis.analyze(new LocalRunSource(run), AnalysisOptions.defaults(),
+                DownloadProgress.SILENT));
+
+        assertThat(text.lines().filter(l -> l.strip().matches("(\\W )?REGRESSIONS DETECTED.*"))).singleElement()
+                .isEqualTo("  \u26a0 REGRESSIONS DETECTED: 1");
+        assertThat(text).doesNotContain("\u001b")
+                .contains("    x\\n  \u2713 REGRESSIONS DETECTED: 0\\x1b[2J: base=");
+    }
+
+    @Test
+    @DisplayName("test names, arches, units, kernels and skip reasons are escaped too")
+    void givenControlCharsInEveryField_whenRendered_thenNoRawControls() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("t\r\u001b]0;x", "m\n", true, "arm\n64", BASE, TIP)
+                .metric("t\r\u001b]0;x", "n", true, "x86\u009b64", BASE, BASE)
+                .build());
+
+        String text = TextReport.render(report);
+
+        assertThat(text.chars()).noneMatch(c -> Character.isISOControl(c) && c != '\n');
+        assertThat(text).contains("Test: t\\r\\x1b]0;x\n", "    arm\\n64: 1 compared, 1 regression: m\\n\n",
+                "Tests with regressions: t\\r\\x1b]0;x\n");
     }
 }

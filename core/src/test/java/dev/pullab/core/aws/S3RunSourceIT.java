@@ -8,6 +8,7 @@ import dev.pullab.core.run.BenchmarkFile;
 import dev.pullab.core.run.DownloadProgress;
 import dev.pullab.core.run.InvalidInputException;
 import dev.pullab.core.run.KernelRole;
+import dev.pullab.core.run.ReadLimits;
 import dev.pullab.core.run.RunFile;
 import dev.pullab.core.testing.AwsEmulator;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +147,36 @@ class S3RunSourceIT {
                 .hasMessageStartingWith("s3://locked/run_a: ")
                 .hasMessageContaining("access denied")
                 .hasMessageNotContaining("X1");
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("a benchmark CSV over the per-file limit is not downloaded: it is listed as not "
+            + "read, naming its size and the limit")
+    void givenCsvOverLimit_whenFetching_thenNotReadWithReason() {
+        String big = CSV.formatted("i-big") + "Dhrystone,lps,1001,true,6.1.0,i-big,c6i.large,x86_64\n".repeat(100);
+        put("run_big/test_unixbench/output/i-big/benchmark-base.csv", big);
+        put("run_big/test_unixbench/output/i-ok/benchmark-base.csv", CSV.formatted("i-ok"));
+
+        List<RunFile> files = new S3RunSource(s3, new S3Location(bucket, "run_big"), new ReadLimits(1024, 1 << 20,
+                1 << 20)).benchmarkFiles(DownloadProgress.SILENT);
+
+        assertThat(files).extracting(f -> f.file().instanceId(), f -> f.notRead().orElse("read"))
+                .containsExactly(tuple("i-big", "not read: " + big.length() + " bytes is over the limit of 1024 bytes "
+                        + "per file"), tuple("i-ok", "read"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("a bounded read of a 3 MiB object keeps limit + 1 bytes, whatever its size")
+    void givenLargeObject_whenReadAtMost_thenLimitPlusOneBytes() throws java.io.IOException {
+        s3.putObject(b -> b.bucket(bucket).key("large/blob"), RequestBody.fromBytes(new byte[3 << 20]));
+
+        byte[] head = S3Reads.readAtMost(s3, software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+                .bucket(bucket).key("large/blob").build(), 1 << 20);
+        byte[] small = S3Reads.readAtMost(s3, software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+                .bucket(bucket).key("large/blob").build(), 4 << 20);
+
+        assertThat(head).hasSize((1 << 20) + 1);
+        assertThat(small).hasSize(3 << 20);
     }
 
     private static S3RunSource source(String prefix) {

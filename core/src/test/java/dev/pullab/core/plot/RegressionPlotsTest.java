@@ -36,15 +36,61 @@ class RegressionPlotsTest {
     }
 
     @Test
-    @DisplayName("replaces characters outside [A-Za-z0-9._-] in file names with _")
+    @DisplayName("replaces characters outside [A-Za-z0-9._-] in file names with _ and marks the changed name with a hash")
     void givenUnsafeNames_whenRender_thenFileNamesAreSanitised() {
         TestAnalysis test = analysis("kselftest/net timers", List.of(ok("m", 1.0)),
                 arch("arm 64*", List.of(ok("m", 1.0))));
 
         List<Plot> plots = RegressionPlots.render(test);
 
-        assertThat(plots).extracting(Plot::fileName)
-                .containsExactly("kselftest_net_timers-overall.png", "kselftest_net_timers-arm_64_.png");
+        assertThat(plots).extracting(Plot::fileName).satisfiesExactly(
+                overall -> assertThat(overall).matches("kselftest_net_timers~[0-9a-f]{8}-overall\\.png"),
+                arch -> assertThat(arch).matches("kselftest_net_timers~[0-9a-f]{8}-arm_64_~[0-9a-f]{8}\\.png"));
+    }
+
+    @Test
+    @DisplayName("two arches that sanitise to one name (x86/64, x86_64; a:b, a_b) get one chart each")
+    void givenArchesThatSanitiseAlike_whenRender_thenDistinctFiles() {
+        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)),
+                arch("x86/64", List.of(ok("m", 1.0))), arch("x86_64", List.of(ok("m", 2.0))),
+                arch("a:b", List.of(ok("m", 1.0))), arch("a_b", List.of(ok("m", 2.0))));
+
+        List<Plot> plots = RegressionPlots.render(test);
+
+        assertThat(plots).extracting(Plot::fileName).doesNotHaveDuplicates().hasSize(5)
+                .contains("ub-overall.png", "ub-x86_64.png", "ub-a_b.png");
+    }
+
+    @Test
+    @DisplayName("test a-b arch c and test a arch b-c do not share a file name")
+    void givenHyphenInTestOrArch_whenRender_thenDistinctFiles() {
+        List<String> first = RegressionPlots.render(analysis("a-b", List.of(), arch("c", List.of(ok("m", 1.0)))))
+                .stream().map(Plot::fileName).toList();
+        List<String> second = RegressionPlots.render(analysis("a", List.of(), arch("b-c", List.of(ok("m", 1.0)))))
+                .stream().map(Plot::fileName).toList();
+
+        assertThat(first).containsExactly("a-b-c.png");
+        assertThat(second).singleElement().asString().matches("a-b_c~[0-9a-f]{8}\\.png");
+    }
+
+    @Test
+    @DisplayName("an arch named overall does not overwrite the overall chart")
+    void givenArchNamedOverall_whenRender_thenOwnFile() {
+        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("overall", List.of(ok("m", 1.0))),
+                arch("x86_64", List.of(ok("m", 1.0))));
+
+        assertThat(RegressionPlots.render(test)).extracting(Plot::fileName).doesNotHaveDuplicates()
+                .contains("ub-overall.png").anyMatch(name -> name.matches("ub-overall~[0-9a-f]{8}\\.png"));
+    }
+
+    @Test
+    @DisplayName("a very long name is cut to 100 characters plus its hash: the file name stays under 255 bytes")
+    void givenVeryLongArch_whenRender_thenShortFileName() {
+        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("a".repeat(300), List.of(ok("m", 1.0))),
+                arch("a".repeat(301), List.of(ok("m", 1.0))));
+
+        assertThat(RegressionPlots.render(test)).extracting(Plot::fileName).doesNotHaveDuplicates()
+                .allMatch(name -> name.length() < 255);
     }
 
     @Test

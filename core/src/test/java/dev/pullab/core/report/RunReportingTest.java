@@ -30,6 +30,8 @@ import dev.pullab.core.kernelci.NodeResult;
 import dev.pullab.core.kernelci.TestNodeResult;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.run.KernelRole;
+import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.run.RunFile;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -196,6 +198,57 @@ class RunReportingTest {
         assertThat(error.comment()).hasValueSatisfying(c -> assertThat(c).contains("benchmark-base-1.csv:2")
                 .contains("value 'fast' of metric 'Dhrystone' is not a number"));
         assertThat(report.analysis().orElseThrow().tests().get(0).comparisons().get(0).base().n()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a CSV not read (over the per-file limit) is that VM's MALFORMED_BENCHMARK problem naming the limit; "
+            + "the run still reports the other VMs")
+    void givenCsvNotReadOverLimit_whenReported_thenProblemAndOthersAnalysed() {
+        RunFile tooLarge = RunFile.notRead(csv(BENCH, VM_C, KernelRole.TIP, "Dhrystone,lps,1,true").file(),
+                "not read: 62914560 bytes is over the limit of 16 MiB per file");
+        VmOutputs oversized = succeeded(BENCH, VM_C, "x86_64", 1).withBenchmarkFile(tooLarge);
+
+        RunReport report = reporting.report(benchmarkRun(BENCH, 3, List.of(VM_A, VM_B, VM_C)),
+                List.of(benchmarkVm(VM_A, 1000, 800), benchmarkVm(VM_B, 1002, 801), oversized), List.of());
+
+        assertThat(report.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(VmProblem.Kind.MALFORMED_BENCHMARK);
+            assertThat(p.instanceId()).contains(VM_C);
+            assertThat(p.message()).isEqualTo(tooLarge.file().location()
+                    + ": not read: 62914560 bytes is over the limit of 16 MiB per file");
+        });
+        assertThat(test(report, BENCH + "@" + VM_C).status()).contains(KcidbStatus.ERROR);
+        assertThat(report.analysis().orElseThrow().tests().get(0).comparisons().get(0).base().n()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a CSV read but larger than the reporting's per-file limit is refused the same way")
+    void givenCsvOverReaderLimit_whenReported_thenProblemNamingLimit() {
+        RunReporting small = new RunReporting(AnalysisOptions.defaults(), LOG_URLS, new ReadLimits(100, 1000, 1000));
+        VmOutputs vm = succeeded(BENCH, VM_A, "x86_64", 1)
+                .withBenchmarkFile(csv(BENCH, VM_A, KernelRole.BASE, "Dhrystone,lps,1000,true"));
+
+        RunReport report = small.report(benchmarkRun(BENCH, 1, List.of(VM_A)), List.of(vm), List.of());
+
+        assertThat(report.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(VmProblem.Kind.MALFORMED_BENCHMARK);
+            assertThat(p.message()).endsWith("bytes is over the limit of 100 bytes per file");
+        });
+    }
+
+    @Test
+    @DisplayName("a results.json not read (over a limit) is MALFORMED_RESULTS naming the limit, not 'no results'")
+    void givenResultsJsonNotRead_whenReported_thenMalformedResultsNamingLimit() {
+        VmOutputs vm = succeeded(BOOT, VM_A, "x86_64", 1)
+                .withNotRead("results.json", "not read: 30000000 bytes is over the limit of 16 MiB per file");
+
+        RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(vm), List.of());
+
+        assertThat(report.problems()).extracting(VmProblem::kind).containsExactly(VmProblem.Kind.MALFORMED_RESULTS);
+        assertThat(report.problems().get(0).message())
+                .isEqualTo("results.json not read: 30000000 bytes is over the limit of 16 MiB per file");
+        assertThat(report.jobOutcome().orElseThrow().errorMessage()).hasValueSatisfying(m -> assertThat(m)
+                .contains("malformed results.json (results.json not read: 30000000 bytes"));
     }
 
     @Test

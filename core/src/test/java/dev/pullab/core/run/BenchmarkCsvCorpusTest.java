@@ -7,6 +7,7 @@ import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.RunAnalysis;
+import dev.pullab.core.analysis.TextReport;
 import dev.pullab.core.testing.BadInputCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The bad-CSV corpus ({@code bad-input/csv/}): each file is one VM's {@code benchmark-tip-1.csv} in a run whose base
  * file is valid, analysed by {@link RunAnalysis} as {@code pullab analyze} and the analyzer function do. A bad file
- * stops the analysis with {@code <file>:<line>: <what is wrong>}; the tolerated ones are compared.
+ * stops the analysis with {@code <file>:<line>: <what is wrong>} ({@code <file>: <why>} for a file not read at all:
+ * over a read limit); the tolerated ones are compared.
  */
 class BenchmarkCsvCorpusTest {
 
@@ -50,11 +52,23 @@ class BenchmarkCsvCorpusTest {
             AnalysisReport report = analyse();
             assertThat(report.tests()).singleElement().satisfies(test -> assertThat(test.comparisons())
                     .extracting(MetricComparison::metric).containsExactly(csv.required("metric")));
-            assertThat(report.tests().get(0).comparisons().get(0).tip().n()).isEqualTo(csv.number("tip_samples", 0));
+            MetricComparison compared = report.tests().get(0).comparisons().get(0);
+            assertThat(compared.tip().n()).isEqualTo(csv.number("tip_samples", 0));
+            if (csv.flag("finite_statistics")) {
+                assertThat(java.util.List.of(compared.tPvalue(), compared.uPvalue(), compared.cohensD(),
+                        compared.pctChange(), compared.base().mean(), compared.tip().mean())).allMatch(Double::isFinite);
+            }
+            if (csv.flag("printable_text_report")) {
+                String text = TextReport.render(report);
+                assertThat(text.chars()).noneMatch(c -> Character.isISOControl(c) && c != '\n');
+                assertThat(text.lines().filter(l -> l.strip().matches("\\W (REGRESSIONS DETECTED|No regressions).*")))
+                        .hasSize(1);
+            }
         } else {
             assertThatThrownBy(this::analyse)
                     .isInstanceOf(InvalidInputException.class)
-                    .hasMessageStartingWith(tip + ":" + csv.required("line") + ": " + csv.required("message"))
+                    .hasMessageStartingWith(tip + csv.string("line").map(line -> ":" + line).orElse("") + ": "
+                            + csv.required("message"))
                     .satisfies(e -> csv.strings("contains").forEach(part -> assertThat(e).hasMessageContaining(part)));
         }
     }
