@@ -1,5 +1,6 @@
 package dev.pullab.cli;
 
+import dev.pullab.core.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ final class CliErrors implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
-        err.println("error: " + describe(exception));
+        err.println("error: " + Printable.escape(describe(exception)));
         if (debug) {
             exception.printStackTrace(err);
         }
