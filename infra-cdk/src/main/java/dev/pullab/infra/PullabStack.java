@@ -486,10 +486,28 @@ public final class PullabStack extends Stack {
         return new QemuRunner(cluster, taskDefinition);
     }
 
-    /** A test VM's (or QEMU task's) access to the results bucket: {@link LabResources#VM_READS} and VM_WRITES. */
+    /**
+     * A test VM's (or QEMU task's) access to the results bucket: get {@link LabResources#VM_READS}, put (and abort
+     * multipart uploads of) VM_WRITES, and list the bucket. Listing cannot be narrowed with an {@code s3:prefix}
+     * condition: S3 answers a GET of a missing key with 404 only to a caller allowed to list the bucket (else 403),
+     * and the VM client tells "no resume state yet" from "S3 unreachable" by that 404. No delete.
+     */
     private static void grantVmObjects(Bucket results, IGrantable vm) {
-        LabResources.VM_READS.forEach(pattern -> results.grantRead(vm, pattern));
-        LabResources.VM_WRITES.forEach(pattern -> results.grantPut(vm, pattern));
+        vm.getGrantPrincipal().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReadRunInputs")
+                .actions(List.of("s3:GetObject"))
+                .resources(LabResources.VM_READS.stream().map(results::arnForObjects).toList())
+                .build());
+        vm.getGrantPrincipal().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteRunOutputs")
+                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
+                .resources(LabResources.VM_WRITES.stream().map(results::arnForObjects).toList())
+                .build());
+        vm.getGrantPrincipal().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ListResults")
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(results.getBucketArn()))
+                .build());
     }
 
     /** RunTask of the runner's task definition in the lab's cluster only, with PassRole on its two roles. */

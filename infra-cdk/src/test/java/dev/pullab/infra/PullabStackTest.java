@@ -248,8 +248,16 @@ class PullabStackTest {
 
         assertThat(byAction.get("s3:PutObject")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
                 .matches(".*/run_\\*/test_\\*/(output|state)/\\*"));
+        assertThat(byAction.get("s3:GetObject")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
+                .matches(".*/run_\\*/(test_\\*/(input|state)|shared)/\\*"));
         assertThat(byAction.get("s3:GetObject*")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
-                .matches(".*/run_\\*/(test_\\*/(input|state)|shared)/\\*|.*StorageBucket.*/\\*"));
+                .contains("StorageBucket"));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Sid", "ListResults",
+                        "Action", "s3:ListBucket",
+                        "Condition", Match.absent())))))));
+        assertThat(byAction.keySet()).doesNotContain("s3:DeleteObject", "s3:DeleteObject*");
     }
 
     /** The S3 actions granted to a role, each with the object resources it is granted on (joined ARNs). */
