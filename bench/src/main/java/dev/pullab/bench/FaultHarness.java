@@ -78,8 +78,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * count meant to catch it does.
  */
 @Command(name = "bench/run faults", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs jobs through the local lab with duplicate deliveries, a crash at every step boundary of"
-                + " every function, and KernelCI/KCIDB outages; prints what was lost or doubled (all must be 0).")
+        description = "Runs jobs through the local lab with duplicate (and concurrent) deliveries, a crash at every"
+                + " write of every step boundary of every function, and KernelCI/KCIDB outages, after a fault-free run"
+                + " of the same jobs; prints what was lost, doubled or changed (all must be 0).")
 public final class FaultHarness implements Callable<Integer> {
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "6",
@@ -87,10 +88,13 @@ public final class FaultHarness implements Callable<Integer> {
                     + " plus one BuildComplete regression run.")
     int jobs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the delivery counts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Seed of the delivery counts and of which deliveries run at once"
+                    + " (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--no-crashes", description = "Do not inject crashes (by default: one at every step boundary).")
+    @Option(names = "--no-crashes", description = "Do not inject crashes (by default: one at every write of every"
+            + " step boundary, in turn).")
     boolean noCrashes;
 
     @Option(names = "--no-outages", description = "Do not make KernelCI and KCIDB fail and time out for a while.")
@@ -172,10 +176,11 @@ public final class FaultHarness implements Callable<Integer> {
      *                            same jobs: the KCIDB tests (path, status, value; one row per test id, as KCIDB merges
      *                            them), the job node's state and result, and its child nodes' results
      * @param nodesFinishedTwice  requests to KernelCI that set a job node to {@code done}, beyond the first per node
-     *                            (attempts, accepted or refused; a request an injected fault answered is the transport's
-     *                            retry, not an attempt; the re-check that finds a node done sends none)
+     *                            (attempts, accepted or refused; a request an injected fault answered is the
+     *                            transport's retry, not an attempt; the re-check that finds a node done sends none)
      * @param deadLettersReplayed messages moved back from dead-letter queues
      * @param deadLettersLeft     messages in dead-letter queues at the end
+     * @param differences         one line per job (or run) whose results differ: what is missing, what is extra
      * @param elapsed             wall time
      */
     public record Result(int jobs, int runs, List<String> crashes, int killedInvocations, int deliveries,
@@ -226,7 +231,7 @@ public final class FaultHarness implements Callable<Integer> {
         Map<String, List<String>> reference = reference(dir);
         Plan plan = new Plan(!noCrashes, !noOutages, maxDeliveries, new SplittableRandom(seed), mutation);
         LocalLab.Options options = new LocalLab.Options("pull-labs-aws-ec2", dir, false,
-                Duration.ofSeconds(timeoutSeconds), java.util.Optional.empty(), java.util.Optional.empty(), jobs);
+                Duration.ofSeconds(timeoutSeconds), Optional.empty(), Optional.empty(), jobs);
         LocalLab.Outcome outcome;
         Result result;
         try (LocalLab lab = new LocalLab(options, plan, this::progress)) {
@@ -256,7 +261,7 @@ public final class FaultHarness implements Callable<Integer> {
             return known;
         }
         LocalLab.Options options = new LocalLab.Options("pull-labs-aws-ec2", dir.resolve("reference"), false,
-                Duration.ofSeconds(timeoutSeconds), java.util.Optional.empty(), java.util.Optional.empty(), jobs);
+                Duration.ofSeconds(timeoutSeconds), Optional.empty(), Optional.empty(), jobs);
         try (LocalLab lab = new LocalLab(options, LabFaults.NONE, this::progress)) {
             LocalLab.Outcome outcome = lab.run();
             retireInstances();
