@@ -39,7 +39,19 @@ public interface LabFaults {
         return 1;
     }
 
-    /** Before each invocation of {@code function}: {@code poller}, {@code orchestrator}, {@code trigger} or {@code analyzer}. */
+    /**
+     * Whether the first two of the {@link #deliveries} just asked for are handed over at the same moment, on two
+     * threads (as two Lambda instances receiving the same message, or two schedule firings, overlap); asked only when
+     * there are at least two. The others follow one after the other.
+     */
+    default boolean concurrently(String queue) {
+        return false;
+    }
+
+    /**
+     * Before each invocation of {@code function}, on the thread that runs it (concurrent deliveries run on threads
+     * of their own): {@code poller}, {@code orchestrator}, {@code trigger} or {@code analyzer}.
+     */
     default void invoking(String function) {
     }
 

@@ -49,6 +49,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -143,7 +148,13 @@ public final class LocalLab implements AutoCloseable {
     /** With a real API: jobs the poller found and did not queue, with why (a refused claim, a skip). */
     private final Map<String, String> notTaken = new LinkedHashMap<>();
     /** Why the last poll failed, if it did. */
-    private Optional<String> lastPollFailure = Optional.empty();
+    private volatile Optional<String> lastPollFailure = Optional.empty();
+    /** The two threads of deliveries handed over at once ({@link LabFaults#concurrently}). */
+    private final ExecutorService concurrentDeliveries = Executors.newFixedThreadPool(2, task -> {
+        Thread thread = new Thread(task, "pullab-local-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public LocalLab(Options options, Consumer<String> progress) {
         this(options, LabFaults.NONE, progress);
@@ -245,8 +256,9 @@ public final class LocalLab implements AutoCloseable {
         for (int round = 1; Instant.now().isBefore(deadline); round++) {
             faults.round(round, api, kcidb);
             Map<String, Object> polled = null;
-            for (int delivery = 0; delivery < faults.deliveries("poller"); delivery++) {
-                polled = invoke("poller", () -> poller.handleRequest(Map.of(), null)).orElse(polled);
+            for (Optional<Map<String, Object>> answer : handOver("poller", "poller",
+                    () -> poller.handleRequest(Map.of(), null))) {
+                polled = answer.orElse(polled);
             }
             notePoll(polled);
             drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
@@ -319,6 +331,45 @@ public final class LocalLab implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Hands one batch (or schedule firing) to {@code function} {@link LabFaults#deliveries} times, as SQS and the
+     * scheduler deliver at least once; when {@link LabFaults#concurrently} says so, the first two deliveries run at
+     * the same moment on two threads. The answers of the invocations that returned, in delivery order.
+     */
+    private <T> List<Optional<T>> handOver(String queue, String function, Supplier<T> call) {
+        int deliveries = faults.deliveries(queue);
+        List<Optional<T>> answers = new ArrayList<>();
+        int next = 0;
+        if (deliveries >= 2 && faults.concurrently(queue)) {
+            answers.addAll(atOnce(function, call));
+            next = 2;
+        }
+        for (int delivery = next; delivery < deliveries; delivery++) {
+            answers.add(invoke(function, call));
+        }
+        return answers;
+    }
+
+    /** Two invocations of {@code function} released together (a barrier), each on a thread of its own. */
+    private <T> List<Optional<T>> atOnce(String function, Supplier<T> call) {
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<CompletableFuture<Optional<T>>> running = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            running.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted before a concurrent delivery to " + function, e);
+                } catch (BrokenBarrierException e) {
+                    throw new IllegalStateException("a concurrent delivery to " + function + " did not start", e);
+                }
+                return invoke(function, call);
+            }, concurrentDeliveries));
+        }
+        return running.stream().map(CompletableFuture::join).toList();
     }
 
     /** With a real API, what the poll took and what it found but left (a skip), from the handler's answer. */
@@ -400,8 +451,8 @@ public final class LocalLab implements AutoCloseable {
             }
             event.setRecords(records);
             Set<String> succeeded = new HashSet<>();
-            for (int delivery = 0; delivery < faults.deliveries(queue); delivery++) {
-                invoke(function, () -> handler.apply(event)).ifPresent(response -> {
+            for (Optional<SQSBatchResponse> answer : handOver(queue, function, () -> handler.apply(event))) {
+                answer.ifPresent(response -> {
                     Set<String> itemFailures = new HashSet<>();
                     response.getBatchItemFailures().forEach(f -> itemFailures.add(f.getItemIdentifier()));
                     batch.stream().map(Message::messageId).filter(id -> !itemFailures.contains(id))
@@ -511,6 +562,7 @@ public final class LocalLab implements AutoCloseable {
 
     @Override
     public void close() {
+        concurrentDeliveries.shutdownNow();
         api.close();
         if (kcidb != null) {
             kcidb.close();

@@ -146,6 +146,9 @@ public final class KernelCiApiDouble implements AutoCloseable {
 
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
     private final Deque<Fault> faults = new ArrayDeque<>();
+    /** Each node moved to {@code done}, as it was just before (see {@link #staleReadsOfFinishedNodes}). */
+    private final Map<String, ObjectNode> beforeDone = new HashMap<>();
+    private volatile boolean staleFinishedReads;
     private volatile Supplier<String> clock = new MonotonicUtcClock();
 
     private final String objectIdMiddle;
@@ -160,10 +163,12 @@ public final class KernelCiApiDouble implements AutoCloseable {
      * @param authorizationPresent whether an {@code Authorization} header was sent
      * @param authorizationValid  whether it was {@code Bearer <the double's token>}
      * @param body                request body as UTF-8 text, {@code ""} when none
+     * @param injectedFault       whether an injected fault ({@link #failNext}, {@link #delayNext}) answered it: a
+     *                            failed one was not applied, a delayed one was applied after the client gave up
      */
     public record RecordedRequest(
             String method, String path, String query, boolean authorizationPresent, boolean authorizationValid,
-            String body) {
+            String body, boolean injectedFault) {
 
         /** The path without its API version prefix, e.g. {@code /events}, {@code /node/<id>}. */
         public String route() {
@@ -358,6 +363,15 @@ public final class KernelCiApiDouble implements AutoCloseable {
     }
 
     /**
+     * While on, {@code GET /node/{id}} answers a node that was moved to {@code done} as it was just before (a read
+     * that lags the write, as a stale replica or cache would): a client that checks the state before finishing then
+     * tries to finish it again. Writes and events are unaffected.
+     */
+    public void staleReadsOfFinishedNodes(boolean on) {
+        staleFinishedReads = on;
+    }
+
+    /**
      * The next {@code count} requests (any route; queued after earlier faults) answer {@code status} with
      * {@code {"detail":"injected failure"}} and change nothing.
      */
@@ -402,12 +416,12 @@ public final class KernelCiApiDouble implements AutoCloseable {
             }
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             boolean authorized = isValidAuthorization(authorization);
-            requests.add(new RecordedRequest(method, path, query, authorization != null, authorized, body));
-
             Fault fault;
             synchronized (faults) {
                 fault = faults.poll();
             }
+            requests.add(new RecordedRequest(method, path, query, authorization != null, authorized, body,
+                    fault != null));
             if (fault != null && fault.delay() != null) {
                 Thread.sleep(fault.delay().toMillis());
             }
@@ -781,6 +795,9 @@ public final class KernelCiApiDouble implements AutoCloseable {
         String id = validObjectId(rawId);
         synchronized (lock) {
             ObjectNode node = nodes.get(id);
+            if (node != null && staleFinishedReads && beforeDone.containsKey(id)) {
+                node = beforeDone.get(id);
+            }
             return node == null ? NullNode.getInstance() : node.deepCopy();
         }
     }
@@ -819,6 +836,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
                 updated.put("processed_by_kcidb_bridge", false);
             }
             updated.put("updated", now());
+            rememberBeforeDone(current, updated);
             nodes.put(id, updated);
             if (!noEvent) {
                 appendEvent(updated, "updated", now(), false, previous);
@@ -859,6 +877,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
             node.put("processed_by_kcidb_bridge", flag);
             node.put("updated", now);
             ObjectNode previous = stateAndResult(stored);
+            rememberBeforeDone(stored, node);
             nodes.put(id, node);
             if (!noEvent) {
                 appendEvent(node, "updated", now(), false, previous);
@@ -922,6 +941,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
                 }
             }
             ObjectNode previous = stateAndResult(storedRoot);
+            rememberBeforeDone(storedRoot, root);
             ArrayNode written = NODES.arrayNode();
             for (int i = 0; i < flat.size(); i++) {
                 ObjectNode node = flat.get(i);
@@ -1126,6 +1146,13 @@ public final class KernelCiApiDouble implements AutoCloseable {
     private static void requireObject(JsonNode value, List<Object> loc) {
         if (!value.isObject()) {
             throw validation("dict_type", loc, "Input should be a valid dictionary");
+        }
+    }
+
+    /** Called with the lock held when {@code stored} is replaced by {@code updated}. */
+    private void rememberBeforeDone(ObjectNode stored, ObjectNode updated) {
+        if (!"done".equals(stored.path("state").asText()) && "done".equals(updated.path("state").asText())) {
+            beforeDone.put(updated.path("id").asText(stored.path("id").asText()), stored.deepCopy());
         }
     }
 

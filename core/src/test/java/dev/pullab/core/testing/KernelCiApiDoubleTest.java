@@ -694,6 +694,37 @@ class KernelCiApiDoubleTest {
     }
 
     @Test
+    @DisplayName("requests() marks the requests an injected fault answered, and only those")
+    void requestsMarkInjectedFaults() throws Exception {
+        api.putNode(jobNode("available"));
+        api.failNext(1, 500);
+
+        get("/events");
+        get("/events");
+
+        assertThat(api.requests()).extracting(RecordedRequest::injectedFault).containsExactly(true, false);
+    }
+
+    @Test
+    @DisplayName("stale reads of finished nodes: GET /node answers a done node as it was before it was finished")
+    void staleReadsAnswerFinishedNodesAsBefore() throws Exception {
+        api.putNode(jobNode("available"));
+        ObjectNode request = JSON.createObjectNode();
+        request.set("node", jobNode("done").put("result", "pass"));
+        request.putArray("child_nodes");
+        send("PUT", "/nodes/" + JOB_ID, request.toString(), TOKEN);
+
+        api.staleReadsOfFinishedNodes(true);
+        String stale = json(get("/node/" + JOB_ID)).get("state").asText();
+        api.staleReadsOfFinishedNodes(false);
+        String current = json(get("/node/" + JOB_ID)).get("state").asText();
+
+        assertThat(stale).isEqualTo("available");
+        assertThat(current).isEqualTo("done");
+        assertThat(api.node(JOB_ID).orElseThrow().get("state").asText()).isEqualTo("done");
+    }
+
+    @Test
     @DisplayName("delayNext makes a client with a short timeout time out; later requests are prompt")
     void delayNextMakesClientsTimeOut() throws Exception {
         api.delayNext(1, Duration.ofSeconds(3));
