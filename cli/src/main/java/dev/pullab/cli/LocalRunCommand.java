@@ -75,7 +75,8 @@ final class LocalRunCommand implements Callable<Integer> {
     private URI kcidb;
 
     @Option(names = LocalLab.Options.ALLOW_JOB_CODE_OPTION, description = "With --api: run the jobs' own test code "
-            + "(the programs in their kselftest tarballs and LTP root filesystems) on this machine as the current user. "
+            + "(the programs in their kselftest tarballs and LTP root filesystems) on this machine as the current "
+            + "user. "
             + "Without it --api refuses to start. Example: pullab local-run --api https://kernelci-api.example.org "
             + "--allow-job-code")
     private boolean allowJobCode;

@@ -111,9 +111,9 @@ public final class LocalLab implements AutoCloseable {
             if (api.isEmpty() || allowJobCode) {
                 return Optional.empty();
             }
-            return Optional.of("--api " + api.get().apiBaseUri() + " takes real KernelCI jobs, and a local run executes "
-                    + "their own test code (the kselftest tarball's and the rootfs's LTP programs) on this machine as "
-                    + System.getProperty("user.name", "the current user") + ", not in a VM. Pass "
+            return Optional.of("--api " + api.get().apiBaseUri() + " takes real KernelCI jobs, and a local run "
+                    + "executes their own test code (the kselftest tarball's and the rootfs's LTP programs) on this "
+                    + "machine as " + System.getProperty("user.name", "the current user") + ", not in a VM. Pass "
                     + ALLOW_JOB_CODE_OPTION + " to accept that, e.g. pullab local-run --api "
                     + api.get().apiBaseUri() + " " + ALLOW_JOB_CODE_OPTION + "; nothing was claimed.");
         }

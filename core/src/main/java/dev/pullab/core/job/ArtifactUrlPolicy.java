@@ -56,8 +56,8 @@ public record ArtifactUrlPolicy(boolean allowHttp, List<AddressRange> allowPriva
     public static final String ALLOW_PRIVATE_PARAM = "PULLAB_ALLOW_PRIVATE_URLS";
 
     private static final Pattern NUMERIC_LABEL = Pattern.compile("[0-9]+|0[xX][0-9a-fA-F]*");
-    private static final Pattern CANONICAL_IPV4 =
-            Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    private static final Pattern CANONICAL_IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     private static final List<String> INTERNAL_SUFFIXES =
             List.of(".localhost", ".localdomain", ".local", ".internal", ".home.arpa");
     private static final List<String> INTERNAL_NAMES = List.of("localhost", "localhost.localdomain");
@@ -104,7 +104,10 @@ public record ArtifactUrlPolicy(boolean allowHttp, List<AddressRange> allowPriva
         return reason(url).map(reason -> what + " refused: " + reason + ": " + UrlRedaction.shown(url));
     }
 
-    /** The params.env variables that pass this policy to the VM ({@link #ALLOW_HTTP_PARAM}, {@link #ALLOW_PRIVATE_PARAM}). */
+    /**
+     * The params.env variables passing this policy to the VM: {@link #ALLOW_HTTP_PARAM} and
+     * {@link #ALLOW_PRIVATE_PARAM}.
+     */
     public Map<String, String> vmParams() {
         Map<String, String> params = new LinkedHashMap<>();
         params.put(ALLOW_HTTP_PARAM, allowHttp ? "1" : "0");

@@ -582,7 +582,8 @@ class JobTranslatorTest {
         }
 
         @Test
-        @DisplayName("a job whose URLs are all https and public runs on the default lab config; the VM is told https only")
+        @DisplayName("a job whose URLs are all https and public runs on the default lab config; the VM is told "
+                + "https only")
         void defaultAcceptsHttps() {
             byte[] json = changed(BASELINE, root -> root.withObjectProperty("artifacts").remove("ramdisk"));
 
@@ -613,7 +614,8 @@ class JobTranslatorTest {
 
             JobRejection rejection = rejected(translate(baselineTicket(), json, labConfig()));
 
-            assertThat(rejection.message()).startsWith("artifact 'kernel' refused: host 10.21.0.1 is a private address");
+            assertThat(rejection.message())
+                    .startsWith("artifact 'kernel' refused: host 10.21.0.1 is a private address");
         }
 
         @ParameterizedTest(name = "{0}")
