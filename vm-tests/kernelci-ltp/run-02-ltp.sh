@@ -82,7 +82,8 @@ if [ -n "$skipfile" ]; then
     *://*)
       source_file="artifacts/$(kci_url_name "$skipfile" skipfile)"
       mkdir -p artifacts
-      download "$skipfile" "$source_file" || { log "WARNING: download of $skipfile failed"; source_file=""; }
+      kci_download "$skipfile" "$source_file" --retry 5 --retry-delay 5 \
+        || { log "WARNING: download of $(kci_url_shown "$skipfile") failed"; source_file=""; }
       ;;
     /*)
       [ ! -f "$skipfile" ] || source_file="$skipfile"
@@ -101,7 +102,7 @@ if [ -n "$skipfile" ]; then
     ltp_skipfile_to_list "$source_file" "$skiplist"
     log "skip file $source_file: $(wc -l < "$skiplist") test(s) skipped"
   else
-    log "WARNING: skip file '$skipfile' not found (test directory, $ltproot, shared/): running without a skip list"
+    log "WARNING: skip file '$(kci_url_shown "$skipfile")' not found (test directory, $ltproot, shared/): running without a skip list"
   fi
 fi
 

@@ -5,6 +5,8 @@
 #   kci_load_params                          # sources params.env ($PULLAB_PARAMS_ENV, default ./params.env)
 #   kci_require RESULT_PATH VAR...           # exit 2 (RESULT_PATH = error, results.json written) when a VAR is empty
 #   kci_error_exit RESULT_PATH CODE MSG...   # RESULT_PATH = error, results.json written, exit CODE
+#   kci_download URL FILE [CURL_ARG...]      # a job artifact under the artifact URL policy (kci_url_check)
+#   kci_url_shown URL                        # URL without its user info, for logs
 #   kci_install_kernel RESULT_PATH           # stage "install the job's kernel for the next boot only"
 #   kci_check_kernel                         # after the reboot: did the job's kernel boot?
 #   ltp_results_to_results LOGFILE [PREFIX]  # runltp results log  -> result_add ltp.<testcase> ...
@@ -63,15 +65,260 @@ kci_url_name() {
   printf '%s' "$name"
 }
 
-# kci_fetch RESULT_PATH URL FILE: download, or report RESULT_PATH as error and exit 1.
+# kci_fetch RESULT_PATH URL FILE: kci_download, or report RESULT_PATH as error and exit 1.
 kci_fetch() {
-  local path="$1" url="$2" file="$3"
-  log "downloading $url -> $file"
+  local path="$1" url="$2" file="$3" shown
+  shown="$(kci_url_shown "$url")"
+  log "downloading $shown -> $file"
   mkdir -p "$(dirname "$file")"
-  if ! download "$url" "$file"; then
-    kci_error_exit "$path" 1 "download of $url failed"
+  if ! kci_download "$url" "$file" --retry 5 --retry-delay 5; then
+    kci_error_exit "$path" 1 "download of $shown failed"
   fi
   log "downloaded $file ($(wc -c < "$file") bytes)"
+}
+
+# ------------------------------------------------------------------------------------------ artifact URL policy
+# The VM's half of the lab's artifact URL policy (core's ArtifactUrlPolicy refuses a job whose URLs break it; the VM
+# checks again because a public name may resolve to a private address, and because a redirect may go anywhere):
+# https only (http too with PULLAB_ALLOW_HTTP=1), no user info, no internal host name, no IPv4 address in a
+# non-canonical spelling, and every address the host resolves to public, or in a range of PULLAB_ALLOW_PRIVATE_URLS
+# (comma-separated CIDR ranges, e.g. 10.20.0.0/16,127.0.0.1/32).
+
+# Why the last kci_url_check refused its URL, and the curl --resolve pin (host:port:addresses) of an accepted name.
+KCI_URL_REFUSAL=""
+KCI_URL_RESOLVE=""
+
+# kci_url_shown URL: URL with its user info (credentials) replaced by <user info>.
+kci_url_shown() {
+  printf '%s' "$1" | sed -E 's|^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\1<user info>@|'
+}
+
+# kci_download URL FILE [CURL_ARG...]: fetches URL to FILE when kci_url_check accepts it; redirects are followed here,
+# at most 5, each target checked the same way, and the transfer goes to the addresses checked (--resolve). Returns
+# 0, 2 when a URL is refused (why on stderr), 47 after too many redirects, or curl's status.
+kci_download() {
+  local url="$1" file="$2" proto=https hop out code rc
+  shift 2
+  [ "${PULLAB_ALLOW_HTTP:-0}" != 1 ] || proto="http,https"
+  for hop in 0 1 2 3 4 5; do
+    if ! kci_url_check "$url"; then
+      echo "download: refused $(kci_url_shown "$url"): $KCI_URL_REFUSAL" >&2
+      return 2
+    fi
+    local pin=()
+    [ -z "$KCI_URL_RESOLVE" ] || pin=(--resolve "$KCI_URL_RESOLVE")
+    rc=0
+    out="$(curl --fail --silent --show-error --max-redirs 0 --proto "=$proto" --proto-redir "=$proto" "${pin[@]}" \
+      --write-out '%{http_code} %{redirect_url}' "$@" -o "$file" "$url")" || rc=$?
+    [ "$rc" = 0 ] || return "$rc"
+    code="${out%% *}"
+    case "$code" in
+      3[0-9][0-9]) ;;
+      *) return 0 ;;
+    esac
+    url="${out#* }"
+    if [ -z "$url" ] || [ "$url" = "$out" ]; then
+      echo "download: HTTP $code without a Location (after $hop redirects)" >&2
+      return 22
+    fi
+  done
+  echo "download: more than 5 redirects" >&2
+  return 47
+}
+
+# kci_url_check URL: 0 when a job artifact may be fetched from URL (setting KCI_URL_RESOLVE for a host name), else 1
+# with KCI_URL_REFUSAL saying why. Resolves the host (getent ahosts).
+kci_url_check() {
+  local url="$1" lower rest authority host port tail literal=0 addrs=() addr kind pinned=()
+  KCI_URL_REFUSAL=""
+  KCI_URL_RESOLVE=""
+  lower="${url,,}"
+  case "$lower" in
+    https://*) port=443 ;;
+    http://*)
+      if [ "${PULLAB_ALLOW_HTTP:-0}" != 1 ]; then
+        KCI_URL_REFUSAL="plain http (https only; PULLAB_ALLOW_HTTP=1 allows http)"
+        return 1
+      fi
+      port=80 ;;
+    *) KCI_URL_REFUSAL="not an https URL"; return 1 ;;
+  esac
+  rest="${url#*://}"
+  authority="${rest%%[/?#]*}"
+  case "$authority" in
+    *@*) KCI_URL_REFUSAL="user info (credentials) in the URL"; return 1 ;;
+    *\\*|*%*|*[[:space:]]*) KCI_URL_REFUSAL="unexpected characters in the host"; return 1 ;;
+  esac
+  if [[ "$authority" == \[* ]]; then
+    host="${authority%%]*}"
+    host="${host#[}"
+    tail="${authority#*]}"
+    literal=1
+  else
+    host="${authority%%:*}"
+    tail="${authority#"$host"}"
+  fi
+  if [ -n "$tail" ]; then
+    port="${tail#:}"
+    if ! [[ "$tail" =~ ^:[0-9]{1,5}$ ]]; then
+      KCI_URL_REFUSAL="unexpected text after the host: $tail"
+      return 1
+    fi
+  fi
+  host="${host,,}"
+  host="${host%.}"
+  if [ -z "$host" ]; then
+    KCI_URL_REFUSAL="no host name"
+    return 1
+  fi
+  if [ "$literal" = 0 ]; then
+    if [[ "${host##*.}" =~ ^([0-9]+|0x[0-9a-f]*)$ ]]; then
+      if ! kci_canonical_ipv4 "$host"; then
+        KCI_URL_REFUSAL="host $host is an IPv4 address in a non-canonical spelling"
+        return 1
+      fi
+      literal=1
+    else
+      case "$host" in
+        localhost|*.localhost|*.localdomain|*.local|*.internal|*.home.arpa)
+          KCI_URL_REFUSAL="host $host names this machine or an internal network"
+          return 1 ;;
+        *.*) ;;
+        *) KCI_URL_REFUSAL="host $host is a single-label name"; return 1 ;;
+      esac
+    fi
+  fi
+  mapfile -t addrs < <(getent ahosts "$host" 2> /dev/null | awk '{ print $1 }' | sort -u)
+  if [ "${#addrs[@]}" = 0 ]; then
+    KCI_URL_REFUSAL="host $host does not resolve"
+    return 1
+  fi
+  for addr in "${addrs[@]}"; do
+    if kind="$(kci_address_kind "$addr")" && ! kci_address_allowed "$addr"; then
+      if [ "$literal" = 1 ]; then
+        KCI_URL_REFUSAL="host $host is $kind (not in PULLAB_ALLOW_PRIVATE_URLS)"
+      else
+        KCI_URL_REFUSAL="host $host resolves to $addr, $kind (not in PULLAB_ALLOW_PRIVATE_URLS)"
+      fi
+      return 1
+    fi
+    case "$addr" in *:*) pinned+=("[$addr]") ;; *) pinned+=("$addr") ;; esac
+  done
+  if [ "$literal" = 0 ]; then
+    KCI_URL_RESOLVE="$host:$port:$(IFS=,; printf '%s' "${pinned[*]}")"
+  fi
+}
+
+# kci_canonical_ipv4 TEXT: true when TEXT is a dotted-decimal IPv4 address (four parts 0-255, no leading zeros).
+kci_canonical_ipv4() {
+  local part='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+  [[ "$1" =~ ^$part\.$part\.$part\.$part$ ]]
+}
+
+# kci_ipv4_number ADDRESS: a dotted-decimal IPv4 address as a number.
+kci_ipv4_number() {
+  local a b c d
+  IFS=. read -r a b c d <<< "$1"
+  printf '%s' "$(( (a << 24) | (b << 16) | (c << 8) | d ))"
+}
+
+# kci_ipv6_hex ADDRESS: an IPv6 address (:: and a trailing dotted IPv4 allowed) as 32 hex digits; fails when it is
+# none.
+kci_ipv6_hex() {
+  local addr="${1,,}" head tail v4 n groups=() out="" g i missing
+  if [[ "$addr" =~ ^(.*:)([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$ ]]; then
+    head="${BASH_REMATCH[1]}"
+    v4="${BASH_REMATCH[2]}"
+    kci_canonical_ipv4 "$v4" || return 1
+    n="$(kci_ipv4_number "$v4")"
+    addr="$head$(printf '%x:%x' $(( n >> 16 )) $(( n & 65535 )))"
+  fi
+  [[ "$addr" =~ ^[0-9a-f:]+$ ]] || return 1
+  if [[ "$addr" == *::* ]]; then
+    head="${addr%%::*}"
+    tail="${addr#*::}"
+    [[ "$tail" != *::* ]] || return 1
+    local front=() back=()
+    [ -z "$head" ] || IFS=: read -r -a front <<< "$head"
+    [ -z "$tail" ] || IFS=: read -r -a back <<< "$tail"
+    missing=$(( 8 - ${#front[@]} - ${#back[@]} ))
+    [ "$missing" -ge 1 ] || return 1
+    groups=("${front[@]}")
+    for (( i = 0; i < missing; i++ )); do groups+=(0); done
+    groups+=("${back[@]}")
+  else
+    IFS=: read -r -a groups <<< "$addr"
+  fi
+  [ "${#groups[@]}" = 8 ] || return 1
+  for g in "${groups[@]}"; do
+    [[ "$g" =~ ^[0-9a-f]{1,4}$ ]] || return 1
+    out+="$(printf '%04x' "$(( 16#$g ))")"
+  done
+  printf '%s' "$out"
+}
+
+# kci_address_kind ADDRESS: prints what is not public about an IP address (loopback, link-local, private, ...) and
+# returns 0; returns 1 for a public address.
+kci_address_kind() {
+  local addr="$1" n hex
+  if [[ "$addr" != *:* ]]; then
+    kci_canonical_ipv4 "$addr" || { printf 'not an IP address'; return 0; }
+    n="$(kci_ipv4_number "$addr")"
+    if (( n >> 24 == 0 )); then printf 'an unspecified address'
+    elif (( n >> 24 == 127 )); then printf 'a loopback address'
+    elif (( n >> 16 == (169 << 8 | 254) )); then printf 'a link-local address (cloud metadata service)'
+    elif (( n >> 24 == 10 || n >> 20 == (172 << 4 | 1) || n >> 16 == (192 << 8 | 168) )); then printf 'a private address'
+    elif (( n >> 22 == (100 << 2 | 1) )); then printf 'a shared (carrier-grade NAT) address'
+    elif (( n >> 8 == (192 << 16) || n >> 17 == (198 << 7 | 9) )); then printf 'a reserved address'
+    elif (( n >> 28 >= 14 )); then printf 'a multicast or reserved address'
+    else return 1
+    fi
+    return 0
+  fi
+  hex="$(kci_ipv6_hex "$addr")" || { printf 'not an IP address'; return 0; }
+  case "$hex" in
+    00000000000000000000ffff*|000000000000000000000000*|0064ff9b0000000000000000*)
+      # IPv4-mapped, IPv4-compatible (:: and ::1 too) and NAT64 addresses reach their embedded IPv4 address
+      if [ "$hex" = "00000000000000000000000000000001" ]; then printf 'a loopback address'; return 0; fi
+      if [ "$hex" = "00000000000000000000000000000000" ]; then printf 'an unspecified address'; return 0; fi
+      kci_address_kind "$(( 16#${hex:24:2} )).$(( 16#${hex:26:2} )).$(( 16#${hex:28:2} )).$(( 16#${hex:30:2} ))" ;;
+    fe[89ab]*) printf 'a link-local address' ;;
+    fe[c-f]*) printf 'a site-local address' ;;
+    f[cd]*) printf 'a private (unique local) address' ;;
+    ff*) printf 'a multicast address' ;;
+    *) return 1 ;;
+  esac
+}
+
+# kci_address_allowed ADDRESS: true when a range of PULLAB_ALLOW_PRIVATE_URLS holds ADDRESS.
+kci_address_allowed() {
+  local addr="$1" range net bits ranges=() a_hex n_hex full rest mask
+  IFS=, read -r -a ranges <<< "${PULLAB_ALLOW_PRIVATE_URLS:-}"
+  for range in "${ranges[@]}"; do
+    range="${range//[[:space:]]/}"
+    [ -n "$range" ] || continue
+    net="${range%/*}"
+    bits="${range#"$net"}"
+    bits="${bits#/}"
+    if [[ "$net" != *:* && "$addr" != *:* ]]; then
+      if ! kci_canonical_ipv4 "$net" || ! kci_canonical_ipv4 "$addr"; then continue; fi
+      bits="${bits:-32}"
+      if ! [[ "$bits" =~ ^[0-9]+$ ]] || [ "$bits" -gt 32 ]; then continue; fi
+      mask=$(( bits == 0 ? 0 : (0xffffffff << (32 - bits)) & 0xffffffff ))
+      (( ($(kci_ipv4_number "$addr") & mask) == ($(kci_ipv4_number "$net") & mask) )) && return 0
+    elif [[ "$net" == *:* && "$addr" == *:* ]]; then
+      if ! a_hex="$(kci_ipv6_hex "$addr")" || ! n_hex="$(kci_ipv6_hex "$net")"; then continue; fi
+      bits="${bits:-128}"
+      if ! [[ "$bits" =~ ^[0-9]+$ ]] || [ "$bits" -gt 128 ]; then continue; fi
+      full=$(( bits / 4 ))
+      rest=$(( bits % 4 ))
+      [ "${a_hex:0:full}" = "${n_hex:0:full}" ] || continue
+      if [ "$rest" = 0 ]; then return 0; fi
+      mask=$(( (0xf << (4 - rest)) & 0xf ))
+      (( (16#${a_hex:full:1} & mask) == (16#${n_hex:full:1} & mask) )) && return 0
+    fi
+  done
+  return 1
 }
 
 # kci_install_dependencies RESULT_PATH: dependencies.txt; a failure ends the stage (only a warning when simulating).

@@ -39,12 +39,21 @@ install_test_dependencies() {
   fi
 }
 
-# download URL FILE: fetches an artifact with retries (http(s) or s3:// through the aws CLI).
+# download URL FILE: fetches a file with retries over https only (http too when PULLAB_ALLOW_HTTP=1), redirects
+# included (at most 5, same protocols); file://, s3:// and every other scheme are refused. KernelCI job artifacts go
+# through kci_download (lib/kernelci.sh), which also checks the host of every hop against the artifact URL policy.
 download() {
-  local url="$1" file="$2"
-  case "$url" in
-    s3://*) aws s3 cp --only-show-errors "$url" "$file" ;;
-    http://*|https://*|file://*) curl --fail --silent --show-error --location --retry 5 --retry-delay 5 -o "$file" "$url" ;;
-    *) echo "download: unsupported URL '$url'" >&2; return 2 ;;
+  local url="$1" file="$2" proto=https
+  [ "${PULLAB_ALLOW_HTTP:-0}" != 1 ] || proto="http,https"
+  case "${url,,}" in
+    https://*) ;;
+    http://*)
+      if [ "$proto" = https ]; then
+        echo "download: refusing plain http (https only; PULLAB_ALLOW_HTTP=1 allows http)" >&2
+        return 2
+      fi ;;
+    *) echo "download: unsupported URL scheme (https only): ${url%%:*}" >&2; return 2 ;;
   esac
+  curl --fail --silent --show-error --location --max-redirs 5 --proto "=$proto" --proto-redir "=$proto" \
+    --retry 5 --retry-delay 5 -o "$file" "$url"
 }

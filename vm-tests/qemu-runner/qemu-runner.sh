@@ -287,33 +287,31 @@ read_job() {
   log "job ${PULLAB_JOB_NODE_ID:-?} (${PULLAB_JOB_NAME:-?}), platform ${PULLAB_PLATFORM:-?}, test ${PULLAB_TEST_ID:-?} type ${PULLAB_TEST_TYPE:-?}: $SUITE on $ARCH"
 }
 
-# fetch WHAT URL FILE: downloads an artifact (https; http too with PULLAB_ALLOW_HTTP=1), or fail_run.
+# fetch WHAT URL FILE: downloads an artifact under the artifact URL policy (kci_download of lib/kernelci.sh: https,
+# http too with PULLAB_ALLOW_HTTP=1, public hosts or PULLAB_ALLOW_PRIVATE_URLS, every redirect checked), or fail_run.
 fetch() {
-  local what="$1" url="$2" file="$3" proto=https rc size
-  case "$url" in
-    https://*) ;;
-    http://*)
-      if [ "${PULLAB_ALLOW_HTTP:-0}" = 1 ]; then
-        proto="http,https"
-      else
-        fail_run "refusing to download the $what over plain http: $url (https only; PULLAB_ALLOW_HTTP=1 allows http)"
-      fi ;;
-    *) fail_run "the $what URL '$url' is not an https URL" ;;
-  esac
-  log "downloading the $what: $url"
-  curl --fail --silent --show-error --location --proto "=$proto" --proto-redir "=$proto" \
-    --retry "$DL_RETRIES" --retry-delay "$DL_RETRY_DELAY_S" --retry-connrefused --connect-timeout 30 \
-    --max-time "$DL_MAX_TIME_S" --max-filesize "$((DL_MAX_MB * 1024 * 1024))" -o "$file" "$url" \
+  local what="$1" url="$2" file="$3" rc size shown
+  shown="$(kci_url_shown "$url")"
+  if ! kci_url_check "$url"; then
+    case "$KCI_URL_REFUSAL" in
+      "plain http"*) fail_run "refusing to download the $what over plain http: $shown (https only; PULLAB_ALLOW_HTTP=1 allows http)" ;;
+      "not an https URL") fail_run "the $what URL '$shown' is not an https URL" ;;
+      *) fail_run "refusing to download the $what from $shown: $KCI_URL_REFUSAL" ;;
+    esac
+  fi
+  log "downloading the $what: $shown"
+  kci_download "$url" "$file" --retry "$DL_RETRIES" --retry-delay "$DL_RETRY_DELAY_S" --retry-connrefused \
+    --connect-timeout 30 --max-time "$DL_MAX_TIME_S" --max-filesize "$((DL_MAX_MB * 1024 * 1024))" \
     2> "$WORK/curl-error"
   rc=$?
   if [ "$rc" = 63 ]; then
-    fail_run "download of the $what $url failed: larger than PULLAB_DOWNLOAD_MAX_MB ($DL_MAX_MB MiB)"
+    fail_run "download of the $what $shown failed: larger than PULLAB_DOWNLOAD_MAX_MB ($DL_MAX_MB MiB)"
   elif [ "$rc" != 0 ]; then
-    fail_run "download of the $what $url failed: $(tr '\n' ' ' < "$WORK/curl-error" | head -c 300)"
+    fail_run "download of the $what $shown failed: $(tr '\n' ' ' < "$WORK/curl-error" | head -c 300)"
   fi
   size="$(wc -c < "$file")"
   if [ "$size" -gt "$((DL_MAX_MB * 1024 * 1024))" ]; then
-    fail_run "download of the $what $url failed: $size bytes, larger than PULLAB_DOWNLOAD_MAX_MB ($DL_MAX_MB MiB)"
+    fail_run "download of the $what $shown failed: $size bytes, larger than PULLAB_DOWNLOAD_MAX_MB ($DL_MAX_MB MiB)"
   fi
   log "downloaded the $what: $size bytes"
 }
@@ -332,12 +330,11 @@ ltp_skiplist() {
   name="$(kci_url_name "$skipfile" skipfile)"
   case "$skipfile" in
     *://*)
-      if curl -fsS --location --retry "$DL_RETRIES" --retry-delay "$DL_RETRY_DELAY_S" --max-time 300 \
-          --proto "=https$([ "${PULLAB_ALLOW_HTTP:-0}" != 1 ] || echo ,http)" -o "$WORK/skip/$name" "$skipfile" \
-          2> "$WORK/curl-error"; then
+      if kci_download "$skipfile" "$WORK/skip/$name" --retry "$DL_RETRIES" --retry-delay "$DL_RETRY_DELAY_S" \
+          --max-time 300 2> "$WORK/curl-error"; then
         src="$WORK/skip/$name"
       else
-        log "WARNING: download of the LTP skip file $skipfile failed: $(tr '\n' ' ' < "$WORK/curl-error")"
+        log "WARNING: download of the LTP skip file $(kci_url_shown "$skipfile") failed: $(tr '\n' ' ' < "$WORK/curl-error")"
       fi ;;
     *)
       local pattern="*opt/ltp/$skipfile"
@@ -348,7 +345,7 @@ ltp_skiplist() {
       fi ;;
   esac
   if [ -z "$src" ]; then
-    log "WARNING: LTP skip file '$skipfile' not found (a URL, or a file of the rootfs tarball's /opt/ltp): running without a skip list"
+    log "WARNING: LTP skip file '$(kci_url_shown "$skipfile")' not found (a URL, or a file of the rootfs tarball's /opt/ltp): running without a skip list"
     return 0
   fi
   ltp_skipfile_to_list "$src" "$WORK/overlay/pullab/ltp-skiplist.txt"

@@ -1,7 +1,11 @@
 #!/usr/bin/env bats
 # The KernelCI tests (kernelci-boot, kernelci-ltp, kernelci-kselftest) and lib/kernelci.sh, run for real on fake
-# artifacts built here (tar -cJf) and served as file:// URLs; kernel installation is simulated (PULLAB_SIMULATE=1).
+# artifacts built here (tar -cJf) and served over http on loopback (params.env opts into both, as a lab config with
+# artifact_urls.allow_http and allow_private [127.0.0.1/32] makes it); kernel installation is simulated
+# (PULLAB_SIMULATE=1).
 # Run: cd /work/main && bats vm-tests/test/kernelci.bats
+
+load helpers
 
 KVERSION=6.15.0-rc7-kci
 
@@ -55,6 +59,16 @@ setup_file() {
 
   # a tarball without lib/modules
   tar -C "$k" -cJf "$art/no-modules.tar.xz" timers
+
+  HTTP_PORT="$(free_port)"
+  python3 "$BATS_TEST_DIRNAME/fixtures/redirecting_server.py" "$art" "$HTTP_PORT" > "$tmp/http.log" 2>&1 &
+  HTTP_PID=$!
+  export HTTP_PID WWW="http://127.0.0.1:$HTTP_PORT"
+  wait_for_http "$WWW/bzImage"
+}
+
+teardown_file() {
+  kill "${HTTP_PID:-}" 2>/dev/null || true
 }
 
 setup() {
@@ -112,26 +126,29 @@ result_count() {
 }
 
 boot_params() {
-  params PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a1 PULLAB_JOB_NAME=baseline-x86-pull-labs \
+  params PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32 \
+    PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a1 PULLAB_JOB_NAME=baseline-x86-pull-labs \
     PULLAB_PLATFORM=qemu-x86_64 PULLAB_TEST_ID=boot-test-6825f9c0 PULLAB_TEST_TYPE=boot PULLAB_TEST_TIMEOUT_S=600 \
-    "PULLAB_KERNEL_URL=file://$ART/bzImage" "PULLAB_MODULES_URL=file://$ART/modules.tar.xz" \
+    "PULLAB_KERNEL_URL=$WWW/bzImage" "PULLAB_MODULES_URL=$WWW/modules.tar.xz" \
     PULLAB_ROOTFS_URL= PULLAB_DTB_URL= PULLAB_KSELFTEST_URL= "$@"
 }
 
 ltp_params() {
-  params PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a2 PULLAB_JOB_NAME=ltp-smoketest-pull-labs \
+  params PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32 \
+    PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a2 PULLAB_JOB_NAME=ltp-smoketest-pull-labs \
     PULLAB_PLATFORM=qemu-x86_64 PULLAB_TEST_ID=ltp-smoketest PULLAB_TEST_TYPE=ltp PULLAB_TEST_TIMEOUT_S=600 \
-    "PULLAB_KERNEL_URL=file://$ART/bzImage" "PULLAB_MODULES_URL=file://$ART/modules.tar.xz" \
-    "PULLAB_ROOTFS_URL=file://$ART/full.rootfs.tar.xz" PULLAB_DTB_URL= PULLAB_KSELFTEST_URL= \
+    "PULLAB_KERNEL_URL=$WWW/bzImage" "PULLAB_MODULES_URL=$WWW/modules.tar.xz" \
+    "PULLAB_ROOTFS_URL=$WWW/full.rootfs.tar.xz" PULLAB_DTB_URL= PULLAB_KSELFTEST_URL= \
     "PULLAB_LTP_CMDFILES=smoketest,syscalls-mini" PULLAB_LTP_SKIPFILE=skipfile-lkft.yaml PULLAB_LTP_WORKERS=max \
     "$@"
 }
 
 kselftest_params() {
-  params PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a3 PULLAB_JOB_NAME=kselftest-timers-pull-labs \
+  params PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32 \
+    PULLAB_JOB_NODE_ID=6825f9c0b4e0b1c9d2a7e0a3 PULLAB_JOB_NAME=kselftest-timers-pull-labs \
     PULLAB_PLATFORM=qemu-x86_64 PULLAB_TEST_ID=kselftest-timers PULLAB_TEST_TYPE=kselftest-timers \
-    PULLAB_TEST_TIMEOUT_S=600 "PULLAB_KERNEL_URL=file://$ART/bzImage" "PULLAB_MODULES_URL=file://$ART/modules.tar.xz" \
-    PULLAB_ROOTFS_URL= PULLAB_DTB_URL= "PULLAB_KSELFTEST_URL=file://$ART/kselftest.tar.xz" \
+    PULLAB_TEST_TIMEOUT_S=600 "PULLAB_KERNEL_URL=$WWW/bzImage" "PULLAB_MODULES_URL=$WWW/modules.tar.xz" \
+    PULLAB_ROOTFS_URL= PULLAB_DTB_URL= "PULLAB_KSELFTEST_URL=$WWW/kselftest.tar.xz" \
     PULLAB_KSELFTEST_COLLECTION=timers "$@"
 }
 
@@ -198,7 +215,7 @@ kselftest_params() {
   echo "$output"
   [ "$status" -eq 194 ]
   [ "$(cat expected-kernel.txt)" = "$KVERSION" ]
-  [[ "$output" == *"downloading file://$ART/bzImage"* ]]
+  [[ "$output" == *"downloading $WWW/bzImage"* ]]
   [[ "$output" == *"job kernel version: $KVERSION"* ]]
   [[ "$output" == *"SIMULATED: cp -R modules-staging/lib/modules/$KVERSION /lib/modules/"* ]]
   [[ "$output" == *"SIMULATED: install -m 0755 artifacts/bzImage /boot/vmlinuz-$KVERSION"* ]]
@@ -300,19 +317,129 @@ kselftest_params() {
 
 @test "boot: a download that fails and a modules tarball without lib/modules -> exit 1, boot = error" {
   test_dir kernelci-boot
-  boot_params "PULLAB_MODULES_URL=file://$ART/does-not-exist.tar.xz"
+  boot_params "PULLAB_MODULES_URL=$WWW/does-not-exist.tar.xz"
   run ./run-01-install-kernel.sh
   [ "$status" -eq 1 ]
-  [[ "$output" == *"download of file://$ART/does-not-exist.tar.xz failed"* ]]
+  [[ "$output" == *"download of $WWW/does-not-exist.tar.xz failed"* ]]
   valid_json
   [ "$(status boot)" = error ]
 
   rm -f results.json .pullab-results.tsv
-  boot_params "PULLAB_MODULES_URL=file://$ART/no-modules.tar.xz"
+  boot_params "PULLAB_MODULES_URL=$WWW/no-modules.tar.xz"
   run ./run-01-install-kernel.sh
   [ "$status" -eq 1 ]
   [[ "$output" == *"cannot tell the kernel version"* ]]
   [ "$(status boot)" = error ]
+}
+
+# --- the artifact URL policy (kci_download) -----------------------------------------------------------------------
+
+@test "boot: a file:// kernel URL is refused before any read: exit 1, boot = error" {
+  test_dir kernelci-boot
+  boot_params "PULLAB_KERNEL_URL=file://$ART/bzImage"
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"download: refused file://$ART/bzImage: not an https URL"* ]]
+  [ ! -e artifacts/bzImage ]
+  [ "$(status boot)" = error ]
+}
+
+@test "boot: plain http without PULLAB_ALLOW_HTTP=1, and loopback without PULLAB_ALLOW_PRIVATE_URLS, are refused" {
+  test_dir kernelci-boot
+  boot_params PULLAB_ALLOW_HTTP=0
+  run ./run-01-install-kernel.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"download: refused $WWW/bzImage: plain http (https only; PULLAB_ALLOW_HTTP=1 allows http)"* ]]
+
+  boot_params PULLAB_ALLOW_PRIVATE_URLS=
+  run ./run-01-install-kernel.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"download: refused $WWW/bzImage: host 127.0.0.1 is a loopback address (not in PULLAB_ALLOW_PRIVATE_URLS)"* ]]
+  [ ! -e artifacts/bzImage ]
+}
+
+@test "boot: a redirect is followed only to a URL the policy accepts (the metadata service, file://, loopback refused)" {
+  test_dir kernelci-boot
+  local target
+  for target in "http://169.254.169.254/latest/meta-data/iam/security-credentials/" "file://$ART/bzImage" \
+      "http://127.0.0.2:${WWW##*:}/bzImage"; do
+    rm -f results.json .pullab-results.tsv
+    boot_params "PULLAB_KERNEL_URL=$WWW/redirect?$target"
+    run ./run-01-install-kernel.sh
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"download: refused $target: "* ]]
+    [ "$(status boot)" = error ]
+  done
+  # an accepted target is followed
+  rm -f results.json .pullab-results.tsv
+  boot_params "PULLAB_KERNEL_URL=$WWW/redirect?$WWW/bzImage"
+  run ./run-01-install-kernel.sh
+  [ "$status" -eq 194 ]
+}
+
+@test "boot: a public-looking name that resolves to loopback is refused on the VM (DNS is not checked at translation)" {
+  test_dir kernelci-boot
+  # getent as the VM's resolver would answer for a name pointing at loopback (e.g. a rebinding or wildcard domain)
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "127.0.0.1       STREAM $2"\n' > "$BATS_TEST_TMPDIR/bin/getent"
+  chmod +x "$BATS_TEST_TMPDIR/bin/getent"
+  boot_params PULLAB_ALLOW_PRIVATE_URLS= "PULLAB_KERNEL_URL=http://artifacts.evil.example:${WWW##*:}/bzImage"
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH" run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"host artifacts.evil.example resolves to 127.0.0.1, a loopback address"* ]]
+  # allowed, the transfer goes to the address checked (--resolve), not to a second lookup
+  boot_params "PULLAB_KERNEL_URL=http://artifacts.evil.example:${WWW##*:}/bzImage"
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH" run ./run-01-install-kernel.sh
+  [ "$status" -eq 194 ]
+}
+
+@test "credentials in an artifact URL are refused and never written to the stage log" {
+  test_dir kernelci-boot
+  boot_params "PULLAB_MODULES_URL=http://ci-bot:s3cr3t@127.0.0.1:${WWW##*:}/modules.tar.xz"
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"refused http://<user info>@127.0.0.1:${WWW##*:}/modules.tar.xz: user info (credentials) in the URL"* ]]
+  [[ "$output" != *s3cr3t* ]]
+  [[ "$output" != *ci-bot* ]]
+}
+
+@test "kci_url_check: non-public addresses in every spelling and internal names are refused; public ones pass" {
+  local url
+  for url in "https://169.254.169.254/" "https://2852039166/" "https://0x7f.1/" "https://0177.0.0.1/" \
+      "https://127.1/" "https://[::1]/" "https://[::ffff:127.0.0.1]/" "https://[::ffff:a9fe:a9fe]/" \
+      "https://[fe80::1]/" "https://[fd00:ec2::254]/" "https://[64:ff9b::a9fe:a9fe]/" "https://0.0.0.0/" \
+      "https://10.1.2.3/" "https://172.16.0.1/" "https://192.168.1.1/" "https://100.64.0.1/" "https://localhost/" \
+      "https://a.localhost/" "https://metadata.google.internal/" "https://metadata/" "s3://bucket/key" \
+      "ftp://files.kernelci.org/x" "https://u@files.kernelci.org/x"; do
+    run kci "$BATS_TEST_TMPDIR" kci_url_check "$url"
+    [ "$status" -eq 1 ] || { echo "accepted: $url"; return 1; }
+  done
+  for url in "https://93.184.215.14/bzImage" "https://[2606:4700::6810:84e5]:8443/bzImage"; do
+    run kci "$BATS_TEST_TMPDIR" kci_url_check "$url"
+    [ "$status" -eq 0 ] || { echo "refused: $url"; return 1; }
+  done
+  PULLAB_ALLOW_PRIVATE_URLS="10.20.0.0/16,fd00::/8" run kci "$BATS_TEST_TMPDIR" kci_url_check "https://10.20.9.9/"
+  [ "$status" -eq 0 ]
+  PULLAB_ALLOW_PRIVATE_URLS="10.20.0.0/16,fd00::/8" run kci "$BATS_TEST_TMPDIR" kci_url_check "https://[fd00:ec2::254]/"
+  [ "$status" -eq 0 ]
+  PULLAB_ALLOW_PRIVATE_URLS="10.20.0.0/16,fd00::/8" run kci "$BATS_TEST_TMPDIR" kci_url_check "https://10.21.0.1/"
+  [ "$status" -eq 1 ]
+}
+
+@test "ltp: a skip file URL on the metadata service is refused: a warning, LTP runs without a skip list" {
+  test_dir kernelci-ltp
+  ltp_params PULLAB_LTP_SKIPFILE="http://169.254.169.254/latest/meta-data/skipfile.yaml" PULLAB_KERNEL_URL=
+  run ./run-01-install-kernel.sh
+  [ "$status" -eq 0 ]
+  run ./run-02-ltp.sh
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"download: refused http://169.254.169.254/latest/meta-data/skipfile.yaml: host 169.254.169.254 is a link-local address"* ]]
+  [[ "$output" == *"WARNING: download of http://169.254.169.254/latest/meta-data/skipfile.yaml failed"* ]]
 }
 
 # --- LTP -----------------------------------------------------------------------------------------------------------
@@ -411,7 +538,7 @@ kselftest_params() {
 
 @test "ltp: kirk from the rootfs's opt/kirk is preferred, with workers and skip file" {
   test_dir kernelci-ltp
-  ltp_params "PULLAB_ROOTFS_URL=file://$ART/kirk.rootfs.tar.xz" PULLAB_KERNEL_URL= PULLAB_LTP_WORKERS=3
+  ltp_params "PULLAB_ROOTFS_URL=$WWW/kirk.rootfs.tar.xz" PULLAB_KERNEL_URL= PULLAB_LTP_WORKERS=3
   cp "$FIX/skipfile-lkft.yaml" .
   run ./run-01-install-kernel.sh
   [ "$status" -eq 0 ]
@@ -472,7 +599,7 @@ kselftest_params() {
   [ "$(status ltp)" = error ]
 
   rm -f results.json .pullab-results.tsv
-  ltp_params "PULLAB_ROOTFS_URL=file://$ART/empty.rootfs.tar.xz"
+  ltp_params "PULLAB_ROOTFS_URL=$WWW/empty.rootfs.tar.xz"
   run ./run-02-ltp.sh
   echo "$output"
   [ "$status" -eq 1 ]

@@ -63,7 +63,7 @@ setup_file() {
     "$TASK_ARN_ID" > "$www/v4/meta/task"
 
   HTTP_PORT="$(free_port)"
-  python3 -m http.server --bind 127.0.0.1 --directory "$www" "$HTTP_PORT" > "$tmp/http.log" 2>&1 &
+  python3 "$VMT_DIR/test/fixtures/redirecting_server.py" "$www" "$HTTP_PORT" > "$tmp/http.log" 2>&1 &
   HTTP_PID=$!
   export HTTP_PORT HTTP_PID WWW="http://127.0.0.1:$HTTP_PORT"
   wait_for_http "$WWW/bzImage"
@@ -88,7 +88,9 @@ setup() {
   export PATH="$BATS_FILE_TMPDIR/bin:$PATH"
   export RESULTS_BUCKET="$BUCKET" RUN_PREFIX="run_t${BATS_TEST_NUMBER}_$RANDOM" TEST_NAME=kernelci-boot TASK_INDEX=3
   export MAX_RUNTIME=600 S3_ATTEMPTS=3 S3_BACKOFF_MAX=1
-  export PULLAB_WORK_DIR="$BATS_TEST_TMPDIR/work" PULLAB_ALLOW_HTTP=1 PULLAB_KVM_DEVICE="$BATS_TEST_TMPDIR/no-kvm"
+  export PULLAB_WORK_DIR="$BATS_TEST_TMPDIR/work" PULLAB_KVM_DEVICE="$BATS_TEST_TMPDIR/no-kvm"
+  # the artifacts are served over http on loopback: the lab's artifact_urls opt-ins, as params.env carries them
+  export PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32
   export PULLAB_GUEST_BUSYBOX_DIR="$BATS_TEST_TMPDIR/no-busybox" PULLAB_POLL_S=0.2
   export PULLAB_DOWNLOAD_RETRIES=1 PULLAB_DOWNLOAD_RETRY_DELAY_S=0
   export FAKE_QEMU_ARGS="$BATS_TEST_TMPDIR/qemu-args" AWS_CALLS="$BATS_TEST_TMPDIR/aws-calls"
@@ -257,6 +259,19 @@ has_args() {
   export PULLAB_KERNEL_URL="ftp://example.invalid/bzImage" PULLAB_ALLOW_HTTP=1
   runner
   [ "$(out_of result.txt)" = "FAILED: the kernel URL 'ftp://example.invalid/bzImage' is not an https URL" ]
+}
+
+@test "the artifact URL policy: loopback not opted in, and a redirect to the task metadata endpoint, are refused" {
+  unset PULLAB_ALLOW_PRIVATE_URLS
+  runner
+  [ "$status" -eq 0 ]
+  [ "$(out_of result.txt)" = "FAILED: refusing to download the kernel from $WWW/bzImage: host 127.0.0.1 is a loopback address (not in PULLAB_ALLOW_PRIVATE_URLS)" ]
+  [ ! -e "$FAKE_QEMU_ARGS" ]
+  # an accepted URL redirecting to the ECS task metadata endpoint (link-local): the hop is checked, not followed
+  export PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32 PULLAB_KERNEL_URL="$WWW/redirect?http://169.254.170.2/v2/credentials/x"
+  runner
+  [[ "$(out_of result.txt)" == "FAILED: download of the kernel $WWW/redirect?http://169.254.170.2/v2/credentials/x failed: download: refused http://169.254.170.2/v2/credentials/x: host 169.254.170.2 is a link-local address"* ]]
+  [ ! -e "$FAKE_QEMU_ARGS" ]
 }
 
 @test "missing configuration: exit 2 naming every missing variable, nothing uploaded" {

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Needs: bash, the aws CLI, curl, unzip, tar/xz and moto_server (.ci/run installs them).",
+            "With --api the VMs are this machine: a job's own test code runs as you, so --api needs --allow-job-code:",
+            "  pullab local-run --api https://kernelci-api.example.org --allow-job-code",
             "Exit status: 0 every run closed, every job taken finished in KernelCI and nothing dead-lettered, 1 "
                     + "otherwise (each job not finished is named on stderr)."
         })
@@ -72,6 +74,13 @@ final class LocalRunCommand implements Callable<Integer> {
             + "(JWT from KCIDB_JWT or UNIFIED_TOKEN, origin from KCIDB_ORIGIN, default pullab_local).")
     private URI kcidb;
 
+    @Option(names = LocalLab.Options.ALLOW_JOB_CODE_OPTION, description = "With --api: run the jobs' own test code "
+            + "(the programs in their kselftest tarballs and LTP root filesystems) on this machine as the current "
+            + "user. "
+            + "Without it --api refuses to start. Example: pullab local-run --api https://kernelci-api.example.org "
+            + "--allow-job-code")
+    private boolean allowJobCode;
+
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "3",
             description = "How many jobs the KernelCI double publishes: the three fixture jobs, repeated with new node "
                     + "ids beyond three (0 to 30, default: ${DEFAULT-VALUE}).")
@@ -98,7 +107,11 @@ final class LocalRunCommand implements Callable<Integer> {
                         env.getOrDefault("KCIDB_ORIGIN", "pullab_local")));
         LocalLab.Options options = new LocalLab.Options(runtime, dir, keep, Duration.ofSeconds(timeout),
                 Optional.ofNullable(api).map(url -> new KernelCiAccess(url, token)),
-                kcidbSettings, jobs);
+                kcidbSettings, jobs, allowJobCode);
+        Optional<String> refusal = options.refusal();
+        if (refusal.isPresent()) {
+            throw new ParameterException(spec.commandLine(), refusal.get());
+        }
         try (LocalLab lab = new LocalLab(options,
                 line -> {
                     err.println("[local-run] " + line);

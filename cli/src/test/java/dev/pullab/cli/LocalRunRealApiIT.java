@@ -36,8 +36,8 @@ class LocalRunRealApiIT {
     Path dir;
 
     @Test
-    @DisplayName("local-run --api finishes every seeded job of its runtime, the API rejecting no request, and links"
-            + " logs in the region of AWS_REGION")
+    @DisplayName("local-run --api --allow-job-code finishes every seeded job of its runtime, the API rejecting no"
+            + " request, and links logs in the region of AWS_REGION")
     void localRunAgainstTheRealApi() throws Exception {
         KernelCiApiKit api = KernelCiApiKit.get();
         List<KernelCiApiKit.SeededJob> seeded = new ArrayList<>();
@@ -47,7 +47,7 @@ class LocalRunRealApiIT {
             int logMark = api.accessLog().size();
 
             JarRun run = JarRun.run(dir, Duration.ofMinutes(6), List.of("KERNELCI_API_TOKEN=" + api.labToken(),
-                    "AWS_REGION=us-west-2"), "local-run", "--api", api.baseUri().toString(), "--runtime",
+                    "AWS_REGION=us-west-2"), "local-run", "--api", api.baseUri().toString(), "--allow-job-code", "--runtime",
                     api.runtime(), "--work-dir", dir.resolve("lab").toString(), "--timeout", "300");
 
             assertThat(run.exitCode()).as("exit status; stderr:%n%s", run.err()).isZero();

@@ -131,7 +131,8 @@ class OrchestratorIT {
                    "exynos850-e850-96": {"executor": "ec2", "arch": "arm64",
                      "ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
                      "instance_type": "m7g.large", "vm_count": 1, "max_runtime": 5400}},
-                 "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536}}
+                 "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536},
+                 "artifact_urls": {"allow_http": true}}
                 """;
     }
 

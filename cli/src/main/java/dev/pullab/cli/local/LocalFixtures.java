@@ -233,7 +233,8 @@ public final class LocalFixtures implements AutoCloseable {
 
     /**
      * The lab config of local runs: the three platforms of the definitions on EC2 (Amazon Linux 2023, one VM per
-     * test, one hour) and job definitions allowed from {@code http://127.0.0.1}; {@link LabConfig#parse} accepts it.
+     * test, one hour), job definitions allowed from {@code http://127.0.0.1}, and artifact URLs over plain http from
+     * {@code 127.0.0.1} ({@code artifact_urls}: where the fixtures are served); {@link LabConfig#parse} accepts it.
      */
     public String labConfigJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -244,6 +245,9 @@ public final class LocalFixtures implements AutoCloseable {
         ObjectNode policy = root.putObject("job_definitions");
         policy.putArray("allowed_hosts").add("http://127.0.0.1");
         policy.put("max_bytes", LabConfig.JobDefinitionPolicy.DEFAULT_MAX_BYTES);
+        ObjectNode artifactUrls = root.putObject("artifact_urls");
+        artifactUrls.put("allow_http", true);
+        artifactUrls.putArray("allow_private").add("127.0.0.1/32");
         try {
             return JSON.writeValueAsString(root);
         } catch (IOException e) {

@@ -86,13 +86,41 @@ public final class LocalLab implements AutoCloseable {
      * @param api      a real KernelCI API (and its token) instead of the double with the fixture jobs
      * @param kcidb    a real KCIDB receiver instead of the local one
      * @param jobs     how many of the fixture jobs the double publishes (0 to 3)
+     * @param allowJobCode run the code of jobs taken from a real API ({@code --allow-job-code}): a job's kselftest
+     *                 tarball and rootfs (LTP) hold programs the VM client runs, here on this machine as the invoking
+     *                 user; the fixture jobs of the double are the lab's own and need no consent
      */
     public record Options(String runtime, Path workDir, boolean keep, Duration timeout, Optional<KernelCiAccess> api,
-            Optional<KcidbSettings> kcidb, int jobs) {
+            Optional<KcidbSettings> kcidb, int jobs, boolean allowJobCode) {
+
+        /** The option of {@code pullab local-run} that gives the consent. */
+        public static final String ALLOW_JOB_CODE_OPTION = "--allow-job-code";
+
+        /** Without consent to run job code ({@code allowJobCode} false). */
+        public Options(String runtime, Path workDir, boolean keep, Duration timeout, Optional<KernelCiAccess> api,
+                Optional<KcidbSettings> kcidb, int jobs) {
+            this(runtime, workDir, keep, timeout, api, kcidb, jobs, false);
+        }
 
         /** The defaults: the doubles, all fixture jobs. */
         public static Options local(String runtime, Path workDir, boolean keep, Duration timeout) {
             return new Options(runtime, workDir, keep, timeout, Optional.empty(), Optional.empty(), 3);
+        }
+
+        /**
+         * Why these options must not run, or empty when they may: jobs from a real KernelCI API bring their own code
+         * (kselftest, LTP), which a local run executes on this machine, not in a VM; that needs
+         * {@value #ALLOW_JOB_CODE_OPTION}. Checked before anything is started, so no job is claimed and left open.
+         */
+        public Optional<String> refusal() {
+            if (api.isEmpty() || allowJobCode) {
+                return Optional.empty();
+            }
+            return Optional.of("--api " + api.get().apiBaseUri() + " takes real KernelCI jobs, and a local run "
+                    + "executes their own test code (the kselftest tarball's and the rootfs's LTP programs) on this "
+                    + "machine as " + System.getProperty("user.name", "the current user") + ", not in a VM. Pass "
+                    + ALLOW_JOB_CODE_OPTION + " to accept that, e.g. pullab local-run --api "
+                    + api.get().apiBaseUri() + " " + ALLOW_JOB_CODE_OPTION + "; nothing was claimed.");
         }
     }
 
@@ -195,7 +223,17 @@ public final class LocalLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the lab until every run is closed or the timeout.
+     *
+     * @throws IllegalStateException with {@link Options#refusal()}, before anything starts, when the options need a
+     *                               consent not given
+     */
     public Outcome run() throws IOException {
+        Optional<String> refusal = options.refusal();
+        if (refusal.isPresent()) {
+            throw new IllegalStateException(refusal.get());
+        }
         Instant start = Instant.now();
         Files.createDirectories(options.workDir());
         progress.accept("AWS emulator: " + aws);

@@ -1,16 +1,22 @@
 package dev.pullab.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.testing.AwsEmulator;
 import dev.pullab.core.testing.KcidbReceiverDouble;
 import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.core.testing.KernelCiFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,27 +76,58 @@ class LocalRunIT {
     }
 
     @Test
-    @DisplayName("--api and --kcidb: the lab polls the given KernelCI and submits to the given KCIDB")
-    void givenExternalPeers_whenRunLocally_thenTheyAreUsed() throws Exception {
+    @DisplayName("--api with --allow-job-code and --kcidb: the lab takes the given KernelCI's job, runs its code and "
+            + "submits to the given KCIDB")
+    void givenExternalPeersAndConsent_whenRunLocally_thenTheirJobRuns() throws Exception {
         try (KernelCiApiDouble external = KernelCiApiDouble.start("external-token");
-                KcidbReceiverDouble receiver = KcidbReceiverDouble.start("external-secret")) {
+                KcidbReceiverDouble receiver = KcidbReceiverDouble.start("external-secret");
+                LocalFixtures served = LocalFixtures.start(dir.resolve("served"))) {
+            // the baseline boot job under node ids of its own (the emulator's EC2 instances are shared by the tests)
+            String job = KernelCiFixtures.nodeId(0x7e570001);
+            String kbuild = KernelCiFixtures.nodeId(0x7e570000);
+            external.putNode(KernelCiFixtures.kbuild(kbuild));
+            ObjectNode node = KernelCiFixtures.job(job, RUNTIME, "qemu-x86_64");
+            node.put("name", "baseline-x86-pull-labs").put("parent", kbuild);
+            node.withObject("/artifacts").put("job_definition",
+                    served.jobDefinitionUrls().get("pull_labs_jobdef_baseline_qemu_x86_64").toString());
+            node.withObject("/data").put("arch", "x86_64").put("kernel_type", "bzimage");
+            external.addJob(node, LocalFixtures.FIRST_EVENT_TIMESTAMP);
             LocalLab.Options options = new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240),
-                    java.util.Optional.of(new dev.pullab.core.config.KernelCiAccess(external.baseUri(),
-                            java.util.Optional.of("external-token"))),
-                    java.util.Optional.of(new dev.pullab.core.kcidb.KcidbSettings(receiver.submitUrl(),
-                            KcidbReceiverDouble.jwt("external-secret", "pullab_ext"), "pullab_ext")), 3);
+                    Optional.of(new KernelCiAccess(external.baseUri(), Optional.of("external-token"))),
+                    Optional.of(new KcidbSettings(receiver.submitUrl(),
+                            KcidbReceiverDouble.jwt("external-secret", "pullab_ext"), "pullab_ext")), 3, true);
             try (LocalLab lab = new LocalLab(options, line -> { })) {
                 LocalLab.Outcome outcome = lab.run();
 
-                assertThat(outcome.runs()).singleElement().satisfies(run -> {
-                    assertThat(run.jobNodeId()).isEmpty();
-                    assertThat(run.state()).isEqualTo(RunRecord.RunState.DONE);
-                });
+                assertThat(outcome.runs()).hasSize(2).allSatisfy(run ->
+                        assertThat(run.state()).isEqualTo(RunRecord.RunState.DONE));
+                assertThat(outcome.runs()).filteredOn(run -> run.jobNodeId().isPresent()).singleElement()
+                        .satisfies(run -> assertThat(run.jobNodeId()).contains(job));
+                JsonNode finished = external.node(job).orElseThrow();
+                assertThat(finished.path("state").asText()).isEqualTo("done");
+                assertThat(finished.path("result").asText()).isIn("pass", "fail");
+                assertThat(instancesOfJob(job)).as("VMs of %s", job).hasSize(1);
                 assertThat(external.requests()).anySatisfy(r -> assertThat(r.path()).endsWith("/events"));
                 assertThat(lab.api().requests()).isEmpty();
-                assertThat(receiver.submissions()).singleElement()
-                        .satisfies(s -> assertThat(s.body().toString()).contains("pullab_ext:"));
+                assertThat(receiver.submissions()).isNotEmpty()
+                        .allSatisfy(s -> assertThat(s.body().toString()).contains("pullab_ext:"));
             }
+        }
+    }
+
+    @Test
+    @DisplayName("--api without --allow-job-code: the lab refuses to start, naming the option, before any request")
+    void givenExternalApiWithoutConsent_whenRun_thenRefusedBeforeAnyRequest() throws Exception {
+        try (KernelCiApiDouble external = KernelCiApiDouble.start("external-token")) {
+            LocalLab.Options options = new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240),
+                    Optional.of(new KernelCiAccess(external.baseUri(), Optional.of("external-token"))),
+                    Optional.empty(), 3);
+            try (LocalLab lab = new LocalLab(options, line -> { })) {
+                assertThatThrownBy(lab::run).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("Pass --allow-job-code to accept that")
+                        .hasMessageContaining("nothing was claimed");
+            }
+            assertThat(external.requests()).isEmpty();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pullab.core.http;
 
+import dev.pullab.core.url.UrlRedaction;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -339,14 +340,9 @@ public final class RetryingHttp {
                 : "";
     }
 
-    /** A URI without user info (which may carry a token, e.g. {@code KCIDB_REST}). */
+    /** A URI with its user info (which may carry a token, e.g. {@code KCIDB_REST}) replaced ({@link UrlRedaction}). */
     public static String redact(URI uri) {
-        if (uri.getUserInfo() == null) {
-            return uri.toString();
-        }
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                + (uri.getRawPath() == null ? "" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return UrlRedaction.shown(uri);
     }
 
     private static Instant earlier(Instant a, Instant b) {

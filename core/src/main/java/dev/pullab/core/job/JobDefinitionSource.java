@@ -1,5 +1,6 @@
 package dev.pullab.core.job;
 
+import dev.pullab.core.url.UrlRedaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class JobDefinitionSource {
             return Optional.of("job definition URL must be https: " + shown(url));
         }
         if (url.getRawUserInfo() != null) {
-            return Optional.of("job definition URL must not carry user info: " + redacted(url));
+            return Optional.of("job definition URL must not carry user info: " + shown(url));
         }
         if (url.getHost() == null || url.getHost().isBlank()) {
             return Optional.of("job definition URL has no host: " + shown(url));
@@ -100,18 +101,13 @@ public final class JobDefinitionSource {
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
-    /** The URL for messages: its user info (credentials) replaced, everything else as given. */
+    /** The URL for messages: its user info (credentials) replaced, everything else as given ({@link UrlRedaction}). */
     public static String shown(URI url) {
-        return url.getRawUserInfo() == null ? url.toString() : redacted(url);
+        return UrlRedaction.shown(url);
     }
 
     /** {@link #shown(URI)} for a URL that may not even parse. */
     public static String shown(String url) {
-        return url == null ? "null" : url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1<user info>@");
-    }
-
-    private static String redacted(URI url) {
-        return url.getScheme() + "://<user info>@" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                + Objects.requireNonNullElse(url.getRawPath(), "");
+        return UrlRedaction.shown(url);
     }
 }

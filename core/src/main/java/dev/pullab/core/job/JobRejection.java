@@ -1,6 +1,7 @@
 package dev.pullab.core.job;
 
 import dev.pullab.core.kernelci.ErrorCode;
+import dev.pullab.core.url.UrlRedaction;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,9 @@ import java.util.Objects;
  *
  * @param code    the KernelCI error code
  * @param message what is wrong, naming the offending field or value; cut to {@value #MAX_MESSAGE_CHARS} characters
- *                (a value quoted from a large job definition must not make a megabyte {@code error_msg})
+ *                (a value quoted from a large job definition must not make a megabyte {@code error_msg}); the user
+ *                info of every URL in it is replaced ({@link UrlRedaction#inText}): the message goes to the job
+ *                node, which anyone can read
  */
 public record JobRejection(ErrorCode code, String message) implements Translation {
 
@@ -31,6 +34,7 @@ public record JobRejection(ErrorCode code, String message) implements Translatio
         if (message.isBlank()) {
             throw new IllegalArgumentException("a rejection needs a message");
         }
+        message = UrlRedaction.inText(message);
         if (message.length() > MAX_MESSAGE_CHARS) {
             message = message.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
         }

@@ -8,8 +8,6 @@ import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.TestRun;
 import dev.pullab.core.plan.VmGroup;
 import dev.pullab.core.poll.JobTicket;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +39,9 @@ import java.util.regex.Pattern;
  *       fall back to the top-level {@code SKIPFILE} and {@code KIRK_WORKERS}); {@code kselftest-<collection>} runs
  *       {@code kernelci-kselftest}. Each test is one {@link VmGroup} of the platform's VM count.</li>
  *   <li>Artifacts: every test needs {@code kernel}; on EC2 also {@code modules} (the VM installs both); ltp needs
- *       {@code rootfs}, kselftest needs {@code kselftest}. Every artifact URL must be http(s).</li>
+ *       {@code rootfs}, kselftest needs {@code kselftest}. Every artifact URL, and an ltp {@code skipfile} given as a
+ *       URL, must pass the lab's {@link ArtifactUrlPolicy} (https, a public host, no user info); the policy's opt-ins
+ *       go to the VM in params.env ({@code PULLAB_ALLOW_HTTP}, {@code PULLAB_ALLOW_PRIVATE_URLS}).</li>
  *   <li>Time: a test's {@code timeout_s} plus {@value #SETUP_ALLOWANCE_S} s (download, install, reboot) must fit in
  *       the platform's max runtime, the VM's safety timer.</li>
  *   <li>Two tests of one job may not run the same vm-tests directory (their payloads would share an S3 key).</li>
@@ -58,7 +58,8 @@ public final class JobTranslator {
             "PULLAB_KSELFTEST_URL",
             "PULLAB_TEST_ID", "PULLAB_TEST_TYPE", "PULLAB_TEST_TIMEOUT_S",
             "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS",
-            "PULLAB_KSELFTEST_COLLECTION");
+            "PULLAB_KSELFTEST_COLLECTION",
+            ArtifactUrlPolicy.ALLOW_HTTP_PARAM, ArtifactUrlPolicy.ALLOW_PRIVATE_PARAM);
     /** Seconds a VM needs besides the test itself: downloads, kernel install, reboot. */
     public static final int SETUP_ALLOWANCE_S = 600;
     /** The vm-tests directory of each supported test type. */
@@ -163,12 +164,12 @@ public final class JobTranslator {
         }
         Platform platform = platform(ticket, definition, config);
         checkArch(ticket, definition, platform);
-        checkUrls(definition.artifacts());
+        checkUrls(definition.artifacts(), config.artifactUrls());
 
         List<VmGroup> groups = new ArrayList<>();
         Map<String, String> testOfDirectory = new HashMap<>();
         for (TestDefinition test : definition.tests()) {
-            TestRun run = testRun(ticket, definition, platform, test);
+            TestRun run = testRun(ticket, definition, platform, test, config.artifactUrls());
             String earlier = testOfDirectory.putIfAbsent(run.name(), test.id());
             if (earlier != null) {
                 throw reject("tests '" + earlier + "' and '" + test.id() + "' would both run vm-tests '" + run.name()
@@ -215,26 +216,15 @@ public final class JobTranslator {
         return lower.equals("aarch64") ? "arm64" : lower;
     }
 
-    private static void checkUrls(Artifacts artifacts) {
-        artifacts.present().forEach((name, url) -> {
-            if (!isHttpUrl(url)) {
-                throw reject("artifact '" + name + "' is not an http(s) URL: " + url);
-            }
-        });
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
+    private static void checkUrls(Artifacts artifacts, ArtifactUrlPolicy policy) {
+        artifacts.present().forEach((name, url) ->
+                policy.refuse("artifact '" + name + "'", url).ifPresent(why -> {
+                    throw reject(why);
+                }));
     }
 
     private static TestRun testRun(JobTicket ticket, JobDefinition definition, Platform platform,
-            TestDefinition test) {
+            TestDefinition test, ArtifactUrlPolicy policy) {
         Artifacts artifacts = definition.artifacts();
         String type = test.type();
         String name = vmTest(type);
@@ -243,13 +233,23 @@ public final class JobTranslator {
             require(artifacts, "modules", test);
         }
         Map<String, String> params = baseParams(ticket, artifacts, platform, test);
+        params.putAll(policy.vmParams());
         if (name.equals(LTP_TEST)) {
             require(artifacts, "rootfs", test);
             Map<String, String> ltp = keyValues(test);
             String cmdfiles = nonBlank(ltp.get("tst_cmdfiles"))
                     .orElseThrow(() -> reject("ltp test '" + test.id() + "' has no tst_cmdfiles parameter"));
             params.put("PULLAB_LTP_CMDFILES", cmdfiles);
-            params.put("PULLAB_LTP_SKIPFILE", firstOf(ltp.get("skipfile"), definition.parameters().get("SKIPFILE")));
+            String skipfile = firstOf(ltp.get("skipfile"), definition.parameters().get("SKIPFILE"));
+            if (skipfile.contains("://")) {
+                // the VM downloads a skip file given as a URL (a name is looked up in the rootfs)
+                String what = nonBlank(ltp.get("skipfile")).isPresent()
+                        ? "skipfile of test '" + test.id() + "'" : "parameters.SKIPFILE";
+                policy.refuse(what, skipfile).ifPresent(why -> {
+                    throw reject(why);
+                });
+            }
+            params.put("PULLAB_LTP_SKIPFILE", skipfile);
             params.put("PULLAB_LTP_WORKERS",
                     firstOf(ltp.get("workers"), definition.parameters().get("KIRK_WORKERS")));
         } else if (name.equals(KSELFTEST_TEST)) {

@@ -28,20 +28,24 @@ import java.util.regex.Pattern;
  *   "platforms": {"qemu-x86_64": {"executor": "fargate", "arch": "x86_64"},
  *                 "x86_64-ec2": {"executor": "ec2", "arch": "x86_64", "ami_id": "resolve:ssm:/aws/service/...",
  *                                "instance_type": "m5.large", "vm_count": 1, "max_runtime": 3600}},
- *   "job_definitions": {"allowed_hosts": ["files.kernelci.org", "storage.kernelci.org"], "max_bytes": 1048576}
+ *   "job_definitions": {"allowed_hosts": ["files.kernelci.org", "storage.kernelci.org"], "max_bytes": 1048576},
+ *   "artifact_urls": {"allow_http": false, "allow_private": ["10.20.0.0/16"]}
  * }
  * }</pre>
  * Without {@code platforms} the table of {@link #defaults()} is used; a {@code platforms} object replaces it as a
- * whole. Without {@code job_definitions} (or one of its keys) the default policy applies. Unknown keys in a platform
- * or in {@code job_definitions} are refused; other sections and unknown top-level keys are ignored.
+ * whole. Without {@code job_definitions} (or one of its keys) the default policy applies; without
+ * {@code artifact_urls} (or one of its keys) artifact URLs must be https and public ({@link ArtifactUrlPolicy}).
+ * Unknown keys in a platform, in {@code job_definitions} or in {@code artifact_urls} are refused; other sections and
+ * unknown top-level keys are ignored.
  *
  * @param testConfig     {@code test_config}, for BuildComplete and scheduled runs
  * @param storage        {@code storage}
  * @param platforms      KernelCI platform name to how this lab runs it
  * @param jobDefinitions where job definitions may be downloaded from, and how large they may be
+ * @param artifactUrls   which artifact URLs test VMs may be told to fetch ({@code artifact_urls})
  */
 public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> storage, Map<String, Platform> platforms,
-        JobDefinitionPolicy jobDefinitions) {
+        JobDefinitionPolicy jobDefinitions, ArtifactUrlPolicy artifactUrls) {
 
     /** Safety timer of a platform or {@code vms[]} entry without {@code max_runtime}, seconds. */
     public static final int DEFAULT_PLATFORM_MAX_RUNTIME_S = 7200;
@@ -68,6 +72,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     private static final Set<String> PLATFORM_KEYS =
             Set.of("executor", "arch", "ami_id", "instance_type", "vm_count", "max_runtime");
     private static final Set<String> POLICY_KEYS = Set.of("allowed_hosts", "max_bytes");
+    private static final Set<String> ARTIFACT_URL_KEYS = Set.of("allow_http", "allow_private");
     private static final Pattern HOST_ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
 
     public LabConfig {
@@ -75,6 +80,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
         Objects.requireNonNull(storage, "storage");
         platforms = Collections.unmodifiableMap(new TreeMap<>(platforms));
         Objects.requireNonNull(jobDefinitions, "jobDefinitions");
+        Objects.requireNonNull(artifactUrls, "artifactUrls");
         platforms.forEach((name, platform) -> {
             if (!name.equals(platform.name())) {
                 throw new IllegalArgumentException("platform '" + platform.name() + "' is filed under '" + name
@@ -214,10 +220,12 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     /**
      * No {@code test_config} or {@code storage}; platforms {@code qemu-x86_64}, {@code qemu-arm64} (Fargate) and
      * {@code x86_64-ec2} (m5.large), {@code arm64-ec2} (m7g.large) on the latest Amazon Linux 2023 AMIs, one VM per
-     * test, {@value #DEFAULT_PLATFORM_MAX_RUNTIME_S} s safety timer; the default {@link JobDefinitionPolicy}.
+     * test, {@value #DEFAULT_PLATFORM_MAX_RUNTIME_S} s safety timer; the default {@link JobDefinitionPolicy} and
+     * {@link ArtifactUrlPolicy}.
      */
     public static LabConfig defaults() {
-        return new LabConfig(Optional.empty(), Optional.empty(), defaultPlatforms(), JobDefinitionPolicy.defaults());
+        return new LabConfig(Optional.empty(), Optional.empty(), defaultPlatforms(), JobDefinitionPolicy.defaults(),
+                ArtifactUrlPolicy.defaults());
     }
 
     private static Map<String, Platform> defaultPlatforms() {
@@ -253,7 +261,9 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
                     .map(LabConfig::platforms).orElseGet(LabConfig::defaultPlatforms);
             JobDefinitionPolicy policy = JsonShape.optionalObject(root, "job_definitions", "")
                     .map(LabConfig::policy).orElseGet(JobDefinitionPolicy::defaults);
-            return new LabConfig(testConfig, storage, platforms, policy);
+            ArtifactUrlPolicy artifactUrls = JsonShape.optionalObject(root, ArtifactUrlPolicy.CONFIG_KEY, "")
+                    .map(LabConfig::artifactUrls).orElseGet(ArtifactUrlPolicy::defaults);
+            return new LabConfig(testConfig, storage, platforms, policy, artifactUrls);
         } catch (JsonShape.Mismatch e) {
             throw new IllegalArgumentException(WHAT + ": " + e.getMessage(), e);
         }
@@ -361,6 +371,27 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
         long maxBytes = JsonShape.optionalWholeNumber(node, "max_bytes", path, 1, Integer.MAX_VALUE)
                 .orElse(JobDefinitionPolicy.DEFAULT_MAX_BYTES);
         return new JobDefinitionPolicy(normalized, maxBytes);
+    }
+
+    private static ArtifactUrlPolicy artifactUrls(ObjectNode node) {
+        String path = ArtifactUrlPolicy.CONFIG_KEY;
+        JsonShape.onlyKeys(node, path, ARTIFACT_URL_KEYS);
+        boolean allowHttp = JsonShape.field(node, "allow_http").map(value -> {
+            if (!value.isBoolean()) {
+                throw JsonShape.wrongType(JsonShape.child(path, "allow_http"), "true or false", value);
+            }
+            return value.booleanValue();
+        }).orElse(false);
+        List<String> ranges = JsonShape.stringList(node, "allow_private", path);
+        List<ArtifactUrlPolicy.AddressRange> allowPrivate = new ArrayList<>(ranges.size());
+        for (int i = 0; i < ranges.size(); i++) {
+            try {
+                allowPrivate.add(ArtifactUrlPolicy.AddressRange.parse(ranges.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw JsonShape.invalid(JsonShape.element(JsonShape.child(path, "allow_private"), i), e.getMessage());
+            }
+        }
+        return new ArtifactUrlPolicy(allowHttp, allowPrivate);
     }
 
     private static String name(ObjectNode node, String field, String path) {

@@ -30,6 +30,7 @@ import dev.pullab.core.plan.VmGroup;
 import dev.pullab.core.poll.JobTicket;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -37,12 +38,23 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("JobTranslator: from a claimed KernelCI job to a run plan, or a rejection")
 class JobTranslatorTest {
 
-    private static final LabConfig DEFAULTS = LabConfig.defaults();
+    /**
+     * The default lab config with {@code artifact_urls.allow_http}: KernelCI storage serves the baseline fixture's
+     * ramdisk over plain http, which the default artifact URL policy refuses (see {@link ArtifactUrls}).
+     */
+    private static final LabConfig DEFAULTS = withArtifactUrls(LabConfig.defaults(),
+            new ArtifactUrlPolicy(true, List.of()));
+
+    private static LabConfig withArtifactUrls(LabConfig config, ArtifactUrlPolicy policy) {
+        return new LabConfig(config.testConfig(), config.storage(), config.platforms(), config.jobDefinitions(),
+                policy);
+    }
 
     private static Translation translate(JobTicket ticket, byte[] json, LabConfig config) {
         return JobTranslator.translate(ticket, json, config, SUFFIX, NOW);
@@ -58,10 +70,14 @@ class JobTranslatorTest {
         return (JobRejection) translation;
     }
 
-    /** The params.env map with every key empty, then {@code keysAndValues} set. */
+    /**
+     * The params.env map with every key empty but {@code PULLAB_ALLOW_HTTP=1} (as {@link #DEFAULTS} and the fixture
+     * lab config have it), then {@code keysAndValues} set.
+     */
     private static Map<String, String> params(String... keysAndValues) {
         Map<String, String> params = new LinkedHashMap<>();
         JobTranslator.PARAMS_ENV_KEYS.forEach(key -> params.put(key, ""));
+        params.put("PULLAB_ALLOW_HTTP", "1");
         for (int i = 0; i < keysAndValues.length; i += 2) {
             params.put(keysAndValues[i], keysAndValues[i + 1]);
         }
@@ -176,7 +192,9 @@ class JobTranslatorTest {
                     "PULLAB_TEST_ID", "kselftest-arm64",
                     "PULLAB_TEST_TYPE", "kselftest-arm64",
                     "PULLAB_TEST_TIMEOUT_S", "1800",
-                    "PULLAB_KSELFTEST_COLLECTION", "arm64"));
+                    "PULLAB_KSELFTEST_COLLECTION", "arm64",
+                    // the fixture lab config's artifact_urls.allow_private, for the VM's own check
+                    "PULLAB_ALLOW_PRIVATE_URLS", "10.20.0.0/16"));
         }
     }
 
@@ -393,15 +411,46 @@ class JobTranslatorTest {
                 invalidParams("an ftp ramdisk URL",
                         changed(BASELINE, root -> root.withObjectProperty("artifacts").put("ramdisk",
                                 "ftp://storage.kernelci.org/rootfs.cpio.gz")),
-                        "artifact 'ramdisk' is not an http(s) URL: ftp://storage.kernelci.org/rootfs.cpio.gz"),
+                        "artifact 'ramdisk' refused: not an http(s) URL: ftp://storage.kernelci.org/rootfs.cpio.gz"),
                 invalidParams("a file kernel URL",
                         changed(BASELINE, root -> root.withObjectProperty("artifacts").put("kernel",
                                 "file:///boot/vmlinuz")),
-                        "artifact 'kernel' is not an http(s) URL: file:///boot/vmlinuz"),
+                        "artifact 'kernel' refused: not an http(s) URL: file:///boot/vmlinuz"),
+                invalidParams("an s3 modules URL",
+                        changed(BASELINE, root -> root.withObjectProperty("artifacts").put("modules",
+                                "s3://pullab-results/run_x/params.env")),
+                        "artifact 'modules' refused: not an http(s) URL: s3://pullab-results/run_x/params.env"),
                 invalidParams("a kernel URL with a space",
                         changed(BASELINE, root -> root.withObjectProperty("artifacts").put("kernel",
                                 "https://files.kernelci.org/a b")),
-                        "artifact 'kernel' is not an http(s) URL: https://files.kernelci.org/a b"),
+                        "artifact 'kernel' refused: not a valid URL: https://files.kernelci.org/a b"),
+                invalidParams("a kernel URL on the cloud metadata service",
+                        changed(BASELINE, root -> root.withObjectProperty("artifacts").put("kernel",
+                                "http://169.254.169.254/latest/meta-data/iam/security-credentials/")),
+                        "artifact 'kernel' refused: host 169.254.169.254 is a link-local address (cloud metadata "
+                                + "service) (allowed only when the lab config's artifact_urls.allow_private lists its "
+                                + "range): http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+                invalidParams("a dtb URL on loopback as a decimal number",
+                        changed(BASELINE, root -> root.withObjectProperty("artifacts").put("dtb",
+                                "https://2130706433/board.dtb")),
+                        "artifact 'dtb' refused: host 2130706433 is an IPv4 address in a non-canonical spelling"),
+                invalidParams("a kselftest URL on localhost", changed(KSELFTEST, root -> {
+                    root.withObjectProperty("artifacts").put("kselftest", "https://localhost:8443/kselftest.tar.xz");
+                    root.withObjectProperty("environment").put("platform", "qemu-arm64");
+                }), "artifact 'kselftest' refused: host localhost names this machine or an internal network"),
+                invalidParams("a rootfs URL with credentials, never echoed",
+                        changed(LTP, root -> root.withObjectProperty("artifacts").put("rootfs",
+                                "https://ci-bot:s3cr3t-t0ken@storage.kernelci.org/rootfs.tar.xz")),
+                        "artifact 'rootfs' refused: user info (credentials) in the URL is not accepted: "
+                                + "https://<user info>@storage.kernelci.org/rootfs.tar.xz"),
+                invalidParams("an ltp skipfile URL on a private address",
+                        changed(LTP, root -> firstTest(root).put("parameters",
+                                "tst_cmdfiles=smoketest skipfile=https://10.0.0.5/skipfile.yaml")),
+                        "skipfile of test 'ltp-smoketest' refused: host 10.0.0.5 is a private address"),
+                invalidParams("a top-level SKIPFILE URL with file://", changed(LTP, root -> {
+                    firstTest(root).put("parameters", "tst_cmdfiles=smoketest");
+                    root.withObjectProperty("parameters").put("SKIPFILE", "file:///etc/shadow");
+                }), "parameters.SKIPFILE refused: not an http(s) URL: file:///etc/shadow"),
                 invalidParams("a timeout longer than the platform's max runtime allows",
                         changed(BASELINE, root -> firstTest(root).put("timeout_s", 7000)),
                         "test 'boot-test-6825f9c0' may need 7600 s (timeout_s 7000 + 600 s setup) but platform "
@@ -410,6 +459,21 @@ class JobTranslatorTest {
                         changed(BASELINE, root -> root.withArrayProperty("tests").addObject().put("id", "boot-2")
                                 .put("type", "boot")),
                         "tests 'boot-test-6825f9c0' and 'boot-2' would both run vm-tests 'kernelci-boot'"));
+    }
+
+    /** Job definitions breaking some rule with a value that is a URL with credentials. */
+    static Stream<Arguments> credentialsQuoted() {
+        String url = "https://bot:s3cr3t@storage.kernelci.org/skip.yaml";
+        return Stream.of(
+                Arguments.of("a rootfs URL with credentials (refused artifact)",
+                        changed(LTP, root -> root.withObjectProperty("artifacts").put("rootfs", url))),
+                Arguments.of("a skipfile URL with credentials",
+                        changed(LTP, root -> firstTest(root).put("parameters", "tst_cmdfiles=smoketest skipfile="
+                                + url))),
+                Arguments.of("a parameter that is not key=value but a URL",
+                        changed(LTP, root -> firstTest(root).put("parameters", "tst_cmdfiles=smoketest " + url))),
+                Arguments.of("timeout_s that is a URL (job_generation_error)",
+                        changed(LTP, root -> firstTest(root).put("timeout_s", url))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -498,6 +562,77 @@ class JobTranslatorTest {
                 "PULLAB_JOB_NODE_ID", "PULLAB_JOB_NAME", "PULLAB_PLATFORM",
                 "PULLAB_KERNEL_URL", "PULLAB_MODULES_URL", "PULLAB_ROOTFS_URL", "PULLAB_RAMDISK_URL",
                 "PULLAB_DTB_URL", "PULLAB_KSELFTEST_URL", "PULLAB_TEST_ID", "PULLAB_TEST_TYPE", "PULLAB_TEST_TIMEOUT_S",
-                "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS", "PULLAB_KSELFTEST_COLLECTION");
+                "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS", "PULLAB_KSELFTEST_COLLECTION",
+                "PULLAB_ALLOW_HTTP", "PULLAB_ALLOW_PRIVATE_URLS");
+    }
+
+    @Nested
+    @DisplayName("the artifact URL policy (ArtifactUrlPolicy) applied to every URL a VM fetches")
+    class ArtifactUrls {
+
+        @Test
+        @DisplayName("the default lab config refuses the baseline job: its ramdisk is plain http")
+        void defaultRefusesPlainHttp() {
+            JobRejection rejection = rejected(translate(baselineTicket(), bytes(BASELINE), LabConfig.defaults()));
+
+            assertThat(rejection.code()).isEqualTo(ErrorCode.INVALID_JOB_PARAMS);
+            assertThat(rejection.message()).isEqualTo("artifact 'ramdisk' refused: plain http (https only unless the "
+                    + "lab config sets artifact_urls.allow_http): http://storage.kernelci.org/images/rootfs/buildroot/"
+                    + "buildroot-baseline/20230703.0/x86/rootfs.cpio.gz");
+        }
+
+        @Test
+        @DisplayName("a job whose URLs are all https and public runs on the default lab config; the VM is told "
+                + "https only")
+        void defaultAcceptsHttps() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("artifacts").remove("ramdisk"));
+
+            RunPlan plan = planned(translate(baselineTicket(), json, LabConfig.defaults()));
+
+            assertThat(plan.groups().get(0).test().params()).containsEntry("PULLAB_ALLOW_HTTP", "0")
+                    .containsEntry("PULLAB_ALLOW_PRIVATE_URLS", "");
+        }
+
+        @Test
+        @DisplayName("a lab that lists a private range in allow_private may serve artifacts from it")
+        void allowPrivateRange() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("artifacts")
+                    .put("kernel", "http://10.20.3.4:8080/bzImage"));
+
+            RunPlan plan = planned(translate(baselineTicket(), json, labConfig()));
+
+            assertThat(plan.groups().get(0).test().params())
+                    .containsEntry("PULLAB_KERNEL_URL", "http://10.20.3.4:8080/bzImage")
+                    .containsEntry("PULLAB_ALLOW_PRIVATE_URLS", "10.20.0.0/16");
+        }
+
+        @Test
+        @DisplayName("a private address outside the lab's allow_private ranges is still refused")
+        void otherPrivateRangeRefused() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("artifacts")
+                    .put("kernel", "http://10.21.0.1/bzImage"));
+
+            JobRejection rejection = rejected(translate(baselineTicket(), json, labConfig()));
+
+            assertThat(rejection.message())
+                    .startsWith("artifact 'kernel' refused: host 10.21.0.1 is a private address");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("dev.pullab.core.job.JobTranslatorTest#credentialsQuoted")
+        @DisplayName("no rejection echoes the credentials of a URL it quotes, whatever the rule it breaks")
+        void rejectionsRedactCredentials(String name, byte[] json) {
+            JobRejection rejection = rejected(translate(ltpTicket(), json, DEFAULTS));
+
+            assertThat(rejection.message()).contains("<user info>@").doesNotContain("s3cr3t");
+        }
+
+        @Test
+        @DisplayName("a skipfile that is a name (looked up in the rootfs) is no URL and passes")
+        void skipfileNameIsNoUrl() {
+            RunPlan plan = planned(translate(ltpTicket(), bytes(LTP), LabConfig.defaults()));
+
+            assertThat(plan.groups().get(0).test().params()).containsEntry("PULLAB_LTP_SKIPFILE", "skipfile-lkft.yaml");
+        }
     }
 }

@@ -71,6 +71,24 @@ class LabConfigTest {
     }
 
     @Test
+    @DisplayName("artifact_urls gives the http opt-in and the allowed non-public ranges, normalised")
+    void artifactUrls() {
+        LabConfig config = LabConfig.parse(utf8("{\"artifact_urls\":{\"allow_http\":true,"
+                + "\"allow_private\":[\"10.20.0.0/16\", \"127.0.0.1\", \"fd00:ec2::/32\"]}}"));
+
+        assertThat(config.artifactUrls().allowHttp()).isTrue();
+        assertThat(config.artifactUrls().allowPrivate()).extracting(ArtifactUrlPolicy.AddressRange::text)
+                .containsExactly("10.20.0.0/16", "127.0.0.1/32", "fd00:ec2:0:0:0:0:0:0/32");
+    }
+
+    @Test
+    @DisplayName("without artifact_urls: https only, no non-public range")
+    void artifactUrlsDefault() {
+        assertThat(LabConfig.parse(utf8("{}")).artifactUrls()).isEqualTo(ArtifactUrlPolicy.defaults());
+        assertThat(LabConfig.defaults().artifactUrls()).isEqualTo(new ArtifactUrlPolicy(false, List.of()));
+    }
+
+    @Test
     @DisplayName("defaults: qemu platforms on Fargate, EC2 platforms on AL2023 m5.large / m7g.large")
     void defaults() {
         LabConfig defaults = LabConfig.defaults();
@@ -181,7 +199,21 @@ class LabConfigTest {
                         "lab config: job_definitions.allowed_hosts[0]: not a host name, *.domain or http://host: "
                                 + "\"https://files.kernelci.org\""),
                 malformed("max_bytes zero", root -> ((ObjectNode) root.get("job_definitions")).put("max_bytes", 0),
-                        "lab config: job_definitions.max_bytes: must be between 1 and 2147483647, got 0"));
+                        "lab config: job_definitions.max_bytes: must be between 1 and 2147483647, got 0"),
+                malformed("allow_http as a string", root -> ((ObjectNode) root.get("artifact_urls"))
+                        .put("allow_http", "yes"),
+                        "lab config: artifact_urls.allow_http: expected true or false, got the string \"yes\""),
+                malformed("an allow_private entry that is a host name", root -> ((ObjectNode) root.get("artifact_urls"))
+                        .putArray("allow_private").add("10.0.0.0/8").add("mirror.lab"),
+                        "lab config: artifact_urls.allow_private[1]: not an IP address or CIDR range: "
+                                + "\"mirror.lab\""),
+                malformed("an allow_private prefix beyond 32 bits", root -> ((ObjectNode) root.get("artifact_urls"))
+                        .putArray("allow_private").add("10.0.0.0/33"),
+                        "lab config: artifact_urls.allow_private[0]: not an IP address or CIDR range: "
+                                + "\"10.0.0.0/33\" (prefix length 0 to 32)"),
+                malformed("a misspelt key in artifact_urls", root -> ((ObjectNode) root.get("artifact_urls"))
+                        .put("allow_https", true),
+                        "lab config: artifact_urls: unknown key \"allow_https\" (known: allow_http, allow_private)"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -48,9 +48,7 @@ public final class FargateLauncher implements Launcher {
         env.put("TEST_NAME", launch.group().test().name());
         env.put("TASK_INDEX", Integer.toString(launch.index()));
         env.put("MAX_RUNTIME", Integer.toString(launch.group().maxRuntimeS()));
-        // the job's artifact URLs passed the lab's download policy already; KernelCI storage serves some over http,
-        // which test VMs download too
-        env.put("PULLAB_ALLOW_HTTP", "1");
+        // PULLAB_ALLOW_HTTP and PULLAB_ALLOW_PRIVATE_URLS come with the params: the lab's artifact URL policy
         List<KeyValuePair> environment = new ArrayList<>();
         env.forEach((k, v) -> environment.add(KeyValuePair.builder().name(k).value(v).build()));
         RunTaskRequest.Builder request = RunTaskRequest.builder()

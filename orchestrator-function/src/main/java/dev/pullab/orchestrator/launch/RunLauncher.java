@@ -6,6 +6,7 @@ import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.plan.RunStore;
 import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.url.UrlRedaction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,10 +69,14 @@ public final class RunLauncher {
         return ids;
     }
 
-    /** The job's kernel artifacts (params.env's PULLAB_KERNEL_URL of every test). */
-    private static List<String> kernels(RunPlan plan) {
+    /**
+     * The job's kernel artifacts (params.env's PULLAB_KERNEL_URL of every test) as the runs table keeps them: without
+     * user info ({@link UrlRedaction}), which the artifact URL policy refuses anyway; the table and reports built from
+     * it are read by people who must not see a credential.
+     */
+    static List<String> kernels(RunPlan plan) {
         return plan.groups().stream().map(g -> g.test().params().getOrDefault("PULLAB_KERNEL_URL", ""))
-                .filter(url -> !url.isEmpty()).distinct().toList();
+                .filter(url -> !url.isEmpty()).map(UrlRedaction::shown).distinct().toList();
     }
 
     private String launchOne(Launcher launcher, VmLaunch launch, Instant now, long intentExpiry) {
