@@ -56,11 +56,11 @@ public final class LabResources {
     /** The results bucket notifies the results queue of every object whose key ends so. */
     public static final String RESULT_SUFFIX = "result.txt";
     /**
-     * What a test VM (or QEMU task) may read in the results bucket: its test's payload, the run's shared files and its
-     * own resume state. Never a run's {@code params.env} or analysis, never another bucket prefix.
+     * What a test VM (or QEMU task) may read in the results bucket: the run's client (user-data fetches it), its test's
+     * payload, the run's shared files and its own resume state. Never a run's analysis or another bucket prefix.
      */
-    public static final List<String> VM_READS = List.of("run_*/test_*/input/*", "run_*/shared/*",
-            "run_*/test_*/state/*");
+    public static final List<String> VM_READS = List.of("run_*/test-vm-client.sh", "run_*/test_*/input/*",
+            "run_*/shared/*", "run_*/test_*/state/*");
     /**
      * What a test VM (or QEMU task) may write: its outputs and its resume state, nothing it reads as input. Which
      * VM's outputs count is decided by the analyzer ({@code RunRecord.admit}, {@code Uploader}), not by these keys.
