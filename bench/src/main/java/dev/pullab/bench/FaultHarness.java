@@ -176,8 +176,9 @@ public final class FaultHarness implements Callable<Integer> {
      *                            same jobs: the KCIDB tests (path, status, value; one row per test id, as KCIDB merges
      *                            them), the job node's state and result, and its child nodes' results
      * @param nodesFinishedTwice  requests to KernelCI that set a job node to {@code done}, beyond the first per node
-     *                            (attempts, accepted or refused; a request an injected fault answered is the
-     *                            transport's retry, not an attempt; the re-check that finds a node done sends none)
+     *                            (attempts, accepted or refused; a request an injected fault answered, or a retry
+     *                            the transport sent after giving up on one, is not an attempt; the re-check that
+     *                            finds a node done sends none)
      * @param deadLettersReplayed messages moved back from dead-letter queues
      * @param deadLettersLeft     messages in dead-letter queues at the end
      * @param differences         one line per job (or run) whose results differ: what is missing, what is extra
@@ -370,18 +371,10 @@ public final class FaultHarness implements Callable<Integer> {
                 .collect(Collectors.groupingBy(r -> r.jobNodeId().get(), Collectors.counting()));
         int runTwice = (int) runsPerJob.values().stream().mapToLong(n -> n - 1).sum();
 
-        Map<String, Integer> attempts = new HashMap<>();
-        Set<String> finishedByFaultedRequest = new HashSet<>();
-        for (KernelCiApiDouble.RecordedRequest request : api.requests()) {
-            finishedNode(request).filter(jobNodes::contains).ifPresent(id -> {
-                if (request.injectedFault()) {
-                    finishedByFaultedRequest.add(id);
-                } else {
-                    attempts.merge(id, 1, Integer::sum);
-                }
-            });
-        }
-        int finishedTwice = attempts.values().stream().mapToInt(n -> n - 1).sum();
+        FinishRequests finishes = FinishRequests.of(api.requests(), jobNodes);
+        Map<String, Integer> attempts = finishes.attempts();
+        Set<String> finishedByFaultedRequest = finishes.byRetry();
+        int finishedTwice = finishes.beyondFirst();
         // the count reads the API's request log: a job done without a request to finish it would make it blind
         long unseen = jobNodes.stream().filter(id -> outcome.jobNodes().get(id).contains(": done,")
                 && !attempts.containsKey(id) && !finishedByFaultedRequest.contains(id)).count();
@@ -426,6 +419,34 @@ public final class FaultHarness implements Callable<Integer> {
      * The node a request sets to {@code done}, if it does: {@code PUT /nodes/{id}} with the root node {@code done},
      * or {@code PUT}/{@code PATCH /node/{id}} with {@code state: done}.
      */
+    /**
+     * The requests that set each job node to {@code done}: attempts (a first request of a call) counted per node,
+     * and apart the nodes finished by a transport retry (a request an injected fault answered, or a retry the client
+     * sent after giving up on one, {@code Pullab-Attempt} above 1: a slow machine's retry, not a second finish).
+     */
+    record FinishRequests(Map<String, Integer> attempts, Set<String> byRetry) {
+
+        static FinishRequests of(List<KernelCiApiDouble.RecordedRequest> requests, Set<String> jobNodes) {
+            Map<String, Integer> attempts = new HashMap<>();
+            Set<String> byRetry = new HashSet<>();
+            for (KernelCiApiDouble.RecordedRequest request : requests) {
+                finishedNode(request).filter(jobNodes::contains).ifPresent(id -> {
+                    if (request.injectedFault() || request.attempt() > 1) {
+                        byRetry.add(id);
+                    } else {
+                        attempts.merge(id, 1, Integer::sum);
+                    }
+                });
+            }
+            return new FinishRequests(Map.copyOf(attempts), Set.copyOf(byRetry));
+        }
+
+        /** Attempts beyond the first per node: nodes finished twice. */
+        int beyondFirst() {
+            return attempts.values().stream().mapToInt(n -> n - 1).sum();
+        }
+    }
+
     static Optional<String> finishedNode(KernelCiApiDouble.RecordedRequest request) {
         String route = request.route();
         boolean hierarchy = route.startsWith("/nodes/") && request.method().equals("PUT");

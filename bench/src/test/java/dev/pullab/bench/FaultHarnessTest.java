@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pullab.core.testing.KernelCiApiDouble.RecordedRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,18 @@ class FaultHarnessTest {
         assertThat(FaultHarness.finishedNode(request("PATCH", "/latest/node/" + JOB, "{\"state\":\"done\"}")))
                 .contains(JOB);
         assertThat(FaultHarness.finishedNode(request("PUT", "/node/" + JOB, "{\"state\":\"done\"}"))).contains(JOB);
+    }
+
+    @Test
+    @DisplayName("a second request to finish a node counts, but not the transport's retry of one it gave up on")
+    void secondFinishCountsButTransportRetryDoesNot() {
+        String done = "{\"node\":{\"state\":\"done\",\"result\":\"pass\"},\"child_nodes\":[]}";
+        RecordedRequest first = request("PUT", "/latest/nodes/" + JOB, done);
+        RecordedRequest retry = new RecordedRequest("PUT", "/latest/nodes/" + JOB,
+                "", true, true, done, false, 2);
+
+        assertThat(FaultHarness.FinishRequests.of(List.of(first, retry), Set.of(JOB)).beyondFirst()).isZero();
+        assertThat(FaultHarness.FinishRequests.of(List.of(first, first), Set.of(JOB)).beyondFirst()).isEqualTo(1);
     }
 
     @Test

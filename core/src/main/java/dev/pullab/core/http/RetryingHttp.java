@@ -40,6 +40,8 @@ public final class RetryingHttp {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingHttp.class);
     private static final int BODY_EXCERPT = 300;
 
+    /** The header naming an attempt's number within one call (1 for the first). */
+    public static final String ATTEMPT_HEADER = "Pullab-Attempt";
     /** The cap of {@link #send(HttpRequest.Builder)}: 1 MiB. */
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
@@ -147,7 +149,8 @@ public final class RetryingHttp {
             Instant attemptStart = clock.instant();
             Instant attemptDeadline = earlier(attemptStart.plus(policy.requestTimeout()), callDeadline);
             try {
-                HttpResponse<T> response = followed(built, handler, redirects, what, attemptDeadline);
+                HttpResponse<T> response = followed(numbered(built, attempt), handler, redirects, what,
+                        attemptDeadline);
                 status = response.statusCode();
                 if (status / 100 == 2) {
                     return response;
@@ -359,6 +362,15 @@ public final class RetryingHttp {
         }
         String oneLine = body.strip().replaceAll("\\s+", " ");
         return oneLine.length() > BODY_EXCERPT ? oneLine.substring(0, BODY_EXCERPT) + "…" : oneLine;
+    }
+
+    /**
+     * The request of one attempt, carrying its number ({@value #ATTEMPT_HEADER}: 1 for the first, 2 for its first
+     * retry, …), so that a server's log tells a transport retry from a new request.
+     */
+    private static HttpRequest numbered(HttpRequest request, int attempt) {
+        return HttpRequest.newBuilder(request, (name, value) -> true)
+                .setHeader(ATTEMPT_HEADER, Integer.toString(attempt)).build();
     }
 
     /** A byte answer as text, for the callers of {@link #send(HttpRequest.Builder, int)}. */

@@ -145,6 +145,18 @@ class KernelCiClientTest {
     }
 
     @Test
+    @DisplayName("each attempt names its number (Pullab-Attempt), so the server tells a transport retry from a new call")
+    void givenServerErrors_whenRetried_thenAttemptsNumbered() {
+        api.putNode(KernelCiFixtures.job(JOB, "rt", "p"));
+        api.failNext(2, 503);
+
+        client.node(JOB);
+        client.node(JOB);
+
+        assertThat(api.requests()).extracting(KernelCiApiDouble.RecordedRequest::attempt).containsExactly(1, 2, 3, 1);
+    }
+
+    @Test
     @DisplayName("a timeout is retried")
     void givenSlowAnswer_whenRead_thenRetriedAfterTimeout() {
         api.putNode(KernelCiFixtures.job(JOB, "rt", "p"));

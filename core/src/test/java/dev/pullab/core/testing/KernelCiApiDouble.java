@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pullab.core.http.RetryingHttp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.kernelci.ErrorCode;
@@ -154,6 +155,11 @@ public final class KernelCiApiDouble implements AutoCloseable {
     private final String objectIdMiddle;
     private final AtomicInteger objectIdCounter = new AtomicInteger(RANDOM.nextInt(0x1000000));
 
+    /** The attempt number a client sent, 1 when it sent none or something else. */
+    private static int attempt(String header) {
+        return header != null && header.matches("[1-9][0-9]{0,3}") ? Integer.parseInt(header) : 1;
+    }
+
     /**
      * One request as the double received it.
      *
@@ -165,10 +171,17 @@ public final class KernelCiApiDouble implements AutoCloseable {
      * @param body                request body as UTF-8 text, {@code ""} when none
      * @param injectedFault       whether an injected fault ({@link #failNext}, {@link #delayNext}) answered it: a
      *                            failed one was not applied, a delayed one was applied after the client gave up
+     * @param attempt             the client's attempt number within one call ({@code Pullab-Attempt}; 1 when not
+     *                            sent): above 1, a transport retry of the same request
      */
     public record RecordedRequest(
             String method, String path, String query, boolean authorizationPresent, boolean authorizationValid,
-            String body, boolean injectedFault) {
+            String body, boolean injectedFault, int attempt) {
+
+        public RecordedRequest(String method, String path, String query, boolean authorizationPresent,
+                boolean authorizationValid, String body, boolean injectedFault) {
+            this(method, path, query, authorizationPresent, authorizationValid, body, injectedFault, 1);
+        }
 
         /** The path without its API version prefix, e.g. {@code /events}, {@code /node/<id>}. */
         public String route() {
@@ -421,7 +434,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
                 fault = faults.poll();
             }
             requests.add(new RecordedRequest(method, path, query, authorization != null, authorized, body,
-                    fault != null));
+                    fault != null, attempt(exchange.getRequestHeaders().getFirst(RetryingHttp.ATTEMPT_HEADER))));
             if (fault != null && fault.delay() != null) {
                 Thread.sleep(fault.delay().toMillis());
             }
