@@ -242,7 +242,8 @@ final class ColdStartScenarios {
                        "qemu-x86_64": {"executor": "ec2", "arch": "x86_64",
                          "ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                          "instance_type": "m5.large", "vm_count": 1, "max_runtime": 3600}},
-                     "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536}}
+                     "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536},
+                     "artifact_urls": {"allow_http": true}}
                     """));
             s3.putObject(b -> b.bucket(storage).key("configs/config.json"), RequestBody.fromString("""
                     {"test_config": {"test_id": "nightly", "role_name": "ecsTaskExecutionRole", "vms": [
