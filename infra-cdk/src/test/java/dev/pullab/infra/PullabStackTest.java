@@ -242,14 +242,14 @@ class PullabStackTest {
 
     @Test
     @org.junit.jupiter.api.DisplayName("a test VM may write only outputs and resume state of the run layout, and read"
-            + " no run's params or analysis")
+            + " only the run's client, its test's input, the run's shared files and its resume state")
     void vmRoleIsConfinedToTheRunLayout() {
         Map<String, List<String>> byAction = s3Grants(logicalId("VmRole"));
 
         assertThat(byAction.get("s3:PutObject")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
                 .matches(".*/run_\\*/test_\\*/(output|state)/\\*"));
         assertThat(byAction.get("s3:GetObject")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
-                .matches(".*/run_\\*/(test_\\*/(input|state)|shared)/\\*"));
+                .matches(".*/run_\\*/((test_\\*/(input|state)|shared)/\\*|test-vm-client\\.sh)"));
         assertThat(byAction.get("s3:GetObject*")).isNotEmpty().allSatisfy(resource -> assertThat(resource)
                 .contains("StorageBucket"));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
