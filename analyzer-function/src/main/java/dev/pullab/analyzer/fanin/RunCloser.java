@@ -4,10 +4,7 @@ import dev.pullab.analyzer.RunReportPublisher;
 import dev.pullab.core.aws.S3Location;
 import dev.pullab.core.kcidb.KcidbClient;
 import dev.pullab.core.kcidb.KcidbRevisionBuilder;
-import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.FinishOutcome;
-import dev.pullab.core.kernelci.JobOutcome;
-import dev.pullab.core.kernelci.NodeResult;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.RunProgress;
@@ -30,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,11 +136,9 @@ public final class RunCloser {
                 .filter(vm -> vm.contents().containsKey("result.txt"))
                 .filter(vm -> launched(run, vmTests, vm))
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
-        List<MissingVm> missing = missing(run, reported, vmTests);
-        RunReport report = reporting.report(run, reported, missing);
-        if (overdue && !missing.isEmpty()) {
-            report = overdue(report, missing.size(), run.expectedVms());
-        }
+        List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests);
+        RunReport report = overdue ? reporting.reportOverdue(run, reported, missing)
+                : reporting.report(run, reported, missing);
         S3Location location = new S3Location(bucket, run.runPrefix());
         report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
         submitToKcidb(run, progress, report);
@@ -190,18 +183,6 @@ public final class RunCloser {
     }
 
     /**
-     * A run closed by the sweeper with VMs missing is an infrastructure failure, whatever the VMs that did report
-     * found: the job node is {@code incomplete} with {@code Infrastructure}; their results stay as child nodes.
-     */
-    private static RunReport overdue(RunReport report, int missing, int expected) {
-        Optional<JobOutcome> outcome = report.jobOutcome().map(o -> new JobOutcome(o.nodeId(), NodeResult.INCOMPLETE,
-                Optional.of(ErrorCode.INFRASTRUCTURE),
-                Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
-                o.artifacts(), o.tests()));
-        return new RunReport(report.analysis(), report.kcidbTests(), outcome, report.vms(), report.problems());
-    }
-
-    /**
      * Outputs count only from a VM the run launched for that test: recorded in the runs table, or found by the
      * sweeper among the run's instances (tagged by the launcher, for launches whose record an earlier attempt lost).
      */
@@ -213,23 +194,6 @@ public final class RunCloser {
                     run.runPrefix(), vm.test(), vm.instanceId());
         }
         return counted;
-    }
-
-    private static List<MissingVm> missing(RunRecord run, List<VmOutputs> reported, Map<String, String> vmTests) {
-        if (vmTests.isEmpty()) {
-            return MissingVm.forRun(run, reported);
-        }
-        Set<String> arrived = reported.stream().map(VmOutputs::instanceId).collect(Collectors.toSet());
-        List<MissingVm> missing = new ArrayList<>();
-        vmTests.forEach((id, test) -> {
-            if (!arrived.contains(id)) {
-                missing.add(MissingVm.of(test, id));
-            }
-        });
-        for (int i = arrived.size() + missing.size(); i < run.expectedVms(); i++) {
-            missing.add(MissingVm.unlaunched(run.tests().size() == 1 ? run.tests().get(0) : MissingVm.UNKNOWN_TEST));
-        }
-        return missing;
     }
 
     private static VmOutputs toOutputs(String bucket, String runPrefix, VmFiles vm) {

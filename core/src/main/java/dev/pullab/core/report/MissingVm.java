@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -43,24 +44,39 @@ public record MissingVm(String test, Optional<String> instanceId) {
     }
 
     /**
-     * The run's missing VMs: every launched instance ({@link RunRecord#launched()}, named by the test it was launched for) that is not among the
-     * reported ones, then one {@link #unlaunched} VM for each expected VM that was neither launched nor reported.
-     * Unlaunched VMs (and VMs of runs recorded before tests were kept per VM) get the run's test when it has exactly one,
-     * {@value #UNKNOWN_TEST} otherwise.
+     * The run's missing VMs: every launched instance ({@link RunRecord#launched()}, named by the test it was launched
+     * for) that is not among the reported ones, then one {@link #unlaunched} VM for each expected VM that was neither
+     * launched nor reported. Unlaunched VMs (and VMs of runs recorded before tests were kept per VM) get the run's test
+     * when it has exactly one, {@value #UNKNOWN_TEST} otherwise.
      *
      * @param reported the VMs that reported (their instance ids are matched against the launched ones)
      */
     public static List<MissingVm> forRun(RunRecord run, Collection<VmOutputs> reported) {
+        return forRun(run, reported, Map.of());
+    }
+
+    /**
+     * Like {@link #forRun(RunRecord, Collection)}, counting as launched also the VMs found by their launch tags
+     * (the sweeper's view: a VM an attempt started whose record that attempt did not write).
+     *
+     * @param tagged instance id → the test it was launched for, from the instances' tags
+     */
+    public static List<MissingVm> forRun(RunRecord run, Collection<VmOutputs> reported, Map<String, String> tagged) {
         String test = run.tests().size() == 1 ? run.tests().get(0) : UNKNOWN_TEST;
-        Set<String> reportedIds = new LinkedHashSet<>();
-        reported.forEach(vm -> reportedIds.add(vm.instanceId()));
+        Set<String> accounted = new LinkedHashSet<>();
+        reported.forEach(vm -> accounted.add(vm.instanceId()));
         List<MissingVm> missing = new ArrayList<>();
-        Set<String> accounted = new LinkedHashSet<>(reportedIds);
         for (LaunchedVm vm : run.launched()) {
             if (accounted.add(vm.instanceId())) {
-                missing.add(of(vm.test().orElse(test), vm.instanceId()));
+                missing.add(of(vm.test().or(() -> Optional.ofNullable(tagged.get(vm.instanceId()))).orElse(test),
+                        vm.instanceId()));
             }
         }
+        tagged.forEach((id, taggedTest) -> {
+            if (accounted.add(id)) {
+                missing.add(of(taggedTest, id));
+            }
+        });
         for (int i = accounted.size(); i < run.expectedVms(); i++) {
             missing.add(unlaunched(test));
         }

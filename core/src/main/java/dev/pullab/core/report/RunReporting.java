@@ -122,6 +122,19 @@ public final class RunReporting {
      * @param missing  the VMs that did not report before the deadline (see {@link MissingVm#forRun})
      */
     public RunReport report(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing) {
+        return report(run, reported, missing, false);
+    }
+
+    /**
+     * The report of a run closed past its deadline (by the sweeper). With VMs missing it is an infrastructure failure,
+     * whatever the VMs that did report found: the job node is {@code incomplete} with {@code Infrastructure}, and their
+     * results stay as its child nodes.
+     */
+    public RunReport reportOverdue(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing) {
+        return report(run, reported, missing, true);
+    }
+
+    private RunReport report(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing, boolean overdue) {
         Objects.requireNonNull(run, "run");
         boolean jobRun = run.jobNodeId().isPresent();
         List<Vm> vms = reported.stream().sorted(VM_ORDER).map(outputs -> read(outputs, jobRun)).toList();
@@ -148,7 +161,9 @@ public final class RunReporting {
         });
 
         VmCounts counts = counts(run, vms, missing);
-        Optional<JobOutcome> outcome = run.jobNodeId().map(node -> jobOutcome(node, vms, missing.size(), counts));
+        Optional<JobOutcome> outcome = run.jobNodeId().map(node -> overdue && !missing.isEmpty()
+                ? overdueOutcome(jobOutcome(node, vms, missing.size(), counts), missing.size(), run.expectedVms())
+                : jobOutcome(node, vms, missing.size(), counts));
         return new RunReport(benchmarks.analysis(), tests.all(), outcome, counts, problems);
     }
 
@@ -430,6 +445,13 @@ public final class RunReporting {
             }
         }
         return new VmCounts(run.expectedVms(), successful, failed, notReported);
+    }
+
+    /** An overdue run's outcome: {@code incomplete}, {@code Infrastructure}, its results kept as children. */
+    private static JobOutcome overdueOutcome(JobOutcome found, int missing, int expected) {
+        return new JobOutcome(found.nodeId(), NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
+                Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
+                found.artifacts(), found.tests());
     }
 
     private static JobOutcome jobOutcome(String nodeId, List<Vm> vms, int missingVms, VmCounts counts) {

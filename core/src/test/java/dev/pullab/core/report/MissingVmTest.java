@@ -6,6 +6,7 @@ import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,14 @@ class MissingVmTest {
         List<MissingVm> missing = MissingVm.forRun(run(List.of("a", "b"), 1, List.of("i-1")), List.of());
 
         assertThat(missing).containsExactly(MissingVm.of(MissingVm.UNKNOWN_TEST, "i-1"));
+    }
+
+    @Test
+    @DisplayName("a VM found by its launch tags but missing from the record is missing too, under its tagged test")
+    void givenTaggedUnrecordedVm_whenDerived_thenMissingWithTaggedTest() {
+        List<MissingVm> missing = MissingVm.forRun(run(List.of("a", "b"), 2, List.of("a/i-1")),
+                List.of(VmOutputs.of("a", "i-1")), Map.of("i-2", "b", "i-1", "a"));
+
+        assertThat(missing).containsExactly(MissingVm.of("b", "i-2"));
     }
 }

@@ -474,6 +474,28 @@ class RunReportingTest {
         void givenOneVmReported_whenReported_thenJobFromIt() {
             assertThat(report.jobOutcome().orElseThrow().result()).isEqualTo(NodeResult.PASS);
         }
+
+        @Test
+        @DisplayName("past the run's deadline makes the job incomplete (Infrastructure), keeping the results found")
+        void givenMissingVmPastDeadline_whenReportedOverdue_thenIncompleteWithChildren() {
+            RunReport overdue = reporting.reportOverdue(run, List.of(bootVm(VM_A, "x86_64", BOOT_PASS)),
+                    List.of(MissingVm.of(BOOT, VM_B)));
+
+            JobOutcome outcome = overdue.jobOutcome().orElseThrow();
+            assertThat(outcome.result()).isEqualTo(NodeResult.INCOMPLETE);
+            assertThat(outcome.errorCode()).contains(ErrorCode.INFRASTRUCTURE);
+            assertThat(outcome.errorMessage()).contains("1 of 2 VMs did not report before the run's deadline");
+            assertThat(outcome.tests()).isEqualTo(report.jobOutcome().orElseThrow().tests());
+        }
+
+        @Test
+        @DisplayName("past the deadline with every VM reported, the job is the VMs' own result")
+        void givenNoneMissingPastDeadline_whenReportedOverdue_thenJobFromVms() {
+            RunReport overdue = reporting.reportOverdue(run, List.of(bootVm(VM_A, "x86_64", BOOT_PASS),
+                    bootVm(VM_B, "x86_64", BOOT_PASS)), List.of());
+
+            assertThat(overdue.jobOutcome().orElseThrow().result()).isEqualTo(NodeResult.PASS);
+        }
     }
 
     @Test
