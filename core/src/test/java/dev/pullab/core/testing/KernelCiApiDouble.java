@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.pullab.core.http.RetryingHttp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.kernelci.ErrorCode;
@@ -154,6 +153,9 @@ public final class KernelCiApiDouble implements AutoCloseable {
 
     private final String objectIdMiddle;
     private final AtomicInteger objectIdCounter = new AtomicInteger(RANDOM.nextInt(0x1000000));
+
+    /** The header in which pullab's HTTP client numbers its attempts (RetryingHttp.ATTEMPT_HEADER). */
+    static final String ATTEMPT_HEADER = "Pullab-Attempt";
 
     /** The attempt number a client sent, 1 when it sent none or something else. */
     private static int attempt(String header) {
@@ -434,7 +436,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
                 fault = faults.poll();
             }
             requests.add(new RecordedRequest(method, path, query, authorization != null, authorized, body,
-                    fault != null, attempt(exchange.getRequestHeaders().getFirst(RetryingHttp.ATTEMPT_HEADER))));
+                    fault != null, attempt(exchange.getRequestHeaders().getFirst(ATTEMPT_HEADER))));
             if (fault != null && fault.delay() != null) {
                 Thread.sleep(fault.delay().toMillis());
             }
