@@ -2,6 +2,7 @@ package dev.pullab.orchestrator;
 
 import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.aws.S3Reads;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
@@ -9,6 +10,7 @@ import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kernelci.FinishOutcome;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.core.run.ReadLimits;
 import dev.pullab.orchestrator.launch.Ec2Launcher;
 import dev.pullab.orchestrator.launch.FargateLauncher;
 import dev.pullab.orchestrator.launch.LaunchIntents;
@@ -16,6 +18,7 @@ import dev.pullab.orchestrator.launch.RunLauncher;
 import dev.pullab.orchestrator.payload.RunUploader;
 import dev.pullab.orchestrator.payload.VmTests;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -125,6 +128,18 @@ public final class OrchestratorAssembly {
         };
     }
 
+    /** A config file, never more than {@link S3Reads#MAX_CONFIG_BYTES} of it. */
+    private static byte[] localConfig(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] content = ReadLimits.readAtMost(in, S3Reads.MAX_CONFIG_BYTES);
+            if (content.length > S3Reads.MAX_CONFIG_BYTES) {
+                throw new IllegalArgumentException(file + " is larger than " + S3Reads.MAX_CONFIG_BYTES
+                        + " bytes, too large for a config");
+            }
+            return content;
+        }
+    }
+
     /** {@code PULLAB_LAB_CONFIG} from S3 or a file, else the built-in defaults. */
     static LabConfig labConfig(OrchestratorSettings settings, S3Client s3) {
         if (settings.labConfig().isEmpty()) {
@@ -132,10 +147,8 @@ public final class OrchestratorAssembly {
         }
         String location = settings.labConfig().get();
         try {
-            byte[] json = location.startsWith("s3://")
-                    ? s3.getObjectAsBytes(b -> b.bucket(S3Location.parse(location).bucket())
-                            .key(S3Location.parse(location).prefix())).asByteArray()
-                    : Files.readAllBytes(Path.of(location));
+            byte[] json = location.startsWith("s3://") ? S3Reads.config(s3, S3Location.parse(location))
+                    : localConfig(Path.of(location));
             return LabConfig.parse(json);
         } catch (IOException | RuntimeException e) {
             throw new ConfigurationException("cannot read the lab config PULLAB_LAB_CONFIG=" + location + ": "

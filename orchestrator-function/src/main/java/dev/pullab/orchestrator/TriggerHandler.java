@@ -3,6 +3,9 @@ package dev.pullab.orchestrator;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.aws.S3Reads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -45,10 +48,12 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         S3Location location = S3Location.parse(text);
         byte[] config;
         try {
-            config = s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.prefix())).asByteArray();
+            config = S3Reads.config(s3, location);
         } catch (NoSuchKeyException | NoSuchBucketException e) {
             throw new IllegalArgumentException("config " + text + ": no such object (upload the pipeline config"
                     + " there, or fix the event's config_s3_uri)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("config " + text + ": cannot read it: " + e.getMessage(), e);
         }
         String invocation = event.get("id") instanceof String id ? id
                 : context != null ? context.getAwsRequestId() : UUID.randomUUID().toString();

@@ -75,4 +75,17 @@ class TriggerConfigCorpusIT {
         assertThat(dynamo.scan(b -> b.tableName(runsTable)).count()).as("run records").isZero();
     }
 
+    @org.junit.jupiter.api.Test
+    @DisplayName("a pipeline config over 1 MiB is refused naming it, without reading it whole; nothing launched")
+    void givenHugeConfig_whenHandled_thenRefusedNamingItAndNothingLaunched() {
+        String key = "configs/" + UUID.randomUUID() + ".json";
+        s3.putObject(b -> b.bucket(storage).key(key), RequestBody.fromString("{" + " ".repeat(2 << 20) + "}"));
+        Map<String, Object> event = Map.of("config_s3_uri", "s3://" + storage + "/" + key);
+
+        assertThatThrownBy(() -> handler.handleRequest(event, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("s3://" + storage + "/" + key)
+                .hasMessageContaining("larger than 1048576 bytes");
+        assertThat(s3.listObjectsV2(b -> b.bucket(results)).contents()).as("uploaded payloads").isEmpty();
+    }
 }
