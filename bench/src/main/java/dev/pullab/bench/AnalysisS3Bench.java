@@ -12,7 +12,7 @@ import dev.pullab.core.aws.S3RunSource;
 import dev.pullab.core.run.DownloadProgress;
 import dev.pullab.core.run.RunFile;
 import dev.pullab.core.run.RunSource;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

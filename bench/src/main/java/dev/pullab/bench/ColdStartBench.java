@@ -6,7 +6,7 @@ import dev.pullab.bench.ColdStartScenarios.Invocation;
 import dev.pullab.bench.ColdStartScenarios.OrchestratorWorld;
 import dev.pullab.bench.ColdStartScenarios.Scenario;
 import dev.pullab.bench.ColdStartScenarios.Secrets;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

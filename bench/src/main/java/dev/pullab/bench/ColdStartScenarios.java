@@ -2,17 +2,18 @@ package dev.pullab.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.poll.JobTicketJson;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.StaticFileServer;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.testkit.StaticFileServer;
+import dev.pullab.core.aws.PollerTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,6 +38,7 @@ import software.amazon.awssdk.services.ecs.model.NetworkMode;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What {@link ColdStartBench} runs: per function, the handler, the environment the CDK stack gives it (pointing at
@@ -153,7 +155,7 @@ final class ColdStartScenarios {
             public Invocation next(int run) {
                 close();
                 api = KernelCiApiDouble.start(API_TOKEN);
-                tables = PollerTables.create(aws);
+                tables = PollerTables.create(aws.client(DynamoDbClient.builder()), aws.client(SqsClient.builder()));
                 for (int j = 1; j <= 3; j++) {
                     api.addJob(KernelCiFixtures.job(KernelCiFixtures.nodeId(j), RUNTIME, PLATFORM),
                             String.format("2026-05-20T10:00:%02d", j));
@@ -376,7 +378,7 @@ final class ColdStartScenarios {
         final String bucket;
         final String runsTable;
         final DynamoDbRunStore runs;
-        final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(KCIDB_SECRET);
+        final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(KCIDB_SECRET, KcidbValidator::validate);
         final KernelCiApiDouble api = KernelCiApiDouble.start(API_TOKEN);
         final Map<String, String> env;
 

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.poll.JobTicketJson;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.core.aws.PollerTables;
 import dev.pullab.poller.PollHandler;
 import java.io.PrintStream;
 import java.time.LocalDateTime;
@@ -156,7 +156,7 @@ public final class PollerBench implements Callable<Integer> {
                 + NO_DELAY + "=" + System.getProperty(NO_DELAY) + ")");
         CallTimer dynamoTimer = new CallTimer();
         CallTimer sqsTimer = new CallTimer();
-        PollerTables tables = PollerTables.create(aws);
+        PollerTables tables = PollerTables.create(aws.client(DynamoDbClient.builder()), aws.client(SqsClient.builder()));
         try (KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
                 DynamoDbClient dynamo = aws.client(DynamoDbClient.builder()
                         .overrideConfiguration(c -> c.addExecutionInterceptor(dynamoTimer)));

@@ -2,7 +2,7 @@ package dev.pullab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.testing.KernelCiApiDouble.RecordedRequest;
+import dev.pullab.testkit.KernelCiApiDouble.RecordedRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.cli.local.LocalFixtures;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiKit;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

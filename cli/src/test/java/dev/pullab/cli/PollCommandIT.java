@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.HostileServer;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.HostileServer;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.core.aws.PollerTables;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** {@code pullab poll} run from the shaded jar against the KernelCI API double (and the AWS emulator). */
 class PollCommandIT {
@@ -65,7 +67,7 @@ class PollCommandIT {
     @DisplayName("poll --once claims and queues through DynamoDB and SQS")
     void givenJobs_whenPolledLive_thenClaimedAndQueued() throws Exception {
         AwsEmulator aws = AwsEmulator.get();
-        PollerTables tables = PollerTables.create(aws);
+        PollerTables tables = PollerTables.create(aws.client(DynamoDbClient.builder()), aws.client(SqsClient.builder()));
         String job = KernelCiFixtures.nodeId(7);
         api.addJob(KernelCiFixtures.job(job, RUNTIME, "qemu-x86_64"), "2026-05-20T10:00:01");
         List<String> env = kernelciEnv();

@@ -2,7 +2,7 @@ package dev.pullab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
-import dev.pullab.core.testing.HostileServer;
+import dev.pullab.testkit.HostileServer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

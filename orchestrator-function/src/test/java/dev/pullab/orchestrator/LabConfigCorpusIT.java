@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.BadInputCorpus;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.BadInputCorpus;
 import dev.pullab.orchestrator.launch.LaunchSettings;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -13,11 +13,11 @@ import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.poll.Cursor;
 import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.BadInputCorpus;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.BadInputCorpus;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.core.aws.PollerTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,6 +41,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The bad-events corpus ({@code bad-input/events/}): each file is what {@code GET /events} answers, served to the
@@ -55,7 +57,8 @@ class BadEventsCorpusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
-    private final PollerTables aws = PollerTables.create(AwsEmulator.get());
+    private final PollerTables aws = PollerTables.create(AwsEmulator.get().client(DynamoDbClient.builder()),
+            AwsEmulator.get().client(SqsClient.builder()));
     private final AtomicInteger pageReads = new AtomicInteger();
     private volatile byte[] page = new byte[0];
     private final HttpServer feed = feedServer();

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.core.aws.PollerTables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +18,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The handler as the scheduled invocation runs it: API double over HTTP, DynamoDB and SQS on the emulator. */
 class PollHandlerIT {
@@ -26,7 +28,8 @@ class PollHandlerIT {
     private static final String TOKEN = "maestro-token";
 
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
-    private final PollerTables aws = PollerTables.create(AwsEmulator.get());
+    private final PollerTables aws = PollerTables.create(AwsEmulator.get().client(DynamoDbClient.builder()),
+            AwsEmulator.get().client(SqsClient.builder()));
     private final PollHandler handler = new PollHandler(new PollerSettings(api.baseUri(), Optional.of(TOKEN), RUNTIME,
             Set.of(), 30, 100, Optional.of(aws.cursorTable()), Optional.of(aws.jobsTable()),
             Optional.of(aws.queueUrl())), aws.dynamo(), aws.sqs(),

@@ -9,14 +9,15 @@ import dev.pullab.core.aws.DynamoDbRunStore;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.run.ReadLimits;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +66,7 @@ class RunCloserIT {
     private final String queue = notifyingQueue();
     private final String runsTable = runsTable();
     private final DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, runsTable);
-    private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(SECRET);
+    private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(SECRET, KcidbValidator::validate);
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
     private final Clock clock = new Clock() {

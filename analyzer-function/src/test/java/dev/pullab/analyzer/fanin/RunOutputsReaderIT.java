@@ -3,7 +3,7 @@ package dev.pullab.analyzer.fanin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.run.ReadLimits;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

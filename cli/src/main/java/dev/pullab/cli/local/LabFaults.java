@@ -1,8 +1,8 @@
 package dev.pullab.cli.local;
 
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
 import java.time.Clock;
 import java.util.List;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;

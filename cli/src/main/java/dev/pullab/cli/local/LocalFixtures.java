@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.job.LabConfig;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.testkit.VmFixtures;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +66,7 @@ public final class LocalFixtures implements AutoCloseable {
 
     /** The kernel version of the fake modules tarball ({@code lib/modules/<version>/}). */
     public static final String KERNEL_VERSION = "6.15.0-rc7-pullab";
-    /** The job definitions published, classpath {@code /job/<name>.json} (core's test-jar), in publish order. */
+    /** The job definitions published, classpath {@code /job/<name>.json} (the testkit's fixtures), in publish order. */
     public static final List<String> DEFINITION_NAMES = List.of(
             "pull_labs_jobdef_baseline_qemu_x86_64",
             "pull_labs_jobdef_ltp_smoke_qemu_arm64",
@@ -352,20 +353,20 @@ public final class LocalFixtures implements AutoCloseable {
             tar(modules, artifacts.resolve("modules.tar.xz"));
 
             Path rootfs = staging.resolve("rootfs");
-            write(rootfs.resolve("opt/ltp/runltp"), LocalFixturesStubs.RUNLTP, true);
-            write(rootfs.resolve("opt/ltp/runtest/smoketest"), LocalFixturesStubs.RUNTEST_SMOKETEST, false);
-            write(rootfs.resolve("opt/ltp/stub-outcomes.txt"), LocalFixturesStubs.STUB_OUTCOMES, false);
-            write(rootfs.resolve("opt/ltp/skipfile-lkft.yaml"), LocalFixturesStubs.SKIPFILE_LKFT, false);
+            write(rootfs.resolve("opt/ltp/runltp"), VmFixtures.text("kernelci/stubs/runltp"), true);
+            write(rootfs.resolve("opt/ltp/runtest/smoketest"), VmFixtures.text("kernelci/runtest-smoketest"), false);
+            write(rootfs.resolve("opt/ltp/stub-outcomes.txt"), VmFixtures.text("kernelci/stub-outcomes.txt"), false);
+            write(rootfs.resolve("opt/ltp/skipfile-lkft.yaml"), VmFixtures.text("kernelci/skipfile-lkft.yaml"), false);
             Files.createDirectories(rootfs.resolve("opt/ltp/testcases/bin"));
             write(rootfs.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"13\"\n", false);
             write(rootfs.resolve("usr/bin/hello"), "#!/bin/sh\necho hello\n", true);
             tar(rootfs, artifacts.resolve("full.rootfs.tar.xz"));
 
             Path kselftest = staging.resolve("kselftest");
-            write(kselftest.resolve("run_kselftest.sh"), LocalFixturesStubs.RUN_KSELFTEST, true);
-            write(kselftest.resolve("arm64.tap"), LocalFixturesStubs.ARM64_TAP, false);
-            write(kselftest.resolve("timers.tap"), LocalFixturesStubs.TIMERS_TAP, false);
-            write(kselftest.resolve("kselftest-list.txt"), LocalFixturesStubs.KSELFTEST_LIST, false);
+            write(kselftest.resolve("run_kselftest.sh"), VmFixtures.text("kernelci/stubs/run_kselftest.sh"), true);
+            write(kselftest.resolve("arm64.tap"), VmFixtures.text("kernelci/kselftest-arm64.tap"), false);
+            write(kselftest.resolve("timers.tap"), VmFixtures.text("kernelci/kselftest-timers.tap"), false);
+            write(kselftest.resolve("kselftest-list.txt"), VmFixtures.text("kernelci/kselftest-list.txt"), false);
             Files.createDirectories(kselftest.resolve("arm64"));
             Files.createDirectories(kselftest.resolve("timers"));
             tar(kselftest, artifacts.resolve("kselftest.tar.xz"));

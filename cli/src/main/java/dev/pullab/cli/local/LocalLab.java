@@ -18,12 +18,13 @@ import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryingHttp;
 import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.Node;
 import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.orchestrator.JobsQueueHandler;
 import dev.pullab.orchestrator.Orchestrator;
 import dev.pullab.orchestrator.OrchestratorAssembly;
@@ -198,7 +199,7 @@ public final class LocalLab implements AutoCloseable {
         this.dynamo = aws.client(DynamoDbClient.builder());
         this.ec2 = aws.client(Ec2Client.builder());
         this.functionClients = new FunctionClients(aws, faults.interceptors());
-        this.kcidb = options.kcidb().isEmpty() ? KcidbReceiverDouble.start(KCIDB_SECRET) : null;
+        this.kcidb = options.kcidb().isEmpty() ? KcidbReceiverDouble.start(KCIDB_SECRET, KcidbValidator::validate) : null;
         this.externalApi = options.api().map(access -> new KernelCiClient(access.apiBaseUri(), access.apiToken(),
                 new RetryingHttp("KernelCI API", faults.retryPolicy())));
     }
@@ -236,7 +237,7 @@ public final class LocalLab implements AutoCloseable {
         }
         Instant start = Instant.now();
         Files.createDirectories(options.workDir());
-        progress.accept("AWS emulator: " + aws);
+        // which AWS emulator: AwsEmulator.get() said it on stderr
         String prefix = "pullab-local-" + UUID.randomUUID().toString().substring(0, 8);
         LabResources.Created lab = LabResources.create(prefix, dynamo, sqs, s3);
         progress.accept("created " + lab.tables().size() + " tables, " + (2 * lab.queueUrls().size())

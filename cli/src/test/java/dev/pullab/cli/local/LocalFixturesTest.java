@@ -9,7 +9,7 @@ import dev.pullab.core.job.JobDefinition;
 import dev.pullab.core.job.JobDefinitionSource;
 import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.plan.Executor;
-import dev.pullab.core.testing.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -212,7 +212,7 @@ class LocalFixturesTest {
     @org.junit.jupiter.api.DisplayName("publish with a count puts only the first N fixture jobs")
     void givenCount_whenPublished_thenOnlyThoseJobs() throws Exception {
         try (LocalFixtures fixtures = LocalFixtures.start(java.nio.file.Files.createTempDirectory("fixtures"));
-                dev.pullab.core.testing.KernelCiApiDouble api = dev.pullab.core.testing.KernelCiApiDouble.start("t")) {
+                dev.pullab.testkit.KernelCiApiDouble api = dev.pullab.testkit.KernelCiApiDouble.start("t")) {
             fixtures.publish(api, "pull-labs-aws-ec2", 1);
 
             org.assertj.core.api.Assertions.assertThat(fixtures.jobNodeIds()).hasSize(1);

@@ -7,11 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KcidbReceiverDouble;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KcidbReceiverDouble;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ class LocalRunIT {
             + "submits to the given KCIDB")
     void givenExternalPeersAndConsent_whenRunLocally_thenTheirJobRuns() throws Exception {
         try (KernelCiApiDouble external = KernelCiApiDouble.start("external-token");
-                KcidbReceiverDouble receiver = KcidbReceiverDouble.start("external-secret");
+                KcidbReceiverDouble receiver = KcidbReceiverDouble.start("external-secret", KcidbValidator::validate);
                 LocalFixtures served = LocalFixtures.start(dir.resolve("served"))) {
             // the baseline boot job under node ids of its own (the emulator's EC2 instances are shared by the tests)
             String job = KernelCiFixtures.nodeId(0x7e570001);

@@ -3,7 +3,7 @@ package dev.pullab.cli.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.orchestrator.launch.Ec2Launcher;
 import dev.pullab.orchestrator.launch.UserData;
 import dev.pullab.orchestrator.payload.PayloadBuilder;

@@ -10,7 +10,7 @@ import dev.pullab.core.run.InvalidInputException;
 import dev.pullab.core.run.KernelRole;
 import dev.pullab.core.run.ReadLimits;
 import dev.pullab.core.run.RunFile;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

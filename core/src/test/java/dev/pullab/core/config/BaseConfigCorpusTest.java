@@ -3,7 +3,7 @@ package dev.pullab.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pullab.core.testing.BadInputCorpus;
+import dev.pullab.testkit.BadInputCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

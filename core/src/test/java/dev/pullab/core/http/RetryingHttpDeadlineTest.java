@@ -3,7 +3,7 @@ package dev.pullab.core.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pullab.core.testing.HostileServer;
+import dev.pullab.testkit.HostileServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;

@@ -2,7 +2,7 @@ package dev.pullab.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.testing.HostileServer;
+import dev.pullab.testkit.HostileServer;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.testing.HostileServer;
-import dev.pullab.core.testing.KcidbReceiverDouble;
+import dev.pullab.testkit.HostileServer;
+import dev.pullab.testkit.KcidbReceiverDouble;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +24,7 @@ class KcidbClientTest {
     private static final RetryPolicy FAST =
             new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(5));
 
-    private final KcidbReceiverDouble receiver = KcidbReceiverDouble.start(SECRET);
+    private final KcidbReceiverDouble receiver = KcidbReceiverDouble.start(SECRET, KcidbValidator::validate);
     private final JsonNode revision = new KcidbRevisionBuilder("pullab_test", id -> Optional.empty())
             .build(KcidbFixtures.jobNode(), "maestro:" + KcidbFixtures.KBUILD_NODE_ID,
                     List.of(KcidbTest.of("boot", KcidbStatus.PASS)));

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
 import dev.pullab.core.kernelci.KernelCiClient;
-import dev.pullab.core.testing.KernelCiApiKit;
+import dev.pullab.testkit.KernelCiApiKit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

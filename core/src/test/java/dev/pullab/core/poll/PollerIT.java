@@ -14,10 +14,10 @@ import dev.pullab.core.kernelci.EventPage;
 import dev.pullab.core.kernelci.EventTime;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.KernelCiJobs;
-import dev.pullab.core.testing.AwsEmulator;
-import dev.pullab.core.testing.KernelCiApiDouble;
-import dev.pullab.core.testing.KernelCiFixtures;
-import dev.pullab.core.testing.PollerTables;
+import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.KernelCiApiDouble;
+import dev.pullab.testkit.KernelCiFixtures;
+import dev.pullab.core.aws.PollerTables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The poll cycle against real components: the KernelCI API double over HTTP, DynamoDB and an SQS FIFO queue on the
@@ -43,7 +45,8 @@ class PollerIT {
             Duration.ofMillis(800));
 
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
-    private final PollerTables aws = PollerTables.create(AwsEmulator.get());
+    private final PollerTables aws = PollerTables.create(AwsEmulator.get().client(DynamoDbClient.builder()),
+            AwsEmulator.get().client(SqsClient.builder()));
     private final DynamoDbJobLedger ledger = aws.ledger();
     private final DynamoDbCursorStore cursors = aws.cursors();
     private final SqsJobQueue queue = aws.queue();

@@ -8,7 +8,7 @@ import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.RunAnalysis;
 import dev.pullab.core.analysis.TextReport;
-import dev.pullab.core.testing.BadInputCorpus;
+import dev.pullab.testkit.BadInputCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

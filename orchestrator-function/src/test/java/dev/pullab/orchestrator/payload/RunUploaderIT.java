@@ -8,7 +8,7 @@ import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.TestRun;
 import dev.pullab.core.plan.VmGroup;
-import dev.pullab.core.testing.AwsEmulator;
+import dev.pullab.testkit.AwsEmulator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

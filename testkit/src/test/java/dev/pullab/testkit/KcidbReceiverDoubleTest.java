@@ -1,4 +1,4 @@
-package dev.pullab.core.testing;
+package dev.pullab.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,8 @@ class KcidbReceiverDoubleTest {
     private static final String VALID_REVISION = "{\"version\":{\"major\":5,\"minor\":3},\"tests\":[{\"id\":\"lab:1\","
             + "\"build_id\":\"maestro:1\",\"origin\":\"lab\"}]}";
 
-    private final KcidbReceiverDouble receiver = KcidbReceiverDouble.start(SECRET, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final KcidbReceiverDouble receiver = KcidbReceiverDouble.start(SECRET, Clock.fixed(NOW, ZoneOffset.UTC),
+            KcidbReceiverDoubleTest::requiresVersion);
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -204,7 +205,7 @@ class KcidbReceiverDoubleTest {
     @Test
     @DisplayName("an empty secret disables authentication, as upstream")
     void emptySecretDisablesAuth() throws Exception {
-        try (KcidbReceiverDouble open = KcidbReceiverDouble.start("")) {
+        try (KcidbReceiverDouble open = KcidbReceiverDouble.start("", KcidbReceiverDoubleTest::requiresVersion)) {
             HttpRequest request = HttpRequest.newBuilder(open.submitUrl())
                     .POST(HttpRequest.BodyPublishers.ofString(VALID_REVISION)).build();
 
@@ -258,5 +259,10 @@ class KcidbReceiverDoubleTest {
         assertThat(submit("Bearer " + validToken(), VALID_REVISION).statusCode()).isEqualTo(502);
         assertThat(submit("Bearer " + validToken(), VALID_REVISION).statusCode()).isEqualTo(200);
         assertThat(receiver.requestCount("POST", "/submit")).isEqualTo(3);
+    }
+
+    /** A stand-in for pullab's schema check (the double takes any): a revision must have a {@code version}. */
+    private static List<String> requiresVersion(JsonNode revision) {
+        return revision.has("version") ? List.of() : List.of("$: required property 'version' not found");
     }
 }

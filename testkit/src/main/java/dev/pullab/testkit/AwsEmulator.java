@@ -1,4 +1,4 @@
-package dev.pullab.core.testing;
+package dev.pullab.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,20 +30,19 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The one AWS emulator of a test JVM, shared by the integration tests of every module (it ships in core's test
- * jar). Started on first use of {@link #get()}, stopped by a shutdown hook.
+ * The one AWS emulator of a JVM, shared by the integration tests of every module and by {@code pullab local-run}. Started on first use of {@link #get()}, stopped by a shutdown hook.
  *
- * <p>Which emulator:
+ * <p>Which emulator, strongest first ({@link EmulatorChoice}; the choice and why is printed once on stderr and is in
+ * {@link #toString()}):
  * <ol>
  *   <li>env {@code AWS_ENDPOINT_URL} set: that endpoint is used as is (a LocalStack or moto you started
- *       yourself, e.g. {@code docker run -p 4566:4566 localstack/localstack} then
- *       {@code AWS_ENDPOINT_URL=http://127.0.0.1:4566});</li>
+ *       yourself);</li>
+ *   <li>otherwise LocalStack in a container through Testcontainers, when Testcontainers is on the class path (the
+ *       modules' tests: test scope) and a Docker engine answers;</li>
  *   <li>otherwise {@code moto_server -H 127.0.0.1 -p <free port>} is started (python moto 5.x; {@code .ci/run}
  *       installs it with {@code pip install 'moto[server]'}).</li>
  * </ol>
- * There is deliberately no Testcontainers/LocalStack branch: testcontainers-localstack 2.0.5 resolves, but brings
- * about 25 MB of test dependencies (the core jar alone is 17.8 MB) plus a Docker probe on every run, and no machine of
- * this project (developers', CI) has a Docker engine. With Docker at hand, start LocalStack and use option 1.
+ * {@code PULLAB_AWS_EMULATOR=moto} skips LocalStack; {@code =localstack} insists on it.
  *
  * <p>Tests never touch real AWS: every client gets the emulator's endpoint, the region ({@code AWS_REGION}, default
  * {@code us-east-1}) and the static
@@ -170,126 +169,9 @@ public final class AwsEmulator {
     }
 
     private static AwsEmulator start() {
-        String configured = System.getenv(ENDPOINT_VARIABLE);
-        if (configured != null && !configured.isBlank()) {
-            return new AwsEmulator(URI.create(configured.trim()), "emulator from " + ENDPOINT_VARIABLE);
-        }
-        return new AwsEmulator(MotoServer.start(), "moto_server");
-    }
-
-    /** A {@code moto_server} child process on a free loopback port. */
-    private static final class MotoServer {
-        private static final String COMMAND = "moto_server";
-        private static final Duration STARTUP = Duration.ofSeconds(20);
-        private static final Duration POLL = Duration.ofMillis(100);
-
-        private MotoServer() {
-        }
-
-        static URI start() {
-            int port = freePort();
-            Path log = logFile();
-            Process process;
-            try {
-                process = new ProcessBuilder(List.of(COMMAND, "-H", "127.0.0.1", "-p", Integer.toString(port)))
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-            } catch (IOException e) {
-                throw new IllegalStateException(COMMAND + " is not on the PATH (" + e.getMessage() + "): the "
-                        + "integration tests need it or " + ENDPOINT_VARIABLE + "; .ci/run installs it with "
-                        + "pip install 'moto[server]'", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, log), "moto-server-stop"));
-            URI endpoint = URI.create("http://127.0.0.1:" + port);
-            awaitAnswer(process, endpoint, log);
-            return endpoint;
-        }
-
-        private static void awaitAnswer(Process process, URI endpoint, Path log) {
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(COMMAND + " exited with code " + process.exitValue()
-                            + " before answering; its output:\n" + tail(log));
-                }
-                if (answers(endpoint)) {
-                    return;
-                }
-                sleep(POLL);
-            }
-            stop(process, log);
-            throw new IllegalStateException(COMMAND + " did not answer on " + endpoint + " within "
-                    + STARTUP.toSeconds() + " s; its output:\n" + tail(log));
-        }
-
-        private static boolean answers(URI endpoint) {
-            try {
-                HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL()
-                        .openConnection();
-                connection.setConnectTimeout(500);
-                connection.setReadTimeout(2000);
-                try {
-                    return connection.getResponseCode() > 0;
-                } finally {
-                    connection.disconnect();
-                }
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
-        private static void stop(Process process, Path log) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException e) {
-                // a leftover log in the temp dir is harmless
-            }
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                socket.setReuseAddress(true);
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("no free local port", e);
-            }
-        }
-
-        private static Path logFile() {
-            try {
-                return Files.createTempFile("pullab-moto-server-", ".log");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static String tail(Path log) {
-            try {
-                String text = Files.readString(log, StandardCharsets.UTF_8);
-                return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
-            } catch (IOException e) {
-                return "(no output: " + e.getMessage() + ")";
-            }
-        }
-
-        private static void sleep(Duration duration) {
-            try {
-                Thread.sleep(duration.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + COMMAND, e);
-            }
-        }
+        EmulatorChoice.Started started = EmulatorChoice.start();
+        AwsEmulator emulator = new AwsEmulator(started.endpoint(), started.description());
+        System.err.println("pullab: AWS emulator: " + emulator);
+        return emulator;
     }
 }

@@ -1,4 +1,4 @@
-package dev.pullab.core.testing;
+package dev.pullab.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

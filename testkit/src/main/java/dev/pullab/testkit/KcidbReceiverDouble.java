@@ -1,4 +1,4 @@
-package dev.pullab.core.testing;
+package dev.pullab.testkit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.pullab.core.kcidb.KcidbValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -52,7 +51,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>{@code GET /health}: {@code OK}.</li>
  * </ul>
  * Unlike the real receiver, which accepts any JSON and leaves schema validation to the asynchronous ingester, every
- * stored submission is also checked with {@link KcidbValidator} and the result kept, so tests can assert that
+ * stored submission is also checked with the {@link SchemaCheck} it was started with (pullab's own is
+ * {@code KcidbValidator::validate}, the kcidb-io v5.3 schema) and the result kept, so tests can assert that
  * everything sent was valid. {@link #failNext(int, int)} injects faults. Close it to stop the server.
  */
 public final class KcidbReceiverDouble implements AutoCloseable {
@@ -74,7 +74,7 @@ public final class KcidbReceiverDouble implements AutoCloseable {
      * @param body           the JSON received
      * @param sizeBytes      the body's size in bytes, as in the answer's message
      * @param tokenOrigin    the {@code origin} claim of the JWT it came with ({@code none} without authentication)
-     * @param schemaProblems what {@link KcidbValidator} found wrong; empty when valid
+     * @param schemaProblems what the {@link SchemaCheck} found wrong; empty when valid
      */
     public record Submission(String id, JsonNode body, int sizeBytes, String tokenOrigin,
                              List<String> schemaProblems) {
@@ -88,7 +88,7 @@ public final class KcidbReceiverDouble implements AutoCloseable {
             return body.deepCopy();
         }
 
-        /** Whether the kcidb-io v5.3 schema accepts it. */
+        /** Whether the schema check accepts it. */
         public boolean valid() {
             return schemaProblems.isEmpty();
         }
@@ -108,9 +108,16 @@ public final class KcidbReceiverDouble implements AutoCloseable {
     private record Fault(int remaining, int status) {
     }
 
+    /** What a submission's body breaks of the KCIDB schema, one line per problem; empty when it is valid. */
+    @FunctionalInterface
+    public interface SchemaCheck {
+        List<String> problems(JsonNode revision);
+    }
+
     private final HttpServer server;
     private final String secret;
     private final Clock clock;
+    private final SchemaCheck schema;
     private final ObjectMapper mapper =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final SecureRandom random = new SecureRandom();
@@ -119,9 +126,10 @@ public final class KcidbReceiverDouble implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private Fault fault = new Fault(0, 0);
 
-    private KcidbReceiverDouble(String secret, Clock clock) throws IOException {
+    private KcidbReceiverDouble(String secret, Clock clock, SchemaCheck schema) throws IOException {
         this.secret = Objects.requireNonNull(secret, "secret");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.schema = Objects.requireNonNull(schema, "schema");
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/submit", this::handleSubmit);
         server.createContext("/status", this::handleStatus);
@@ -129,15 +137,18 @@ public final class KcidbReceiverDouble implements AutoCloseable {
         server.start();
     }
 
-    /** Starts a receiver whose JWTs must be signed with {@code secret} (empty: no authentication). */
-    public static KcidbReceiverDouble start(String secret) {
-        return start(secret, Clock.systemUTC());
+    /**
+     * Starts a receiver whose JWTs must be signed with {@code secret} (empty: no authentication) and that checks
+     * each submission with {@code schema}.
+     */
+    public static KcidbReceiverDouble start(String secret, SchemaCheck schema) {
+        return start(secret, Clock.systemUTC(), schema);
     }
 
     /** Starts a receiver that checks {@code exp} against {@code clock}. */
-    public static KcidbReceiverDouble start(String secret, Clock clock) {
+    public static KcidbReceiverDouble start(String secret, Clock clock, SchemaCheck schema) {
         try {
-            return new KcidbReceiverDouble(secret, clock);
+            return new KcidbReceiverDouble(secret, clock, schema);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the KCIDB receiver double", e);
         }
@@ -366,7 +377,7 @@ public final class KcidbReceiverDouble implements AutoCloseable {
                 return;
             }
             String id = randomId();
-            Submission submission = new Submission(id, json, raw.length, auth.origin(), KcidbValidator.validate(json));
+            Submission submission = new Submission(id, json, raw.length, auth.origin(), schema.problems(json));
             submissions.add(submission);
             byId.put(id, submission);
             keepForKcidbIo(submission);

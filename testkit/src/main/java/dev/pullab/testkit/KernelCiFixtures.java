@@ -1,4 +1,4 @@
-package dev.pullab.core.testing;
+package dev.pullab.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,10 +1,5 @@
-package dev.pullab.core.testing;
+package dev.pullab.core.aws;
 
-import dev.pullab.core.aws.CursorItem;
-import dev.pullab.core.aws.DynamoDbCursorStore;
-import dev.pullab.core.aws.DynamoDbJobLedger;
-import dev.pullab.core.aws.JobItem;
-import dev.pullab.core.aws.SqsJobQueue;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.poll.JobTicketJson;
 import java.time.Clock;
@@ -19,7 +14,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** Fresh poller tables and jobs queue on the AWS emulator, uniquely named per test. */
+/** Fresh poller tables and jobs queue, uniquely named per use: for an emulator (tests, benches, a local lab). */
 public final class PollerTables {
 
     private final DynamoDbClient dynamo;
@@ -36,9 +31,8 @@ public final class PollerTables {
         this.queueUrl = queueUrl;
     }
 
-    public static PollerTables create(AwsEmulator aws) {
-        DynamoDbClient dynamo = aws.client(DynamoDbClient.builder());
-        SqsClient sqs = aws.client(SqsClient.builder());
+    /** Creates the tables and the queue with the given clients (an emulator's: this is for local labs and tests). */
+    public static PollerTables create(DynamoDbClient dynamo, SqsClient sqs) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build();
         String cursors = "pullab-cursor-" + suffix;
