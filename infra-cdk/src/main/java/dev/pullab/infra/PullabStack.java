@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,16 +111,115 @@ public final class PullabStack extends Stack {
     /** The container of the QEMU runner task; the orchestrator's RunTask overrides its environment. */
     static final String QEMU_CONTAINER = "qemu-runner";
 
-    private final Map<String, Table> tables = new LinkedHashMap<>();
-    private final Map<String, Queue> queues = new LinkedHashMap<>();
-    private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
-    private final Map<String, Bucket> buckets = new LinkedHashMap<>();
-    private final List<Function> functions = new ArrayList<>();
+    private final Map<String, Table> tables;
+    private final List<Function> functions;
 
+    /** The stack, part by part, in the order the constructs are created (the template keeps that order). */
     public PullabStack(Construct scope, String id, StackProps props) {
         super(scope, id, props);
 
-        // --- state: tables, queues, buckets, as LabResources describes them -----------------------------------
+        // state: tables, queues, buckets, as LabResources describes them
+        State state = new State(labTables(), labQueues(), labBuckets());
+        notifyResultsQueue(state);
+        Secrets secrets = secrets();
+        TestVms vms = testVms(state);
+        QemuRunner qemu = qemuRunner(state.results());
+
+        Functions fns = new Functions(poller(state, secrets), orchestrators(state, secrets, vms, qemu),
+                analyzers(state, secrets));
+        schedules(fns);
+        Queue triggerDlq = triggerRules(fns.orchestrators().trigger(), state.storage());
+        Map<String, Queue> deadLetterQueues = state.deadLetterQueuesWith("trigger", triggerDlq);
+
+        alarms(deadLetterQueues, fns.all());
+        outputs(state, deadLetterQueues, secrets, vms, fns);
+        nagSuppressions(state, triggerDlq, secrets, vms.role(), qemu, fns);
+
+        this.tables = state.tables();
+        this.functions = fns.all();
+    }
+
+    /** The queues of {@link LabResources#QUEUES} and their dead-letter queues, by queue id. */
+    private record Queues(Map<String, Queue> queues, Map<String, Queue> deadLetterQueues) {
+    }
+
+    /** The lab's state as {@link LabResources} describes it: tables, queues and buckets, by their ids. */
+    private record State(Map<String, Table> tables, Queues queueSet, Map<String, Bucket> buckets) {
+
+        Table table(String tableId) {
+            return tables.get(tableId);
+        }
+
+        Queue queue(String queueId) {
+            return queueSet.queues().get(queueId);
+        }
+
+        Bucket results() {
+            return buckets.get("results");
+        }
+
+        Bucket storage() {
+            return buckets.get("storage");
+        }
+
+        /** The dead-letter queues of the lab's queues, then {@code extra} (a dead-letter queue of no SQS queue). */
+        Map<String, Queue> deadLetterQueuesWith(String extraId, Queue extra) {
+            Map<String, Queue> all = new LinkedHashMap<>(queueSet.deadLetterQueues());
+            all.put(extraId, extra);
+            return Collections.unmodifiableMap(all);
+        }
+    }
+
+    /** The operator-set secrets the functions read at runtime. */
+    private record Secrets(ISecret kernelciToken, ISecret kcidbJwt) {
+
+        List<ISecret> all() {
+            return List.of(kernelciToken, kcidbJwt);
+        }
+    }
+
+    /** What the orchestrator launches test VMs with: their role, its instance profile, their security groups. */
+    private record TestVms(Role role, InstanceProfile profile, List<String> securityGroupIds) {
+    }
+
+    /** The orchestrator's two functions: the jobs queue's consumer and the BuildComplete/daily trigger. */
+    private record Orchestrators(Function jobs, Function trigger) {
+
+        List<Function> all() {
+            return List.of(jobs, trigger);
+        }
+    }
+
+    /** The analyzer's three functions: results fan-in, the deadline sweeper and the on-demand analysis. */
+    private record Analyzers(Function results, Function sweeper, Function analyzeRun) {
+
+        List<Function> all() {
+            return List.of(results, sweeper, analyzeRun);
+        }
+    }
+
+    /** Every function of the stack. */
+    private record Functions(Function poller, Orchestrators orchestrators, Analyzers analyzers) {
+
+        /** In creation order, the poller first. */
+        List<Function> all() {
+            List<Function> all = new ArrayList<>();
+            all.add(poller);
+            all.addAll(orchestrators.all());
+            all.addAll(analyzers.all());
+            return List.copyOf(all);
+        }
+
+        /** The functions invoked by an EventBridge Scheduler schedule. */
+        List<Function> scheduled() {
+            return List.of(poller, analyzers.sweeper());
+        }
+    }
+
+    // --- state: tables, queues, buckets, as LabResources describes them -----------------------------------------
+
+    private Map<String, Table> labTables() {
+        Map<String, Table> tables = new LinkedHashMap<>();
         for (LabResources.Table spec : LabResources.TABLES) {
             Table.Builder table = Table.Builder.create(this, pascal(spec.id()) + "Table")
                     .partitionKey(Attribute.builder().name(spec.partitionKey()).type(AttributeType.STRING).build())
@@ -131,7 +231,12 @@ public final class PullabStack extends Stack {
             spec.ttlAttribute().ifPresent(table::timeToLiveAttribute);
             tables.put(spec.id(), table.build());
         }
+        return Collections.unmodifiableMap(tables);
+    }
 
+    private Queues labQueues() {
+        Map<String, Queue> queues = new LinkedHashMap<>();
+        Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
         for (LabResources.Queue spec : LabResources.QUEUES) {
             String name = pascal(spec.id());
             Queue dlq = Queue.Builder.create(this, name + "DeadLetterQueue")
@@ -152,7 +257,11 @@ public final class PullabStack extends Stack {
             queues.put(spec.id(), queue);
             deadLetterQueues.put(spec.id(), dlq);
         }
+        return new Queues(Collections.unmodifiableMap(queues), Collections.unmodifiableMap(deadLetterQueues));
+    }
 
+    private Map<String, Bucket> labBuckets() {
+        Map<String, Bucket> buckets = new LinkedHashMap<>();
         int retentionDays = intContext("runRetentionDays", 180);
         for (String bucketId : LabResources.BUCKETS) {
             List<LifecycleRule> lifecycle = new ArrayList<>();
@@ -170,24 +279,34 @@ public final class PullabStack extends Stack {
                     .removalPolicy(RemovalPolicy.RETAIN)
                     .build());
         }
-        Bucket results = buckets.get("results");
-        Bucket storage = buckets.get("storage");
-        results.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queues.get("results")),
-                NotificationKeyFilter.builder().suffix(LabResources.RESULT_SUFFIX).build());
+        return Collections.unmodifiableMap(buckets);
+    }
 
-        // --- secrets: values set by the operator, read by the functions at runtime -----------------------------
+    /** Every new {@code result.txt} in the results bucket is announced on the results queue. */
+    private static void notifyResultsQueue(State state) {
+        state.results().addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(state.queue("results")),
+                NotificationKeyFilter.builder().suffix(LabResources.RESULT_SUFFIX).build());
+    }
+
+    // --- secrets: values set by the operator, read by the functions at runtime -----------------------------------
+
+    private Secrets secrets() {
         ISecret kernelciToken = secret("KernelciApiToken", "kernelciTokenSecretName",
                 "KernelCI API token of the lab's runtime (account in group runtime:<runtime>:node-editor)");
         ISecret kcidbJwt = secret("KcidbJwt", "kcidbJwtSecretName", "JWT for the KCIDB /submit endpoint");
+        return new Secrets(kernelciToken, kcidbJwt);
+    }
 
-        // --- the test VMs: role, instance profile, egress-only security group ----------------------------------
+    // --- the test VMs: role, instance profile, egress-only security group ----------------------------------------
+
+    private TestVms testVms(State state) {
         Role vmRole = Role.Builder.create(this, "VmRole")
                 .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
                 .description("pullab test VMs: read their run's payload, write their outputs, read the storage bucket")
                 .build();
         // the VM reads its payload, the run's shared files and its resume state, writes its outputs; deletes nothing
-        grantVmObjects(results, vmRole);
-        storage.grantRead(vmRole);
+        grantVmObjects(state.results(), vmRole);
+        state.storage().grantRead(vmRole);
         InstanceProfile vmProfile = InstanceProfile.Builder.create(this, "VmInstanceProfile").role(vmRole).build();
 
         List<String> securityGroupIds = new ArrayList<>(listContext("securityGroupIds"));
@@ -201,47 +320,56 @@ public final class PullabStack extends Stack {
                     .build();
             securityGroupIds.add(vmSecurityGroup.getAttrGroupId());
         }
+        return new TestVms(vmRole, vmProfile, List.copyOf(securityGroupIds));
+    }
 
-        // --- QEMU jobs: an ECS cluster and the Fargate task definition of the QEMU runner ------------------------
-        QemuRunner qemu = qemuRunner(results);
+    // --- functions ---------------------------------------------------------------------------------------------
 
-        // --- functions ---------------------------------------------------------------------------------------
-        String apiBaseUri = stringContext("apiBaseUri", "https://staging.kernelci.org:9000/latest");
-        String runtimeName = stringContext("runtimeName", "pullab");
+    private String apiBaseUri() {
+        return stringContext("apiBaseUri", "https://staging.kernelci.org:9000/latest");
+    }
 
+    /** The poller: one at a time, every poll interval, claiming KernelCI jobs into the jobs queue. */
+    private Function poller(State state, Secrets secrets) {
         Map<String, String> pollerEnv = new LinkedHashMap<>();
-        pollerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
-        pollerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
-        pollerEnv.put("KERNELCI_RUNTIME_NAME", runtimeName);
+        pollerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri());
+        pollerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", secrets.kernelciToken().getSecretArn());
+        pollerEnv.put("KERNELCI_RUNTIME_NAME", stringContext("runtimeName", "pullab"));
         putIfSet(pollerEnv, "KERNELCI_PLATFORMS", stringContext("platforms", null));
         putIfSet(pollerEnv, "PULLAB_POLL_PAGE_SIZE", stringContext("pollPageSize", null));
-        pollerEnv.put("PULLAB_CURSOR_TABLE", tables.get("cursor").getTableName());
-        pollerEnv.put("PULLAB_JOBS_TABLE", tables.get("jobs").getTableName());
-        pollerEnv.put("PULLAB_JOBS_QUEUE_URL", queues.get("jobs").getQueueUrl());
+        pollerEnv.put("PULLAB_CURSOR_TABLE", state.table("cursor").getTableName());
+        pollerEnv.put("PULLAB_JOBS_TABLE", state.table("jobs").getTableName());
+        pollerEnv.put("PULLAB_JOBS_QUEUE_URL", state.queue("jobs").getQueueUrl());
         // one poller at a time: the cursor's conditional update tolerates overlap, but overlap only wastes calls
         Function poller = function("Poller", POLLER_HANDLER, jar("pollerJar", "poller-function"),
                 Duration.minutes(5), pollerEnv, "Polls KernelCI for jobs of the lab, claims and queues them");
         poller.configureAsyncInvoke(software.amazon.awscdk.services.lambda.EventInvokeConfigOptions.builder()
                 .retryAttempts(0).maxEventAge(Duration.minutes(1)).build()); // a throttled poll is dropped, not queued
-        tables.get("cursor").grantReadWriteData(poller);
-        tables.get("jobs").grantReadWriteData(poller);
-        queues.get("jobs").grantSendMessages(poller);
-        kernelciToken.grantRead(poller);
+        state.table("cursor").grantReadWriteData(poller);
+        state.table("jobs").grantReadWriteData(poller);
+        state.queue("jobs").grantSendMessages(poller);
+        secrets.kernelciToken().grantRead(poller);
+        return poller;
+    }
 
+    /** The orchestrator's functions: runs from the jobs queue, and from BuildComplete events and the daily rule. */
+    private Orchestrators orchestrators(State state, Secrets secrets, TestVms vms, QemuRunner qemu) {
+        Bucket results = state.results();
+        Bucket storage = state.storage();
         Map<String, String> orchestratorEnv = new LinkedHashMap<>();
         orchestratorEnv.put("PULLAB_RESULTS_BUCKET", results.getBucketName());
         orchestratorEnv.put("PULLAB_STORAGE_BUCKET", storage.getBucketName());
-        orchestratorEnv.put("PULLAB_RUNS_TABLE", tables.get("runs").getTableName());
-        orchestratorEnv.put("PULLAB_LAUNCHES_TABLE", tables.get("launches").getTableName());
+        orchestratorEnv.put("PULLAB_RUNS_TABLE", state.table("runs").getTableName());
+        orchestratorEnv.put("PULLAB_LAUNCHES_TABLE", state.table("launches").getTableName());
         putIfSet(orchestratorEnv, "PULLAB_LAB_CONFIG", stringContext("labConfig", null));
-        orchestratorEnv.put("PULLAB_INSTANCE_PROFILE", vmProfile.getInstanceProfileName());
+        orchestratorEnv.put("PULLAB_INSTANCE_PROFILE", vms.profile().getInstanceProfileName());
         putIfSet(orchestratorEnv, "PULLAB_SUBNET_IDS", String.join(",", listContext("subnetIds")));
-        putIfSet(orchestratorEnv, "PULLAB_SECURITY_GROUP_IDS", String.join(",", securityGroupIds));
+        putIfSet(orchestratorEnv, "PULLAB_SECURITY_GROUP_IDS", String.join(",", vms.securityGroupIds()));
         putIfSet(orchestratorEnv, "PULLAB_STAGE_TIMEOUT", stringContext("stageTimeout", null));
         orchestratorEnv.put("PULLAB_ECS_CLUSTER", qemu.cluster().getRef());
         orchestratorEnv.put("PULLAB_QEMU_TASK_DEFINITION", qemu.taskDefinition().getTaskDefinitionArn());
-        orchestratorEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
-        orchestratorEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
+        orchestratorEnv.put("KERNELCI_API_BASE_URI", apiBaseUri());
+        orchestratorEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", secrets.kernelciToken().getSecretArn());
         Code orchestratorCode = jar("orchestratorJar", "orchestrator-function");
         Function jobsFn = function("JobsQueueOrchestrator", JOBS_HANDLER, orchestratorCode, Duration.minutes(5),
                 orchestratorEnv, "Turns claimed KernelCI jobs from the jobs queue into runs");
@@ -251,24 +379,29 @@ public final class PullabStack extends Stack {
             results.grantRead(fn);
             results.grantPut(fn);
             storage.grantRead(fn);
-            tables.get("runs").grantReadWriteData(fn);
-            tables.get("launches").grantReadWriteData(fn);
-            kernelciToken.grantRead(fn);
-            vmRole.grantPassRole(fn.getGrantPrincipal());
+            state.table("runs").grantReadWriteData(fn);
+            state.table("launches").grantReadWriteData(fn);
+            secrets.kernelciToken().grantRead(fn);
+            vms.role().grantPassRole(fn.getGrantPrincipal());
             grantLaunch(fn);
             grantQemuTasks(fn, qemu);
         }
-        jobsFn.addEventSource(SqsEventSource.Builder.create(queues.get("jobs")).batchSize(10)
+        jobsFn.addEventSource(SqsEventSource.Builder.create(state.queue("jobs")).batchSize(10)
                 .reportBatchItemFailures(true).build());
+        return new Orchestrators(jobsFn, triggerFn);
+    }
 
+    /** The analyzer's functions: results fan-in, the deadline sweeper, and one run's analysis on demand. */
+    private Analyzers analyzers(State state, Secrets secrets) {
+        Bucket results = state.results();
         Map<String, String> analyzerEnv = new LinkedHashMap<>();
-        analyzerEnv.put("PULLAB_RUNS_TABLE", tables.get("runs").getTableName());
+        analyzerEnv.put("PULLAB_RUNS_TABLE", state.table("runs").getTableName());
         analyzerEnv.put("PULLAB_RESULTS_BUCKET", results.getBucketName());
         putIfSet(analyzerEnv, "KCIDB_SUBMIT_URL", stringContext("kcidbSubmitUrl", null));
-        analyzerEnv.put("KCIDB_JWT_SECRET_ARN", kcidbJwt.getSecretArn());
+        analyzerEnv.put("KCIDB_JWT_SECRET_ARN", secrets.kcidbJwt().getSecretArn());
         putIfSet(analyzerEnv, "KCIDB_ORIGIN", stringContext("kcidbOrigin", null));
-        analyzerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri);
-        analyzerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", kernelciToken.getSecretArn());
+        analyzerEnv.put("KERNELCI_API_BASE_URI", apiBaseUri());
+        analyzerEnv.put("KERNELCI_API_TOKEN_SECRET_ARN", secrets.kernelciToken().getSecretArn());
         putIfSet(analyzerEnv, "PULLAB_CORRECTION", stringContext("correction", null));
         putIfSet(analyzerEnv, "PULLAB_ALPHA", stringContext("alpha", null));
         putIfSet(analyzerEnv, "PULLAB_MIN_EFFECT", stringContext("minEffect", null));
@@ -278,13 +411,13 @@ public final class PullabStack extends Stack {
         Function sweepFn = function("Sweeper", SWEEP_HANDLER, analyzerCode, Duration.minutes(10), analyzerEnv,
                 "Closes runs past their deadline and terminates their VMs");
         for (Function fn : List.of(resultsFn, sweepFn)) {
-            tables.get("runs").grantReadWriteData(fn);
+            state.table("runs").grantReadWriteData(fn);
             results.grantRead(fn);
             results.grantPut(fn);
-            kernelciToken.grantRead(fn);
-            kcidbJwt.grantRead(fn);
+            secrets.kernelciToken().grantRead(fn);
+            secrets.kcidbJwt().grantRead(fn);
         }
-        resultsFn.addEventSource(SqsEventSource.Builder.create(queues.get("results")).batchSize(10)
+        resultsFn.addEventSource(SqsEventSource.Builder.create(state.queue("results")).batchSize(10)
                 .maxBatchingWindow(Duration.seconds(5)).reportBatchItemFailures(true).build());
         sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("TerminateLabVms")
@@ -306,13 +439,18 @@ public final class PullabStack extends Stack {
                 "Analyses one run on demand ({bucket, run_prefix}) and writes its analysis/ files");
         results.grantRead(analyzeFn);
         results.grantPut(analyzeFn);
+        return new Analyzers(resultsFn, sweepFn, analyzeFn);
+    }
 
-        // --- triggers ----------------------------------------------------------------------------------------
+    // --- triggers ----------------------------------------------------------------------------------------------
+
+    /** EventBridge Scheduler: the poller every poll interval, the sweeper every 15 minutes. */
+    private void schedules(Functions functions) {
         int pollMinutes = intContext("pollInterval", 1);
         Schedule.Builder.create(this, "PollSchedule")
                 .description("Invokes the poller every " + pollMinutes + " minute(s)")
                 .schedule(ScheduleExpression.rate(Duration.minutes(pollMinutes)))
-                .target(LambdaInvoke.Builder.create(poller)
+                .target(LambdaInvoke.Builder.create(functions.poller())
                         .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
                         .retryAttempts(0)
                         .maxEventAge(Duration.minutes(1))
@@ -321,13 +459,19 @@ public final class PullabStack extends Stack {
         Schedule.Builder.create(this, "SweepSchedule")
                 .description("Invokes the sweeper every 15 minutes")
                 .schedule(ScheduleExpression.rate(Duration.minutes(15)))
-                .target(LambdaInvoke.Builder.create(sweepFn)
+                .target(LambdaInvoke.Builder.create(functions.analyzers().sweeper())
                         .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
                         .retryAttempts(0)
                         .maxEventAge(Duration.minutes(5))
                         .build())
                 .build();
+    }
 
+    /**
+     * The trigger function's EventBridge rules (BuildComplete events, the daily regression run); returns their
+     * dead-letter queue.
+     */
+    private Queue triggerRules(Function triggerFn, Bucket storage) {
         // an event whose invocations all failed (EventBridge retries twice) is kept here, not dropped: replay it with
         // aws lambda invoke --function-name <TriggerFunctionName> --payload file://<message body>
         Queue triggerDlq = Queue.Builder.create(this, "TriggerDeadLetterQueue")
@@ -335,7 +479,6 @@ public final class PullabStack extends Stack {
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .build();
-        deadLetterQueues.put("trigger", triggerDlq);
         Rule.Builder.create(this, "BuildCompleteRule")
                 .description("A kernel build finished: start a run from its config")
                 .eventPattern(EventPattern.builder()
@@ -362,8 +505,13 @@ public final class PullabStack extends Stack {
                         .event(RuleTargetInput.fromObject(regressionPayload))
                         .retryAttempts(2).maxEventAge(Duration.hours(1)).deadLetterQueue(triggerDlq).build())))
                 .build();
+        return triggerDlq;
+    }
 
-        // --- alarms, notified through one topic ---------------------------------------------------------------
+    // --- alarms, notified through one topic ---------------------------------------------------------------------
+
+    /** A topic (its ARN an output), an alarm per dead-letter queue and one on each function's errors. */
+    private void alarms(Map<String, Queue> deadLetterQueues, List<Function> functions) {
         Topic alarmTopic = Topic.Builder.create(this, "AlarmTopic")
                 .displayName("pullab alarms")
                 .enforceSsl(true)
@@ -384,21 +532,24 @@ public final class PullabStack extends Stack {
                     notify);
         }
         output("AlarmTopicArn", alarmTopic.getTopicArn());
+    }
 
-        // --- outputs -----------------------------------------------------------------------------------------
-        tables.forEach((tableId, table) -> output(pascal(tableId) + "TableName", table.getTableName()));
-        queues.forEach((queueId, queue) -> output(pascal(queueId) + "QueueUrl", queue.getQueueUrl()));
+    // --- outputs -----------------------------------------------------------------------------------------------
+
+    private void outputs(State state, Map<String, Queue> deadLetterQueues, Secrets secrets, TestVms vms,
+            Functions functions) {
+        state.tables().forEach((tableId, table) -> output(pascal(tableId) + "TableName", table.getTableName()));
+        state.queueSet().queues().forEach((queueId, queue) -> output(pascal(queueId) + "QueueUrl",
+                queue.getQueueUrl()));
         deadLetterQueues.forEach((queueId, dlq) -> output(pascal(queueId) + "DeadLetterQueueUrl",
                 dlq.getQueueUrl()));
-        buckets.forEach((bucketId, bucket) -> output(pascal(bucketId) + "BucketName", bucket.getBucketName()));
-        output("KernelciApiTokenSecretArn", kernelciToken.getSecretArn());
-        output("KcidbJwtSecretArn", kcidbJwt.getSecretArn());
-        output("VmInstanceProfileName", vmProfile.getInstanceProfileName());
-        output("AnalyzeRunFunctionName", analyzeFn.getFunctionName());
-        output("TriggerFunctionName", triggerFn.getFunctionName());
-
-        suppressions(vmRole, qemu, List.of(kernelciToken, kcidbJwt), List.of(jobsFn, triggerFn), sweepFn,
-                List.of(poller, sweepFn));
+        state.buckets().forEach((bucketId, bucket) -> output(pascal(bucketId) + "BucketName",
+                bucket.getBucketName()));
+        output("KernelciApiTokenSecretArn", secrets.kernelciToken().getSecretArn());
+        output("KcidbJwtSecretArn", secrets.kcidbJwt().getSecretArn());
+        output("VmInstanceProfileName", vms.profile().getInstanceProfileName());
+        output("AnalyzeRunFunctionName", functions.analyzers().analyzeRun().getFunctionName());
+        output("TriggerFunctionName", functions.orchestrators().trigger().getFunctionName());
     }
 
     /** EC2 launches by the orchestrator: only tagged lab instances, and the AMI look-ups it needs. */
@@ -557,9 +708,7 @@ public final class PullabStack extends Stack {
         if (id.equals("Poller")) {
             builder.reservedConcurrentExecutions(1);
         }
-        Function fn = builder.build();
-        functions.add(fn);
-        return fn;
+        return builder.build();
     }
 
     private ISecret secret(String id, String importKey, String description) {
@@ -644,19 +793,21 @@ public final class PullabStack extends Stack {
      * cdk-nag findings accepted on purpose, each acknowledged on the construct it concerns (cdk-nag 3 acknowledges
      * findings one by one: {@code Rule[finding]}), each with the reason.
      */
-    private void suppressions(Role vmRole, QemuRunner qemu, List<ISecret> secrets, List<Function> orchestrators, Function sweeper,
-            List<Function> scheduled) {
-        buckets.values().forEach(bucket -> acknowledge(bucket, "AwsSolutions-S1", "Only the stack's own roles can"
-                + " reach the lab buckets (public access blocked, TLS enforced). Server access logs would need a"
+    private void nagSuppressions(State state, Queue triggerDlq, Secrets secrets, Role vmRole, QemuRunner qemu,
+            Functions fns) {
+        List<Function> functions = fns.all();
+        Function sweeper = fns.analyzers().sweeper();
+        state.buckets().values().forEach(bucket -> acknowledge(bucket, "AwsSolutions-S1", "Only the stack's own"
+                + " roles can reach the lab buckets (public access blocked, TLS enforced). Server access logs would need a"
                 + " further, itself unlogged bucket; enable CloudTrail S3 data events for an object-level audit."));
         acknowledge(this, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 + "AWSLambdaBasicExecutionRole]", "AWSLambdaBasicExecutionRole only lets a function write its"
                 + " CloudWatch Logs (functions here and CDK's bucket-notification helper); every data permission"
                 + " is granted separately with grant* methods.");
-        acknowledge(deadLetterQueues.get("trigger"), "AwsSolutions-SQS3", "This queue is itself a dead-letter"
+        acknowledge(triggerDlq, "AwsSolutions-SQS3", "This queue is itself a dead-letter"
                 + " queue: EventBridge's, for the trigger function's rule targets (cdk-nag only recognises SQS redrive"
                 + " dead-letter queues).");
-        for (ISecret secret : secrets) {
+        for (ISecret secret : secrets.all()) {
             if (secret instanceof Secret) {
                 acknowledge(secret, "AwsSolutions-SMG4", "The value is a token issued by the KernelCI or KCIDB"
                         + " administrators; no Lambda can rotate it. The operator puts the reissued token.");
@@ -668,8 +819,8 @@ public final class PullabStack extends Stack {
         }
 
         // S3 grants: CDK's grantRead/grantPut action groups on one bucket (or its run_* prefix)
-        String results = "<" + logicalId(buckets.get("results")) + ".Arn>";
-        String storage = "<" + logicalId(buckets.get("storage")) + ".Arn>";
+        String results = "<" + logicalId(state.results()) + ".Arn>";
+        String storage = "<" + logicalId(state.storage()) + ".Arn>";
         String s3Reason = "CDK grantRead/grantPut action groups (GetObject*, GetBucket*, List*, Abort* for"
                 + " multipart uploads) scoped to the lab's own buckets; no delete is granted.";
         List<software.constructs.IConstruct> s3Users = new ArrayList<>(functions);
@@ -699,7 +850,7 @@ public final class PullabStack extends Stack {
             acknowledge(fn, "AwsSolutions-IAM5[Resource::" + results + "/*]", "The function reads and writes run"
                     + " objects (payloads, outputs, analysis/) whose keys are only known at run time.");
         }
-        for (Function fn : orchestrators) {
+        for (Function fn : fns.orchestrators().all()) {
             acknowledge(fn, "AwsSolutions-IAM5[Resource::" + storage + "/*]", "The orchestrator reads trigger"
                     + " configs, the lab config and requested requirements from the storage bucket.");
             acknowledge(fn, "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]", "RunInstances only with"
@@ -725,7 +876,7 @@ public final class PullabStack extends Stack {
                 + " only on instances tagged pullab=true (ec2:ResourceTag condition); ids are known only at run time.");
         acknowledge(sweeper, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances finds a run's VMs by their"
                 + " pullab:run tag and supports no resource scoping.");
-        for (Function fn : scheduled) {
+        for (Function fn : fns.scheduled()) {
             acknowledge(this, "AwsSolutions-IAM5[Resource::<" + logicalId(fn) + ".Arn>:*]", "EventBridge"
                     + " Scheduler's role (CDK LambdaInvoke target) may invoke this one function and its versions.");
         }
