@@ -2,8 +2,10 @@ package dev.pullab.analyzer;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.aws.S3ObjectStore;
+import dev.pullab.aws.S3RunSource;
 import dev.pullab.core.analysis.AnalysisReport;
-import dev.pullab.core.aws.AwsClients;
+import dev.pullab.aws.AwsClients;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +36,8 @@ public final class AnalyzeRunHandler implements RequestHandler<Map<String, Objec
     }
 
     AnalyzeRunHandler(S3Client s3) {
-        this.publisher = new RunReportPublisher(Objects.requireNonNull(s3, "s3"));
+        Objects.requireNonNull(s3, "s3");
+        this.publisher = new RunReportPublisher(new S3ObjectStore(s3), run -> new S3RunSource(s3, run));
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.pullab.analyzer;
 
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.Correction;
-import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.store.S3Location;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;

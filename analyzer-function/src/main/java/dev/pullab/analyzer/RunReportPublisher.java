@@ -5,16 +5,16 @@ import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.ReportJson;
 import dev.pullab.core.analysis.RunAnalysis;
 import dev.pullab.core.analysis.TextReport;
-import dev.pullab.core.aws.S3Location;
-import dev.pullab.core.aws.S3RunSource;
+import dev.pullab.core.store.S3Location;
 import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
 import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.run.RunSource;
+import dev.pullab.core.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
+import java.util.function.Function;
 
 /**
  * Analyses one finished run in S3 (with core's {@link RunAnalysis}) and stores the results
@@ -27,10 +27,16 @@ public final class RunReportPublisher {
     static final String REPORT_TEXT = "analysis/report.txt";
     static final String PLOTS = "analysis/plots/";
 
-    private final S3Client s3;
+    private final ObjectStore objects;
+    private final Function<S3Location, RunSource> runs;
 
-    public RunReportPublisher(S3Client s3) {
-        this.s3 = Objects.requireNonNull(s3, "s3");
+    /**
+     * @param objects where the results are written
+     * @param runs    how a run's files are read, by where the run is
+     */
+    public RunReportPublisher(ObjectStore objects, Function<S3Location, RunSource> runs) {
+        this.objects = Objects.requireNonNull(objects, "objects");
+        this.runs = Objects.requireNonNull(runs, "runs");
     }
 
     /**
@@ -49,7 +55,7 @@ public final class RunReportPublisher {
      * @throws dev.pullab.core.run.InvalidInputException when the run is missing, unreadable or has a malformed CSV
      */
     Outcome publish(S3Location run, AnalysisOptions options) {
-        return write(run, RunAnalysis.analyze(new S3RunSource(s3, run), options, DownloadProgress.SILENT));
+        return write(run, RunAnalysis.analyze(runs.apply(run), options, DownloadProgress.SILENT));
     }
 
     /** Writes an analysis already made: the plots, {@code report.txt}, and {@code report.json} last. Idempotent. */
@@ -66,6 +72,6 @@ public final class RunReportPublisher {
     }
 
     private void put(S3Location run, String key, byte[] content, String contentType) {
-        s3.putObject(b -> b.bucket(run.bucket()).key(key).contentType(contentType), RequestBody.fromBytes(content));
+        objects.put(run.bucket(), key, content, contentType);
     }
 }

@@ -1,7 +1,7 @@
 package dev.pullab.bench;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
@@ -13,7 +13,7 @@ import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
 import dev.pullab.testkit.StaticFileServer;
-import dev.pullab.core.aws.PollerTables;
+import dev.pullab.aws.PollerTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

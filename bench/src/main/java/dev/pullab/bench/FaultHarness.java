@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.cli.local.InjectedCrash;
 import dev.pullab.cli.local.LabFaults;
 import dev.pullab.cli.local.LocalLab;
-import dev.pullab.core.aws.LabResources;
+import dev.pullab.aws.LabResources;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.launch.VmTags;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;
-import dev.pullab.orchestrator.launch.Ec2Launcher;
+import dev.pullab.aws.Ec2Launcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -134,7 +135,7 @@ public final class FaultHarness implements Callable<Integer> {
         FINISH_TWICE
     }
 
-    private static final String LAUNCH_TAG = Ec2Launcher.TAG_LAUNCH;
+    private static final String LAUNCH_TAG = VmTags.LAUNCH;
 
     /** Where the BuildComplete run's results go in {@link #results}: it has no job node. */
     static final String BUILD_COMPLETE_RUN = "BuildComplete run";

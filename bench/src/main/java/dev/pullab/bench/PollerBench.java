@@ -7,7 +7,7 @@ import dev.pullab.core.poll.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import dev.pullab.core.aws.PollerTables;
+import dev.pullab.aws.PollerTables;
 import dev.pullab.poller.PollHandler;
 import java.io.PrintStream;
 import java.time.LocalDateTime;

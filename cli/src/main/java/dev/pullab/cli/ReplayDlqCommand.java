@@ -1,7 +1,7 @@
 package dev.pullab.cli;
 
-import dev.pullab.core.aws.AwsClients;
-import dev.pullab.core.aws.DeadLetterReplay;
+import dev.pullab.aws.AwsClients;
+import dev.pullab.aws.DeadLetterReplay;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -9,7 +9,7 @@ import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.HostileServer;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import dev.pullab.core.aws.PollerTables;
+import dev.pullab.aws.PollerTables;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

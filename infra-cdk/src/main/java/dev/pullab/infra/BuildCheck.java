@@ -39,11 +39,11 @@ final class BuildCheck {
     }
 
     static final List<Artifact> ARTIFACTS = List.of(
-            new Artifact("poller-function/target/poller-function.jar", List.of("core", "poller-function")),
+            new Artifact("poller-function/target/poller-function.jar", List.of("core", "aws", "poller-function")),
             new Artifact("orchestrator-function/target/orchestrator-function.jar",
-                    List.of("core", "orchestrator-function", "vm-tests")),
-            new Artifact("analyzer-function/target/analyzer-function.jar", List.of("core", "analyzer-function")),
-            new Artifact(CLASSPATH_FILE, List.of("core", "infra-cdk")));
+                    List.of("core", "aws", "orchestrator-function", "vm-tests")),
+            new Artifact("analyzer-function/target/analyzer-function.jar", List.of("core", "aws", "analyzer-function")),
+            new Artifact(CLASSPATH_FILE, List.of("core", "aws", "infra-cdk")));
 
     /** The CDK context keys that replace a function jar by a file of the operator's choice. */
     static final Map<String, String> JAR_CONTEXT_KEYS = Map.of(

@@ -1,6 +1,6 @@
 package dev.pullab.infra;
 
-import dev.pullab.core.aws.LabResources;
+import dev.pullab.aws.LabResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

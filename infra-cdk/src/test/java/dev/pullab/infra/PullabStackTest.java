@@ -2,7 +2,7 @@ package dev.pullab.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.aws.LabResources;
+import dev.pullab.aws.LabResources;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,10 @@
 package dev.pullab.orchestrator;
 
-import dev.pullab.core.aws.DynamoDbRunStore;
-import dev.pullab.core.aws.S3Location;
-import dev.pullab.core.aws.S3Reads;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.Lazy;
+import dev.pullab.core.store.ObjectStore;
+import dev.pullab.core.store.S3Location;
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
@@ -11,9 +13,9 @@ import dev.pullab.core.kernelci.FinishOutcome;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.run.ReadLimits;
-import dev.pullab.orchestrator.launch.Ec2Launcher;
-import dev.pullab.orchestrator.launch.FargateLauncher;
-import dev.pullab.orchestrator.launch.LaunchIntents;
+import dev.pullab.aws.Ec2Launcher;
+import dev.pullab.aws.FargateLauncher;
+import dev.pullab.aws.DynamoDbLaunchIntents;
 import dev.pullab.orchestrator.launch.RunLauncher;
 import dev.pullab.orchestrator.payload.RunUploader;
 import dev.pullab.orchestrator.payload.VmTests;
@@ -65,7 +67,7 @@ public final class OrchestratorAssembly {
         /** EC2, SSM and ECS built by their supplier on first use, once. */
         public static Clients lazy(S3Client s3, DynamoDbClient dynamo, Supplier<Ec2Client> ec2,
                 Supplier<SsmClient> ssm, Supplier<EcsClient> ecs) {
-            return new Clients(s3, dynamo, once(ec2), once(ssm), once(ecs));
+            return new Clients(s3, dynamo, Lazy.of(ec2), Lazy.of(ssm), Lazy.of(ecs));
         }
 
         public S3Client s3() {
@@ -89,30 +91,16 @@ public final class OrchestratorAssembly {
         }
     }
 
-    /** A supplier that calls {@code supplier} on its first use only. */
-    static <T> Supplier<T> once(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
-    }
-
     public static Orchestrator create(OrchestratorSettings settings, Clients aws, RetryPolicy retries, Clock clock) {
-        LabConfig lab = labConfig(settings, aws.s3());
-        RunLauncher launcher = new RunLauncher(new LaunchIntents(aws.dynamo(), settings.launchesTable()),
+        S3ObjectStore objects = new S3ObjectStore(aws.s3());
+        LabConfig lab = labConfig(settings, objects);
+        RunLauncher launcher = new RunLauncher(new DynamoDbLaunchIntents(aws.dynamo(), settings.launchesTable()),
                 new Ec2Launcher(aws.ec2, aws.ssm, settings.launch()),
                 new FargateLauncher(aws.ecs, settings.launch()),
                 new DynamoDbRunStore(aws.dynamo(), settings.runsTable()), clock);
         JobDefinitionFetcher fetcher = new JobDefinitionFetcher(new RetryingHttp("job definition", retries),
                 lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());
-        return new Orchestrator(lab, fetcher, new RunUploader(aws.s3(), VmTests.fromClasspath()), launcher,
+        return new Orchestrator(lab, fetcher, new RunUploader(objects, VmTests.fromClasspath()), launcher,
                 finisher(settings, retries), settings.resultsBucket(),
                 settings.storageBucket().orElse(settings.resultsBucket()), clock);
     }
@@ -128,12 +116,12 @@ public final class OrchestratorAssembly {
         };
     }
 
-    /** A config file, never more than {@link S3Reads#MAX_CONFIG_BYTES} of it. */
+    /** A config file, never more than {@link ObjectStore#MAX_CONFIG_BYTES} of it. */
     private static byte[] localConfig(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] content = ReadLimits.readAtMost(in, S3Reads.MAX_CONFIG_BYTES);
-            if (content.length > S3Reads.MAX_CONFIG_BYTES) {
-                throw new IllegalArgumentException(file + " is larger than " + S3Reads.MAX_CONFIG_BYTES
+            byte[] content = ReadLimits.readAtMost(in, ObjectStore.MAX_CONFIG_BYTES);
+            if (content.length > ObjectStore.MAX_CONFIG_BYTES) {
+                throw new IllegalArgumentException(file + " is larger than " + ObjectStore.MAX_CONFIG_BYTES
                         + " bytes, too large for a config");
             }
             return content;
@@ -141,13 +129,13 @@ public final class OrchestratorAssembly {
     }
 
     /** {@code PULLAB_LAB_CONFIG} from S3 or a file, else the built-in defaults. */
-    static LabConfig labConfig(OrchestratorSettings settings, S3Client s3) {
+    static LabConfig labConfig(OrchestratorSettings settings, ObjectStore objects) {
         if (settings.labConfig().isEmpty()) {
             return LabConfig.defaults();
         }
         String location = settings.labConfig().get();
         try {
-            byte[] json = location.startsWith("s3://") ? S3Reads.config(s3, S3Location.parse(location))
+            byte[] json = location.startsWith("s3://") ? objects.config(S3Location.parse(location))
                     : localConfig(Path.of(location));
             return LabConfig.parse(json);
         } catch (IOException | RuntimeException e) {

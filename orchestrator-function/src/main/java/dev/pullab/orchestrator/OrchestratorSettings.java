@@ -4,7 +4,7 @@ import dev.pullab.core.config.ConfigSource;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.SecretLookup;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.core.launch.LaunchSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

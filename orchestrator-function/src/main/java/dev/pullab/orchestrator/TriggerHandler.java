@@ -2,8 +2,8 @@ package dev.pullab.orchestrator;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import dev.pullab.core.aws.S3Location;
-import dev.pullab.core.aws.S3Reads;
+import dev.pullab.core.store.ObjectStore;
+import dev.pullab.core.store.S3Location;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -11,9 +11,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Lambda entry point for EventBridge: the custom {@code BuildComplete} event and the daily schedule, both carrying
@@ -24,17 +21,17 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 public final class TriggerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private final Orchestrator orchestrator;
-    private final S3Client s3;
+    private final ObjectStore objects;
 
     /** Used by Lambda: built once per execution environment. */
     public TriggerHandler() {
-        this(Environment.orchestrator(), Environment.s3());
+        this(Environment.orchestrator(), Environment.objects());
     }
 
     /** For in-process runs (pullab local-run) and tests. */
-    public TriggerHandler(Orchestrator orchestrator, S3Client s3) {
+    public TriggerHandler(Orchestrator orchestrator, ObjectStore objects) {
         this.orchestrator = orchestrator;
-        this.s3 = s3;
+        this.objects = objects;
     }
 
     @Override
@@ -48,8 +45,8 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         S3Location location = S3Location.parse(text);
         byte[] config;
         try {
-            config = S3Reads.config(s3, location);
-        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            config = objects.config(location);
+        } catch (ObjectStore.NotFoundException e) {
             throw new IllegalArgumentException("config " + text + ": no such object (upload the pipeline config"
                     + " there, or fix the event's config_s3_uri)", e);
         } catch (IOException e) {

@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.launch.VmTags;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.poll.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.BadInputCorpus;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import dev.pullab.orchestrator.launch.Ec2Launcher;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.aws.Ec2Launcher;
+import dev.pullab.core.launch.LaunchSettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -140,7 +141,7 @@ class JobDefinitionCorpusIT {
         job.strings("message").forEach(part -> assertThat(message).contains(part));
         job.strings("absent").forEach(part -> assertThat(message).doesNotContain(part));
         assertThat(message.length()).isLessThanOrEqualTo(job.number("max_message_chars", 1000));
-        assertThat(ec2.describeInstances(b -> b.filters(f -> f.name("tag:" + Ec2Launcher.TAG_JOB_NODE).values(node)))
+        assertThat(ec2.describeInstances(b -> b.filters(f -> f.name("tag:" + VmTags.JOB_NODE).values(node)))
                 .reservations()).as("EC2 instances of the job").isEmpty();
         assertThat(ecs.listTasks(b -> b.cluster(cluster)).taskArns()).as("QEMU tasks").isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(results).prefix("run_pulllab-" + node)).contents())

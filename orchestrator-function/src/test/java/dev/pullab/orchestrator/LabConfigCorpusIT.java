@@ -7,7 +7,7 @@ import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.BadInputCorpus;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.core.launch.LaunchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

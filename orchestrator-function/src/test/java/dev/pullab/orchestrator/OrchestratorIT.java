@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.sun.net.httpserver.HttpServer;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.launch.VmTags;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.poll.JobTicket;
 import dev.pullab.core.poll.JobTicketJson;
@@ -16,9 +18,9 @@ import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
 import dev.pullab.testkit.StaticFileServer;
-import dev.pullab.orchestrator.launch.Ec2Launcher;
-import dev.pullab.orchestrator.launch.LaunchIntents;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.aws.Ec2Launcher;
+import dev.pullab.core.launch.LaunchIntents;
+import dev.pullab.core.launch.LaunchSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,9 +156,9 @@ class OrchestratorIT {
         String prefix = outcome.plan().orElseThrow().runPrefix();
         List<Instance> vms = instancesOfJob(ticket.nodeId());
         assertThat(vms).hasSize(2).allSatisfy(vm -> {
-            assertThat(tags(vm)).containsEntry(Ec2Launcher.TAG_RUN, prefix).containsEntry(Ec2Launcher.TAG_LAB, "true")
-                    .containsEntry(Ec2Launcher.TAG_TEST, "kernelci-boot")
-                    .containsEntry(Ec2Launcher.TAG_JOB_NODE, ticket.nodeId());
+            assertThat(tags(vm)).containsEntry(VmTags.RUN, prefix).containsEntry(VmTags.LAB, "true")
+                    .containsEntry(VmTags.TEST, "kernelci-boot")
+                    .containsEntry(VmTags.JOB_NODE, ticket.nodeId());
             assertThat(vm.instanceTypeAsString()).isEqualTo("m5.large");
             assertThat(vm.imageId()).isEqualTo(ssm.getParameter(b -> b.name(
                     "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")).parameter().value());
@@ -225,7 +227,7 @@ class OrchestratorIT {
 
         assertThat(instancesOfJob(ticket.nodeId())).singleElement().satisfies(vm -> {
             assertThat(vm.instanceTypeAsString()).isEqualTo("m7g.large");
-            assertThat(tags(vm)).containsEntry(Ec2Launcher.TAG_TEST, "kernelci-kselftest");
+            assertThat(tags(vm)).containsEntry(VmTags.TEST, "kernelci-kselftest");
         });
         assertThat(outcome.plan().orElseThrow().groups().get(0).test().params())
                 .containsEntry("PULLAB_KSELFTEST_COLLECTION", "arm64");
@@ -319,7 +321,7 @@ class OrchestratorIT {
                 "detail-type", "BuildComplete", "time", "2026-11-24T10:00:00Z",
                 "detail", Map.of("config_s3_uri", config, "region", aws.region().id()));
 
-        Map<String, Object> result = new TriggerHandler(orchestrator(), s3).handleRequest(event, null);
+        Map<String, Object> result = new TriggerHandler(orchestrator(), new S3ObjectStore(s3)).handleRequest(event, null);
 
         assertThat(result).containsEntry("status", "launched");
         assertThat((String) result.get("test_id")).startsWith("nightly-");
@@ -333,7 +335,7 @@ class OrchestratorIT {
         String config = uploadPipelineConfig();
         Map<String, Object> event = Map.of("id", "sched-" + suffix, "time", "2026-11-24T02:00:00Z",
                 "config_s3_uri", config, "region", aws.region().id());
-        TriggerHandler handler = new TriggerHandler(orchestrator(), s3);
+        TriggerHandler handler = new TriggerHandler(orchestrator(), new S3ObjectStore(s3));
 
         Map<String, Object> first = handler.handleRequest(event, null);
         Map<String, Object> again = handler.handleRequest(event, null);
@@ -377,11 +379,11 @@ class OrchestratorIT {
     }
 
     private List<Instance> instancesOfJob(String nodeId) {
-        return instances(Filter.builder().name("tag:" + Ec2Launcher.TAG_JOB_NODE).values(nodeId).build());
+        return instances(Filter.builder().name("tag:" + VmTags.JOB_NODE).values(nodeId).build());
     }
 
     private List<Instance> instancesOfRun(String prefix) {
-        return instances(Filter.builder().name("tag:" + Ec2Launcher.TAG_RUN).values(prefix).build());
+        return instances(Filter.builder().name("tag:" + VmTags.RUN).values(prefix).build());
     }
 
     private List<Instance> instances(Filter filter) {

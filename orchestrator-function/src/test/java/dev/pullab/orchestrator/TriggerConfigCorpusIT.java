@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.BadInputCorpus;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.core.launch.LaunchSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +53,7 @@ class TriggerConfigCorpusIT {
             new OrchestratorAssembly.Clients(s3, dynamo, aws.client(Ec2Client.builder()),
                     aws.client(SsmClient.builder()), aws.client(EcsClient.builder())),
             new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)),
-            Clock.systemUTC()), s3);
+            Clock.systemUTC()), new S3ObjectStore(s3));
 
     static Stream<BadInputCorpus.Case> triggers() {
         return BadInputCorpus.stream("trigger-config");

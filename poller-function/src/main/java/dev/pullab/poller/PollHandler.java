@@ -2,8 +2,9 @@ package dev.pullab.poller;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import dev.pullab.core.aws.AwsClients;
-import dev.pullab.core.aws.PollerAssembly;
+import dev.pullab.aws.AwsClients;
+import dev.pullab.aws.Lazy;
+import dev.pullab.poller.PollerAssembly;
 import dev.pullab.core.config.ConfigSource;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
@@ -36,7 +37,7 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
 
     /** Used by Lambda: settings and clients built once per execution environment. */
     public PollHandler() {
-        this(Environment.SETTINGS, Environment.DYNAMO, Environment.SQS, RetryPolicy.defaults());
+        this(Environment.SETTINGS.get(), Environment.DYNAMO.get(), Environment.SQS.get(), RetryPolicy.defaults());
     }
 
     /**
@@ -77,16 +78,15 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
         return () -> context.getRemainingTimeInMillis() > SAFETY_MARGIN.toMillis();
     }
 
-    /** Built on first use (Lambda's init phase), once per execution environment. */
+    /** The execution environment's settings and clients, each built on first use (Lambda's init phase), once. */
     private static final class Environment {
-        static final ConfigSource SOURCE = ConfigSource.ofEnvironmentOnly(System.getenv());
-        static final PollerSettings SETTINGS = PollerSettings.resolve(SOURCE,
-                AwsClients.secrets(AwsClients.secretsManager(Optional.empty())));
-        static final DynamoDbClient DYNAMO = AwsClients.dynamoDb(Optional.empty());
-        static final SqsClient SQS = AwsClients.sqs(Optional.empty());
-
-        static {
-            LOG.info("poller configured: {}", SETTINGS);
-        }
+        static final Lazy<PollerSettings> SETTINGS = Lazy.of(() -> {
+            PollerSettings settings = PollerSettings.resolve(ConfigSource.ofEnvironmentOnly(System.getenv()),
+                    AwsClients.secrets(AwsClients.secretsManager(Optional.empty())));
+            LOG.info("poller configured: {}", settings);
+            return settings;
+        });
+        static final Lazy<DynamoDbClient> DYNAMO = Lazy.of(() -> AwsClients.dynamoDb(Optional.empty()));
+        static final Lazy<SqsClient> SQS = Lazy.of(() -> AwsClients.sqs(Optional.empty()));
     }
 }

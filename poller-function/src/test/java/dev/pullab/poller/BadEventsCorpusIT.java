@@ -17,7 +17,7 @@ import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.BadInputCorpus;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import dev.pullab.core.aws.PollerTables;
+import dev.pullab.aws.PollerTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -9,7 +9,7 @@ import dev.pullab.core.poll.JobTicket;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import dev.pullab.core.aws.PollerTables;
+import dev.pullab.aws.PollerTables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

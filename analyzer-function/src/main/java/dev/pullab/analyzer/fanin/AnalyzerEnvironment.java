@@ -1,7 +1,9 @@
 package dev.pullab.analyzer.fanin;
 
-import dev.pullab.core.aws.AwsClients;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.AwsClients;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.aws.Lazy;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.plan.RunStore;
@@ -9,7 +11,6 @@ import java.time.Clock;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The Lambda execution environment's settings and clients, each built once, on first use (in the init phase when a
@@ -22,35 +23,29 @@ final class AnalyzerEnvironment {
     private AnalyzerEnvironment() {
     }
 
-    /** The runs table: {@code PULLAB_RUNS_TABLE} and the DynamoDB client. */
-    private static final class Runs {
-        static final String TABLE = env("PULLAB_RUNS_TABLE");
-        static final DynamoDbClient DYNAMO = AwsClients.dynamoDb(Optional.empty());
-    }
+    /** The runs table's client: every handler needs it. */
+    private static final Lazy<DynamoDbClient> DYNAMO = Lazy.of(() -> AwsClients.dynamoDb(Optional.empty()));
 
-    /** Everything closing a run takes. */
-    private static final class Holder {
-        static final AnalyzerSettings SETTINGS = AnalyzerSettings.resolve(System.getenv(),
-                AwsClients.secrets(AwsClients.secretsManager(Optional.empty())));
-        static final S3Client S3 = AwsClients.s3(Optional.empty());
-        static final RunCloser CLOSER = CloserAssembly.create(SETTINGS, S3, Runs.DYNAMO, RetryPolicy.defaults(),
-                Clock.systemUTC());
-    }
+    /** Everything closing a run takes: settings with their secrets, S3, the KCIDB and KernelCI clients. */
+    private static final Lazy<RunCloser> CLOSER = Lazy.of(() -> CloserAssembly.create(
+            AnalyzerSettings.resolve(System.getenv(), AwsClients.secrets(AwsClients.secretsManager(Optional.empty()))),
+            AwsClients.s3(Optional.empty()), DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC()));
 
     static RunCloser closer() {
-        return Holder.CLOSER;
+        return CLOSER.get();
     }
 
     static RunStore runs() {
-        if (Runs.TABLE == null) {
+        String table = env("PULLAB_RUNS_TABLE");
+        if (table == null) {
             throw new ConfigurationException(
                     "Missing required configuration: PULLAB_RUNS_TABLE (infra-cdk sets it on the function)");
         }
-        return new DynamoDbRunStore(Runs.DYNAMO, Runs.TABLE);
+        return new DynamoDbRunStore(DYNAMO.get(), table);
     }
 
-    static InstanceReaper reaper() {
-        return new InstanceReaper(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
+    static Ec2InstanceReaper reaper() {
+        return new Ec2InstanceReaper(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
                 "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"));
     }
 

@@ -1,7 +1,9 @@
 package dev.pullab.analyzer.fanin;
 
 import dev.pullab.analyzer.RunReportPublisher;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.S3ObjectStore;
+import dev.pullab.aws.S3RunSource;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
 import dev.pullab.core.kcidb.KcidbClient;
@@ -30,7 +32,10 @@ public final class CloserAssembly {
                 "Missing required configuration: PULLAB_RESULTS_BUCKET (log links point into it)"));
         RunReporting reporting = new RunReporting(settings.options(),
                 key -> RunCloser.objectUrl(bucket, settings.region(), key), settings.readLimits());
-        return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()), new RunOutputsReader(s3, settings.readLimits()),
-                new RunReportPublisher(s3), reporting, kcidb, revisions, kernelci, clock);
+        S3ObjectStore objects = new S3ObjectStore(s3);
+        return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()),
+                new RunOutputsReader(objects, settings.readLimits()),
+                new RunReportPublisher(objects, run -> new S3RunSource(s3, run)), reporting, kcidb, revisions, kernelci,
+                clock);
     }
 }

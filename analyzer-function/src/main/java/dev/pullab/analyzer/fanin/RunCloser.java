@@ -1,7 +1,7 @@
 package dev.pullab.analyzer.fanin;
 
 import dev.pullab.analyzer.RunReportPublisher;
-import dev.pullab.core.aws.S3Location;
+import dev.pullab.core.store.S3Location;
 import dev.pullab.core.kcidb.KcidbClient;
 import dev.pullab.core.kcidb.KcidbRevisionBuilder;
 import dev.pullab.core.kernelci.FinishOutcome;

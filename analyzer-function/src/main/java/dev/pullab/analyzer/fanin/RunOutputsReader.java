@@ -1,7 +1,7 @@
 package dev.pullab.analyzer.fanin;
 
-import dev.pullab.core.aws.S3Reads;
 import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.store.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -13,9 +13,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Reads the outputs every VM of a run uploaded (one listing of the run, then the small files), within
@@ -33,15 +30,15 @@ public final class RunOutputsReader {
     private static final Pattern OUTPUT = Pattern.compile("^test_([^/]+)/output/([^/]+)/([^/]+)$");
     private static final Pattern LOG = Pattern.compile("^run-(\\d+)-output\\.log$");
 
-    private final S3Client s3;
+    private final ObjectStore objects;
     private final ReadLimits limits;
 
-    public RunOutputsReader(S3Client s3) {
-        this(s3, ReadLimits.DEFAULTS);
+    public RunOutputsReader(ObjectStore objects) {
+        this(objects, ReadLimits.DEFAULTS);
     }
 
-    public RunOutputsReader(S3Client s3, ReadLimits limits) {
-        this.s3 = s3;
+    public RunOutputsReader(ObjectStore objects, ReadLimits limits) {
+        this.objects = objects;
         this.limits = limits;
     }
 
@@ -51,10 +48,7 @@ public final class RunOutputsReader {
         Map<String, List<String>> logs = new LinkedHashMap<>();
         ReadLimits.Budget budget = limits.budget();
         String root = runPrefix + "/";
-        List<S3Object> objects = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(root)).contents().forEach(objects::add);
-        objects.sort(Comparator.comparing(S3Object::key));
-        for (S3Object object : objects) {
+        for (ObjectStore.StoredObject object : objects.list(bucket, root)) {
             Matcher m = OUTPUT.matcher(object.key().substring(root.length()));
             if (!m.matches()) {
                 continue;
@@ -69,8 +63,7 @@ public final class RunOutputsReader {
                 contents.get(vm).put(name, head.length > RESULT_TXT_MAX_BYTES
                         ? java.util.Arrays.copyOf(head, RESULT_TXT_MAX_BYTES) : head);
             } else if (wanted(name)) {
-                long listed = object.size() == null ? 0 : object.size();
-                Optional<String> refused = budget.admit(vm, listed);
+                Optional<String> refused = budget.admit(vm, object.size());
                 if (refused.isPresent()) {
                     notRead.computeIfAbsent(vm, k -> new TreeMap<>()).put(name, refused.get());
                     continue;
@@ -95,7 +88,7 @@ public final class RunOutputsReader {
 
     private byte[] read(String bucket, String key, long limit) {
         try {
-            return S3Reads.readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), limit);
+            return objects.readAtMost(bucket, key, limit);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.pullab.analyzer.fanin;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.launch.VmReaper;
 import dev.pullab.core.plan.RunRecord;
 import dev.pullab.core.plan.RunStore;
 import java.time.Clock;
@@ -25,7 +26,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
 
     private final RunStore runs;
     private final Supplier<RunCloser> closer;
-    private final InstanceReaper reaper;
+    private final VmReaper reaper;
     private final String bucket;
     private final Clock clock;
 
@@ -39,12 +40,12 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     }
 
     /** For in-process runs (pullab local-run) and tests. */
-    public SweepHandler(RunStore runs, RunCloser closer, InstanceReaper reaper, String bucket, Clock clock) {
+    public SweepHandler(RunStore runs, RunCloser closer, VmReaper reaper, String bucket, Clock clock) {
         this(runs, () -> closer, reaper, bucket, clock);
     }
 
     /** With the closer built by {@code closer} when the first overdue run is found. */
-    SweepHandler(RunStore runs, Supplier<RunCloser> closer, InstanceReaper reaper, String bucket, Clock clock) {
+    SweepHandler(RunStore runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket, Clock clock) {
         this.runs = runs;
         this.closer = closer;
         this.reaper = reaper;

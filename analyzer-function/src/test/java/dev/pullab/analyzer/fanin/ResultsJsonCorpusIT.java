@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.analysis.AnalysisOptions;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.kcidb.KcidbSettings;

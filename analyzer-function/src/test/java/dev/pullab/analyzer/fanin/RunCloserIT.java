@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pullab.aws.Ec2InstanceReaper;
 import dev.pullab.core.analysis.AnalysisOptions;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.kcidb.KcidbValidator;
+import dev.pullab.core.launch.VmTags;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunRecord;
@@ -299,8 +301,8 @@ class RunCloserIT {
     void givenOverdueRun_whenSwept_thenMissTerminatedClosed() {
         String live = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
                 .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(
-                        Tag.builder().key(InstanceReaper.TAG_RUN).value("run_sweep_" + suffix).build(),
-                        Tag.builder().key(InstanceReaper.TAG_TEST).value("bench").build()).build()))
+                        Tag.builder().key(VmTags.RUN).value("run_sweep_" + suffix).build(),
+                        Tag.builder().key(VmTags.TEST).value("bench").build()).build()))
                 .instances().get(0).instanceId();
         String prefix = "run_sweep_" + suffix;
         runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(6)), Executor.EC2, List.of("bench"),
@@ -309,7 +311,7 @@ class RunCloserIT {
         vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
         receiveAll();
 
-        Map<String, Object> result = new SweepHandler(runs, closer, new InstanceReaper(ec2), bucket, clock)
+        Map<String, Object> result = new SweepHandler(runs, closer, new Ec2InstanceReaper(ec2), bucket, clock)
                 .handleRequest(Map.of(), null);
 
         assertThat((int) result.get("overdue_runs")).isGreaterThanOrEqualTo(1);

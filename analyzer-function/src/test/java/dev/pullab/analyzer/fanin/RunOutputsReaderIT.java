@@ -2,6 +2,7 @@ package dev.pullab.analyzer.fanin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.run.ReadLimits;
 import dev.pullab.testkit.AwsEmulator;
 import java.util.List;
@@ -16,7 +17,7 @@ class RunOutputsReaderIT {
     private final AwsEmulator aws = AwsEmulator.get();
     private final S3Client s3 = aws.s3();
     private final String bucket = aws.createBucket("outputs");
-    private final RunOutputsReader reader = new RunOutputsReader(s3, new ReadLimits(1000, 2500, 4000));
+    private final RunOutputsReader reader = new RunOutputsReader(new S3ObjectStore(s3), new ReadLimits(1000, 2500, 4000));
 
     @Test
     @DisplayName("a file over the per-file limit is not read: it is listed in notRead naming its size and the limit")

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.analysis.AnalysisOptions;
-import dev.pullab.core.aws.DynamoDbRunStore;
+import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;

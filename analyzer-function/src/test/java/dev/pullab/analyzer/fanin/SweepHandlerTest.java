@@ -2,6 +2,7 @@ package dev.pullab.analyzer.fanin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.aws.Ec2InstanceReaper;
 import dev.pullab.core.plan.RunStore;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -28,7 +29,7 @@ class SweepHandlerTest {
         SweepHandler handler = new SweepHandler(runs, () -> {
             built.incrementAndGet();
             throw new AssertionError("closer built");
-        }, new InstanceReaper(() -> {
+        }, new Ec2InstanceReaper(() -> {
             built.incrementAndGet();
             throw new AssertionError("EC2 client built");
         }), "results", Clock.systemUTC());

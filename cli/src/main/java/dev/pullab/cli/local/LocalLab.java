@@ -9,10 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.analyzer.fanin.AnalyzerSettings;
 import dev.pullab.analyzer.fanin.CloserAssembly;
 import dev.pullab.analyzer.fanin.ResultsQueueHandler;
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.analysis.AnalysisOptions;
-import dev.pullab.core.aws.DeadLetterReplay;
-import dev.pullab.core.aws.DynamoDbRunStore;
-import dev.pullab.core.aws.LabResources;
+import dev.pullab.aws.DeadLetterReplay;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.LabResources;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryingHttp;
@@ -30,7 +31,7 @@ import dev.pullab.orchestrator.Orchestrator;
 import dev.pullab.orchestrator.OrchestratorAssembly;
 import dev.pullab.orchestrator.OrchestratorSettings;
 import dev.pullab.orchestrator.TriggerHandler;
-import dev.pullab.orchestrator.launch.LaunchSettings;
+import dev.pullab.core.launch.LaunchSettings;
 import dev.pullab.poller.PollHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -280,7 +281,7 @@ public final class LocalLab implements AutoCloseable {
                 options.workDir().resolve("vms"), progress);
 
         progress.accept("BuildComplete event: benchmark regression run of " + regressionConfig);
-        TriggerHandler trigger = new TriggerHandler(orchestrator, fc.s3());
+        TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
         Map<String, Object> buildComplete = Map.of("id", "local-" + prefix, "source",
                 "custom.kernel-build", "detail-type", "BuildComplete", "time", Instant.now().toString(),
                 "detail", Map.of("config_s3_uri", regressionConfig, "region", region));

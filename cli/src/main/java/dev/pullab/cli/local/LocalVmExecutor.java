@@ -1,5 +1,6 @@
 package dev.pullab.cli.local;
 
+import dev.pullab.core.launch.VmTags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -48,10 +49,6 @@ public final class LocalVmExecutor {
     public static final int MAX_BOOTS = 10;
     /** Exit code of the client asking for a reboot. */
     public static final int EXIT_REBOOT = 194;
-    /** Tag every pullab test VM carries, with value {@code true}. */
-    public static final String TAG_LAB = "pullab";
-    /** Tag naming the test of a VM. */
-    public static final String TAG_TEST = "pullab:test";
     /** File name of the client in the run's prefix and in a sandbox. */
     public static final String CLIENT = "test-vm-client.sh";
 
@@ -116,7 +113,7 @@ public final class LocalVmExecutor {
 
     private List<Instance> pendingInstances() {
         return ec2.describeInstancesPaginator(b -> b.filters(
-                        Filter.builder().name("tag:" + TAG_LAB).values("true").build(),
+                        Filter.builder().name("tag:" + VmTags.LAB).values("true").build(),
                         Filter.builder().name("instance-state-name").values("pending", "running").build()))
                 .reservations().stream()
                 .flatMap(r -> r.instances().stream())
@@ -128,7 +125,7 @@ public final class LocalVmExecutor {
         String id = instance.instanceId();
         VmConfig config = parseUserData(userData(id))
                 .orElseThrow(() -> new IllegalStateException("its user-data has no test-vm-client.sh install line"));
-        String test = tag(instance, TAG_TEST).orElse(config.test());
+        String test = tag(instance, VmTags.TEST).orElse(config.test());
         Path sandbox = root.resolve(id);
         Path client = sandbox.resolve(CLIENT);
         Path home = sandbox.resolve("home");

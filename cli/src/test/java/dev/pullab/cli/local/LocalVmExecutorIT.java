@@ -2,10 +2,11 @@ package dev.pullab.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.core.launch.VmTags;
 import dev.pullab.core.plan.TestRun;
 import dev.pullab.testkit.AwsEmulator;
-import dev.pullab.orchestrator.launch.Ec2Launcher;
-import dev.pullab.orchestrator.launch.UserData;
+import dev.pullab.aws.Ec2Launcher;
+import dev.pullab.core.launch.UserData;
 import dev.pullab.orchestrator.payload.PayloadBuilder;
 import dev.pullab.orchestrator.payload.VmTests;
 import java.nio.charset.StandardCharsets;
@@ -172,8 +173,8 @@ class LocalVmExecutorIT {
         Instance instance = ec2.runInstances(b -> b.imageId(image).instanceType(type).minCount(1).maxCount(1)
                 .userData(Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)))
                 .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(
-                        tag(Ec2Launcher.TAG_LAB, "true"), tag(Ec2Launcher.TAG_RUN, prefix),
-                        tag(Ec2Launcher.TAG_TEST, test), tag(Ec2Launcher.TAG_LAUNCH, prefix + "-0"))))
+                        tag(VmTags.LAB, "true"), tag(VmTags.RUN, prefix),
+                        tag(VmTags.TEST, test), tag(VmTags.LAUNCH, prefix + "-0"))))
                 .instances().get(0);
         return instance.instanceId();
     }

@@ -2,7 +2,7 @@ package dev.pullab.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.orchestrator.launch.UserData;
+import dev.pullab.core.launch.UserData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 final class KcidbFixtures {
 
-    static final String DIR = "/kcidb/";
+    static final String DIR = "/kcidb-fixtures/";
     /** The job node of {@code node_pull_labs_job_available.json} and its parent. */
     static final String JOB_NODE_ID = "6825f9c0b4e0b1c9d2a7e0a1";
     static final String KBUILD_NODE_ID = "6825f3a1b4e0b1c9d2a7e001";

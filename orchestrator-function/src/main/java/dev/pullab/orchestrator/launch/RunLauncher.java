@@ -1,5 +1,9 @@
 package dev.pullab.orchestrator.launch;
 
+import dev.pullab.core.launch.LaunchBusyException;
+import dev.pullab.core.launch.LaunchIntents;
+import dev.pullab.core.launch.Launcher;
+import dev.pullab.core.launch.VmLaunch;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.LaunchedVm;
 import dev.pullab.core.plan.RunPlan;

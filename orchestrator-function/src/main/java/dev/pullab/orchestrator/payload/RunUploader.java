@@ -3,6 +3,7 @@ package dev.pullab.orchestrator.payload;
 import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.TestRun;
 import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.store.ObjectStore;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,10 +13,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Puts what a run's VMs download into the results bucket, with the seed's layout (vm-tests/README.md):
@@ -30,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Idempotent, for re-delivered messages: the payloads and the client are rewritten with the same bytes at the same
  * keys, and a storage object is copied only when the run's {@code shared/} lacks it (same relative key and size), so
  * a second upload copies nothing and one interrupted half-way copies only the rest. A requested folder that is empty
- * or absent in the storage bucket is logged as a warning and skipped. S3 faults propagate as the SDK's exceptions.
+ * or absent in the storage bucket is logged as a warning and skipped. Store faults propagate as the store's exceptions.
  *
  * <p>Copies use {@code CopyObject}, which S3 limits to 5 GiB per object; a larger storage object fails the upload
  * with an {@link IllegalStateException}.
@@ -49,27 +46,20 @@ public final class RunUploader {
     private static final Pattern FOLDER = Pattern.compile("(?!\\.{1,2}(/|$))[A-Za-z0-9._-]+"
             + "(/(?!\\.{1,2}(/|$))[A-Za-z0-9._-]+)*");
 
-    private final S3Client s3;
+    private final ObjectStore objects;
     private final VmTests tests;
     private final PayloadBuilder payloads;
-    private final Integer pageSize;
 
     /**
-     * An uploader writing with {@code s3} (which must reach both buckets).
+     * An uploader writing to {@code objects} (which must reach both buckets).
      *
-     * @param s3    the S3 client; not closed by the uploader
-     * @param tests the bundled tests the payloads are built from
+     * @param objects the object store
+     * @param tests   the bundled tests the payloads are built from
      */
-    public RunUploader(S3Client s3, VmTests tests) {
-        this(s3, tests, null);
-    }
-
-    /** For tests: lists with pages of {@code pageSize} keys (null: the service's default, 1000). */
-    RunUploader(S3Client s3, VmTests tests, Integer pageSize) {
-        this.s3 = Objects.requireNonNull(s3, "s3");
+    public RunUploader(ObjectStore objects, VmTests tests) {
+        this.objects = Objects.requireNonNull(objects, "objects");
         this.tests = Objects.requireNonNull(tests, "tests");
         this.payloads = new PayloadBuilder(tests);
-        this.pageSize = pageSize;
     }
 
     /** {@code <runPrefix>/test_<test>/input/<test>_test_payload.zip}. */
@@ -158,7 +148,7 @@ public final class RunUploader {
     }
 
     private void put(String bucket, String key, byte[] content, String contentType) {
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+        objects.put(bucket, key, content, contentType);
         LOG.info("uploaded s3://{}/{} ({} bytes)", bucket, key, content.length);
     }
 
@@ -168,7 +158,7 @@ public final class RunUploader {
         Map<String, Long> present = list(resultsBucket, targetPrefix);
         int copied = 0;
         int sources = 0;
-        for (S3Object object : s3.listObjectsV2Paginator(listRequest(storageBucket, sourcePrefix)).contents()) {
+        for (ObjectStore.StoredObject object : objects.list(storageBucket, sourcePrefix)) {
             String relative = object.key().substring(sourcePrefix.length());
             if (relative.isEmpty() || relative.endsWith("/")) {
                 continue; // "folder" marker objects of the S3 console
@@ -177,12 +167,11 @@ public final class RunUploader {
             if (Objects.equals(present.get(relative), object.size())) {
                 continue;
             }
-            if (object.size() != null && object.size() > MAX_COPY_BYTES) {
+            if (object.size() > MAX_COPY_BYTES) {
                 throw new IllegalStateException("s3://" + storageBucket + "/" + object.key() + " has " + object.size()
                         + " bytes, more than the 5 GiB a server-side copy takes");
             }
-            s3.copyObject(b -> b.sourceBucket(storageBucket).sourceKey(object.key())
-                    .destinationBucket(resultsBucket).destinationKey(targetPrefix + relative));
+            objects.copy(storageBucket, object.key(), resultsBucket, targetPrefix + relative);
             copied++;
         }
         if (sources == 0) {
@@ -197,14 +186,10 @@ public final class RunUploader {
     /** Relative key → size of the objects under {@code prefix}. */
     private Map<String, Long> list(String bucket, String prefix) {
         Map<String, Long> sizes = new HashMap<>();
-        for (S3Object object : s3.listObjectsV2Paginator(listRequest(bucket, prefix)).contents()) {
+        for (ObjectStore.StoredObject object : objects.list(bucket, prefix)) {
             sizes.put(object.key().substring(prefix.length()), object.size());
         }
         return sizes;
-    }
-
-    private ListObjectsV2Request listRequest(String bucket, String prefix) {
-        return ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).maxKeys(pageSize).build();
     }
 
     private static void requireBucket(String bucket, String what) {

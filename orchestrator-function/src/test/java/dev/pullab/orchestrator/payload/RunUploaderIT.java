@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.plan.Executor;
 import dev.pullab.core.plan.RunPlan;
 import dev.pullab.core.plan.TestRun;
@@ -55,7 +56,7 @@ class RunUploaderIT {
         s3 = emulator.s3();
         results = emulator.createBucket("pullab-results-it");
         storage = emulator.createBucket("pullab-storage-it");
-        uploader = new RunUploader(s3, tests);
+        uploader = new RunUploader(new S3ObjectStore(s3), tests);
     }
 
     @Test
@@ -102,7 +103,7 @@ class RunUploaderIT {
     @Test
     void givenFolderLargerThanOneListingPage_whenUploading_thenEveryObjectIsCopied() {
         seedStorage();
-        RunUploader smallPages = new RunUploader(s3, tests, 2);
+        RunUploader smallPages = new RunUploader(new S3ObjectStore(s3, 2), tests);
 
         smallPages.upload(plan(TestRun.of(KERNEL_TEST)), results, storage);
 

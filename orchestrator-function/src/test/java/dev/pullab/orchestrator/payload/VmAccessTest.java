@@ -2,7 +2,7 @@ package dev.pullab.orchestrator.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.aws.LabResources;
+import dev.pullab.aws.LabResources;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;

@@ -1,0 +1,110 @@
+package dev.pullab.aws;
+
+import dev.pullab.core.poll.JobLedger;
+import dev.pullab.core.poll.JobRecord;
+import dev.pullab.core.poll.JobState;
+import dev.pullab.core.poll.JobTicket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.UpdateItemEnhancedRequest;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/** The jobs table: conditional put to record, conditional update to move a job's state. */
+public final class DynamoDbJobLedger implements JobLedger {
+
+    static final TableSchema<JobItem> SCHEMA = TableSchemas.job();
+    /** Records are kept well past KernelCI's 7-day event retention, so a re-delivered event always finds them. */
+    static final Duration RETENTION = Duration.ofDays(30);
+
+    private static final Expression ABSENT = Expression.builder()
+            .expression("attribute_not_exists(#node)")
+            .putExpressionName("#node", "node_id")
+            .build();
+
+    private final DynamoDbTable<JobItem> table;
+    private final Clock clock;
+
+    public DynamoDbJobLedger(DynamoDbEnhancedClient dynamo, String tableName, Clock clock) {
+        this.table = dynamo.table(tableName, SCHEMA);
+        this.clock = clock;
+    }
+
+    @Override
+    public JobRecord recordIfAbsent(JobRecord record) {
+        JobItem item = toItem(record);
+        item.setRecordedAt(clock.instant().toString());
+        item.setUpdatedAt(item.getRecordedAt());
+        item.setExpiresAt(clock.instant().plus(RETENTION).getEpochSecond());
+        try {
+            table.putItem(PutItemEnhancedRequest.builder(JobItem.class).item(item).conditionExpression(ABSENT).build());
+            return record;
+        } catch (ConditionalCheckFailedException e) {
+            return find(record.nodeId()).orElseThrow(() -> new IllegalStateException(
+                    "job " + record.nodeId() + " vanished from " + table.tableName(), e));
+        }
+    }
+
+    @Override
+    public boolean transition(String nodeId, JobState from, JobState to, String reason) {
+        JobItem change = new JobItem();
+        change.setNodeId(nodeId);
+        change.setState(to.name());
+        change.setUpdatedAt(clock.instant().toString());
+        if (reason != null && !reason.isEmpty()) {
+            change.setReason(reason);
+        }
+        Expression inState = Expression.builder()
+                .expression("#state = :from")
+                .putExpressionName("#state", "state")
+                .putExpressionValue(":from", AttributeValue.fromS(from.name()))
+                .build();
+        try {
+            table.updateItem(UpdateItemEnhancedRequest.builder(JobItem.class).item(change).ignoreNulls(true)
+                    .conditionExpression(inState).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** The record of a node, if any (for the orchestrator and tests). */
+    public Optional<JobRecord> find(String nodeId) {
+        return Optional.ofNullable(table.getItem(GetItemEnhancedRequest.builder()
+                .key(Key.builder().partitionValue(nodeId).build()).consistentRead(true).build()))
+                .map(DynamoDbJobLedger::fromItem);
+    }
+
+    private static JobItem toItem(JobRecord record) {
+        JobTicket t = record.ticket();
+        JobItem item = new JobItem();
+        item.setNodeId(t.nodeId());
+        item.setState(record.state().name());
+        item.setClaimMarker(t.claimMarker());
+        item.setName(t.name());
+        item.setRuntime(t.runtime());
+        item.setPlatform(t.platform());
+        item.setArch(t.arch());
+        item.setJobDefinition(t.jobDefinition());
+        item.setParent(t.parent());
+        item.setEventId(t.eventId());
+        item.setEventTimestamp(t.eventTimestamp());
+        record.reason().ifPresent(item::setReason);
+        return item;
+    }
+
+    private static JobRecord fromItem(JobItem item) {
+        JobTicket ticket = new JobTicket(item.getNodeId(), item.getName(), item.getRuntime(), item.getPlatform(),
+                item.getArch(), item.getJobDefinition(), item.getParent(), item.getClaimMarker(), item.getEventId(),
+                item.getEventTimestamp());
+        return new JobRecord(ticket, JobState.valueOf(item.getState()), Optional.ofNullable(item.getReason()));
+    }
+}

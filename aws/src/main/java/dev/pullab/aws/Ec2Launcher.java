@@ -1,0 +1,113 @@
+package dev.pullab.aws;
+
+import dev.pullab.core.launch.LaunchSettings;
+import dev.pullab.core.launch.Launcher;
+import dev.pullab.core.launch.UserData;
+import dev.pullab.core.launch.VmLaunch;
+import dev.pullab.core.launch.VmTags;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Launches test VMs: one {@code RunInstances} per VM with a client token from run and index, IMDSv2 required, the
+ * instance profile, tags, terminate on shutdown (the client powers the VM off when the run is over), and user-data
+ * that installs the client as a systemd unit. AMIs given as {@code resolve:ssm:<parameter>} are looked up in SSM.
+ */
+public final class Ec2Launcher implements Launcher {
+
+    private final Supplier<Ec2Client> ec2;
+    private final Supplier<SsmClient> ssm;
+    private final LaunchSettings settings;
+
+    public Ec2Launcher(Ec2Client ec2, SsmClient ssm, LaunchSettings settings) {
+        this(() -> ec2, () -> ssm, settings);
+    }
+
+    /**
+     * With the clients built on first use: a run of QEMU jobs never needs them, and building the EC2 client is one of
+     * the dearest steps of a cold start.
+     */
+    public Ec2Launcher(Supplier<Ec2Client> ec2, Supplier<SsmClient> ssm, LaunchSettings settings) {
+        this.ec2 = Lazy.of(ec2);
+        this.ssm = Lazy.of(ssm);
+        this.settings = settings;
+    }
+
+    /**
+     * The instance an earlier attempt launched for this launch, in any state: a VM that already ran its test and
+     * terminated (a short test can finish within the launch lease) is that launch, not a reason to launch again.
+     * EC2 lists terminated instances for about an hour, longer than a retry takes to come.
+     */
+    @Override
+    public Optional<String> find(VmLaunch launch) {
+        return ec2.get().describeInstances(b -> b.filters(
+                        Filter.builder().name("tag:" + VmTags.LAUNCH).values(launch.launchId()).build()))
+                .reservations().stream().flatMap(r -> r.instances().stream()).map(Instance::instanceId).findFirst();
+    }
+
+    @Override
+    public String launch(VmLaunch launch) {
+        String userData = UserData.script(settings.resultsBucket(), launch.plan().runPrefix(),
+                launch.group().test().name(), settings.region(), launch.group().maxRuntimeS(),
+                settings.stageTimeoutS());
+        RunInstancesRequest.Builder request = RunInstancesRequest.builder()
+                .imageId(image(launch.group().image()))
+                .instanceType(launch.group().instanceType())
+                .minCount(1)
+                .maxCount(1)
+                .clientToken(launch.clientToken())
+                .userData(Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)))
+                .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
+                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED).httpPutResponseHopLimit(1))
+                .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+                        .tags(tags(launch)).build());
+        settings.instanceProfile().ifPresent(profile -> request.iamInstanceProfile(p -> p.name(profile)));
+        if (!settings.subnetIds().isEmpty()) {
+            request.subnetId(settings.subnetIds().get(launch.index() % settings.subnetIds().size()));
+        }
+        if (!settings.securityGroupIds().isEmpty()) {
+            request.securityGroupIds(settings.securityGroupIds());
+        }
+        return ec2.get().runInstances(request.build()).instances().get(0).instanceId();
+    }
+
+    /** An AMI id, or pullab_cloud's {@code resolve:ssm:<public parameter>} looked up in SSM. */
+    String image(String image) {
+        if (!image.startsWith("resolve:ssm:")) {
+            return image;
+        }
+        String parameter = image.substring("resolve:ssm:".length());
+        return ssm.get().getParameter(b -> b.name(parameter)).parameter().value();
+    }
+
+    private static List<Tag> tags(VmLaunch launch) {
+        List<Tag> tags = new ArrayList<>();
+        tags.add(tag("Name", "pullab " + launch.group().test().name() + " " + launch.plan().runPrefix()));
+        tags.add(tag(VmTags.LAB, "true"));
+        tags.add(tag(VmTags.RUN, launch.plan().runPrefix()));
+        tags.add(tag(VmTags.TEST, launch.group().test().name()));
+        tags.add(tag(VmTags.LAUNCH, launch.launchId()));
+        launch.plan().jobNodeId().ifPresent(node -> tags.add(tag(VmTags.JOB_NODE, node)));
+        return tags;
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+}

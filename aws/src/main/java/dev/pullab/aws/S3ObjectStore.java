@@ -1,0 +1,81 @@
+package dev.pullab.aws;
+
+import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.store.ObjectStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** {@link ObjectStore} on S3, with one S3 client it does not own. */
+public final class S3ObjectStore implements ObjectStore {
+
+    private final S3Client s3;
+    private final Integer pageSize;
+
+    public S3ObjectStore(S3Client s3) {
+        this(s3, null);
+    }
+
+    /** For tests: lists with pages of {@code pageSize} keys (null: the service's default, 1000). */
+    public S3ObjectStore(S3Client s3, Integer pageSize) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public List<StoredObject> list(String bucket, String prefix) {
+        List<StoredObject> objects = new ArrayList<>();
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).maxKeys(pageSize)
+                .build();
+        for (S3Object object : s3.listObjectsV2Paginator(request).contents()) {
+            objects.add(new StoredObject(object.key(), object.size() == null ? 0 : object.size()));
+        }
+        objects.sort(Comparator.comparing(StoredObject::key));
+        return objects;
+    }
+
+    @Override
+    public byte[] readAtMost(String bucket, String key, long limit) throws IOException {
+        try {
+            return readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), limit);
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw new NotFoundException(bucket, key, e);
+        }
+    }
+
+    @Override
+    public void put(String bucket, String key, byte[] content, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+    }
+
+    @Override
+    public void copy(String sourceBucket, String sourceKey, String targetBucket, String targetKey) {
+        s3.copyObject(b -> b.sourceBucket(sourceBucket).sourceKey(sourceKey)
+                .destinationBucket(targetBucket).destinationKey(targetKey));
+    }
+
+    /**
+     * Streams the object and keeps at most {@code limit + 1} bytes: a result longer than {@code limit} means the
+     * object is over the limit. The rest of a larger object is not downloaded (the connection is aborted).
+     */
+    static byte[] readAtMost(S3Client s3, GetObjectRequest request, long limit) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request)) {
+            byte[] content = ReadLimits.readAtMost(in, limit);
+            if (content.length > limit) {
+                in.abort();
+            }
+            return content;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pullab.core.store;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where a lab keeps its objects (in AWS: S3), as the domain uses it: list a prefix, read at most so many bytes, write,
+ * copy. The one way run payloads, configs, VM outputs and reports are read and written; its S3 implementation is
+ * {@code dev.pullab.aws.S3ObjectStore}. Service faults other than a missing object propagate as unchecked exceptions
+ * of the implementation.
+ */
+public interface ObjectStore {
+
+    /** The most a config object (a lab config, a pipeline config) may hold: 1 MiB, hundreds of times a real one. */
+    int MAX_CONFIG_BYTES = 1 << 20;
+
+    /** One listed object: its full key and its size in bytes as listed. */
+    record StoredObject(String key, long size) {
+    }
+
+    /** The bucket or the object does not exist. */
+    final class NotFoundException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public NotFoundException(String bucket, String key, Throwable cause) {
+            super("s3://" + bucket + "/" + key + ": no such object", cause);
+        }
+    }
+
+    /** Every object whose key starts with {@code prefix}, all pages, in key order. */
+    List<StoredObject> list(String bucket, String prefix);
+
+    /**
+     * Streams the object and keeps at most {@code limit + 1} bytes: a result longer than {@code limit} means the
+     * object is over the limit. The rest of a larger object is not downloaded.
+     *
+     * @throws NotFoundException when the bucket or object does not exist
+     * @throws IOException       when reading the body fails
+     */
+    byte[] readAtMost(String bucket, String key, long limit) throws IOException;
+
+    /** Writes {@code content} at {@code key}, replacing what was there. */
+    void put(String bucket, String key, byte[] content, String contentType);
+
+    /** A server-side copy of one object. */
+    void copy(String sourceBucket, String sourceKey, String targetBucket, String targetKey);
+
+    /**
+     * A config object, read whole but never more than {@link #MAX_CONFIG_BYTES}.
+     *
+     * @throws NotFoundException        when it does not exist
+     * @throws IllegalArgumentException naming the object when it is larger
+     */
+    default byte[] config(S3Location location) throws IOException {
+        byte[] content = readAtMost(location.bucket(), location.prefix(), MAX_CONFIG_BYTES);
+        if (content.length > MAX_CONFIG_BYTES) {
+            throw new IllegalArgumentException("s3://" + location.bucket() + "/" + location.prefix()
+                    + " is larger than " + MAX_CONFIG_BYTES + " bytes, too large for a config");
+        }
+        return content;
+    }
+}
