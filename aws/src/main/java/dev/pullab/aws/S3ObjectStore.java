@@ -50,7 +50,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             return readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), limit);
         } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new NotFoundException(bucket, key, e);
+            throw new NotFoundException(e.getMessage(), e); // S3's words, as operators know them
         }
     }
 

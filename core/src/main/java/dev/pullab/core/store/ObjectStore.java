@@ -18,12 +18,12 @@ public interface ObjectStore {
     record StoredObject(String key, long size) {
     }
 
-    /** The bucket or the object does not exist. */
+    /** The bucket or the object does not exist; the message is the store's own. */
     final class NotFoundException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        public NotFoundException(String bucket, String key, Throwable cause) {
-            super("s3://" + bucket + "/" + key + ": no such object", cause);
+        public NotFoundException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pullab.core.kcidb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pullab.core.kernelci.Node;
+import dev.pullab.testkit.Fixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  */
 final class KcidbFixtures {
 
-    static final String DIR = "/kcidb-fixtures/";
+    static final String DIR = "kcidb-fixtures";
     /** The job node of {@code node_pull_labs_job_available.json} and its parent. */
     static final String JOB_NODE_ID = "6825f9c0b4e0b1c9d2a7e0a1";
     static final String KBUILD_NODE_ID = "6825f3a1b4e0b1c9d2a7e001";
@@ -31,8 +32,8 @@ final class KcidbFixtures {
     }
 
     static JsonNode read(String name) {
-        try (InputStream in = KcidbFixtures.class.getResourceAsStream(DIR + name)) {
-            return MAPPER.readTree(Objects.requireNonNull(in, () -> "missing test resource " + DIR + name));
+        try (InputStream in = KcidbFixtures.class.getResourceAsStream("/" + DIR + "/" + name)) {
+            return MAPPER.readTree(Objects.requireNonNull(in, () -> "missing test resource " + DIR + "/" + name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -61,20 +62,8 @@ final class KcidbFixtures {
                 : Map.of("id", id, "kind", kind, "name", kind + "-" + id, "parent", parent)));
     }
 
-    /** The names of the fixture files in the test resources whose names start with {@code prefix}. */
+    /** The names of the fixture files (the testkit's {@code kcidb-fixtures/}) whose names start with {@code prefix}. */
     static List<String> names(String prefix) {
-        try (Stream<Path> files = Files.list(resourceDir())) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static Path resourceDir() {
-        try {
-            return Path.of(Objects.requireNonNull(KcidbFixtures.class.getResource(DIR)).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.list(DIR).stream().filter(n -> n.startsWith(prefix)).toList();
     }
 }
