@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * "min_effect": 0.5}} (the last three optional). Output: {@code {"report": "s3://.../analysis/report.json",
  * "tests": n, "tests_with_regression": k, "regression_test_names": [...]}}. Bad input (a missing field, a
  * malformed CSV, no such run) is thrown as {@link IllegalArgumentException} or
- * {@link dev.pullab.core.run.InvalidInputException} with a message naming it; Lambda reports it as the error.
+ * {@link dev.pullab.core.benchmark.InvalidInputException} with a message naming it; Lambda reports it as the error.
  */
 public final class AnalyzeRunHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 

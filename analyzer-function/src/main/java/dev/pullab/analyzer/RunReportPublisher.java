@@ -8,8 +8,8 @@ import dev.pullab.core.analysis.TextReport;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.RunSource;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.RunSource;
 import dev.pullab.core.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class RunReportPublisher {
     /**
      * Reads, analyses, writes.
      *
-     * @throws dev.pullab.core.run.InvalidInputException when the run is missing, unreadable or has a malformed CSV
+     * @throws dev.pullab.core.benchmark.InvalidInputException when the run is missing, unreadable or has a malformed CSV
      */
     Outcome publish(S3Location run, AnalysisOptions options) {
         return write(run, RunAnalysis.analyze(runs.apply(run), options, DownloadProgress.SILENT));

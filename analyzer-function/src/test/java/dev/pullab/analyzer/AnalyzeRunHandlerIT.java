@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pullab.core.run.InvalidInputException;
+import dev.pullab.core.benchmark.InvalidInputException;
 import dev.pullab.testkit.AwsEmulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.pullab.aws;
 import dev.pullab.core.poll.JobLedger;
 import dev.pullab.core.poll.JobRecord;
 import dev.pullab.core.poll.JobState;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

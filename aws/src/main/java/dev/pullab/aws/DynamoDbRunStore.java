@@ -1,9 +1,9 @@
 package dev.pullab.aws;
 
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.LaunchedVm;
-import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.plan.RunStore;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.LaunchedVm;
+import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.run.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -134,8 +134,8 @@ public final class DynamoDbRunStore implements RunStore {
     }
 
     @Override
-    public Optional<dev.pullab.core.plan.RunProgress> progress(String runPrefix) {
-        return get(runPrefix).map(i -> new dev.pullab.core.plan.RunProgress(
+    public Optional<dev.pullab.core.run.RunProgress> progress(String runPrefix) {
+        return get(runPrefix).map(i -> new dev.pullab.core.run.RunProgress(
                 i.getReported() == null ? java.util.Set.of() : i.getReported(),
                 i.getLeaseUntil() == null ? 0 : i.getLeaseUntil(), Optional.ofNullable(i.getKcidbSubmissionId()),
                 Optional.ofNullable(i.getNodeFinish())));

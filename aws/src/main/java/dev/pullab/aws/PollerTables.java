@@ -1,7 +1,7 @@
 package dev.pullab.aws;
 
-import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.poll.JobTicketJson;
+import dev.pullab.core.job.JobTicket;
+import dev.pullab.core.job.JobTicketJson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.pullab.aws;
 
-import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.core.store.ObjectStore;
 import java.io.IOException;
 import java.util.ArrayList;

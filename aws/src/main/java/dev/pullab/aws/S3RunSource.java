@@ -1,11 +1,11 @@
 package dev.pullab.aws;
 
-import dev.pullab.core.run.BenchmarkFile;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.RunFile;
-import dev.pullab.core.run.RunSource;
-import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.benchmark.BenchmarkFile;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.RunFile;
+import dev.pullab.core.benchmark.RunSource;
+import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.core.store.S3Location;
 import java.io.IOException;
 import java.util.ArrayList;

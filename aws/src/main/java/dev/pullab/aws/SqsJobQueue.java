@@ -1,8 +1,8 @@
 package dev.pullab.aws;
 
 import dev.pullab.core.poll.JobQueue;
-import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.poll.JobTicketJson;
+import dev.pullab.core.job.JobTicket;
+import dev.pullab.core.job.JobTicketJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;

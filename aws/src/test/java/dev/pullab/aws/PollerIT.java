@@ -20,7 +20,7 @@ import dev.pullab.core.poll.JobLedger;
 import dev.pullab.core.poll.JobQueue;
 import dev.pullab.core.poll.JobRecord;
 import dev.pullab.core.poll.JobState;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.poll.PollCycle;
 import dev.pullab.core.poll.PollReport;
 import dev.pullab.testkit.AwsEmulator;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.pullab.core.run.BenchmarkFile;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.KernelRole;
-import dev.pullab.core.run.ReadLimits;
-import dev.pullab.core.run.RunFile;
+import dev.pullab.core.benchmark.BenchmarkFile;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.KernelRole;
+import dev.pullab.core.benchmark.ReadLimits;
+import dev.pullab.core.benchmark.RunFile;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.testkit.AwsEmulator;
 import java.nio.charset.StandardCharsets;

@@ -4,14 +4,14 @@ import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.ReportJson;
 import dev.pullab.core.analysis.RunAnalysis;
-import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.VmTestAnalysis;
 import dev.pullab.core.analysis.TextReport;
 import dev.pullab.aws.AwsClients;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.aws.S3RunSource;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.RunFile;
-import dev.pullab.core.run.RunSource;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.RunFile;
+import dev.pullab.core.benchmark.RunSource;
 import dev.pullab.testkit.AwsEmulator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -165,7 +165,7 @@ public final class AnalysisS3Bench implements Callable<Integer> {
                 total[i] = timing.totalMillis();
                 fetch[i] = timing.fetchMillis();
             }
-            TestAnalysis test = first.report().tests().get(0);
+            VmTestAnalysis test = first.report().tests().get(0);
             Result result = new Result(params, run.toString(), objects, bytes, csvObjects, csvBytes, clientMillis,
                     first, BenchStats.Summary.of(total), BenchStats.Summary.of(fetch), test.metricsCompared(),
                     test.regressions().size(), BenchStats.loadAverage());

@@ -3,11 +3,11 @@ package dev.pullab.bench;
 import com.sun.net.httpserver.HttpServer;
 import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.kcidb.KcidbValidator;
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.LaunchedVm;
-import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.poll.JobTicket;
-import dev.pullab.core.poll.JobTicketJson;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.LaunchedVm;
+import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.job.JobTicket;
+import dev.pullab.core.job.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;
@@ -423,7 +423,7 @@ final class ColdStartScenarios {
 
             @Override
             public String handler() {
-                return "dev.pullab.analyzer.fanin.ResultsQueueHandler";
+                return "dev.pullab.analyzer.close.ResultsQueueHandler";
             }
 
             @Override
@@ -487,7 +487,7 @@ final class ColdStartScenarios {
 
             @Override
             public String handler() {
-                return "dev.pullab.analyzer.fanin.SweepHandler";
+                return "dev.pullab.analyzer.close.SweepHandler";
             }
 
             @Override

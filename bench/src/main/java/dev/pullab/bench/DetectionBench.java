@@ -4,10 +4,10 @@ import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.Correction;
 import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.RegressionAnalyzer;
-import dev.pullab.core.run.BenchmarkSample;
-import dev.pullab.core.run.KernelRole;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.TestSamples;
+import dev.pullab.core.benchmark.BenchmarkSample;
+import dev.pullab.core.benchmark.KernelRole;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.VmTestSamples;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,7 +228,7 @@ public final class DetectionBench implements Callable<Integer> {
                 tip.add(sample(KernelRole.TIP, m, m == 0 ? change : 1.0, p.noise(), random));
             }
         }
-        return new RunSamples(List.of(new TestSamples("sim", base, tip, p.vms(), p.vms())));
+        return new RunSamples(List.of(new VmTestSamples("sim", base, tip, p.vms(), p.vms())));
     }
 
     private static BenchmarkSample sample(KernelRole role, int metric, double change, double noise,

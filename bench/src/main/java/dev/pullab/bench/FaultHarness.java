@@ -9,7 +9,7 @@ import dev.pullab.cli.local.LocalLab;
 import dev.pullab.aws.LabResources;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.launch.VmTags;
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.RunRecord;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;

@@ -3,7 +3,7 @@ package dev.pullab.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.poll.JobTicketJson;
+import dev.pullab.core.job.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;

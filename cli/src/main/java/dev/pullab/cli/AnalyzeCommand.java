@@ -6,17 +6,17 @@ import dev.pullab.core.analysis.Correction;
 import dev.pullab.core.analysis.ReportJson;
 import dev.pullab.core.analysis.RunAnalysis;
 import dev.pullab.core.analysis.SkippedItem;
-import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.VmTestAnalysis;
 import dev.pullab.core.analysis.TextReport;
 import dev.pullab.aws.AwsClients;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.aws.S3RunSource;
 import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.LocalRunSource;
-import dev.pullab.core.run.RunSource;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.LocalRunSource;
+import dev.pullab.core.benchmark.RunSource;
 import dev.pullab.core.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -182,7 +182,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             List<Path> written = new ArrayList<>();
             try {
                 Files.createDirectories(plots);
-                for (TestAnalysis test : report.tests()) {
+                for (VmTestAnalysis test : report.tests()) {
                     for (Plot plot : RegressionPlots.render(test)) {
                         Path file = plots.resolve(plot.fileName());
                         Files.write(file, plot.png());

@@ -1,6 +1,6 @@
 package dev.pullab.cli;
 
-import dev.pullab.core.run.DownloadProgress;
+import dev.pullab.core.benchmark.DownloadProgress;
 import java.io.PrintWriter;
 import java.util.Locale;
 

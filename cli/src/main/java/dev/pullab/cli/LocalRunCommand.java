@@ -3,7 +3,7 @@ package dev.pullab.cli;
 import dev.pullab.cli.local.LocalLab;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.RunRecord;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;

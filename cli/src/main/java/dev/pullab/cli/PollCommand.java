@@ -12,7 +12,7 @@ import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.config.SecretLookup;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.poll.PollCycle;
 import dev.pullab.core.poll.PollReport;
 import java.io.PrintWriter;

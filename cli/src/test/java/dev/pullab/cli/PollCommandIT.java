@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.HostileServer;
 import dev.pullab.testkit.KernelCiApiDouble;

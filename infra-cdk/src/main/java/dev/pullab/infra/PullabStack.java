@@ -101,8 +101,8 @@ public final class PullabStack extends Stack {
     static final String POLLER_HANDLER = "dev.pullab.poller.PollHandler::handleRequest";
     static final String JOBS_HANDLER = "dev.pullab.orchestrator.JobsQueueHandler::handleRequest";
     static final String TRIGGER_HANDLER = "dev.pullab.orchestrator.TriggerHandler::handleRequest";
-    static final String RESULTS_HANDLER = "dev.pullab.analyzer.fanin.ResultsQueueHandler::handleRequest";
-    static final String SWEEP_HANDLER = "dev.pullab.analyzer.fanin.SweepHandler::handleRequest";
+    static final String RESULTS_HANDLER = "dev.pullab.analyzer.close.ResultsQueueHandler::handleRequest";
+    static final String SWEEP_HANDLER = "dev.pullab.analyzer.close.SweepHandler::handleRequest";
     static final String ANALYZE_HANDLER = "dev.pullab.analyzer.AnalyzeRunHandler::handleRequest";
 
     /** The tag every lab VM carries ({@code pullab=true}); EC2 permissions are conditioned on it. */

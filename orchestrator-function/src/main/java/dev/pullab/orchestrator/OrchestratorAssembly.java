@@ -12,13 +12,13 @@ import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.kernelci.FinishOutcome;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.KernelCiClient;
-import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.aws.Ec2Launcher;
 import dev.pullab.aws.FargateLauncher;
 import dev.pullab.aws.DynamoDbLaunchIntents;
 import dev.pullab.orchestrator.launch.RunLauncher;
 import dev.pullab.orchestrator.payload.RunUploader;
-import dev.pullab.orchestrator.payload.VmTests;
+import dev.pullab.orchestrator.payload.VmTestBundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -100,7 +100,7 @@ public final class OrchestratorAssembly {
                 new DynamoDbRunStore(aws.dynamo(), settings.runsTable()), clock);
         JobDefinitionFetcher fetcher = new JobDefinitionFetcher(new RetryingHttp("job definition", retries),
                 lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());
-        return new Orchestrator(lab, fetcher, new RunUploader(objects, VmTests.fromClasspath()), launcher,
+        return new Orchestrator(lab, fetcher, new RunUploader(objects, VmTestBundle.fromClasspath()), launcher,
                 finisher(settings, retries), settings.resultsBucket(),
                 settings.storageBucket().orElse(settings.resultsBucket()), clock);
     }

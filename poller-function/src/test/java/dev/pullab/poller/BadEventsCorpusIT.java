@@ -12,7 +12,7 @@ import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.poll.Cursor;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.BadInputCorpus;
 import dev.pullab.testkit.KernelCiApiDouble;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryPolicy;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;

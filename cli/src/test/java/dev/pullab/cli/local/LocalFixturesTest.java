@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.job.JobDefinition;
 import dev.pullab.core.job.JobDefinitionSource;
 import dev.pullab.core.job.LabConfig;
-import dev.pullab.core.plan.Executor;
+import dev.pullab.core.run.Executor;
 import dev.pullab.testkit.KernelCiApiDouble;
 import java.io.IOException;
 import java.net.URI;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.kcidb.KcidbValidator;
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.RunRecord;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;

@@ -3,12 +3,12 @@ package dev.pullab.cli.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.launch.VmTags;
-import dev.pullab.core.plan.TestRun;
+import dev.pullab.core.run.VmTestSpec;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.aws.Ec2Launcher;
 import dev.pullab.core.launch.UserData;
 import dev.pullab.orchestrator.payload.PayloadBuilder;
-import dev.pullab.orchestrator.payload.VmTests;
+import dev.pullab.orchestrator.payload.VmTestBundle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ class LocalVmExecutorIT {
     void givenBasicTestVm_whenBootPending_thenSuccessAndTerminated() throws Exception {
         String bucket = emulator.createBucket("pullab-localvm");
         String prefix = "run-basic-" + System.nanoTime();
-        upload(bucket, prefix, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        upload(bucket, prefix, VmTestBundle.fromDirectory(vmTestsDir), "basic-test");
         String id = launch(bucket, prefix, "basic-test", "m5.large");
         LocalVmExecutor executor = executor();
 
@@ -92,7 +92,7 @@ class LocalVmExecutorIT {
         Files.writeString(test.resolve("run-2.sh"), "#!/usr/bin/env bash\necho stage two of $PULLAB_STAGES\n");
         String bucket = emulator.createBucket("pullab-localvm");
         String prefix = "run-reboot-" + System.nanoTime();
-        upload(bucket, prefix, VmTests.fromDirectory(tree), "two-stage");
+        upload(bucket, prefix, VmTestBundle.fromDirectory(tree), "two-stage");
         String id = launch(bucket, prefix, "two-stage", "m7g.large");
         Path sandbox = dir.resolve("sandboxes");
         LocalVmExecutor executor = new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
@@ -121,7 +121,7 @@ class LocalVmExecutorIT {
         String bucket = emulator.createBucket("pullab-localvm");
         String broken = "run-broken-" + System.nanoTime();
         String good = "run-good-" + System.nanoTime();
-        upload(bucket, good, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        upload(bucket, good, VmTestBundle.fromDirectory(vmTestsDir), "basic-test");
         String brokenId = launch(bucket, broken, "basic-test", "t3.micro");
         String goodId = launch(bucket, good, "basic-test", "t3.micro");
         LocalVmExecutor executor = executor();
@@ -142,7 +142,7 @@ class LocalVmExecutorIT {
     void givenRelativeSandboxRoot_whenBootPending_thenSuccess() throws Exception {
         String bucket = emulator.createBucket("pullab-localvm");
         String prefix = "run-relative-" + System.nanoTime();
-        upload(bucket, prefix, VmTests.fromDirectory(vmTestsDir), "basic-test");
+        upload(bucket, prefix, VmTestBundle.fromDirectory(vmTestsDir), "basic-test");
         String id = launch(bucket, prefix, "basic-test", "m5.large");
         Path relative = Path.of("target", "relative-sandbox-" + System.nanoTime()); // below the working directory
         LocalVmExecutor executor = new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
@@ -159,8 +159,8 @@ class LocalVmExecutorIT {
                 Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), dir, progress::add);
     }
 
-    private static void upload(String bucket, String prefix, VmTests tests, String test) {
-        byte[] zip = new PayloadBuilder(tests).zip(TestRun.of(test));
+    private static void upload(String bucket, String prefix, VmTestBundle tests, String test) {
+        byte[] zip = new PayloadBuilder(tests).zip(VmTestSpec.of(test));
         s3.putObject(b -> b.bucket(bucket).key(prefix + "/test_" + test + "/input/" + test + "_test_payload.zip"),
                 RequestBody.fromBytes(zip));
         s3.putObject(b -> b.bucket(bucket).key(prefix + "/" + LocalVmExecutor.CLIENT),

@@ -12,7 +12,7 @@ import java.util.List;
  * @param options               the verdict rule that was applied
  */
 public record AnalysisReport(
-        List<TestAnalysis> tests,
+        List<VmTestAnalysis> tests,
         int testsWithRegression,
         List<String> regressionTestNames,
         List<SkippedItem> skippedTests,
@@ -24,8 +24,8 @@ public record AnalysisReport(
         skippedTests = List.copyOf(skippedTests);
     }
 
-    public static AnalysisReport of(List<TestAnalysis> tests, List<SkippedItem> skippedTests, AnalysisOptions options) {
-        List<String> regressed = tests.stream().filter(TestAnalysis::hasRegression).map(TestAnalysis::test).toList();
+    public static AnalysisReport of(List<VmTestAnalysis> tests, List<SkippedItem> skippedTests, AnalysisOptions options) {
+        List<String> regressed = tests.stream().filter(VmTestAnalysis::hasRegression).map(VmTestAnalysis::test).toList();
         return new AnalysisReport(tests, regressed.size(), regressed, skippedTests, options);
     }
 }

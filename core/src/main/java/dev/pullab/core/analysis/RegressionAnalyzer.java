@@ -1,9 +1,9 @@
 package dev.pullab.core.analysis;
 
-import dev.pullab.core.run.BenchmarkSample;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.TestSamples;
+import dev.pullab.core.benchmark.BenchmarkSample;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.VmTestSamples;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,9 +27,9 @@ public final class RegressionAnalyzer {
     }
 
     public AnalysisReport analyze(RunSamples run) {
-        List<TestAnalysis> analysed = new ArrayList<>();
+        List<VmTestAnalysis> analysed = new ArrayList<>();
         List<SkippedItem> skipped = new ArrayList<>();
-        for (TestSamples test : run.tests()) {
+        for (VmTestSamples test : run.tests()) {
             if (test.base().isEmpty()) {
                 skipped.add(new SkippedItem(test.test(), "no benchmark-base*.csv files (" + test.tipFiles()
                         + " benchmark-tip*.csv): nothing to compare the tip kernel against"));
@@ -43,7 +43,7 @@ public final class RegressionAnalyzer {
         return AnalysisReport.of(analysed, skipped, options);
     }
 
-    private TestAnalysis analyzeTest(TestSamples test) {
+    private VmTestAnalysis analyzeTest(VmTestSamples test) {
         checkDirections(test);
         Comparisons overall = compare(test.base(), test.tip());
         List<ArchAnalysis> byArch = new ArrayList<>();
@@ -58,7 +58,7 @@ public final class RegressionAnalyzer {
             byArch.add(new ArchAnalysis(arch, kernels(base), kernels(tip), c.compared().size(), c.hasRegression(),
                     c.compared()));
         }
-        return new TestAnalysis(test.test(), kernels(test.base()), kernels(test.tip()), overall.compared().size(),
+        return new VmTestAnalysis(test.test(), kernels(test.base()), kernels(test.tip()), overall.compared().size(),
                 overall.hasRegression(), overall.compared(), overall.skipped(), byArch);
     }
 
@@ -98,8 +98,8 @@ public final class RegressionAnalyzer {
     private List<MetricComparison> verdicts(List<MetricSamples> metrics) {
         int m = metrics.size();
         SampleSummary[][] summaries = new SampleSummary[m][];
-        WelchTest.Result[] welch = new WelchTest.Result[m];
-        MannWhitneyTest.Result[] mwu = new MannWhitneyTest.Result[m];
+        WelchT.Result[] welch = new WelchT.Result[m];
+        MannWhitneyU.Result[] mwu = new MannWhitneyU.Result[m];
         double[] tP = new double[m];
         double[] uP = new double[m];
         double[] factors = new double[m];
@@ -112,8 +112,8 @@ public final class RegressionAnalyzer {
             SampleSummary base = SampleSummary.of(baseValues);
             SampleSummary tip = SampleSummary.of(tipValues);
             summaries[i] = new SampleSummary[] {base, tip};
-            welch[i] = WelchTest.test(baseValues, tipValues, base, tip);
-            mwu[i] = MannWhitneyTest.test(baseValues, tipValues);
+            welch[i] = WelchT.test(baseValues, tipValues, base, tip);
+            mwu[i] = MannWhitneyU.test(baseValues, tipValues);
             tP[i] = welch[i].pValue();
             uP[i] = mwu[i].pValue();
             if (Double.isNaN(tP[i]) || Double.isNaN(uP[i])) {
@@ -164,7 +164,7 @@ public final class RegressionAnalyzer {
     }
 
     /** A metric whose files disagree on more_is_better has no defined "worse": refuse it, naming both rows. */
-    private static void checkDirections(TestSamples test) {
+    private static void checkDirections(VmTestSamples test) {
         Map<String, BenchmarkSample> firstSeen = new HashMap<>();
         for (List<BenchmarkSample> side : List.of(test.base(), test.tip())) {
             for (BenchmarkSample s : side) {

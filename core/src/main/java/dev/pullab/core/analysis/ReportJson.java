@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 /**
  * The JSON form of an {@link AnalysisReport}: snake_case fields, and never {@code NaN} or {@code Infinity}
  * (JSON has neither): a non-finite number is written as {@code null}. The analysis never produces NaN; infinite
- * values come only from samples with zero variance that differ (see {@link WelchTest}, {@link CohensD}).
+ * values come only from samples with zero variance that differ (see {@link WelchT}, {@link CohensD}).
  */
 public final class ReportJson {
 

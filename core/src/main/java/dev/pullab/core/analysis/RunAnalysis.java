@@ -1,9 +1,9 @@
 package dev.pullab.core.analysis;
 
-import dev.pullab.core.run.BenchmarkCsvReader;
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.RunSource;
+import dev.pullab.core.benchmark.BenchmarkCsvReader;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.RunSource;
 
 /** Fetches a run's benchmark files, parses them and analyses them: what the CLI and the analyzer function share. */
 public final class RunAnalysis {
@@ -12,7 +12,7 @@ public final class RunAnalysis {
     }
 
     /**
-     * @throws dev.pullab.core.run.InvalidInputException when the run cannot be read or a file is malformed
+     * @throws dev.pullab.core.benchmark.InvalidInputException when the run cannot be read or a file is malformed
      */
     public static AnalysisReport analyze(RunSource source, AnalysisOptions options, DownloadProgress progress) {
         RunSamples samples = RunSamples.read(source.benchmarkFiles(progress), new BenchmarkCsvReader());

@@ -26,7 +26,7 @@ public final class TextReport {
         out.append(RULE).append('\n').append("BENCHMARK REGRESSION ANALYSIS").append('\n').append(RULE).append('\n');
         out.append(String.format(Locale.ROOT, "Rule: %s p < %s on t-test or U-test, |Cohen's d| >= %s, tip worse%n",
                 ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
-        for (TestAnalysis test : report.tests()) {
+        for (VmTestAnalysis test : report.tests()) {
             out.append('\n').append("Test: ").append(safe(test.test())).append('\n');
             out.append("  Base kernel: ").append(safe(test.baseKernel())).append('\n');
             out.append("  Tip kernel:  ").append(safe(test.tipKernel())).append('\n');

@@ -3,11 +3,11 @@ package dev.pullab.core.job;
 import dev.pullab.core.job.JobDefinition.Artifacts;
 import dev.pullab.core.job.JobDefinition.TestDefinition;
 import dev.pullab.core.job.LabConfig.Platform;
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.plan.VmGroup;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmTestSpec;
+import dev.pullab.core.run.VmGroup;
+import dev.pullab.core.job.JobTicket;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -143,7 +143,7 @@ public final class JobTranslator {
                 throw new IllegalArgumentException("test_config.vms[" + i + "].test is empty: no test to run");
             }
             for (String test : vm.tests()) {
-                groups.add(new VmGroup(TestRun.of(test), vm.arch(), vm.amiId(), vm.instanceType(), vm.minCount(),
+                groups.add(new VmGroup(VmTestSpec.of(test), vm.arch(), vm.amiId(), vm.instanceType(), vm.minCount(),
                         vm.maxRuntimeS()));
             }
         }
@@ -169,7 +169,7 @@ public final class JobTranslator {
         List<VmGroup> groups = new ArrayList<>();
         Map<String, String> testOfDirectory = new HashMap<>();
         for (TestDefinition test : definition.tests()) {
-            TestRun run = testRun(ticket, definition, platform, test, config.artifactUrls());
+            VmTestSpec run = testRun(ticket, definition, platform, test, config.artifactUrls());
             String earlier = testOfDirectory.putIfAbsent(run.name(), test.id());
             if (earlier != null) {
                 throw reject("tests '" + earlier + "' and '" + test.id() + "' would both run vm-tests '" + run.name()
@@ -223,7 +223,7 @@ public final class JobTranslator {
                 }));
     }
 
-    private static TestRun testRun(JobTicket ticket, JobDefinition definition, Platform platform,
+    private static VmTestSpec testRun(JobTicket ticket, JobDefinition definition, Platform platform,
             TestDefinition test, ArtifactUrlPolicy policy) {
         Artifacts artifacts = definition.artifacts();
         String type = test.type();
@@ -261,7 +261,7 @@ public final class JobTranslator {
             require(artifacts, "kselftest", test);
             params.put("PULLAB_KSELFTEST_COLLECTION", collection);
         }
-        return new TestRun(name, params);
+        return new VmTestSpec(name, params);
     }
 
     /** The vm-tests directory running a test type. */

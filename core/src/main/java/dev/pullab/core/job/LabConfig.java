@@ -2,7 +2,7 @@ package dev.pullab.core.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pullab.core.plan.Executor;
+import dev.pullab.core.run.Executor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,7 +51,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     public static final int DEFAULT_PLATFORM_MAX_RUNTIME_S = 7200;
     /** {@code max_runtime} of a {@code test_config.vms[]} entry without one, seconds. */
     public static final int DEFAULT_VM_MAX_RUNTIME_S = 3600;
-    /** The shortest safety timer accepted (as {@link dev.pullab.core.plan.VmGroup}), seconds. */
+    /** The shortest safety timer accepted (as {@link dev.pullab.core.run.VmGroup}), seconds. */
     public static final int MIN_RUNTIME_S = 60;
     /** The longest safety timer accepted: two days, seconds. */
     public static final int MAX_RUNTIME_S = 172_800;

@@ -1,6 +1,6 @@
 package dev.pullab.core.job;
 
-import dev.pullab.core.plan.RunPlan;
+import dev.pullab.core.run.RunPlan;
 import java.util.Objects;
 
 /**

@@ -30,7 +30,7 @@ public record KcidbNumber(double value, Optional<String> unit, Optional<Prefix> 
         }
         Objects.requireNonNull(unit, "unit");
         Objects.requireNonNull(prefix, "prefix");
-        unit = unit.map(KcidbTest::withoutNul).filter(u -> !u.isBlank());
+        unit = unit.map(KcidbTestEntry::withoutNul).filter(u -> !u.isBlank());
     }
 
     /** A bare value. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Test ids are {@code <origin>:<job node id>.<path>}, or {@code <origin>:<job node id>.<path>@<discriminator>}
- *       for a test with an {@link KcidbTest#idDiscriminator() id discriminator} (e.g. the instance id of the VM
+ *       for a test with an {@link KcidbTestEntry#idDiscriminator() id discriminator} (e.g. the instance id of the VM
  *       that ran it, when several VMs report the same path): deterministic, so a re-submission carries the same ids
  *       (KCIDB keeps the first row of an id and ignores later ones), and unique per job node, path and
  *       discriminator (two tests of one revision that would get the same id are refused).</li>
@@ -142,14 +142,14 @@ public final class KcidbRevisionBuilder {
 
     /** The KCIDB id of a test of a job node: {@code <origin>:<job node id>.<sanitised path>}. */
     public String testId(String jobNodeId, String path) {
-        return origin + ":" + jobNodeId + "." + KcidbTest.sanitisePath(path);
+        return origin + ":" + jobNodeId + "." + KcidbTestEntry.sanitisePath(path);
     }
 
     /**
      * The KCIDB id of a test within a scope (a job node id or a {@link #runScope sanitised run prefix}):
      * {@code <origin>:<scope>.<path>}, plus {@code @<discriminator>} when the test has one.
      */
-    public String testId(String scope, KcidbTest test) {
+    public String testId(String scope, KcidbTestEntry test) {
         return origin + ":" + scope + "." + test.idSuffix();
     }
 
@@ -161,7 +161,7 @@ public final class KcidbRevisionBuilder {
      * @throws IllegalArgumentException when nothing is left of the prefix
      */
     public static String runScope(String runPrefix) {
-        String trimmed = KcidbTest.withoutNul(Objects.requireNonNull(runPrefix, "runPrefix"))
+        String trimmed = KcidbTestEntry.withoutNul(Objects.requireNonNull(runPrefix, "runPrefix"))
                 .replaceAll("^/+|/+$", "");
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("a run prefix needs at least one character besides '/', got '"
@@ -176,7 +176,7 @@ public final class KcidbRevisionBuilder {
     }
 
     /** The revision for the job node's tests, with the {@code build_id} {@link #resolveBuildId resolved}. */
-    public ObjectNode build(Node jobNode, List<KcidbTest> tests) {
+    public ObjectNode build(Node jobNode, List<KcidbTestEntry> tests) {
         return build(jobNode, resolveBuildId(jobNode), tests);
     }
 
@@ -186,7 +186,7 @@ public final class KcidbRevisionBuilder {
      * @throws IllegalArgumentException when there are no tests, two tests would get the same id, or the build id is
      *                                  not of the form {@code <origin>:<anything>}
      */
-    public ObjectNode build(Node jobNode, String buildId, List<KcidbTest> tests) {
+    public ObjectNode build(Node jobNode, String buildId, List<KcidbTestEntry> tests) {
         Objects.requireNonNull(jobNode, "jobNode");
         if (buildId == null || !ID.matcher(buildId).matches()) {
             throw new IllegalArgumentException("invalid KCIDB build_id '" + buildId + "': expected <origin>:<id>");
@@ -209,11 +209,11 @@ public final class KcidbRevisionBuilder {
      * @throws IllegalArgumentException when there are no tests, two tests would get the same id, or the run prefix
      *                                  is empty
      */
-    public ObjectNode buildForRun(String runPrefix, List<KcidbTest> tests) {
+    public ObjectNode buildForRun(String runPrefix, List<KcidbTestEntry> tests) {
         String runScope = runScope(runPrefix);
         Map<String, Object> runMisc = new TreeMap<>();
         runMisc.put("lab", origin);
-        runMisc.put("run_prefix", KcidbTest.withoutNul(runPrefix));
+        runMisc.put("run_prefix", KcidbTestEntry.withoutNul(runPrefix));
         Scope scope = new Scope("run " + runPrefix, runScope, origin + ":" + runScope, runMisc, Map.of(),
                 Optional.empty(), false);
         return build(scope, tests);
@@ -235,7 +235,7 @@ public final class KcidbRevisionBuilder {
                          boolean alwaysEnvironment) {
     }
 
-    private ObjectNode build(Scope scope, List<KcidbTest> tests) {
+    private ObjectNode build(Scope scope, List<KcidbTestEntry> tests) {
         if (tests.isEmpty()) {
             throw new IllegalArgumentException("a KCIDB revision for " + scope.description() + " needs a test");
         }
@@ -243,7 +243,7 @@ public final class KcidbRevisionBuilder {
         revision.putObject("version").put("major", SCHEMA_MAJOR).put("minor", SCHEMA_MINOR);
         ArrayNode rows = revision.putArray("tests");
         Set<String> ids = new HashSet<>();
-        for (KcidbTest test : tests) {
+        for (KcidbTestEntry test : tests) {
             String id = testId(scope.idScope(), test);
             if (!ids.add(id)) {
                 throw new IllegalArgumentException("two tests of " + scope.description() + " have the path '"
@@ -273,7 +273,7 @@ public final class KcidbRevisionBuilder {
         return misc;
     }
 
-    private ObjectNode row(Scope scope, String id, KcidbTest test) {
+    private ObjectNode row(Scope scope, String id, KcidbTestEntry test) {
         ObjectNode row = mapper.createObjectNode();
         row.put("id", id);
         row.put("build_id", scope.buildId());

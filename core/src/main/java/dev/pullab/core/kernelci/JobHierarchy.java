@@ -37,9 +37,9 @@ final class JobHierarchy {
         return hierarchy;
     }
 
-    private static ArrayNode children(Node job, ArrayNode parentPath, List<TestNodeResult> tests) {
+    private static ArrayNode children(Node job, ArrayNode parentPath, List<NodeTestResult> tests) {
         ArrayNode children = JSON.arrayNode();
-        for (TestNodeResult test : tests) {
+        for (NodeTestResult test : tests) {
             ObjectNode child = JSON.objectNode();
             child.put("kind", test.children().isEmpty() ? "test" : "job");
             child.put("name", test.name());

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param tests        child test nodes
  */
 public record JobOutcome(String nodeId, NodeResult result, Optional<ErrorCode> errorCode,
-        Optional<String> errorMessage, Map<String, String> artifacts, List<TestNodeResult> tests) {
+        Optional<String> errorMessage, Map<String, String> artifacts, List<NodeTestResult> tests) {
 
     public JobOutcome {
         Objects.requireNonNull(nodeId, "nodeId");

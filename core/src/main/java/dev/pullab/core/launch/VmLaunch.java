@@ -1,7 +1,7 @@
 package dev.pullab.core.launch;
 
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

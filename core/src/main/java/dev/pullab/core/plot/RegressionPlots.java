@@ -2,7 +2,7 @@ package dev.pullab.core.plot;
 
 import dev.pullab.core.analysis.ArchAnalysis;
 import dev.pullab.core.analysis.MetricComparison;
-import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.VmTestAnalysis;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -31,8 +31,8 @@ import org.knowm.xchart.style.Styler.LegendPosition;
 /**
  * Renders the percent-change bar charts of one test's regression analysis (base kernel against tip kernel) as PNG.
  *
- * <p>One chart is drawn for the whole test ({@link TestAnalysis#comparisons()}, file {@code <test>-overall.png}) and
- * one per architecture ({@link TestAnalysis#byArch()}, file {@code <test>-<arch>.png}); test and architecture are
+ * <p>One chart is drawn for the whole test ({@link VmTestAnalysis#comparisons()}, file {@code <test>-overall.png}) and
+ * one per architecture ({@link VmTestAnalysis#byArch()}, file {@code <test>-<arch>.png}); test and architecture are
  * sanitised to {@code [A-Za-z0-9._-]} in file names (at most 100 characters each), and a name that sanitising
  * changed (or an arch named {@code overall}) gets {@code ~} and 8 hex digits of its SHA-256, so names that sanitise
  * alike ({@code x86/64} and {@code x86_64}) never overwrite each other's chart; an arch's {@code -} counts as unsafe
@@ -82,7 +82,7 @@ public final class RegressionPlots {
      * @param test the analysis of one test
      * @return the overall chart (if any) followed by the per-architecture charts, in {@code byArch} order
      */
-    public static List<Plot> render(TestAnalysis test) {
+    public static List<Plot> render(VmTestAnalysis test) {
         List<Plot> plots = new ArrayList<>();
         plot(test.test(), OVERALL, title(test.test(), OVERALL, test.baseKernel(), test.tipKernel()),
                 test.comparisons()).ifPresent(plots::add);

@@ -1,5 +1,6 @@
 package dev.pullab.core.poll;
 
+import dev.pullab.core.job.JobTicket;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,6 +1,7 @@
 package dev.pullab.core.poll;
 
 import dev.pullab.core.http.HttpCallException;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.kernelci.ClaimOutcome;
 import dev.pullab.core.kernelci.Event;
 import dev.pullab.core.kernelci.EventPage;

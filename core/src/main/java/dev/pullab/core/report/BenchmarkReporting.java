@@ -5,14 +5,14 @@ import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.RegressionAnalyzer;
 import dev.pullab.core.analysis.SkippedItem;
-import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.VmTestAnalysis;
 import dev.pullab.core.kcidb.KcidbStatus;
-import dev.pullab.core.kcidb.KcidbTest;
-import dev.pullab.core.run.BenchmarkCsvReader;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.RunFile;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.TestSamples;
+import dev.pullab.core.kcidb.KcidbTestEntry;
+import dev.pullab.core.benchmark.BenchmarkCsvReader;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.RunFile;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.VmTestSamples;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,10 +48,10 @@ final class BenchmarkReporting {
         vms.stream().filter(vm -> vm.csvError().isEmpty()).forEach(vm -> usable.addAll(vm.outputs().benchmarkFiles()));
         RunSamples samples = RunSamples.read(usable, csvReader);
         RegressionAnalyzer analyzer = new RegressionAnalyzer(options);
-        List<TestAnalysis> analysed = new ArrayList<>();
+        List<VmTestAnalysis> analysed = new ArrayList<>();
         List<SkippedItem> skipped = new ArrayList<>();
         Map<String, String> errors = new LinkedHashMap<>();
-        for (TestSamples test : samples.tests()) {
+        for (VmTestSamples test : samples.tests()) {
             try {
                 AnalysisReport one = analyzer.analyze(new RunSamples(List.of(test)));
                 analysed.addAll(one.tests());
@@ -67,13 +67,13 @@ final class BenchmarkReporting {
     }
 
     /** One KCIDB test per compared metric of the test, in comparison order. */
-    static List<KcidbTest> metricTests(TestAnalysis test) {
-        List<KcidbTest> tests = new ArrayList<>();
+    static List<KcidbTestEntry> metricTests(VmTestAnalysis test) {
+        List<KcidbTestEntry> tests = new ArrayList<>();
         for (MetricComparison c : test.comparisons()) {
-            String path = KcidbTest.pathOf(test.test(), c.metric());
+            String path = KcidbTestEntry.pathOf(test.test(), c.metric());
             double tipMean = c.tip().mean();
-            KcidbTest metric = Double.isFinite(tipMean) ? KcidbTest.metric(path, tipMean, c.unit(), c.isRegression())
-                    : KcidbTest.of(path, c.isRegression() ? KcidbStatus.FAIL : KcidbStatus.DONE);
+            KcidbTestEntry metric = Double.isFinite(tipMean) ? KcidbTestEntry.metric(path, tipMean, c.unit(), c.isRegression())
+                    : KcidbTestEntry.of(path, c.isRegression() ? KcidbStatus.FAIL : KcidbStatus.DONE);
             Map<String, Object> misc = new LinkedHashMap<>();
             putFinite(misc, "pct_change", c.pctChange());
             putFinite(misc, "t_pvalue", c.tPvalue());

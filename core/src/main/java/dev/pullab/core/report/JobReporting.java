@@ -3,7 +3,7 @@ package dev.pullab.core.report;
 import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.NodeResult;
-import dev.pullab.core.kernelci.TestNodeResult;
+import dev.pullab.core.kernelci.NodeTestResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +27,7 @@ final class JobReporting {
             return new JobOutcome(nodeId, NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
                     Optional.of(RunCounts.noResultsMessage(vms, missingVms, counts)), artifacts, List.of());
         }
-        List<TestNodeResult> children = tree.nodes();
+        List<NodeTestResult> children = tree.nodes();
         Optional<NodeResult> rolledUp = NodeResult.rollUp(children.stream()
                 .flatMap(child -> child.effectiveResult().stream()).toList());
         if (rolledUp.isEmpty()) {

@@ -1,7 +1,7 @@
 package dev.pullab.core.report;
 
 import dev.pullab.core.kernelci.NodeResult;
-import dev.pullab.core.kernelci.TestNodeResult;
+import dev.pullab.core.kernelci.NodeTestResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,17 +35,17 @@ final class JobTree {
     }
 
     /** The top-level child nodes. */
-    List<TestNodeResult> nodes() {
-        List<TestNodeResult> nodes = new ArrayList<>();
+    List<NodeTestResult> nodes() {
+        List<NodeTestResult> nodes = new ArrayList<>();
         children.forEach((name, child) -> nodes.add(child.node(name)));
         return nodes;
     }
 
-    private TestNodeResult node(String name) {
+    private NodeTestResult node(String name) {
         if (children.isEmpty()) {
-            return TestNodeResult.leaf(name, result.orElseThrow());
+            return NodeTestResult.leaf(name, result.orElseThrow());
         }
-        return new TestNodeResult(name, result, nodes(), Map.of());
+        return new NodeTestResult(name, result, nodes(), Map.of());
     }
 
     static NodeResult worse(NodeResult a, NodeResult b) {

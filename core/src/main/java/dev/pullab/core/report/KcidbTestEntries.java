@@ -2,7 +2,7 @@ package dev.pullab.core.report;
 
 import dev.pullab.core.kcidb.KcidbNumber;
 import dev.pullab.core.kcidb.KcidbStatus;
-import dev.pullab.core.kcidb.KcidbTest;
+import dev.pullab.core.kcidb.KcidbTestEntry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class KcidbTestEntries {
 
-    private final List<KcidbTest> all = new ArrayList<>();
+    private final List<KcidbTestEntry> all = new ArrayList<>();
     private final Set<String> ids = new HashSet<>();
     private final List<VmProblem> problems;
     private int unlaunched;
@@ -30,7 +30,7 @@ final class KcidbTestEntries {
     }
 
     /** Adds the test unless one with its id is there already. */
-    void add(KcidbTest test) {
+    void add(KcidbTestEntry test) {
         if (ids.add(test.idSuffix())) {
             all.add(test);
         } else {
@@ -42,7 +42,7 @@ final class KcidbTestEntries {
     /** Adds the tests of a reported VM: its valid results, then its MISS or ERROR test, if any. */
     void addVm(ReadVm vm) {
         vm.validResults().forEach((path, result) -> {
-            KcidbTest test = vmTest(vm, KcidbTest.of(path, result.status().kcidbStatus()));
+            KcidbTestEntry test = vmTest(vm, KcidbTestEntry.of(path, result.status().kcidbStatus()));
             if (result.durationSeconds().isPresent()) {
                 test = test.withDurationSeconds(result.durationSeconds().getAsDouble());
             }
@@ -55,41 +55,41 @@ final class KcidbTestEntries {
         if (vm.result().status() == VmResult.Status.MISSING) {
             List<String> comment = new ArrayList<>(List.of(RunReporting.MISSING_COMMENT));
             comment.addAll(vm.errors());
-            add(vmTest(vm, KcidbTest.of(vm.outputs().test(), KcidbStatus.MISS)
+            add(vmTest(vm, KcidbTestEntry.of(vm.outputs().test(), KcidbStatus.MISS)
                     .withComment(String.join("; ", comment))));
         } else if (!vm.errors().isEmpty()) {
-            add(vmTest(vm, KcidbTest.of(vm.outputs().test(), KcidbStatus.ERROR)
+            add(vmTest(vm, KcidbTestEntry.of(vm.outputs().test(), KcidbStatus.ERROR)
                     .withComment(String.join("; ", vm.errors()))));
         }
     }
 
     /** Adds the MISS test of a VM that did not report; a never launched one is told apart by {@code missing-<n>}. */
     void addMissing(MissingVm vm) {
-        KcidbTest miss = KcidbTest.of(vm.test(), KcidbStatus.MISS).withComment(RunReporting.MISSING_COMMENT)
+        KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(RunReporting.MISSING_COMMENT)
                 .withIdDiscriminator(vm.instanceId().orElse("missing-" + ++unlaunched));
         add(vm.instanceId().map(id -> miss.withMisc("instance_id", id)).orElse(miss));
     }
 
     /** Adds the ERROR test of a test whose benchmarks could not be analysed. */
     void addAnalysisError(String test, String reason) {
-        add(KcidbTest.of(test, KcidbStatus.ERROR).withComment(reason));
+        add(KcidbTestEntry.of(test, KcidbStatus.ERROR).withComment(reason));
     }
 
-    List<KcidbTest> all() {
+    List<KcidbTestEntry> all() {
         return all;
     }
 
     /** The test with each entry of misc added to its {@code misc}, in order. */
-    static KcidbTest withMisc(KcidbTest test, Map<String, Object> misc) {
-        KcidbTest with = test;
+    static KcidbTestEntry withMisc(KcidbTestEntry test, Map<String, Object> misc) {
+        KcidbTestEntry with = test;
         for (Map.Entry<String, Object> entry : misc.entrySet()) {
             with = with.withMisc(entry.getKey(), entry.getValue());
         }
         return with;
     }
 
-    private static KcidbTest vmTest(ReadVm vm, KcidbTest test) {
-        KcidbTest withVm = withMisc(test.withIdDiscriminator(vm.outputs().instanceId()), vm.misc());
+    private static KcidbTestEntry vmTest(ReadVm vm, KcidbTestEntry test) {
+        KcidbTestEntry withVm = withMisc(test.withIdDiscriminator(vm.outputs().instanceId()), vm.misc());
         return vm.logUrl().map(withVm::withLogUrl).orElse(withVm);
     }
 }

@@ -1,7 +1,7 @@
 package dev.pullab.core.report;
 
-import dev.pullab.core.plan.LaunchedVm;
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.LaunchedVm;
+import dev.pullab.core.run.RunRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;

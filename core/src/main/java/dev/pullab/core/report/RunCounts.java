@@ -1,6 +1,6 @@
 package dev.pullab.core.report;
 
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.RunRecord;
 import java.util.ArrayList;
 import java.util.List;
 

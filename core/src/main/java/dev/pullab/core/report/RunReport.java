@@ -1,7 +1,7 @@
 package dev.pullab.core.report;
 
 import dev.pullab.core.analysis.AnalysisReport;
-import dev.pullab.core.kcidb.KcidbTest;
+import dev.pullab.core.kcidb.KcidbTestEntry;
 import dev.pullab.core.kernelci.JobOutcome;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param vms        how the VMs ended
  * @param problems   what went wrong, per VM or test, in VM order
  */
-public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTest> kcidbTests,
+public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> kcidbTests,
                         Optional<JobOutcome> jobOutcome, VmCounts vms, List<VmProblem> problems) {
 
     public RunReport {

@@ -3,13 +3,13 @@ package dev.pullab.core.report;
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.RegressionAnalyzer;
 import dev.pullab.core.kcidb.KcidbStatus;
-import dev.pullab.core.kcidb.KcidbTest;
+import dev.pullab.core.kcidb.KcidbTestEntry;
 import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.NodeResult;
-import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.run.BenchmarkCsvReader;
-import dev.pullab.core.run.ReadLimits;
+import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.benchmark.BenchmarkCsvReader;
+import dev.pullab.core.benchmark.ReadLimits;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +36,7 @@ import java.util.function.Function;
  * {@code stats.json}: MALFORMED_STATS).
  *
  * <h2>Per-VM KCIDB tests</h2>
- * Each carries the VM's instance id as {@link KcidbTest#idDiscriminator() id discriminator} (so the same path from
+ * Each carries the VM's instance id as {@link KcidbTestEntry#idDiscriminator() id discriminator} (so the same path from
  * several VMs gets distinct ids), {@code misc.instance_id} and, from {@code stats.json}, {@code instance_type} and
  * {@code arch}; tests of a reported VM link the log of its last stage ({@code run-N-output.log} with the highest N).
  * <ul>

@@ -3,7 +3,7 @@ package dev.pullab.core.report;
 /**
  * How the VMs of a run ended, as pullab_cloud's pipeline log counts them.
  *
- * @param expected   VMs (or tasks) the run expected ({@link dev.pullab.core.plan.RunRecord#expectedVms()})
+ * @param expected   VMs (or tasks) the run expected ({@link dev.pullab.core.run.RunRecord#expectedVms()})
  * @param successful VMs whose {@code result.txt} is {@code SUCCESS}
  * @param failed     VMs whose {@code result.txt} is anything else ({@code FAILED: …})
  * @param missing    VMs without a {@code result.txt} at the deadline

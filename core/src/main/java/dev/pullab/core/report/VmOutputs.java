@@ -1,7 +1,7 @@
 package dev.pullab.core.report;
 
-import dev.pullab.core.run.ReadLimits;
-import dev.pullab.core.run.RunFile;
+import dev.pullab.core.benchmark.ReadLimits;
+import dev.pullab.core.benchmark.RunFile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

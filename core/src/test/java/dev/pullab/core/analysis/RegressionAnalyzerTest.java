@@ -3,11 +3,11 @@ package dev.pullab.core.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pullab.core.run.BenchmarkSample;
-import dev.pullab.core.run.InvalidInputException;
-import dev.pullab.core.run.KernelRole;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.TestSamples;
+import dev.pullab.core.benchmark.BenchmarkSample;
+import dev.pullab.core.benchmark.InvalidInputException;
+import dev.pullab.core.benchmark.KernelRole;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.VmTestSamples;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -81,9 +81,9 @@ class RegressionAnalyzerTest {
             run.metric("ub", "m" + i, true, base, i == 0 ? tip : base);
         }
 
-        TestAnalysis none = new RegressionAnalyzer(new AnalysisOptions(Correction.NONE, 0.05, 0.5))
+        VmTestAnalysis none = new RegressionAnalyzer(new AnalysisOptions(Correction.NONE, 0.05, 0.5))
                 .analyze(run.build()).tests().get(0);
-        TestAnalysis holm = analyzer.analyze(run.build()).tests().get(0);
+        VmTestAnalysis holm = analyzer.analyze(run.build()).tests().get(0);
 
         MetricComparison raw = none.comparisons().get(0);
         MetricComparison adjusted = holm.comparisons().get(0);
@@ -121,7 +121,7 @@ class RegressionAnalyzerTest {
     void givenBaseOnly_whenAnalysed_thenSkippedWithReason() {
         BenchmarkSample row = new BenchmarkSample("ub", KernelRole.BASE, "m", "lps", 1, true, "6.1", "i-1", "",
                 "x86_64", "b.csv:2");
-        RunSamples run = new RunSamples(List.of(new TestSamples("ub", List.of(row), List.of(), 1, 0)));
+        RunSamples run = new RunSamples(List.of(new VmTestSamples("ub", List.of(row), List.of(), 1, 0)));
 
         AnalysisReport report = analyzer.analyze(run);
 
@@ -136,7 +136,7 @@ class RegressionAnalyzerTest {
         RunSamples run = withExtraTipRow(new RunBuilder().metric("ub", "shared", true, BASE, LOWER).build(),
                 "tip_only", true, "t.csv:9");
 
-        TestAnalysis a = analyzer.analyze(run).tests().get(0);
+        VmTestAnalysis a = analyzer.analyze(run).tests().get(0);
 
         assertThat(a.metricsCompared()).isEqualTo(1);
         assertThat(a.skippedMetrics()).extracting(SkippedItem::name).containsExactly("tip_only");
@@ -150,7 +150,7 @@ class RegressionAnalyzerTest {
                 .metric("ub", "m", true, "arm64", BASE, LOWER)
                 .build();
 
-        TestAnalysis a = analyzer.analyze(run).tests().get(0);
+        VmTestAnalysis a = analyzer.analyze(run).tests().get(0);
 
         assertThat(a.byArch()).extracting(ArchAnalysis::arch).containsExactly("arm64", "x86_64");
         assertThat(a.byArch()).extracting(ArchAnalysis::hasRegression).containsExactly(true, false);
@@ -171,7 +171,7 @@ class RegressionAnalyzerTest {
     @Test
     @DisplayName("kernel versions of each side are reported")
     void kernelVersions() {
-        TestAnalysis a = analyzer.analyze(new RunBuilder().metric("ub", "m", true, BASE, LOWER).build())
+        VmTestAnalysis a = analyzer.analyze(new RunBuilder().metric("ub", "m", true, BASE, LOWER).build())
                 .tests().get(0);
 
         assertThat(a.baseKernel()).isEqualTo("6.1.141");
@@ -180,11 +180,11 @@ class RegressionAnalyzerTest {
 
     /** The run with one more tip row appended to its single test. */
     private static RunSamples withExtraTipRow(RunSamples run, String metric, boolean moreIsBetter, String source) {
-        TestSamples t = run.tests().get(0);
+        VmTestSamples t = run.tests().get(0);
         List<BenchmarkSample> tip = new java.util.ArrayList<>(t.tip());
         tip.add(new BenchmarkSample(t.test(), KernelRole.TIP, metric, "lps", 1, moreIsBetter, "6.1.150", "i-9", "",
                 "x86_64", source));
-        return new RunSamples(List.of(new TestSamples(t.test(), t.base(), tip, 1, 1)));
+        return new RunSamples(List.of(new VmTestSamples(t.test(), t.base(), tip, 1, 1)));
     }
 
     private static double[] normal(SplittableRandom random, int n) {

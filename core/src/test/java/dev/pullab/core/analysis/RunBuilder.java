@@ -1,9 +1,9 @@
 package dev.pullab.core.analysis;
 
-import dev.pullab.core.run.BenchmarkSample;
-import dev.pullab.core.run.KernelRole;
-import dev.pullab.core.run.RunSamples;
-import dev.pullab.core.run.TestSamples;
+import dev.pullab.core.benchmark.BenchmarkSample;
+import dev.pullab.core.benchmark.KernelRole;
+import dev.pullab.core.benchmark.RunSamples;
+import dev.pullab.core.benchmark.VmTestSamples;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +30,7 @@ final class RunBuilder {
 
     RunSamples build() {
         return new RunSamples(tests.entrySet().stream()
-                .map(e -> new TestSamples(e.getKey(), e.getValue().base(), e.getValue().tip(),
+                .map(e -> new VmTestSamples(e.getKey(), e.getValue().base(), e.getValue().tip(),
                         e.getValue().base().isEmpty() ? 0 : 1, e.getValue().tip().isEmpty() ? 0 : 1))
                 .toList());
     }

@@ -2,8 +2,8 @@ package dev.pullab.core.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.run.DownloadProgress;
-import dev.pullab.core.run.LocalRunSource;
+import dev.pullab.core.benchmark.DownloadProgress;
+import dev.pullab.core.benchmark.LocalRunSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

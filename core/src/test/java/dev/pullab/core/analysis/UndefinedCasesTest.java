@@ -16,8 +16,8 @@ class UndefinedCasesTest {
     void identicalConstantSamples() {
         SampleSummary s = SampleSummary.of(FIVES);
 
-        WelchTest.Result welch = WelchTest.test(FIVES, FIVES, s, s);
-        MannWhitneyTest.Result mwu = MannWhitneyTest.test(FIVES, FIVES);
+        WelchT.Result welch = WelchT.test(FIVES, FIVES, s, s);
+        MannWhitneyU.Result mwu = MannWhitneyU.test(FIVES, FIVES);
 
         assertThat(welch.statistic()).isZero();
         assertThat(welch.pValue()).isEqualTo(1.0);
@@ -32,7 +32,7 @@ class UndefinedCasesTest {
         SampleSummary sevens = SampleSummary.of(SEVENS);
         SampleSummary fives = SampleSummary.of(FIVES);
 
-        WelchTest.Result welch = WelchTest.test(SEVENS, FIVES, sevens, fives);
+        WelchT.Result welch = WelchT.test(SEVENS, FIVES, sevens, fives);
 
         assertThat(welch.statistic()).isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(welch.pValue()).isZero();
@@ -46,12 +46,12 @@ class UndefinedCasesTest {
         double[] one = {10};
         double[] many = {1, 2, 3, 4};
 
-        WelchTest.Result welch = WelchTest.test(one, many, SampleSummary.of(one), SampleSummary.of(many));
-        MannWhitneyTest.Result mwu = MannWhitneyTest.test(one, many);
+        WelchT.Result welch = WelchT.test(one, many, SampleSummary.of(one), SampleSummary.of(many));
+        MannWhitneyU.Result mwu = MannWhitneyU.test(one, many);
 
         assertThat(welch.computable()).isFalse();
         assertThat(welch.pValue()).isEqualTo(1.0);
-        assertThat(mwu.method()).isEqualTo(MannWhitneyTest.Method.EXACT);
+        assertThat(mwu.method()).isEqualTo(MannWhitneyU.Method.EXACT);
         assertThat(mwu.pValue()).isBetween(0.0, 1.0);
         assertThat(SampleSummary.of(one).stddev()).isZero();
         assertThat(CohensD.of(SampleSummary.of(one), SampleSummary.of(many))).isFinite();

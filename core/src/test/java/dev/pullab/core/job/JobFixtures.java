@@ -2,7 +2,7 @@ package dev.pullab.core.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.job.JobTicket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

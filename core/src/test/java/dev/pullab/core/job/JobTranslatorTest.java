@@ -23,11 +23,11 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.kernelci.ErrorCode;
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.plan.VmGroup;
-import dev.pullab.core.poll.JobTicket;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmTestSpec;
+import dev.pullab.core.run.VmGroup;
+import dev.pullab.core.job.JobTicket;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -295,7 +295,7 @@ class JobTranslatorTest {
         @Test
         @DisplayName("every test's params hold exactly the documented params.env keys")
         void paramsKeys() {
-            TestRun run = planned(translate(baselineTicket(), bytes(BASELINE), DEFAULTS)).groups().get(0).test();
+            VmTestSpec run = planned(translate(baselineTicket(), bytes(BASELINE), DEFAULTS)).groups().get(0).test();
 
             assertThat(run.params().keySet()).containsExactlyInAnyOrderElementsOf(JobTranslator.PARAMS_ENV_KEYS);
         }
@@ -500,9 +500,9 @@ class JobTranslatorTest {
             String x86 = LabConfig.AL2023_X86_64;
             String arm = LabConfig.AL2023_ARM64;
             assertThat(plan.groups()).containsExactly(
-                    new VmGroup(TestRun.of("basic-test"), "x86_64", x86, "t3.micro", 1, 3600),
-                    new VmGroup(TestRun.of("example-reboot-test"), "x86_64", x86, "t3.micro", 1, 3600),
-                    new VmGroup(TestRun.of("basic-test"), "arm64", arm, "t4g.micro", 2, 1800));
+                    new VmGroup(VmTestSpec.of("basic-test"), "x86_64", x86, "t3.micro", 1, 3600),
+                    new VmGroup(VmTestSpec.of("example-reboot-test"), "x86_64", x86, "t3.micro", 1, 3600),
+                    new VmGroup(VmTestSpec.of("basic-test"), "arm64", arm, "t4g.micro", 2, 1800));
         }
 
         @Test

@@ -12,7 +12,7 @@ import dev.pullab.core.job.LabConfig.JobDefinitionPolicy;
 import dev.pullab.core.job.LabConfig.Platform;
 import dev.pullab.core.job.LabConfig.Storage;
 import dev.pullab.core.job.LabConfig.VmSpec;
-import dev.pullab.core.plan.Executor;
+import dev.pullab.core.run.Executor;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;

@@ -27,7 +27,7 @@ class KcidbClientTest {
     private final KcidbReceiverDouble receiver = KcidbReceiverDouble.start(SECRET, KcidbValidator::validate);
     private final JsonNode revision = new KcidbRevisionBuilder("pullab_test", id -> Optional.empty())
             .build(KcidbFixtures.jobNode(), "maestro:" + KcidbFixtures.KBUILD_NODE_ID,
-                    List.of(KcidbTest.of("boot", KcidbStatus.PASS)));
+                    List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS)));
 
     @AfterEach
     void stopReceiver() {

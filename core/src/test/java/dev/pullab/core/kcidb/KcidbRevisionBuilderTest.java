@@ -50,15 +50,15 @@ class KcidbRevisionBuilderTest {
         }
     }
 
-    private static List<KcidbTest> pullLabTests() {
+    private static List<KcidbTestEntry> pullLabTests() {
         return List.of(
-                KcidbTest.fromLabResult("boot", "pass").withDurationSeconds(42.5)
+                KcidbTestEntry.fromLabResult("boot", "pass").withDurationSeconds(42.5)
                         .withStartTime(Instant.parse("2026-05-20T10:20:00Z"))
                         .withLogUrl(URI.create("https://lab.example.org/jobs/1/log.txt")),
-                KcidbTest.fromLabResult("ltp.abort01", "fail"),
-                KcidbTest.fromLabResult(KcidbTest.pathOf("kselftest", "net", "ip_defrag.sh"), "skip"),
-                KcidbTest.metric("benchmark.fio.read_iops", 15234.5, "IOPS", false),
-                KcidbTest.metric("benchmark.boot_time", 3.21, "s", true));
+                KcidbTestEntry.fromLabResult("ltp.abort01", "fail"),
+                KcidbTestEntry.fromLabResult(KcidbTestEntry.pathOf("kselftest", "net", "ip_defrag.sh"), "skip"),
+                KcidbTestEntry.metric("benchmark.fio.read_iops", 15234.5, "IOPS", false),
+                KcidbTestEntry.metric("benchmark.boot_time", 3.21, "s", true));
     }
 
     private JsonNode firstTest(ObjectNode revision) {
@@ -171,7 +171,7 @@ class KcidbRevisionBuilderTest {
     @DisplayName("the same path under another job node gets another id")
     void idsUniquePerJobNode() {
         Node otherJob = node("6825f9c0b4e0b1c9d2a7e0a2", "job", KBUILD_NODE_ID);
-        List<KcidbTest> boot = List.of(KcidbTest.of("boot", KcidbStatus.PASS));
+        List<KcidbTestEntry> boot = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS));
 
         String first = firstTest(builder.build(job, "maestro:x", boot)).get("id").asText();
         String second = firstTest(builder.build(otherJob, "maestro:x", boot)).get("id").asText();
@@ -182,7 +182,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("two tests with the same sanitised path are refused")
     void duplicatePathRefused() {
-        List<KcidbTest> clash = List.of(KcidbTest.of("ltp.a/b", KcidbStatus.PASS), KcidbTest.of("ltp.a_b",
+        List<KcidbTestEntry> clash = List.of(KcidbTestEntry.of("ltp.a/b", KcidbStatus.PASS), KcidbTestEntry.of("ltp.a_b",
                 KcidbStatus.FAIL));
 
         assertThatThrownBy(() -> builder.build(job, "maestro:x", clash))
@@ -192,7 +192,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("characters outside [a-zA-Z0-9_-] in each path component become _")
     void pathsAreSanitised() {
-        List<KcidbTest> odd = List.of(KcidbTest.of("ltp/abort 01.case:2..x.", KcidbStatus.PASS));
+        List<KcidbTestEntry> odd = List.of(KcidbTestEntry.of("ltp/abort 01.case:2..x.", KcidbStatus.PASS));
 
         JsonNode test = firstTest(builder.build(job, "maestro:x", odd));
 
@@ -202,8 +202,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a revision with sanitised paths passes the schema")
     void sanitisedPathsValidate() {
-        List<KcidbTest> odd = List.of(KcidbTest.of("ltp/abort 01.case:2..x.", KcidbStatus.PASS),
-                KcidbTest.of("kselftest.net/ip defrag.sh", KcidbStatus.FAIL), KcidbTest.of("ü.ö", KcidbStatus.SKIP));
+        List<KcidbTestEntry> odd = List.of(KcidbTestEntry.of("ltp/abort 01.case:2..x.", KcidbStatus.PASS),
+                KcidbTestEntry.of("kselftest.net/ip defrag.sh", KcidbStatus.FAIL), KcidbTestEntry.of("ü.ö", KcidbStatus.SKIP));
 
         assertThat(KcidbValidator.validate(builder.build(job, "maestro:x", odd))).isEmpty();
     }
@@ -211,7 +211,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("start_time is serialised in UTC with a +00:00 offset")
     void startTimeHasOffset() {
-        List<KcidbTest> tests = List.of(KcidbTest.of("boot", KcidbStatus.PASS)
+        List<KcidbTestEntry> tests = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS)
                 .withStartTime(OffsetDateTime.of(2026, 5, 20, 12, 20, 0, 123_000_000, ZoneOffset.ofHours(2))));
 
         JsonNode test = firstTest(builder.build(job, "maestro:x", tests));
@@ -223,7 +223,7 @@ class KcidbRevisionBuilderTest {
     @DisplayName("a metric that did not regress is DONE with its number")
     void metricDone() {
         JsonNode test = firstTest(builder.build(job, "maestro:x",
-                List.of(KcidbTest.metric("benchmark.fio.read_iops", 15234.5, "IOPS", false))));
+                List.of(KcidbTestEntry.metric("benchmark.fio.read_iops", 15234.5, "IOPS", false))));
 
         assertThat(test.get("status").asText()).isEqualTo("DONE");
         assertThat(test.get("number")).isEqualTo(KcidbFixtures.json("{\"value\":15234.5,\"unit\":\"IOPS\"}"));
@@ -233,7 +233,7 @@ class KcidbRevisionBuilderTest {
     @DisplayName("a regressed metric is FAIL with its number")
     void metricFail() {
         JsonNode test = firstTest(builder.build(job, "maestro:x",
-                List.of(KcidbTest.metric("benchmark.boot_time", 3.21, "s", true))));
+                List.of(KcidbTestEntry.metric("benchmark.boot_time", 3.21, "s", true))));
 
         assertThat(test.get("status").asText()).isEqualTo("FAIL");
         assertThat(test.get("number").get("value").asDouble()).isEqualTo(3.21);
@@ -242,7 +242,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a number with a prefix and no unit serialises only what is set")
     void numberWithPrefix() {
-        KcidbTest test = KcidbTest.of("mem.free", KcidbStatus.DONE)
+        KcidbTestEntry test = KcidbTestEntry.of("mem.free", KcidbStatus.DONE)
                 .withNumber(KcidbNumber.of(512000).withPrefix(KcidbNumber.Prefix.BINARY));
 
         JsonNode json = firstTest(builder.build(job, "maestro:x", List.of(test)));
@@ -272,7 +272,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a test's own misc entries override the job's")
     void testMiscOverrides() {
-        KcidbTest test = KcidbTest.of("boot", KcidbStatus.PASS).withMisc("platform", "qemu-x86_64-kvm")
+        KcidbTestEntry test = KcidbTestEntry.of("boot", KcidbStatus.PASS).withMisc("platform", "qemu-x86_64-kvm")
                 .withMisc("iterations", 3);
 
         JsonNode misc = firstTest(builder.build(job, "maestro:x", List.of(test))).get("misc");
@@ -284,7 +284,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("absent optional fields are omitted")
     void absentFieldsOmitted() {
-        JsonNode test = firstTest(builder.build(job, "maestro:x", List.of(KcidbTest.of("boot", KcidbStatus.PASS))));
+        JsonNode test = firstTest(builder.build(job, "maestro:x", List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS))));
 
         assertThat(test.properties()).extracting(Map.Entry::getKey)
                 .containsExactly("id", "build_id", "origin", "path", "status", "environment", "misc");
@@ -299,7 +299,7 @@ class KcidbRevisionBuilderTest {
         List<Object> list = new ArrayList<>();
         list.add(null);
         list.add(1);
-        KcidbTest test = KcidbTest.of("boot", KcidbStatus.PASS).withMisc("nested", nested).withMisc("list", list);
+        KcidbTestEntry test = KcidbTestEntry.of("boot", KcidbStatus.PASS).withMisc("nested", nested).withMisc("list", list);
 
         ObjectNode revision = builder.build(job, "maestro:x", List.of(test));
 
@@ -327,8 +327,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("the same path from two VMs gets two ids, <origin>:<job node id>.<path>@<instance id>")
     void givenSamePathWithDiscriminators_whenBuilt_thenIdsCarryThem() {
-        List<KcidbTest> twoVms = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
-                KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0bbb"));
+        List<KcidbTestEntry> twoVms = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
+                KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0bbb"));
 
         ObjectNode revision = builder.build(job, "maestro:x", twoVms);
 
@@ -339,8 +339,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a revision with discriminated ids passes the schema")
     void givenDiscriminatedTests_whenBuilt_thenValid() {
-        List<KcidbTest> twoVms = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
-                KcidbTest.of("boot", KcidbStatus.FAIL).withIdDiscriminator("arn:aws:ecs:task/c/1"));
+        List<KcidbTestEntry> twoVms = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-0aaa"),
+                KcidbTestEntry.of("boot", KcidbStatus.FAIL).withIdDiscriminator("arn:aws:ecs:task/c/1"));
 
         assertThat(KcidbValidator.validate(builder.build(job, "maestro:x", twoVms))).isEmpty();
     }
@@ -348,7 +348,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a discriminator is sanitised like a path component")
     void givenDiscriminatorWithOddCharacters_whenSet_thenSanitised() {
-        KcidbTest test = KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("arn:aws:ecs:task/c/1");
+        KcidbTestEntry test = KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("arn:aws:ecs:task/c/1");
 
         assertThat(test.idSuffix()).isEqualTo("boot@arn_aws_ecs_task_c_1");
     }
@@ -356,8 +356,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("two tests with the same path and discriminator are refused, naming the id")
     void givenSamePathAndDiscriminator_whenBuilt_thenRefused() {
-        List<KcidbTest> clash = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"),
-                KcidbTest.of("boot", KcidbStatus.FAIL).withIdDiscriminator("i-1"));
+        List<KcidbTestEntry> clash = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"),
+                KcidbTestEntry.of("boot", KcidbStatus.FAIL).withIdDiscriminator("i-1"));
 
         assertThatThrownBy(() -> builder.build(job, "maestro:x", clash))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boot@i-1");
@@ -366,8 +366,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a run without a job node: build_id <origin>:<run prefix>, ids <origin>:<run prefix>.<path>")
     void givenRunPrefix_whenBuiltForRun_thenIdsFromPrefix() {
-        List<KcidbTest> tests = List.of(KcidbTest.metric("unixbench.Dhrystone", 1.0e7, "lps", false),
-                KcidbTest.of("unixbench", KcidbStatus.ERROR).withIdDiscriminator("i-0aaa"));
+        List<KcidbTestEntry> tests = List.of(KcidbTestEntry.metric("unixbench.Dhrystone", 1.0e7, "lps", false),
+                KcidbTestEntry.of("unixbench", KcidbStatus.ERROR).withIdDiscriminator("i-0aaa"));
 
         ObjectNode revision = builder.buildForRun("run_unixbench_20260520T101500", tests);
 
@@ -381,8 +381,8 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a revision for a run without a job node passes the schema")
     void givenRunPrefix_whenBuiltForRun_thenValid() {
-        List<KcidbTest> tests = List.of(KcidbTest.metric("unixbench.Dhrystone", 1.0e7, "lps", true)
-                .withEnvironmentMisc("instance_type", "m5.large"), KcidbTest.of("unixbench", KcidbStatus.MISS));
+        List<KcidbTestEntry> tests = List.of(KcidbTestEntry.metric("unixbench.Dhrystone", 1.0e7, "lps", true)
+                .withEnvironmentMisc("instance_type", "m5.large"), KcidbTestEntry.of("unixbench", KcidbStatus.MISS));
 
         assertThat(KcidbValidator.validate(builder.buildForRun("runs/run_x.1/", tests))).isEmpty();
     }
@@ -390,7 +390,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("a run's misc carries lab (the origin) and run_prefix, and no environment without entries")
     void givenRunPrefix_whenBuiltForRun_thenMiscNamesTheRun() {
-        JsonNode test = firstTest(builder.buildForRun("run_x", List.of(KcidbTest.of("boot", KcidbStatus.PASS))));
+        JsonNode test = firstTest(builder.buildForRun("run_x", List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS))));
 
         assertThat(test.get("misc")).isEqualTo(KcidbFixtures.json(Map.of("lab", ORIGIN, "run_prefix", "run_x")));
         assertThat(test.has("environment")).isFalse();
@@ -399,7 +399,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("building for a run twice gives the same revision")
     void givenRunPrefix_whenBuiltTwice_thenSame() {
-        List<KcidbTest> tests = List.of(KcidbTest.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"));
+        List<KcidbTestEntry> tests = List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS).withIdDiscriminator("i-1"));
 
         assertThat(builder.buildForRun("run_x", tests)).isEqualTo(builder.buildForRun("run_x", tests));
     }
@@ -413,7 +413,7 @@ class KcidbRevisionBuilderTest {
     @Test
     @DisplayName("an empty run prefix is refused")
     void givenSlashOnlyRunPrefix_whenBuiltForRun_thenRefused() {
-        assertThatThrownBy(() -> builder.buildForRun("/", List.of(KcidbTest.of("boot", KcidbStatus.PASS))))
+        assertThatThrownBy(() -> builder.buildForRun("/", List.of(KcidbTestEntry.of("boot", KcidbStatus.PASS))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run prefix");
     }
 

@@ -25,7 +25,7 @@ class JobHierarchyTest {
     void givenPassingJob_whenBuilt_thenDoneWithArtifacts() throws Exception {
         JobOutcome outcome = new JobOutcome("6825f9c0b4e0b1c9d2a7e0a1", NodeResult.PASS, Optional.empty(),
                 Optional.empty(), Map.of("test_log", "https://results.example/log.txt"),
-                List.of(TestNodeResult.leaf("boot", NodeResult.PASS)));
+                List.of(NodeTestResult.leaf("boot", NodeResult.PASS)));
 
         JsonNode body = JobHierarchy.of(job(), outcome);
 
@@ -42,9 +42,9 @@ class JobHierarchyTest {
     @DisplayName("children inherit the job's kernel data, take its name as group and extend its path")
     void givenTests_whenBuilt_thenChildrenLikeSubmitResults() throws Exception {
         JobOutcome outcome = new JobOutcome("6825f9c0b4e0b1c9d2a7e0a1", NodeResult.FAIL, Optional.empty(),
-                Optional.empty(), Map.of(), List.of(TestNodeResult.suite("ltp", List.of(
-                        TestNodeResult.leaf("abort01", NodeResult.PASS),
-                        TestNodeResult.leaf("chdir01", NodeResult.FAIL)))));
+                Optional.empty(), Map.of(), List.of(NodeTestResult.suite("ltp", List.of(
+                        NodeTestResult.leaf("abort01", NodeResult.PASS),
+                        NodeTestResult.leaf("chdir01", NodeResult.FAIL)))));
 
         JsonNode suite = JobHierarchy.of(job(), outcome).get("child_nodes").get(0);
 

@@ -113,9 +113,9 @@ class KernelCiClientRealApiIT {
         client.claim(job.id(), marker());
         JobOutcome outcome = new JobOutcome(job.id(), NodeResult.FAIL, Optional.empty(), Optional.empty(),
                 Map.of("test_log", "https://logs.example.org/run-1.log"), List.of(
-                        TestNodeResult.leaf("boot", NodeResult.PASS),
-                        TestNodeResult.suite("ltp", List.of(TestNodeResult.leaf("abort01", NodeResult.PASS),
-                                TestNodeResult.leaf("fcntl36", NodeResult.FAIL)))));
+                        NodeTestResult.leaf("boot", NodeResult.PASS),
+                        NodeTestResult.suite("ltp", List.of(NodeTestResult.leaf("abort01", NodeResult.PASS),
+                                NodeTestResult.leaf("fcntl36", NodeResult.FAIL)))));
 
         assertThat(client.finish(outcome)).isEqualTo(FinishOutcome.FINISHED);
 

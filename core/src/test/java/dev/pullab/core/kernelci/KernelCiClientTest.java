@@ -109,7 +109,7 @@ class KernelCiClientTest {
         api.putNode(KernelCiFixtures.job(JOB, "rt", "p"));
         JobOutcome outcome = new JobOutcome(JOB, NodeResult.PASS, Optional.empty(), Optional.empty(),
                 Map.of("test_log", "https://results.example/log.txt"),
-                List.of(TestNodeResult.leaf("boot", NodeResult.PASS)));
+                List.of(NodeTestResult.leaf("boot", NodeResult.PASS)));
 
         assertThat(client.finish(outcome)).isEqualTo(FinishOutcome.FINISHED);
         assertThat(client.finish(outcome)).isEqualTo(FinishOutcome.ALREADY_DONE);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.pullab.core.analysis.ArchAnalysis;
 import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.SampleSummary;
-import dev.pullab.core.analysis.TestAnalysis;
+import dev.pullab.core.analysis.VmTestAnalysis;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,7 +25,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("renders an overall chart and one per architecture, named <test>-<scope>.png")
     void givenTwoArchitectures_whenRender_thenOverallAndOneFilePerArch() {
-        TestAnalysis test = analysis("unixbench", List.of(ok("Dhrystone", 1.5)),
+        VmTestAnalysis test = analysis("unixbench", List.of(ok("Dhrystone", 1.5)),
                 arch("x86_64", List.of(ok("Dhrystone", 1.0))),
                 arch("arm64", List.of(ok("Dhrystone", 2.0))));
 
@@ -38,7 +38,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("replaces characters outside [A-Za-z0-9._-] in file names with _ and marks the changed name with a hash")
     void givenUnsafeNames_whenRender_thenFileNamesAreSanitised() {
-        TestAnalysis test = analysis("kselftest/net timers", List.of(ok("m", 1.0)),
+        VmTestAnalysis test = analysis("kselftest/net timers", List.of(ok("m", 1.0)),
                 arch("arm 64*", List.of(ok("m", 1.0))));
 
         List<Plot> plots = RegressionPlots.render(test);
@@ -51,7 +51,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("two arches that sanitise to one name (x86/64, x86_64; a:b, a_b) get one chart each")
     void givenArchesThatSanitiseAlike_whenRender_thenDistinctFiles() {
-        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)),
+        VmTestAnalysis test = analysis("ub", List.of(ok("m", 1.0)),
                 arch("x86/64", List.of(ok("m", 1.0))), arch("x86_64", List.of(ok("m", 2.0))),
                 arch("a:b", List.of(ok("m", 1.0))), arch("a_b", List.of(ok("m", 2.0))));
 
@@ -76,7 +76,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("an arch named overall does not overwrite the overall chart")
     void givenArchNamedOverall_whenRender_thenOwnFile() {
-        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("overall", List.of(ok("m", 1.0))),
+        VmTestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("overall", List.of(ok("m", 1.0))),
                 arch("x86_64", List.of(ok("m", 1.0))));
 
         assertThat(RegressionPlots.render(test)).extracting(Plot::fileName).doesNotHaveDuplicates()
@@ -86,7 +86,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("a very long name is cut to 100 characters plus its hash: the file name stays under 255 bytes")
     void givenVeryLongArch_whenRender_thenShortFileName() {
-        TestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("a".repeat(300), List.of(ok("m", 1.0))),
+        VmTestAnalysis test = analysis("ub", List.of(ok("m", 1.0)), arch("a".repeat(300), List.of(ok("m", 1.0))),
                 arch("a".repeat(301), List.of(ok("m", 1.0))));
 
         assertThat(RegressionPlots.render(test)).extracting(Plot::fileName).doesNotHaveDuplicates()
@@ -123,7 +123,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("clips infinite percent changes instead of failing")
     void givenInfinitePctChange_whenRender_thenRendersDecodablePng() {
-        TestAnalysis test = analysis("unixbench", List.of(
+        VmTestAnalysis test = analysis("unixbench", List.of(
                 ok("a", 3.0), bad("b", Double.POSITIVE_INFINITY), ok("c", Double.NEGATIVE_INFINITY)));
 
         assertThatCode(() -> decode(RegressionPlots.render(test).get(0))).doesNotThrowAnyException();
@@ -132,7 +132,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("draws an infinite regression in red when no change is finite")
     void givenOnlyInfinitePctChanges_whenRender_thenRendersRegressionInRed() {
-        TestAnalysis test = analysis("unixbench", List.of(bad("b", Double.NEGATIVE_INFINITY)));
+        VmTestAnalysis test = analysis("unixbench", List.of(bad("b", Double.NEGATIVE_INFINITY)));
 
         assertThat(redPixels(decode(RegressionPlots.render(test).get(0)))).isGreaterThan(RED_PIXEL_THRESHOLD);
     }
@@ -140,7 +140,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("skips the overall chart when it has no comparisons")
     void givenNoOverallComparisons_whenRender_thenNoOverallPlot() {
-        TestAnalysis test = analysis("unixbench", List.of(), arch("x86_64", List.of(ok("a", 1.0))));
+        VmTestAnalysis test = analysis("unixbench", List.of(), arch("x86_64", List.of(ok("a", 1.0))));
 
         assertThat(RegressionPlots.render(test)).extracting(Plot::fileName)
                 .containsExactly("unixbench-x86_64.png");
@@ -149,7 +149,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("skips an architecture chart that has no comparisons")
     void givenArchWithoutComparisons_whenRender_thenNoPlotForThatArch() {
-        TestAnalysis test = analysis("unixbench", List.of(ok("a", 1.0)),
+        VmTestAnalysis test = analysis("unixbench", List.of(ok("a", 1.0)),
                 arch("x86_64", List.of()), arch("arm64", List.of(ok("a", 1.0))));
 
         assertThat(RegressionPlots.render(test)).extracting(Plot::fileName)
@@ -159,7 +159,7 @@ class RegressionPlotsTest {
     @Test
     @DisplayName("renders the same bytes twice")
     void givenSameAnalysis_whenRenderTwice_thenIdenticalPngs() {
-        TestAnalysis test = analysis("unixbench", List.of(ok("a", 3.0), bad("b", -12.0)));
+        VmTestAnalysis test = analysis("unixbench", List.of(ok("a", 3.0), bad("b", -12.0)));
 
         byte[] first = RegressionPlots.render(test).get(0).png();
         byte[] second = RegressionPlots.render(test).get(0).png();
@@ -167,9 +167,9 @@ class RegressionPlotsTest {
         assertThat(second).isEqualTo(first);
     }
 
-    private static TestAnalysis analysis(String name, List<MetricComparison> overall, ArchAnalysis... arches) {
+    private static VmTestAnalysis analysis(String name, List<MetricComparison> overall, ArchAnalysis... arches) {
         boolean regressed = overall.stream().anyMatch(MetricComparison::isRegression);
-        return new TestAnalysis(name, "6.12.0", "6.13.0-rc1", overall.size(), regressed, overall, List.of(),
+        return new VmTestAnalysis(name, "6.12.0", "6.13.0-rc1", overall.size(), regressed, overall, List.of(),
                 List.of(arches));
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.testkit.KernelCiApiKit;
 import java.time.Duration;

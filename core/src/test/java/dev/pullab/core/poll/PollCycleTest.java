@@ -2,6 +2,7 @@ package dev.pullab.core.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.kernelci.EventTime;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -2,9 +2,9 @@ package dev.pullab.core.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.LaunchedVm;
-import dev.pullab.core.plan.RunRecord;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.LaunchedVm;
+import dev.pullab.core.run.RunRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -21,17 +21,17 @@ import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.kcidb.KcidbNumber;
 import dev.pullab.core.kcidb.KcidbRevisionBuilder;
 import dev.pullab.core.kcidb.KcidbStatus;
-import dev.pullab.core.kcidb.KcidbTest;
+import dev.pullab.core.kcidb.KcidbTestEntry;
 import dev.pullab.core.kcidb.KcidbValidator;
 import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.NodeLookup;
 import dev.pullab.core.kernelci.NodeResult;
-import dev.pullab.core.kernelci.TestNodeResult;
-import dev.pullab.core.plan.RunRecord;
-import dev.pullab.core.run.KernelRole;
-import dev.pullab.core.run.ReadLimits;
-import dev.pullab.core.run.RunFile;
+import dev.pullab.core.kernelci.NodeTestResult;
+import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.benchmark.KernelRole;
+import dev.pullab.core.benchmark.ReadLimits;
+import dev.pullab.core.benchmark.RunFile;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -67,12 +67,12 @@ class RunReportingTest {
         return succeeded(BOOT, instanceId, arch, 1).withResultsJson(bytes(resultsJson));
     }
 
-    private static KcidbTest test(RunReport report, String idSuffix) {
+    private static KcidbTestEntry test(RunReport report, String idSuffix) {
         return report.kcidbTests().stream().filter(t -> t.idSuffix().equals(idSuffix)).findFirst()
                 .orElseThrow(() -> new AssertionError("no KCIDB test " + idSuffix + " in " + report.kcidbTests()));
     }
 
-    private static TestNodeResult child(JobOutcome outcome, String name) {
+    private static NodeTestResult child(JobOutcome outcome, String name) {
         return outcome.tests().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -93,7 +93,7 @@ class RunReportingTest {
         @Test
         @DisplayName("the regressed metric is a FAIL test carrying the tip mean and unit")
         void givenRegression_whenReported_thenMetricFail() {
-            KcidbTest dhrystone = test(report, "unixbench.Dhrystone");
+            KcidbTestEntry dhrystone = test(report, "unixbench.Dhrystone");
 
             assertThat(dhrystone.status()).contains(KcidbStatus.FAIL);
             assertThat(dhrystone.number()).contains(KcidbNumber.of(800.5, "lps"));
@@ -104,7 +104,7 @@ class RunReportingTest {
         @Test
         @DisplayName("a metric that did not move is a DONE test")
         void givenStableMetric_whenReported_thenMetricDone() {
-            KcidbTest pipe = test(report, "unixbench.Pipe_latency");
+            KcidbTestEntry pipe = test(report, "unixbench.Pipe_latency");
 
             assertThat(pipe.status()).contains(KcidbStatus.DONE);
             assertThat(pipe.number()).contains(KcidbNumber.of(10.1, "us"));
@@ -193,7 +193,7 @@ class RunReportingTest {
         RunReport report = reporting.report(benchmarkRun(BENCH, 3, List.of(VM_A, VM_B, VM_C)),
                 List.of(benchmarkVm(VM_A, 1000, 800), benchmarkVm(VM_B, 1002, 801), broken), List.of());
 
-        KcidbTest error = test(report, BENCH + "@" + VM_C);
+        KcidbTestEntry error = test(report, BENCH + "@" + VM_C);
         assertThat(error.status()).contains(KcidbStatus.ERROR);
         assertThat(error.comment()).hasValueSatisfying(c -> assertThat(c).contains("benchmark-base-1.csv:2")
                 .contains("value 'fast' of metric 'Dhrystone' is not a number"));
@@ -301,7 +301,7 @@ class RunReportingTest {
         @Test
         @DisplayName("each VM's boot is its own KCIDB test, told apart by the instance id")
         void givenSamePathOnTwoVms_whenReported_thenDiscriminatedTests() {
-            assertThat(report.kcidbTests()).extracting(KcidbTest::idSuffix)
+            assertThat(report.kcidbTests()).extracting(KcidbTestEntry::idSuffix)
                     .containsExactly("boot@" + VM_A, "boot@" + VM_B);
         }
 
@@ -327,7 +327,7 @@ class RunReportingTest {
         @Test
         @DisplayName("a test carries status, duration in seconds, the last stage log and the VM's misc")
         void givenBootResult_whenReported_thenFieldsMapped() {
-            KcidbTest boot = test(report, "boot@" + VM_B);
+            KcidbTestEntry boot = test(report, "boot@" + VM_B);
 
             assertThat(boot.status()).contains(KcidbStatus.PASS);
             assertThat(boot.durationSeconds()).hasValue(5.0);
@@ -343,7 +343,7 @@ class RunReportingTest {
 
             assertThat(outcome.nodeId()).isEqualTo(ReportFixtures.JOB_NODE_ID);
             assertThat(outcome.result()).isEqualTo(NodeResult.PASS);
-            assertThat(outcome.tests()).containsExactly(TestNodeResult.leaf("boot", NodeResult.PASS));
+            assertThat(outcome.tests()).containsExactly(NodeTestResult.leaf("boot", NodeResult.PASS));
             assertThat(outcome.artifacts())
                     .containsEntry("test_log", ReportFixtures.LOG_BASE + logKey(BOOT, VM_A, 1));
         }
@@ -357,7 +357,7 @@ class RunReportingTest {
                 List.of());
 
         assertThat(report.jobOutcome().orElseThrow().tests())
-                .containsExactly(TestNodeResult.leaf("boot", NodeResult.FAIL));
+                .containsExactly(NodeTestResult.leaf("boot", NodeResult.FAIL));
     }
 
     @Nested
@@ -372,10 +372,10 @@ class RunReportingTest {
         @Test
         @DisplayName("dotted paths become a suite ltp with one leaf per case")
         void givenLtpPaths_whenReported_thenSuiteWithLeaves() {
-            TestNodeResult ltp = child(report.jobOutcome().orElseThrow(), "ltp");
+            NodeTestResult ltp = child(report.jobOutcome().orElseThrow(), "ltp");
 
-            assertThat(ltp.children()).containsExactly(TestNodeResult.leaf("abort01", NodeResult.PASS),
-                    TestNodeResult.leaf("abort02", NodeResult.FAIL), TestNodeResult.leaf("accept01", NodeResult.SKIP));
+            assertThat(ltp.children()).containsExactly(NodeTestResult.leaf("abort01", NodeResult.PASS),
+                    NodeTestResult.leaf("abort02", NodeResult.FAIL), NodeTestResult.leaf("accept01", NodeResult.SKIP));
         }
 
         @Test
@@ -396,7 +396,7 @@ class RunReportingTest {
                 List.of());
 
         assertThat(child(report.jobOutcome().orElseThrow(), "ltp").children())
-                .contains(TestNodeResult.leaf("a", NodeResult.INCOMPLETE));
+                .contains(NodeTestResult.leaf("a", NodeResult.INCOMPLETE));
     }
 
     @Test
@@ -421,7 +421,7 @@ class RunReportingTest {
         @Test
         @DisplayName("that VM is an ERROR test naming what was wrong")
         void givenBadStatus_whenReported_thenErrorTestWithReason() {
-            KcidbTest error = test(report, BOOT + "@" + VM_B);
+            KcidbTestEntry error = test(report, BOOT + "@" + VM_B);
 
             assertThat(error.status()).contains(KcidbStatus.ERROR);
             assertThat(error.comment()).contains(
@@ -456,7 +456,7 @@ class RunReportingTest {
         @Test
         @DisplayName("is a MISS test saying it did not report before the deadline")
         void givenMissingVm_whenReported_thenMissTest() {
-            KcidbTest miss = test(report, BOOT + "@" + VM_B);
+            KcidbTestEntry miss = test(report, BOOT + "@" + VM_B);
 
             assertThat(miss.status()).contains(KcidbStatus.MISS);
             assertThat(miss.comment()).contains("VM did not report before the deadline");
@@ -518,7 +518,7 @@ class RunReportingTest {
 
         RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(failed), List.of());
 
-        KcidbTest error = test(report, BOOT + "@" + VM_A);
+        KcidbTestEntry error = test(report, BOOT + "@" + VM_A);
         assertThat(error.status()).contains(KcidbStatus.ERROR);
         assertThat(error.comment()).contains("FAILED: Exit code 1 at run 2");
         assertThat(report.summary()).isEqualTo("VMs: 1/1 spawned, 0 successful, 1 failed, 0 missing");
@@ -532,7 +532,7 @@ class RunReportingTest {
 
         RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(failed), List.of());
 
-        assertThat(report.kcidbTests()).extracting(KcidbTest::idSuffix).containsExactly("boot@" + VM_A);
+        assertThat(report.kcidbTests()).extracting(KcidbTestEntry::idSuffix).containsExactly("boot@" + VM_A);
     }
 
     @Nested
@@ -558,7 +558,7 @@ class RunReportingTest {
         void givenAllMissing_whenRevisionBuilt_thenMissTestsValid() {
             ObjectNode revision = revisions.build(jobNode(), report.kcidbTests());
 
-            assertThat(report.kcidbTests()).extracting(KcidbTest::status).containsOnly(Optional.of(KcidbStatus.MISS));
+            assertThat(report.kcidbTests()).extracting(KcidbTestEntry::status).containsOnly(Optional.of(KcidbStatus.MISS));
             assertThat(KcidbValidator.validate(revision)).isEmpty();
         }
 
@@ -587,7 +587,7 @@ class RunReportingTest {
         RunReport report = reporting.report(jobRun(BOOT, 2, List.of()), List.of(),
                 List.of(MissingVm.unlaunched(BOOT), MissingVm.unlaunched(BOOT)));
 
-        assertThat(report.kcidbTests()).extracting(KcidbTest::idSuffix)
+        assertThat(report.kcidbTests()).extracting(KcidbTestEntry::idSuffix)
                 .containsExactly(BOOT + "@missing-1", BOOT + "@missing-2");
     }
 

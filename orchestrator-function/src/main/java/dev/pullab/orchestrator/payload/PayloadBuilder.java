@@ -2,7 +2,7 @@ package dev.pullab.orchestrator.payload;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pullab.core.plan.TestRun;
+import dev.pullab.core.run.VmTestSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,10 +57,10 @@ public final class PayloadBuilder {
     private static final int CENTRAL_DIRECTORY_HEADER_SIZE = 46;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final VmTests tests;
+    private final VmTestBundle tests;
 
     /** A builder for the given bundled tests. */
-    public PayloadBuilder(VmTests tests) {
+    public PayloadBuilder(VmTestBundle tests) {
         this.tests = Objects.requireNonNull(tests, "tests");
     }
 
@@ -70,10 +70,10 @@ public final class PayloadBuilder {
      * @throws IllegalArgumentException when the test is unknown (the message names the known ones), or a parameter
      *                                  name is not {@code PULLAB_[A-Z0-9_]+} or a value holds a NUL character
      */
-    public byte[] zip(TestRun test) {
+    public byte[] zip(VmTestSpec test) {
         Objects.requireNonNull(test, "test");
         SortedMap<String, byte[]> entries = new TreeMap<>(tests.files(test.name()));
-        entries.put(VmTests.CLIENT, tests.client());
+        entries.put(VmTestBundle.CLIENT, tests.client());
         if (!test.params().isEmpty()) {
             entries.put(PARAMS_ENV, paramsEnv(test.params()).getBytes(StandardCharsets.UTF_8));
             entries.put(PARAMS_JSON, paramsJson(test.params()).getBytes(StandardCharsets.UTF_8));

@@ -1,8 +1,8 @@
 package dev.pullab.orchestrator.payload;
 
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmTestSpec;
+import dev.pullab.core.run.VmGroup;
 import dev.pullab.core.store.ObjectStore;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ public final class RunUploader {
             + "(/(?!\\.{1,2}(/|$))[A-Za-z0-9._-]+)*");
 
     private final ObjectStore objects;
-    private final VmTests tests;
+    private final VmTestBundle tests;
     private final PayloadBuilder payloads;
 
     /**
@@ -56,7 +56,7 @@ public final class RunUploader {
      * @param objects the object store
      * @param tests   the bundled tests the payloads are built from
      */
-    public RunUploader(ObjectStore objects, VmTests tests) {
+    public RunUploader(ObjectStore objects, VmTestBundle tests) {
         this.objects = Objects.requireNonNull(objects, "objects");
         this.tests = Objects.requireNonNull(tests, "tests");
         this.payloads = new PayloadBuilder(tests);
@@ -69,7 +69,7 @@ public final class RunUploader {
 
     /** {@code <runPrefix>/test-vm-client.sh}. */
     public static String clientKey(String runPrefix) {
-        return runPrefix + "/" + VmTests.CLIENT;
+        return runPrefix + "/" + VmTestBundle.CLIENT;
     }
 
     /** {@code <runPrefix>/shared/<folder>/}: where the run's copy of a storage folder lives. */
@@ -92,7 +92,7 @@ public final class RunUploader {
     public void upload(RunPlan plan, String resultsBucket, String storageBucket) {
         Objects.requireNonNull(plan, "plan");
         requireBucket(resultsBucket, "resultsBucket");
-        Map<String, TestRun> runs = distinctTests(plan);
+        Map<String, VmTestSpec> runs = distinctTests(plan);
         SortedSet<String> folders = requiredFolders(runs.keySet());
         if (!folders.isEmpty() && (storageBucket == null || storageBucket.isBlank())) {
             throw new IllegalArgumentException("run " + plan.runPrefix() + " needs storage folders " + folders
@@ -110,11 +110,11 @@ public final class RunUploader {
     }
 
     /** The plan's tests by name, in group order; one payload per name, so one parameter set per name. */
-    private static Map<String, TestRun> distinctTests(RunPlan plan) {
-        Map<String, TestRun> runs = new LinkedHashMap<>();
+    private static Map<String, VmTestSpec> distinctTests(RunPlan plan) {
+        Map<String, VmTestSpec> runs = new LinkedHashMap<>();
         for (VmGroup group : plan.groups()) {
-            TestRun run = group.test();
-            TestRun before = runs.putIfAbsent(run.name(), run);
+            VmTestSpec run = group.test();
+            VmTestSpec before = runs.putIfAbsent(run.name(), run);
             if (before != null && !before.equals(run)) {
                 throw new IllegalArgumentException("run " + plan.runPrefix() + " runs test " + run.name()
                         + " with two different parameter sets; they would share one payload key");

@@ -2,10 +2,10 @@ package dev.pullab.orchestrator.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmTestSpec;
+import dev.pullab.core.run.VmGroup;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class RunLauncherKernelsTest {
 
     private static VmGroup group(String test, String kernelUrl) {
-        return new VmGroup(new TestRun(test, Map.of("PULLAB_KERNEL_URL", kernelUrl)), "x86_64", "ami-0123456789abcdef0",
+        return new VmGroup(new VmTestSpec(test, Map.of("PULLAB_KERNEL_URL", kernelUrl)), "x86_64", "ami-0123456789abcdef0",
                 "m5.large", 1, 3600);
     }
 

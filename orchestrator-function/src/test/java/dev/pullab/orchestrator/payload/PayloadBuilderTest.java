@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pullab.core.plan.TestRun;
+import dev.pullab.core.run.VmTestSpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("PayloadBuilder: a test's payload zip")
 class PayloadBuilderTest {
 
-    private static final VmTests TESTS = VmTests.fromClasspath();
+    private static final VmTestBundle TESTS = VmTestBundle.fromClasspath();
     private static final String TRICKY = "it's a \"test\" with  spaces $(touch pwned) `touch pwned2` ${HOME} \\ end";
     private static final Map<String, String> BOOT_PARAMS = Map.of(
             "PULLAB_KERNEL_URL", "https://storage.kernelci.org/next/bzImage",
@@ -48,30 +48,30 @@ class PayloadBuilderTest {
 
     @Test
     void givenBasicTest_whenZipping_thenRootHoldsTheTestFilesWithLibAndTheClient() throws IOException {
-        Map<String, byte[]> entries = unzip(builder.zip(TestRun.of("basic-test")));
+        Map<String, byte[]> entries = unzip(builder.zip(VmTestSpec.of("basic-test")));
 
         List<String> expected = new ArrayList<>(TESTS.files("basic-test").keySet());
-        expected.add(VmTests.CLIENT);
+        expected.add(VmTestBundle.CLIENT);
         assertThat(entries).containsOnlyKeys(expected).containsKeys("run.sh", "lib/test_lib.sh");
     }
 
     @Test
     void givenBasicTest_whenZipping_thenEachEntryHasTheBundledContent() throws IOException {
-        Map<String, byte[]> entries = unzip(builder.zip(TestRun.of("basic-test")));
+        Map<String, byte[]> entries = unzip(builder.zip(VmTestSpec.of("basic-test")));
 
         TESTS.files("basic-test").forEach((path, content) -> assertThat(entries.get(path)).as(path).isEqualTo(content));
-        assertThat(entries.get(VmTests.CLIENT)).isEqualTo(TESTS.client());
+        assertThat(entries.get(VmTestBundle.CLIENT)).isEqualTo(TESTS.client());
     }
 
     @Test
     void givenTestWithoutParams_whenZipping_thenNoParamsFilesAreAdded() throws IOException {
-        assertThat(unzip(builder.zip(TestRun.of("basic-test"))))
+        assertThat(unzip(builder.zip(VmTestSpec.of("basic-test"))))
                 .doesNotContainKeys(PayloadBuilder.PARAMS_ENV, PayloadBuilder.PARAMS_JSON);
     }
 
     @Test
     void givenKernelciBootWithParams_whenZipping_thenParamsEnvHoldsSortedQuotedAssignments() throws IOException {
-        Map<String, byte[]> entries = unzip(builder.zip(new TestRun("kernelci-boot", BOOT_PARAMS)));
+        Map<String, byte[]> entries = unzip(builder.zip(new VmTestSpec("kernelci-boot", BOOT_PARAMS)));
 
         assertThat(text(entries.get(PayloadBuilder.PARAMS_ENV))).isEqualTo(""
                 + "PULLAB_DTB_URL=''\n"
@@ -82,7 +82,7 @@ class PayloadBuilderTest {
 
     @Test
     void givenKernelciBootWithParams_whenZipping_thenParamsJsonHoldsTheSameMap() throws IOException {
-        Map<String, byte[]> entries = unzip(builder.zip(new TestRun("kernelci-boot", BOOT_PARAMS)));
+        Map<String, byte[]> entries = unzip(builder.zip(new VmTestSpec("kernelci-boot", BOOT_PARAMS)));
 
         Map<String, String> json = new ObjectMapper().readValue(entries.get(PayloadBuilder.PARAMS_JSON),
                 new TypeReference<Map<String, String>>() { });
@@ -91,9 +91,9 @@ class PayloadBuilderTest {
 
     @Test
     void givenKernelciBootWithParams_whenZipping_thenTheTestFilesAndClientAreStillThere() throws IOException {
-        Map<String, byte[]> entries = unzip(builder.zip(new TestRun("kernelci-boot", BOOT_PARAMS)));
+        Map<String, byte[]> entries = unzip(builder.zip(new VmTestSpec("kernelci-boot", BOOT_PARAMS)));
 
-        assertThat(entries).containsKeys(VmTests.CLIENT, "run-01-install-kernel.sh", "lib/kernelci.sh");
+        assertThat(entries).containsKeys(VmTestBundle.CLIENT, "run-01-install-kernel.sh", "lib/kernelci.sh");
     }
 
     @Test
@@ -105,7 +105,7 @@ class PayloadBuilderTest {
     void givenValueWithQuoteSpacesAndCommandSubstitution_whenSourcedByBash_thenItIsVerbatimAndNothingRuns()
             throws Exception {
         assumeThat(Path.of("/bin/bash")).as("bash is needed to source params.env").exists();
-        Map<String, byte[]> entries = unzip(builder.zip(new TestRun("kernelci-boot",
+        Map<String, byte[]> entries = unzip(builder.zip(new VmTestSpec("kernelci-boot",
                 Map.of("PULLAB_X", TRICKY + "\nsecond line", "PULLAB_Y", "plain"))));
         Files.write(temp.resolve(PayloadBuilder.PARAMS_ENV), entries.get(PayloadBuilder.PARAMS_ENV));
 
@@ -118,10 +118,10 @@ class PayloadBuilderTest {
 
     @Test
     void givenSameTestAndParams_whenZippingTwice_thenTheBytesAreIdentical() {
-        TestRun run = new TestRun("kernelci-boot", BOOT_PARAMS);
+        VmTestSpec run = new VmTestSpec("kernelci-boot", BOOT_PARAMS);
 
         byte[] first = builder.zip(run);
-        byte[] second = new PayloadBuilder(VmTests.fromClasspath()).zip(new TestRun("kernelci-boot",
+        byte[] second = new PayloadBuilder(VmTestBundle.fromClasspath()).zip(new VmTestSpec("kernelci-boot",
                 new LinkedHashMap<>(new TreeMap<>(BOOT_PARAMS).descendingMap())));
 
         assertThat(second).isEqualTo(first);
@@ -131,7 +131,7 @@ class PayloadBuilderTest {
     void givenAnyPayload_whenZipping_thenEntriesAreSortedByPathWithOneFixedTimestamp() throws IOException {
         List<String> names = new ArrayList<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(builder.zip(
-                new TestRun("kernelci-boot", BOOT_PARAMS))))) {
+                new VmTestSpec("kernelci-boot", BOOT_PARAMS))))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 names.add(entry.getName());
                 assertThat(entry.getTimeLocal()).as(entry.getName()).isEqualTo(LocalDateTime.of(1980, 1, 1, 0, 0));
@@ -143,12 +143,12 @@ class PayloadBuilderTest {
     @Test
     void givenPayload_whenReadWithPosixAttributes_thenShellScriptsAre0755AndOtherFiles0644() throws IOException {
         Path zipFile = temp.resolve("payload.zip");
-        Files.write(zipFile, builder.zip(new TestRun("kernelci-boot", BOOT_PARAMS)));
+        Files.write(zipFile, builder.zip(new VmTestSpec("kernelci-boot", BOOT_PARAMS)));
 
         try (FileSystem zip = FileSystems.newFileSystem(zipFile, Map.of("enablePosixFileAttributes", "true"))) {
             assertThat(mode(zip, "run-01-install-kernel.sh")).isEqualTo("rwxr-xr-x");
             assertThat(mode(zip, "lib/kernelci.sh")).isEqualTo("rwxr-xr-x");
-            assertThat(mode(zip, VmTests.CLIENT)).isEqualTo("rwxr-xr-x");
+            assertThat(mode(zip, VmTestBundle.CLIENT)).isEqualTo("rwxr-xr-x");
             assertThat(mode(zip, "external_requirements.json")).isEqualTo("rw-r--r--");
             assertThat(mode(zip, PayloadBuilder.PARAMS_ENV)).isEqualTo("rw-r--r--");
         }
@@ -158,7 +158,7 @@ class PayloadBuilderTest {
     void givenPayload_whenExtractedWithInfoZipUnzip_thenStagesAndLibScriptsAreExecutable() throws Exception {
         assumeThat(Path.of("/usr/bin/unzip")).as("Info-ZIP unzip, as on the VMs").exists();
         Path zipFile = temp.resolve("payload.zip");
-        Files.write(zipFile, builder.zip(TestRun.of("basic-test")));
+        Files.write(zipFile, builder.zip(VmTestSpec.of("basic-test")));
         Path out = temp.resolve("out");
 
         Process unzip = new ProcessBuilder("/usr/bin/unzip", "-q", zipFile.toString(), "-d", out.toString())
@@ -175,7 +175,7 @@ class PayloadBuilderTest {
 
     @Test
     void givenUnknownTest_whenZipping_thenIllegalArgumentNamesTheKnownTests() {
-        assertThatThrownBy(() -> builder.zip(TestRun.of("no-such-test")))
+        assertThatThrownBy(() -> builder.zip(VmTestSpec.of("no-such-test")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no-such-test")
                 .hasMessageContaining("basic-test")
@@ -184,14 +184,14 @@ class PayloadBuilderTest {
 
     @Test
     void givenParamNameOutsidePullabNamespace_whenZipping_thenIllegalArgumentNamesIt() {
-        assertThatThrownBy(() -> builder.zip(new TestRun("kernelci-boot", Map.of("PATH", "/tmp"))))
+        assertThatThrownBy(() -> builder.zip(new VmTestSpec("kernelci-boot", Map.of("PATH", "/tmp"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'PATH'");
     }
 
     @Test
     void givenLowerCaseParamName_whenZipping_thenIllegalArgument() {
-        assertThatThrownBy(() -> builder.zip(new TestRun("kernelci-boot", Map.of("PULLAB_x", "1"))))
+        assertThatThrownBy(() -> builder.zip(new VmTestSpec("kernelci-boot", Map.of("PULLAB_x", "1"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("PULLAB_x");
     }

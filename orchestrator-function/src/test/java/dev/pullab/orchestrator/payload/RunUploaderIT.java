@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.aws.S3ObjectStore;
-import dev.pullab.core.plan.Executor;
-import dev.pullab.core.plan.RunPlan;
-import dev.pullab.core.plan.TestRun;
-import dev.pullab.core.plan.VmGroup;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.RunPlan;
+import dev.pullab.core.run.VmTestSpec;
+import dev.pullab.core.run.VmGroup;
 import dev.pullab.testkit.AwsEmulator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -44,7 +44,7 @@ class RunUploaderIT {
             "x86_64/kernel-6.1.2.x86_64.rpm", "x86 rpm 2",
             "aarch64/kernel-6.1.1.aarch64.rpm", "arm rpm");
 
-    private final VmTests tests = VmTests.fromClasspath();
+    private final VmTestBundle tests = VmTestBundle.fromClasspath();
     private S3Client s3;
     private String results;
     private String storage;
@@ -61,19 +61,19 @@ class RunUploaderIT {
 
     @Test
     void givenPlanWithTwoTests_whenUploading_thenEachPayloadIsAtItsKeyAsTheBuiltZip() {
-        uploader.upload(plan(TestRun.of("basic-test"), new TestRun("kernelci-boot", BOOT_PARAMS)), results, storage);
+        uploader.upload(plan(VmTestSpec.of("basic-test"), new VmTestSpec("kernelci-boot", BOOT_PARAMS)), results, storage);
 
         PayloadBuilder builder = new PayloadBuilder(tests);
         ResponseBytes<GetObjectResponse> basic = get(RUN + "/test_basic-test/input/basic-test_test_payload.zip");
         ResponseBytes<GetObjectResponse> boot = get(RUN + "/test_kernelci-boot/input/kernelci-boot_test_payload.zip");
-        assertThat(basic.asByteArray()).isEqualTo(builder.zip(TestRun.of("basic-test")));
-        assertThat(boot.asByteArray()).isEqualTo(builder.zip(new TestRun("kernelci-boot", BOOT_PARAMS)));
+        assertThat(basic.asByteArray()).isEqualTo(builder.zip(VmTestSpec.of("basic-test")));
+        assertThat(boot.asByteArray()).isEqualTo(builder.zip(new VmTestSpec("kernelci-boot", BOOT_PARAMS)));
         assertThat(basic.response().contentType()).isEqualTo("application/zip");
     }
 
     @Test
     void givenPlanWithTwoTests_whenUploading_thenTheClientIsOnceAtTheRunRoot() {
-        uploader.upload(plan(TestRun.of("basic-test"), new TestRun("kernelci-boot", BOOT_PARAMS)), results, storage);
+        uploader.upload(plan(VmTestSpec.of("basic-test"), new VmTestSpec("kernelci-boot", BOOT_PARAMS)), results, storage);
 
         assertThat(get(RUN + "/test-vm-client.sh").asByteArray()).isEqualTo(tests.client());
         assertThat(keys(results, RUN + "/")).containsExactlyInAnyOrder(
@@ -86,7 +86,7 @@ class RunUploaderIT {
     void givenTestRequiringKernelRpmsBinary_whenUploading_thenExactlyThatFolderIsCopiedUnderShared() {
         seedStorage();
 
-        uploader.upload(plan(TestRun.of(KERNEL_TEST)), results, storage);
+        uploader.upload(plan(VmTestSpec.of(KERNEL_TEST)), results, storage);
 
         assertThat(contents(results, RUN + "/shared/")).isEqualTo(prefixed("kernel-rpms/binary", EXPECTED_SHARED));
     }
@@ -95,7 +95,7 @@ class RunUploaderIT {
     void givenTwoTestsRequiringTheSameFolder_whenUploading_thenItIsCopiedOnceForTheRun() {
         seedStorage();
 
-        uploader.upload(plan(TestRun.of(KERNEL_TEST), TestRun.of("unixbench-kernel-regression")), results, storage);
+        uploader.upload(plan(VmTestSpec.of(KERNEL_TEST), VmTestSpec.of("unixbench-kernel-regression")), results, storage);
 
         assertThat(contents(results, RUN + "/shared/")).isEqualTo(prefixed("kernel-rpms/binary", EXPECTED_SHARED));
     }
@@ -105,7 +105,7 @@ class RunUploaderIT {
         seedStorage();
         RunUploader smallPages = new RunUploader(new S3ObjectStore(s3, 2), tests);
 
-        smallPages.upload(plan(TestRun.of(KERNEL_TEST)), results, storage);
+        smallPages.upload(plan(VmTestSpec.of(KERNEL_TEST)), results, storage);
 
         assertThat(contents(results, RUN + "/shared/")).isEqualTo(prefixed("kernel-rpms/binary", EXPECTED_SHARED));
     }
@@ -113,7 +113,7 @@ class RunUploaderIT {
     @Test
     void givenRunAlreadyUploaded_whenUploadingAgain_thenSharedObjectsAreNotCopiedAgain() {
         seedStorage();
-        RunPlan plan = plan(TestRun.of(KERNEL_TEST));
+        RunPlan plan = plan(VmTestSpec.of(KERNEL_TEST));
         uploader.upload(plan, results, storage);
         String copied = RUN + "/shared/kernel-rpms/binary/x86_64/kernel-6.1.1.x86_64.rpm";
         put(results, copied, "X86 RPM"); // same size, other bytes: a second copy would restore "x86 rpm"
@@ -126,7 +126,7 @@ class RunUploaderIT {
     @Test
     void givenCopyInterruptedHalfWay_whenUploadingAgain_thenOnlyTheMissingObjectsAreCopied() {
         seedStorage();
-        RunPlan plan = plan(TestRun.of(KERNEL_TEST));
+        RunPlan plan = plan(VmTestSpec.of(KERNEL_TEST));
         uploader.upload(plan, results, storage);
         String kept = RUN + "/shared/kernel-rpms/binary/x86_64/kernel-6.1.1.x86_64.rpm";
         String lost = RUN + "/shared/kernel-rpms/binary/aarch64/kernel-6.1.1.aarch64.rpm";
@@ -141,7 +141,7 @@ class RunUploaderIT {
 
     @Test
     void givenRunAlreadyUploaded_whenUploadingAgain_thenPayloadsAndClientKeepTheSameBytes() {
-        RunPlan plan = plan(new TestRun("kernelci-boot", BOOT_PARAMS));
+        RunPlan plan = plan(new VmTestSpec("kernelci-boot", BOOT_PARAMS));
         uploader.upload(plan, results, storage);
         Map<String, String> before = contents(results, RUN + "/");
 
@@ -152,7 +152,7 @@ class RunUploaderIT {
 
     @Test
     void givenRequiredFolderAbsentFromStorage_whenUploading_thenNoFailureAndNothingShared() {
-        assertThatCode(() -> uploader.upload(plan(TestRun.of(KERNEL_TEST)), results, storage))
+        assertThatCode(() -> uploader.upload(plan(VmTestSpec.of(KERNEL_TEST)), results, storage))
                 .doesNotThrowAnyException();
 
         assertThat(keys(results, RUN + "/shared/")).isEmpty();
@@ -161,14 +161,14 @@ class RunUploaderIT {
 
     @Test
     void givenNoTestRequiringAFolder_whenUploadingWithoutStorageBucket_thenPayloadsAreUploaded() {
-        uploader.upload(plan(TestRun.of("basic-test")), results, null);
+        uploader.upload(plan(VmTestSpec.of("basic-test")), results, null);
 
         assertThat(keys(results, RUN + "/")).contains(RunUploader.payloadKey(RUN, "basic-test"));
     }
 
     @Test
     void givenTestRequiringAFolder_whenUploadingWithoutStorageBucket_thenIllegalArgumentAndNothingWritten() {
-        assertThatThrownBy(() -> uploader.upload(plan(TestRun.of(KERNEL_TEST)), results, " "))
+        assertThatThrownBy(() -> uploader.upload(plan(VmTestSpec.of(KERNEL_TEST)), results, " "))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kernel-rpms/binary");
 
@@ -177,7 +177,7 @@ class RunUploaderIT {
 
     @Test
     void givenSameTestWithTwoParameterSets_whenUploading_thenIllegalArgumentAndNothingWritten() {
-        RunPlan plan = plan(new TestRun("kernelci-boot", BOOT_PARAMS), new TestRun("kernelci-boot", Map.of()));
+        RunPlan plan = plan(new VmTestSpec("kernelci-boot", BOOT_PARAMS), new VmTestSpec("kernelci-boot", Map.of()));
 
         assertThatThrownBy(() -> uploader.upload(plan, results, storage))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -187,13 +187,13 @@ class RunUploaderIT {
 
     @Test
     void givenUnknownTest_whenUploading_thenIllegalArgumentAndNothingWritten() {
-        assertThatThrownBy(() -> uploader.upload(plan(TestRun.of("basic-test"), TestRun.of("nope")), results, storage))
+        assertThatThrownBy(() -> uploader.upload(plan(VmTestSpec.of("basic-test"), VmTestSpec.of("nope")), results, storage))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nope");
         assertThat(keys(results, "")).isEmpty();
     }
 
-    private static RunPlan plan(TestRun... runs) {
+    private static RunPlan plan(VmTestSpec... runs) {
         List<VmGroup> groups = Arrays.stream(runs)
                 .map(run -> new VmGroup(run, "x86_64", "ami-0123456789abcdef0", "c6i.large", 2, 3600))
                 .toList();

@@ -1,0 +1,41 @@
+package dev.pullab.analyzer.close;
+
+import dev.pullab.analyzer.RunReportPublisher;
+import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.S3ObjectStore;
+import dev.pullab.aws.S3RunSource;
+import dev.pullab.core.http.RetryPolicy;
+import dev.pullab.core.http.RetryingHttp;
+import dev.pullab.core.kcidb.KcidbClient;
+import dev.pullab.core.kcidb.KcidbRevisionBuilder;
+import dev.pullab.core.kernelci.KernelCiClient;
+import dev.pullab.core.report.RunReporting;
+import java.time.Clock;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Puts the {@link RunCloser} together from settings and clients (the handlers and tests share it). */
+public final class CloserAssembly {
+
+    private CloserAssembly() {
+    }
+
+    public static RunCloser create(AnalyzerSettings settings, S3Client s3, DynamoDbClient dynamo, RetryPolicy retries,
+            Clock clock) {
+        Optional<KernelCiClient> kernelci = settings.kernelci().map(access -> new KernelCiClient(access.apiBaseUri(),
+                access.apiToken(), new RetryingHttp("KernelCI API", retries)));
+        Optional<KcidbClient> kcidb = settings.kcidb().map(k -> new KcidbClient(k, retries));
+        Optional<KcidbRevisionBuilder> revisions = settings.kcidb().map(k -> new KcidbRevisionBuilder(k.origin(),
+                id -> kernelci.flatMap(api -> api.node(id))));
+        String bucket = settings.resultsBucket().orElseThrow(() -> new dev.pullab.core.config.ConfigurationException(
+                "Missing required configuration: PULLAB_RESULTS_BUCKET (log links point into it)"));
+        RunReporting reporting = new RunReporting(settings.options(),
+                key -> RunCloser.objectUrl(bucket, settings.region(), key), settings.readLimits());
+        S3ObjectStore objects = new S3ObjectStore(s3);
+        return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()),
+                new RunOutputsReader(objects, settings.readLimits()),
+                new RunReportPublisher(objects, run -> new S3RunSource(s3, run)), reporting, kcidb, revisions, kernelci,
+                clock);
+    }
+}

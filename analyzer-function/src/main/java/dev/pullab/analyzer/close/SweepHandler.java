@@ -1,0 +1,75 @@
+package dev.pullab.analyzer.close;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.launch.VmReaper;
+import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.run.RunStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sweeper (scheduled): closes runs past their deadline. Their VMs that are still alive are terminated (found by
+ * tag), the VMs that never reported count as MISS, the analysis runs on what arrived, and the job node is finished
+ * ({@code incomplete}, {@code Infrastructure}, when nothing usable arrived); a job node already finished elsewhere is
+ * left untouched.
+ */
+public final class SweepHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
+
+    private final RunStore runs;
+    private final Supplier<RunCloser> closer;
+    private final VmReaper reaper;
+    private final String bucket;
+    private final Clock clock;
+
+    /**
+     * Used by Lambda: built once per execution environment. Only the runs table is set up in init; the closer (with
+     * its secrets, S3, KCIDB and KernelCI clients) and the EC2 client on the first overdue run: most sweeps find none.
+     */
+    public SweepHandler() {
+        this(AnalyzerEnvironment.runs(), AnalyzerEnvironment::closer, AnalyzerEnvironment.reaper(),
+                AnalyzerEnvironment.resultsBucket(), Clock.systemUTC());
+    }
+
+    /** For in-process runs (pullab local-run) and tests. */
+    public SweepHandler(RunStore runs, RunCloser closer, VmReaper reaper, String bucket, Clock clock) {
+        this(runs, () -> closer, reaper, bucket, clock);
+    }
+
+    /** With the closer built by {@code closer} when the first overdue run is found. */
+    SweepHandler(RunStore runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket, Clock clock) {
+        this.runs = runs;
+        this.closer = closer;
+        this.reaper = reaper;
+        this.bucket = bucket;
+        this.clock = clock;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        List<String> closed = new ArrayList<>();
+        for (RunRecord run : runs.overdue(clock.instant().getEpochSecond())) {
+            Map<String, String> vms = reaper.terminate(run.runPrefix());
+            String outcome;
+            try {
+                outcome = closer.get().closeOverdue(bucket, run, vms);
+            } catch (RunBusyException busy) {
+                outcome = busy.getMessage() + " (next sweep)";
+            }
+            LOG.info("sweeper: {}", outcome);
+            closed.add(outcome);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("overdue_runs", closed.size());
+        result.put("closed", closed);
+        return result;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.pullab.analyzer.close;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one VM left under {@code <run>/test_<test>/output/<instance>/} in S3.
+ *
+ * @param test       the test it ran
+ * @param instanceId the VM
+ * @param contents   small files read whole, by name: {@code result.txt}, {@code stats.json}, {@code results.json},
+ *                   {@code benchmark-*.csv}
+ * @param logKeys    S3 keys of its {@code run-N-output.log} files, in stage order
+ * @param notRead    files left unread because they are over a read limit, by name, and why (naming the limit)
+ */
+public record VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys,
+        Map<String, String> notRead) {
+
+    public VmFiles {
+        contents = Map.copyOf(contents);
+        logKeys = List.copyOf(logKeys);
+        notRead = Map.copyOf(notRead);
+    }
+
+    /** A VM whose files were all read. */
+    public VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys) {
+        this(test, instanceId, contents, logKeys, Map.of());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pullab.core.run;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The runs table. Every write is conditional, so duplicate deliveries converge on one run. */
+public interface RunStore {
+
+    /** Stores the record unless one exists for its prefix; returns the stored one. */
+    RunRecord createIfAbsent(RunRecord record);
+
+    Optional<RunRecord> find(String runPrefix);
+
+    /** Adds launched VMs, each with its test (duplicates ignored). */
+    void addInstances(String runPrefix, List<LaunchedVm> vms);
+
+    /** Moves the run from {@code from} to {@code to}; false when it was not in {@code from}. */
+    boolean transition(String runPrefix, RunRecord.RunState from, RunRecord.RunState to);
+
+    /**
+     * Records that a VM reported (idempotent: a duplicate notification changes nothing).
+     *
+     * @param vm {@code <test>/<instance id>}
+     * @return how many VMs of the run have reported, or empty when the run is not known (not a pullab run)
+     */
+    java.util.OptionalInt markReported(String runPrefix, String vm);
+
+    /** The run's closing progress (empty when the run is not known). */
+    Optional<RunProgress> progress(String runPrefix);
+
+    /**
+     * Takes the analysis of a run: from LAUNCHING or RUNNING, or from ANALYSING whose lease has expired (the
+     * invocation that had it died). Exactly one caller wins.
+     *
+     * @return true when this caller now owns the analysis until {@code leaseUntil}
+     */
+    boolean startAnalysis(String runPrefix, long now, long leaseUntil);
+
+    /** Records the KCIDB submission id of the run's revision. */
+    void recordSubmission(String runPrefix, String submissionId);
+
+    /** Records how finishing the KernelCI job node ended. */
+    void recordNodeFinish(String runPrefix, String outcome);
+
+    /** Runs not yet DONE whose deadline is before {@code now} (for the sweeper). */
+    List<RunRecord> overdue(long now);
+}

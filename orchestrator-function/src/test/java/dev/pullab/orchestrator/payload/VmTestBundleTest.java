@@ -1,0 +1,174 @@
+package dev.pullab.orchestrator.payload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.net.URISyntaxException;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("VmTestBundle: the vm-tests bundled on the class path")
+class VmTestBundleTest {
+
+    private static final VmTestBundle BUNDLED = VmTestBundle.fromClasspath();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void givenClasspath_whenListingNames_thenTheBundledTestsAreThereSorted() {
+        assertThat(BUNDLED.names())
+                .contains("basic-test", "example-kernel-reboot-test", "kernelci-boot", "unixbench-kernel-regression")
+                .isSorted();
+    }
+
+    @Test
+    void givenSharedLibDirectoryWithoutStages_whenListingNames_thenItIsNotATest() {
+        assertThat(BUNDLED.has("lib")).isFalse();
+        assertThat(BUNDLED.names()).doesNotContain("lib");
+    }
+
+    @Test
+    void givenClasspath_whenReadingClient_thenItIsTheBundledTestVmClientScript() throws IOException {
+        assertThat(BUNDLED.client()).isEqualTo(resource("vm-tests/test-vm-client.sh"));
+    }
+
+    @Test
+    void givenTestNeedingKernelRpms_whenReadingExternalRequirements_thenTheFileIsParsedInOrder() {
+        assertThat(BUNDLED.externalRequirements("example-kernel-reboot-test"))
+                .containsExactly(entry("kernel-rpms/src", false), entry("kernel-rpms/binary", true));
+    }
+
+    @Test
+    void givenEveryBundledTest_whenReadingExternalRequirements_thenEachParses() {
+        assertThat(BUNDLED.names()).allSatisfy(test -> assertThat(BUNDLED.externalRequirements(test)).isNotNull());
+    }
+
+    @Test
+    void givenTestWithoutRequirementsFile_whenReadingExternalRequirements_thenItIsEmpty() throws IOException {
+        Path root = tree();
+
+        assertThat(VmTestBundle.fromDirectory(root).externalRequirements("plain")).isEmpty();
+    }
+
+    @Test
+    void givenRequirementsWithNonBooleanValue_whenReading_thenIllegalStateNamesTheFile() throws IOException {
+        Path root = tree();
+        Files.writeString(root.resolve("plain/external_requirements.json"), "{\"kernel-rpms/binary\": \"yes\"}");
+
+        assertThatThrownBy(() -> VmTestBundle.fromDirectory(root).externalRequirements("plain"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("plain/external_requirements.json")
+                .hasMessageContaining("kernel-rpms/binary");
+    }
+
+    @Test
+    void givenBasicTest_whenWalkingItsFiles_thenLibSubdirectoryIsIncludedWithSlashPaths() throws IOException {
+        byte[] lib = resource("vm-tests/lib/test_lib.sh");
+
+        assertThat(BUNDLED.files("basic-test"))
+                .containsKeys("run.sh", "external_requirements.json", "lib/test_lib.sh")
+                .hasEntrySatisfying("lib/test_lib.sh", content -> assertThat(content).isEqualTo(lib));
+    }
+
+    @Test
+    void givenDirectoryTreeWithSymlinkedLib_whenLoading_thenLinksAreFollowed() throws IOException {
+        Path root = tree();
+        Files.createDirectories(root.resolve("lib"));
+        Files.writeString(root.resolve("lib/helpers.sh"), "helpers() { :; }\n");
+        Files.createSymbolicLink(root.resolve("plain/lib"), Path.of("../lib"));
+
+        assertThat(VmTestBundle.fromDirectory(root).files("plain"))
+                .hasEntrySatisfying("lib/helpers.sh", content -> assertThat(new String(content, StandardCharsets.UTF_8))
+                        .isEqualTo("helpers() { :; }\n"));
+    }
+
+    @Test
+    void givenSourceTreeWithBatsTestDirectory_whenLoading_thenTestDirectoryIsNoTest() throws IOException {
+        Path root = tree();
+        Files.createDirectories(root.resolve("test"));
+        Files.writeString(root.resolve("test/run-tests.sh"), "bats .\n");
+
+        assertThat(VmTestBundle.fromDirectory(root).names()).containsExactly("plain");
+    }
+
+    @Test
+    void givenUnknownTest_whenWalkingItsFiles_thenIllegalArgumentNamesTheKnownTests() {
+        assertThatThrownBy(() -> BUNDLED.files("no-such-test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no-such-test")
+                .hasMessageContaining("basic-test")
+                .hasMessageContaining("kernelci-boot");
+    }
+
+    @Test
+    void givenVmTestsInsideAJar_whenLoadingFromClasspath_thenTheSameTestsAndFilesAreRead() throws Exception {
+        Path jar = jarOfBundledTests();
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            VmTestBundle fromJar = VmTestBundle.fromClasspath(loader);
+
+            assertThat(fromJar.origin()).contains(".jar!/");
+            assertThat(fromJar.names()).isEqualTo(BUNDLED.names());
+            assertThat(fromJar.files("basic-test")).containsOnlyKeys(BUNDLED.files("basic-test").keySet());
+            assertThat(fromJar.client()).isEqualTo(BUNDLED.client());
+        }
+    }
+
+    @Test
+    void givenClasspathWithoutVmTests_whenLoading_thenIllegalStateSaysSo() throws IOException {
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            assertThatThrownBy(() -> VmTestBundle.fromClasspath(empty))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("vm-tests/test-vm-client.sh is not on the class path");
+        }
+    }
+
+    /** A minimal vm-tests tree: the client and one test {@code plain} with a {@code run.sh}. */
+    private Path tree() throws IOException {
+        Path root = temp.resolve("vm-tests");
+        Files.createDirectories(root.resolve("plain"));
+        Files.writeString(root.resolve("test-vm-client.sh"), "#!/bin/bash\n");
+        Files.writeString(root.resolve("plain/run.sh"), "#!/bin/bash\nexit 0\n");
+        return root;
+    }
+
+    /** A jar holding the class path's vm-tests/ as file entries only (no directory entries). */
+    private Path jarOfBundledTests() throws IOException, URISyntaxException {
+        Path source = Path.of(VmTestBundleTest.class.getClassLoader().getResource("vm-tests/test-vm-client.sh").toURI())
+                .getParent();
+        Path jar = temp.resolve("function with space.jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out);
+                Stream<Path> walk = Files.walk(source)) {
+            List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+            for (Path file : files) {
+                String name = "vm-tests/" + source.relativize(file).toString().replace('\\', '/');
+                zip.putNextEntry(new JarEntry(name));
+                zip.write(Files.readAllBytes(file));
+                zip.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = VmTestBundleTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
