@@ -67,3 +67,55 @@ bundled_tests() {
     done
   done
 }
+
+# functions FILE...: the names of the functions FILE defines ('name() {' or 'function name'), one a line, sorted.
+functions() {
+  sed -nE 's/^[[:space:]]*(function[[:space:]]+)?([A-Za-z_][A-Za-z0-9_:-]*)[[:space:]]*\(\)[[:space:]]*\{?.*$/\2/p
+    s/^[[:space:]]*function[[:space:]]+([A-Za-z_][A-Za-z0-9_:-]*)[[:space:]]*\{.*$/\1/p' "$@" | sort
+}
+
+@test "the client and the QEMU runner define no function twice: what they share is in lib/client_common.sh" {
+  local client="$VMT/test-vm-client.sh" runner="$VMT/qemu-runner/qemu-runner.sh" common="$VMT/lib/client_common.sh"
+  # the shared functions, defined once, in the shared file
+  run functions "$common"
+  [ "$output" = "$(printf '%s\n' aws_s3 iso json_field log retrying usage)" ]
+  # main is each script's entry point, not a shared function
+  run comm -12 <(functions "$client" | grep -vx main) <(functions "$runner" | grep -vx main)
+  [ "$status" -eq 0 ]
+  [ -z "$output" ] || { echo "defined by both the client and the runner: $output"; false; }
+  run comm -12 <(functions "$client" "$runner" | sort -u) <(functions "$common")
+  [ -z "$output" ] || { echo "defined by lib/client_common.sh and again by the client or the runner: $output"; false; }
+  # both source the shared file, once; the client in the form the orchestrator inlines (VmTests)
+  [ "$(grep -cxF 'source "$(dirname "$SELF")/lib/client_common.sh"' "$client")" = 1 ]
+  [ "$(grep -cxF 'source "$LIB_DIR/client_common.sh"' "$runner")" = 1 ]
+}
+
+@test "lib/client_common.sh only defines functions, so that it can be inlined into the client" {
+  # shellcheck disable=SC2016
+  run env -i bash --norc --noprofile -c 'vars() { compgen -v | grep -vxE "before|after|PIPESTATUS|_"; }
+    before="$(vars)"; source "$1"; after="$(vars)"
+    [ "$before" = "$after" ] || echo "variables set: $(comm -13 <(echo "$before") <(echo "$after"))"
+    declare -F | sed "s/^declare -f //" | grep -vx vars' _ "$VMT/lib/client_common.sh"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '%s\n' aws_s3 iso json_field log retrying usage)" ]
+  # no BASH_SOURCE (it would name the client once inlined), no top-level return
+  run grep -nE 'BASH_SOURCE|^return' <(grep -v '^[[:space:]]*#' "$VMT/lib/client_common.sh")
+  [ "$status" -eq 1 ]
+}
+
+@test "the client runs alone with lib/client_common.sh inlined, as the orchestrator ships it" {
+  local alone="$BATS_TEST_TMPDIR/alone/test-vm-client.sh" line='source "$(dirname "$SELF")/lib/client_common.sh"'
+  mkdir -p "${alone%/*}"
+  # the inlining of VmTests (orchestrator-function), done with awk
+  awk -v line="$line" -v lib="$VMT/lib/client_common.sh" '
+    $0 == line { print "# ---- lib/client_common.sh, inlined by the orchestrator"; while ((getline l < lib) > 0) print l
+                 print "# ---- end of lib/client_common.sh"; next }
+    { print }' "$VMT/test-vm-client.sh" > "$alone"
+  [ "$(grep -cxF "$line" "$alone")" = 0 ]
+
+  run bash "$alone" --help
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(bash "$VMT/test-vm-client.sh" --help)" ]
+  run bash "$alone" bogus
+  [ "$status" -eq 2 ]
+}
