@@ -19,9 +19,12 @@ readonly EXIT_TEMPFAIL=75
 readonly EXIT_USAGE=2
 readonly UNIT_NAME=pullab-test-client.service
 
-usage() {
-  sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'
-}
+# usage, log, retrying, aws_s3, json_field, iso: shared with the QEMU runner. The orchestrator ships the client as one
+# file, with lib/client_common.sh inlined in place of this source line (VmTests).
+# shellcheck source=lib/client_common.sh
+source "$(dirname "$SELF")/lib/client_common.sh"
+# the header above, for usage; line 13 is 'set -uo pipefail', which usage has always printed too
+USAGE_END=13
 
 # ---------------------------------------------------------------------------------------------------- configuration
 
@@ -81,50 +84,21 @@ load_config() {
 
 # -------------------------------------------------------------------------------------------------------- logging
 
-CLIENT_LOG=/dev/null
-
-log() {
-  local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) [pullab-client] $*"
-  printf '%s\n' "$line" >&2
-  printf '%s\n' "$line" >> "$CLIENT_LOG"
-}
+# log MESSAGE... (lib/client_common.sh): to stderr and to LOG_FILE, this boot's client-N.log once the run is known.
+LOG_TAG=pullab-client
+LOG_FILE=/dev/null
 
 # ---------------------------------------------------------------------------------------------- IMDSv2 and the S3 API
 
-# retrying DESCRIPTION COMMAND...: runs COMMAND until it succeeds, S3_ATTEMPTS times at most, with capped exponential
-# backoff. Output of the last attempt goes to stdout/stderr. Returns 0, or the last exit code.
-retrying() {
-  local what="$1" attempt=1 wait=1 rc
-  shift
-  while :; do
-    "$@" 2>"$WORK_TMP/last-error"
-    rc=$?
-    [ "$rc" = 0 ] && return 0
-    if grep -qE 'NoSuchKey|Not Found|\(404\)|does not exist' "$WORK_TMP/last-error"; then
-      return 3
-    fi
-    if [ "$attempt" -ge "$S3_ATTEMPTS" ]; then
-      log "$what failed after $attempt attempts: $(tr '\n' ' ' < "$WORK_TMP/last-error")"
-      return "$rc"
-    fi
-    log "$what failed (attempt $attempt/$S3_ATTEMPTS), retrying in ${wait} s: $(head -c 300 "$WORK_TMP/last-error" | tr '\n' ' ')"
-    sleep "$wait"
-    attempt=$((attempt + 1))
-    wait=$((wait * 2 > S3_BACKOFF_MAX ? S3_BACKOFF_MAX : wait * 2))
-  done
-}
+# retrying DESCRIPTION COMMAND... (lib/client_common.sh): S3_ATTEMPTS tries, the last error in $WORK_TMP/last-error;
+# an error saying the object or URL does not exist is final: 3 at once (s3_get: "no such object").
+RETRY_NOT_FOUND='NoSuchKey|Not Found|\(404\)|does not exist'
 
 imds_document() {
   local token
   token="$(curl -fsS -m 5 -X PUT "$IMDS_ENDPOINT/latest/api/token" \
     -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600')" || return 1
   curl -fsS -m 5 -H "X-aws-ec2-metadata-token: $token" "$IMDS_ENDPOINT/latest/dynamic/instance-identity/document"
-}
-
-# json_field NAME: the string value of "NAME" in the JSON on stdin (flat documents only).
-json_field() {
-  sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n 1
 }
 
 read_identity() {
@@ -145,13 +119,7 @@ read_identity() {
   export AWS_REGION
 }
 
-# The CLI retries once by itself (standard mode); the client's own loop (retrying) owns the backoff, so an outage
-# is retried for a predictable time whatever CLI version the VM has.
-aws_s3() {
-  local args=(--region "$AWS_REGION")
-  [ -z "$S3_ENDPOINT_URL" ] || args+=(--endpoint-url "$S3_ENDPOINT_URL")
-  aws "${args[@]}" "$@"
-}
+# aws_s3 (lib/client_common.sh) passes --region "$AWS_REGION": read_identity has set it or exited.
 
 # s3_get KEY FILE: 0 fetched, 3 no such object, other: S3 unreachable after retries.
 s3_get() {
@@ -199,10 +167,6 @@ stages() {
 
 # ------------------------------------------------------------------------------------------------- reporting
 
-iso() {
-  date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
-}
-
 write_stats() {
   local result="$1" total="$2" n first=1 started ended code script
   {
@@ -248,7 +212,7 @@ finish() {
     put_or_die "$TEST_DIR/results.json" "$OUT_PREFIX/results.json"
   fi
   put_or_die "$STATE_DIR/stats.json" "$OUT_PREFIX/stats.json"
-  put_or_die "$CLIENT_LOG" "$OUT_PREFIX/client-$run.log"
+  put_or_die "$LOG_FILE" "$OUT_PREFIX/client-$run.log"
   put_or_die "$STATE_DIR/result.txt" "$OUT_PREFIX/result.txt"
   printf '%s\n' "$result" > "$STATE_DIR/finished"
   power_off
@@ -309,7 +273,7 @@ expire() {
   load_config "$@"
   read_identity
   set_layout
-  CLIENT_LOG="$STATE_DIR/boot-$(cat "$BOOT_ID_FILE").log"
+  LOG_FILE="$STATE_DIR/boot-$(cat "$BOOT_ID_FILE").log"
   local run
   run="$(cat "$STATE_DIR/current-run" 2>/dev/null || echo 0)"
   finish "FAILED: Max runtime $MAX_RUNTIME s exceeded at run $run" "$run"
@@ -393,7 +357,7 @@ after_stage() {
   elif [ "$run" -ge "$total" ]; then
     finish "SUCCESS" "$run"
   fi
-  put_or_die "$CLIENT_LOG" "$OUT_PREFIX/client-$run.log"
+  put_or_die "$LOG_FILE" "$OUT_PREFIX/client-$run.log"
   request_reboot
 }
 
@@ -407,7 +371,7 @@ run_boot() {
     exit 0
   fi
   BOOT_ID="$(cat "$BOOT_ID_FILE")"
-  CLIENT_LOG="$STATE_DIR/boot-$BOOT_ID.log"
+  LOG_FILE="$STATE_DIR/boot-$BOOT_ID.log"
   log "boot $BOOT_ID of $INSTANCE_ID ($INSTANCE_TYPE, $ARCH, $AWS_REGION): test $TEST_NAME of $RUN_PREFIX"
   if [ -f "$STATE_DIR/finished" ]; then
     log "the run is already over: $(cat "$STATE_DIR/finished")"

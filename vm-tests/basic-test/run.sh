@@ -2,8 +2,8 @@
 # basic-test: one stage that records what the test machine is (kernel, OS, CPU, memory, disk, uptime) in
 # system-info.txt and in the stage log. Only reads /proc and runs standard tools: succeeds on any Linux.
 set -euo pipefail
-# shellcheck source=lib/test_lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/test_lib.sh"
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 # meminfo_kb FIELD: a /proc/meminfo value in kB.
 meminfo_kb() {

@@ -3,11 +3,8 @@
 # kernelci-boot stage 1: install the KernelCI job's kernel (PULLAB_KERNEL_URL + PULLAB_MODULES_URL) as a one-time
 # boot entry and ask for a reboot (exit 194). See README.md.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
-source lib/test_lib.sh
-source lib/results.sh
-source lib/kernelci.sh
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 log "kernelci-boot stage ${PULLAB_STAGE:-1}: install the job's kernel for the next boot only"
 kci_load_params

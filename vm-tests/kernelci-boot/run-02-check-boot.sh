@@ -3,11 +3,8 @@
 # kernelci-boot stage 2: did the job's kernel boot? `uname -r` against expected-kernel.txt -> results.json "boot".
 # A kernel that did not boot is a test result (boot = fail), not a failure of the stage (exit 0). See README.md.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
-source lib/test_lib.sh
-source lib/results.sh
-source lib/kernelci.sh
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 uptime_ms="$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime 2>/dev/null || true)"
 [[ "$uptime_ms" =~ ^[0-9]+$ ]] || uptime_ms=""

@@ -5,11 +5,8 @@
 # (kselftest.<collection>.<test>: pass/fail/skip; kselftest.<collection> = error on a timeout). Test failures are
 # results (exit 0); exit 1/2 only when the run cannot be set up. See README.md.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
-source lib/test_lib.sh
-source lib/results.sh
-source lib/kernelci.sh
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 log "kernelci-kselftest stage ${PULLAB_STAGE:-2}: kselftest"
 kci_load_params

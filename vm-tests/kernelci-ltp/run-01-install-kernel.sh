@@ -4,11 +4,8 @@
 # that stage 2 tests that kernel, then reboot (exit 194). A job without a kernel (PULLAB_KERNEL_URL empty) runs
 # on the VM's own kernel (exit 0). See README.md.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
-source lib/test_lib.sh
-source lib/results.sh
-source lib/kernelci.sh
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 log "kernelci-ltp stage ${PULLAB_STAGE:-1}: install the job's kernel for the next boot only"
 kci_load_params

@@ -4,11 +4,8 @@
 # the results into results.json (ltp.<testcase>: pass/fail/skip/error). Test failures are results (exit 0); exit 1/2
 # only when the run cannot be set up (missing parameter, no LTP, download failure). See README.md.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
-source lib/test_lib.sh
-source lib/results.sh
-source lib/kernelci.sh
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
 
 log "kernelci-ltp stage ${PULLAB_STAGE:-2}: LTP"
 kci_load_params

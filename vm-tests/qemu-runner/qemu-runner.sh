@@ -20,28 +20,24 @@ readonly SELF HERE
 readonly EXIT_TEMPFAIL=75
 readonly EXIT_USAGE=2
 
-usage() {
-  sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'
-}
-
-# ------------------------------------------------------------------------------------------------------- logging
-
-RUNNER_LOG=/dev/null
-
-log() {
-  local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) [pullab-qemu] $*"
-  printf '%s\n' "$line" >&2
-  printf '%s\n' "$line" >> "$RUNNER_LOG"
-}
-
-# lib/results.sh (result_add, result_write, json_escape) and lib/kernelci.sh (the result parsers, kci_*): the same
-# code as the EC2 tests; kernelci.sh logs through log() above.
+# lib/client_common.sh (usage, log, retrying, aws_s3, json_field, iso: shared with the VM client), lib/results.sh
+# (result_add, result_write, json_escape) and lib/kernelci.sh (the result parsers, kci_*): the same code as the VM
+# client and the EC2 tests; kernelci.sh logs through log().
 LIB_DIR="${PULLAB_LIB_DIR:-$HERE/../lib}"
+# shellcheck source=../lib/client_common.sh
+source "$LIB_DIR/client_common.sh"
 # shellcheck source=../lib/results.sh
 source "$LIB_DIR/results.sh"
 # shellcheck source=../lib/kernelci.sh
 source "$LIB_DIR/kernelci.sh"
+# the header above, for usage
+USAGE_END=14
+
+# ------------------------------------------------------------------------------------------------------- logging
+
+# log MESSAGE... (lib/client_common.sh): to stderr and to LOG_FILE, the task's runner.log once main has its WORK.
+LOG_TAG=pullab-qemu
+LOG_FILE=/dev/null
 
 # --------------------------------------------------------------------------------------------------- configuration
 
@@ -53,7 +49,7 @@ positive() {
   fi
 }
 
-load_config() {
+load_task_config() {
   RESULTS_BUCKET="${RESULTS_BUCKET:-}"
   RUN_PREFIX="${RUN_PREFIX:-}"
   TEST_NAME="${TEST_NAME:-}"
@@ -96,13 +92,8 @@ load_config() {
 
 # ------------------------------------------------------------------------------------------------ task identity
 
-# json_field NAME: the string value of "NAME" in the JSON on stdin (first match, flat values only).
-json_field() {
-  sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n 1
-}
-
 # The task id (last part of the TaskARN of the ECS task metadata endpoint v4), else qemu-<TASK_INDEX>.
-read_identity() {
+read_task_identity() {
   TASK_ARN=""
   TASK_MEMORY_MB=""
   if [ -n "${ECS_CONTAINER_METADATA_URI_V4:-}" ]; then
@@ -129,32 +120,10 @@ read_identity() {
 
 # ---------------------------------------------------------------------------------------------------------- S3
 
-# retrying DESCRIPTION COMMAND...: COMMAND until it succeeds, S3_ATTEMPTS times at most, capped exponential backoff.
-retrying() {
-  local what="$1" attempt=1 wait=1 rc
-  shift
-  while :; do
-    "$@" 2> "$WORK/last-error"
-    rc=$?
-    [ "$rc" = 0 ] && return 0
-    if [ "$attempt" -ge "$S3_ATTEMPTS" ]; then
-      log "$what failed after $attempt attempts: $(tr '\n' ' ' < "$WORK/last-error")"
-      return "$rc"
-    fi
-    log "$what failed (attempt $attempt/$S3_ATTEMPTS), retrying in ${wait} s: $(head -c 300 "$WORK/last-error" | tr '\n' ' ')"
-    sleep "$wait"
-    attempt=$((attempt + 1))
-    wait=$((wait * 2 > S3_BACKOFF_MAX ? S3_BACKOFF_MAX : wait * 2))
-  done
-}
-
-# shellcheck disable=SC2317  # called through retrying
-aws_s3() {
-  local args=()
-  [ -z "$AWS_REGION" ] || args+=(--region "$AWS_REGION")
-  [ -z "$S3_ENDPOINT_URL" ] || args+=(--endpoint-url "$S3_ENDPOINT_URL")
-  aws "${args[@]}" "$@"
-}
+# retrying and aws_s3 (lib/client_common.sh): S3_ATTEMPTS tries, the last error in $WORK_TMP/last-error (WORK_TMP is
+# WORK); every failure is retried (the runner only uploads: no "not found" shortcut); --region only when AWS_REGION
+# is set.
+RETRY_NOT_FOUND=""
 
 # put FILE NAME: uploads FILE as output/<task id>/NAME, or gives up (exit 75).
 put() {
@@ -178,16 +147,12 @@ put_dir() {
 
 # -------------------------------------------------------------------------------------------------------- reporting
 
-iso() {
-  date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
-}
-
 # jstr TEXT: TEXT as a JSON string (quoted).
 jstr() {
   printf '"%s"' "$(json_escape "$1")"
 }
 
-write_stats() {
+write_task_stats() {
   local result="$1" now
   now="$(date +%s)"
   {
@@ -210,13 +175,13 @@ write_stats() {
   } > "$WORK/stats.json"
 }
 
-# finish RESULT: uploads the outputs, result.txt last (its arrival tells the analyzer this task is done), exit 0.
-finish() {
+# finish_task RESULT: uploads the outputs, result.txt last (its arrival tells the analyzer this task is done), exit 0.
+finish_task() {
   local result="$1"
   [ -n "$VERDICT" ] || VERDICT="$result"
   log "run over: $result"
   printf '%s\n' "$result" > "$WORK/result.txt"
-  write_stats "$result"
+  write_task_stats "$result"
   local up="$WORK/upload"
   rm -rf "$up"
   mkdir -p "$up"
@@ -229,10 +194,10 @@ finish() {
     # the analyzer links the last run-N-output.log as the job's log: for a QEMU task that is the console
     cp "$WORK/console.log" "$up/run-1-output.log"
   else
-    cp "$RUNNER_LOG" "$up/run-1-output.log"
+    cp "$LOG_FILE" "$up/run-1-output.log"
   fi
   log "uploading the outputs, then result.txt"
-  cp "$RUNNER_LOG" "$up/runner.log"
+  cp "$LOG_FILE" "$up/runner.log"
   put_dir "$up"
   put "$WORK/result.txt" result.txt
   log "done: s3://$RESULTS_BUCKET/$OUT_PREFIX/"
@@ -246,7 +211,7 @@ fail_run() {
   log "ERROR: $message"
   VERDICT="$message"
   result_add "$SUITE_PATH" error
-  finish "FAILED: $message"
+  finish_task "FAILED: $message"
 }
 
 # ---------------------------------------------------------------------------------------------------- the job
@@ -656,18 +621,19 @@ main() {
     "") ;;
     *) usage >&2; exit "$EXIT_USAGE" ;;
   esac
-  load_config
+  load_task_config
   START="$(date +%s)"
   WORK="${PULLAB_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pullab-qemu.XXXXXX")}"
   mkdir -p "$WORK" || { echo "qemu-runner: cannot create $WORK" >&2; exit "$EXIT_USAGE"; }
-  RUNNER_LOG="$WORK/runner.log"
-  : > "$RUNNER_LOG"
+  WORK_TMP="$WORK"
+  LOG_FILE="$WORK/runner.log"
+  : > "$LOG_FILE"
   PULLAB_RESULTS_TSV="$WORK/results.tsv"
   : > "$PULLAB_RESULTS_TSV"
   SUITE_PATH=boot ARCH=unknown TASK_ARN="" QEMU_BIN="" ACCEL="" MEMORY_MB="" SMP="" QEMU_LIMIT="" DTB=""
   QEMU_STARTED="" QEMU_ENDED="" QEMU_STATUS="" BOOT_STATUS="" VERDICT=""
   NONCE="$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-  read_identity
+  read_task_identity
   log "task $TASK_ID (${TASK_ARN:-no task metadata}), index $TASK_INDEX: test $TEST_NAME of $RUN_PREFIX, reporting to s3://$RESULTS_BUCKET/$OUT_PREFIX/"
   [ -n "$AWS_REGION" ] || log "WARNING: no AWS_REGION: the aws CLI's own configuration decides"
   read_job
@@ -692,7 +658,7 @@ main() {
   [ "$QEMU_LIMIT" -le $((deadline - now)) ] || QEMU_LIMIT=$((deadline - now > 1 ? deadline - now : 1))
   run_qemu "$QEMU_LIMIT"
   verdict
-  finish SUCCESS
+  finish_task SUCCESS
 }
 
 main "$@"

@@ -86,6 +86,9 @@ class LocalVmExecutorIT {
         Path test = tree.resolve("two-stage");
         Files.createDirectories(test);
         Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
+        // the functions the client shares with the QEMU runner: VmTests inlines them into the uploaded client
+        Files.createDirectories(tree.resolve("lib"));
+        Files.copy(vmTestsDir.resolve("lib/client_common.sh"), tree.resolve("lib/client_common.sh"));
         Files.writeString(test.resolve("external_requirements.json"),
                 "{\"kernel-rpms/src\": false, \"kernel-rpms/binary\": false}\n");
         Files.writeString(test.resolve("run-1.sh"), "#!/usr/bin/env bash\necho stage one on $PULLAB_ARCH\nexit 194\n");

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitOption;
@@ -22,6 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -33,6 +36,10 @@ import java.util.stream.Stream;
  * {@code lib/}) are not tests. Everything is read into memory once when the instance is created (about half a
  * megabyte), so an instance is immutable, thread-safe and holds no open file system: create it once per cold start and
  * keep it.
+ *
+ * <p>The client goes to a VM as one file, but shares functions with the QEMU runner through {@code lib/}: each of its
+ * lines {@code source "$(dirname "$SELF")/lib/<name>.sh"} is replaced, in {@link #client()}, by that file of
+ * {@code lib/} (vm-tests/lib/client_common.sh says so too).
  *
  * <p>Works with the classpath as plain files (Lambda unpacks the jar; {@code mvn test}) and inside a jar
  * ({@code java -jar}); symbolic links of a directory tree (the source {@code vm-tests/}) are followed.
@@ -49,6 +56,9 @@ public final class VmTestBundle {
     /** Top-level directories of the source tree that are never tests (the same exclusions as the build's). */
     private static final Set<String> NOT_TESTS = Set.of("test", "target");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A line of the client sourcing a file of {@code lib/} beside it; group 1 is that file's relative path. */
+    private static final Pattern LIB_SOURCE = Pattern.compile(
+            "^source \"\\$\\(dirname \"\\$SELF\"\\)/(lib/[A-Za-z0-9_.-]+\\.sh)\"$", Pattern.MULTILINE);
 
     private final String origin;
     private final byte[] client;
@@ -134,7 +144,7 @@ public final class VmTestBundle {
         if (!Files.isRegularFile(clientFile)) {
             throw new IllegalArgumentException(origin + " has no " + CLIENT + ": not a vm-tests directory");
         }
-        byte[] client = Files.readAllBytes(clientFile);
+        byte[] client = inlineLibSources(root, origin, Files.readAllBytes(clientFile));
         NavigableMap<String, NavigableMap<String, byte[]>> tests = new TreeMap<>();
         List<Path> directories;
         try (Stream<Path> children = Files.list(root)) {
@@ -150,6 +160,35 @@ public final class VmTestBundle {
             }
         }
         return new VmTestBundle(origin, client, Collections.unmodifiableNavigableMap(tests));
+    }
+
+    /**
+     * The client with each line sourcing a {@code lib/} file replaced by that file (between two marker comments), so
+     * that it runs alone; the same bytes when it sources none.
+     *
+     * @throws IllegalStateException when a sourced file is not in {@code lib/}
+     */
+    private static byte[] inlineLibSources(Path root, String origin, byte[] client) throws IOException {
+        String text = new String(client, StandardCharsets.UTF_8);
+        Matcher line = LIB_SOURCE.matcher(text);
+        if (!line.find()) {
+            return client;
+        }
+        StringBuilder inlined = new StringBuilder();
+        do {
+            String name = line.group(1);
+            Path lib = root.resolve(name);
+            if (!Files.isRegularFile(lib)) {
+                throw new IllegalStateException(origin + "/" + CLIENT + " sources " + name + ", which " + origin
+                        + " does not have");
+            }
+            String body = Files.readString(lib, StandardCharsets.UTF_8);
+            String replacement = "# ---- " + name + ", inlined by the orchestrator\n" + body
+                    + (body.endsWith("\n") ? "" : "\n") + "# ---- end of " + name;
+            line.appendReplacement(inlined, Matcher.quoteReplacement(replacement));
+        } while (line.find());
+        line.appendTail(inlined);
+        return inlined.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static NavigableMap<String, byte[]> readTree(Path directory) throws IOException {
@@ -194,7 +233,7 @@ public final class VmTestBundle {
         return List.copyOf(tests.keySet());
     }
 
-    /** The content of {@code test-vm-client.sh} (a fresh copy). */
+    /** The content of {@code test-vm-client.sh}, its {@code lib/} sources inlined (a fresh copy). */
     public byte[] client() {
         return client.clone();
     }

@@ -43,8 +43,62 @@ class VmTestBundleTest {
     }
 
     @Test
-    void givenClasspath_whenReadingClient_thenItIsTheBundledTestVmClientScript() throws IOException {
-        assertThat(BUNDLED.client()).isEqualTo(resource("vm-tests/test-vm-client.sh"));
+    void givenClasspath_whenReadingClient_thenItIsTheBundledTestVmClientScriptWithItsLibInlined() throws IOException {
+        String source = new String(resource("vm-tests/test-vm-client.sh"), StandardCharsets.UTF_8);
+        String lib = new String(resource("vm-tests/lib/client_common.sh"), StandardCharsets.UTF_8);
+        String sourceLine = "source \"$(dirname \"$SELF\")/lib/client_common.sh\"\n";
+        assertThat(source).contains(sourceLine);
+
+        assertThat(new String(BUNDLED.client(), StandardCharsets.UTF_8)).isEqualTo(source.replace(sourceLine,
+                "# ---- lib/client_common.sh, inlined by the orchestrator\n" + lib
+                        + "# ---- end of lib/client_common.sh\n"));
+    }
+
+    @Test
+    void givenBundledClient_whenRunAloneWithoutLib_thenItsSharedFunctionsWork() throws Exception {
+        Path alone = temp.resolve("alone/test-vm-client.sh");
+        Files.createDirectories(alone.getParent());
+        Files.write(alone, BUNDLED.client());
+
+        Process help = new ProcessBuilder("bash", alone.toString(), "--help").redirectErrorStream(true).start();
+        String output = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(help.waitFor()).as(output).isZero();
+        assertThat(output).startsWith("pullab test VM client: runs one stage").contains("test-vm-client.sh install");
+    }
+
+    @Test
+    void givenClientSourcingLibFiles_whenLoading_thenEachIsInlinedAndTheRestKept() throws IOException {
+        Path root = tree();
+        Files.createDirectories(root.resolve("lib"));
+        Files.writeString(root.resolve("lib/a.sh"), "a() { :; }\n");
+        Files.writeString(root.resolve("lib/b.sh"), "b() { :; }");
+        Files.writeString(root.resolve("test-vm-client.sh"), "#!/bin/bash\nsource \"$(dirname \"$SELF\")/lib/a.sh\"\n"
+                + "x=1\nsource \"$(dirname \"$SELF\")/lib/b.sh\"\nsource lib/c.sh\n");
+
+        assertThat(new String(VmTests.fromDirectory(root).client(), StandardCharsets.UTF_8)).isEqualTo("#!/bin/bash\n"
+                + "# ---- lib/a.sh, inlined by the orchestrator\na() { :; }\n# ---- end of lib/a.sh\n"
+                + "x=1\n"
+                + "# ---- lib/b.sh, inlined by the orchestrator\nb() { :; }\n# ---- end of lib/b.sh\n"
+                + "source lib/c.sh\n");
+    }
+
+    @Test
+    void givenClientSourcingNoLibFile_whenLoading_thenItIsReadAsIs() throws IOException {
+        Path root = tree();
+
+        assertThat(VmTests.fromDirectory(root).client()).isEqualTo("#!/bin/bash\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void givenClientSourcingAMissingLibFile_whenLoading_thenIllegalStateNamesIt() throws IOException {
+        Path root = tree();
+        Files.writeString(root.resolve("test-vm-client.sh"),
+                "#!/bin/bash\nsource \"$(dirname \"$SELF\")/lib/gone.sh\"\n");
+
+        assertThatThrownBy(() -> VmTests.fromDirectory(root))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("lib/gone.sh");
     }
 
     @Test
