@@ -20,7 +20,7 @@ readonly EXIT_USAGE=2
 readonly UNIT_NAME=pullab-test-client.service
 
 # usage, log, retrying, aws_s3, json_field, iso: shared with the QEMU runner. The orchestrator ships the client as one
-# file, with lib/client_common.sh inlined in place of this source line (VmTests).
+# file, with lib/client_common.sh inlined in place of this source line (VmTestBundle).
 # shellcheck source=lib/client_common.sh
 source "$(dirname "$SELF")/lib/client_common.sh"
 # the header above, for usage; line 13 is 'set -uo pipefail', which usage has always printed too

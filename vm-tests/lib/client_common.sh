@@ -5,7 +5,7 @@
 #
 # Shipped with each: the runner's image copies lib/*.sh to /opt/pullab/lib/ (qemu-runner/Dockerfile); the client
 # goes to a VM as one file, so the orchestrator inlines this file in place of the client's source line when it loads
-# the bundled vm-tests (VmTests). Keep it free of BASH_SOURCE and of top-level return.
+# the bundled vm-tests (VmTestBundle). Keep it free of BASH_SOURCE and of top-level return.
 #
 # What the caller sets (read when a function runs, not when this file is sourced):
 #   SELF, USAGE_END  the caller's own path and the last line of its header comment, which usage prints

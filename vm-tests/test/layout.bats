@@ -6,7 +6,7 @@ setup() {
   VMT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 }
 
-# bundled_tests: the top-level directories holding run.sh or run*.sh, as VmTests and the client see tests.
+# bundled_tests: the top-level directories holding run.sh or run*.sh, as VmTestBundle and the client see tests.
 bundled_tests() {
   local dir
   for dir in "$VMT"/*/; do
@@ -85,7 +85,7 @@ functions() {
   [ -z "$output" ] || { echo "defined by both the client and the runner: $output"; false; }
   run comm -12 <(functions "$client" "$runner" | sort -u) <(functions "$common")
   [ -z "$output" ] || { echo "defined by lib/client_common.sh and again by the client or the runner: $output"; false; }
-  # both source the shared file, once; the client in the form the orchestrator inlines (VmTests)
+  # both source the shared file, once; the client in the form the orchestrator inlines (VmTestBundle)
   [ "$(grep -cxF 'source "$(dirname "$SELF")/lib/client_common.sh"' "$client")" = 1 ]
   [ "$(grep -cxF 'source "$LIB_DIR/client_common.sh"' "$runner")" = 1 ]
 }
@@ -106,7 +106,7 @@ functions() {
 @test "the client runs alone with lib/client_common.sh inlined, as the orchestrator ships it" {
   local alone="$BATS_TEST_TMPDIR/alone/test-vm-client.sh" line='source "$(dirname "$SELF")/lib/client_common.sh"'
   mkdir -p "${alone%/*}"
-  # the inlining of VmTests (orchestrator-function), done with awk
+  # the inlining of VmTestBundle (orchestrator-function), done with awk
   awk -v line="$line" -v lib="$VMT/lib/client_common.sh" '
     $0 == line { print "# ---- lib/client_common.sh, inlined by the orchestrator"; while ((getline l < lib) > 0) print l
                  print "# ---- end of lib/client_common.sh"; next }

@@ -86,7 +86,7 @@ class LocalVmExecutorIT {
         Path test = tree.resolve("two-stage");
         Files.createDirectories(test);
         Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
-        // the functions the client shares with the QEMU runner: VmTests inlines them into the uploaded client
+        // the functions the client shares with the QEMU runner: VmTestBundle inlines them into the uploaded client
         Files.createDirectories(tree.resolve("lib"));
         Files.copy(vmTestsDir.resolve("lib/client_common.sh"), tree.resolve("lib/client_common.sh"));
         Files.writeString(test.resolve("external_requirements.json"),

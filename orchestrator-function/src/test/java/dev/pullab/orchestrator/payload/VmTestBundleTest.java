@@ -76,7 +76,7 @@ class VmTestBundleTest {
         Files.writeString(root.resolve("test-vm-client.sh"), "#!/bin/bash\nsource \"$(dirname \"$SELF\")/lib/a.sh\"\n"
                 + "x=1\nsource \"$(dirname \"$SELF\")/lib/b.sh\"\nsource lib/c.sh\n");
 
-        assertThat(new String(VmTests.fromDirectory(root).client(), StandardCharsets.UTF_8)).isEqualTo("#!/bin/bash\n"
+        assertThat(new String(VmTestBundle.fromDirectory(root).client(), StandardCharsets.UTF_8)).isEqualTo("#!/bin/bash\n"
                 + "# ---- lib/a.sh, inlined by the orchestrator\na() { :; }\n# ---- end of lib/a.sh\n"
                 + "x=1\n"
                 + "# ---- lib/b.sh, inlined by the orchestrator\nb() { :; }\n# ---- end of lib/b.sh\n"
@@ -87,7 +87,7 @@ class VmTestBundleTest {
     void givenClientSourcingNoLibFile_whenLoading_thenItIsReadAsIs() throws IOException {
         Path root = tree();
 
-        assertThat(VmTests.fromDirectory(root).client()).isEqualTo("#!/bin/bash\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(VmTestBundle.fromDirectory(root).client()).isEqualTo("#!/bin/bash\n".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -96,7 +96,7 @@ class VmTestBundleTest {
         Files.writeString(root.resolve("test-vm-client.sh"),
                 "#!/bin/bash\nsource \"$(dirname \"$SELF\")/lib/gone.sh\"\n");
 
-        assertThatThrownBy(() -> VmTests.fromDirectory(root))
+        assertThatThrownBy(() -> VmTestBundle.fromDirectory(root))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("lib/gone.sh");
     }
