@@ -43,9 +43,14 @@ import picocli.CommandLine.Spec;
             "Compares the base and tip kernels of every test of a run that wrote benchmark-base*.csv and "
                     + "benchmark-tip*.csv files, and prints the regression report.",
             "",
-            "A metric is a regression when its Welch t-test or Mann-Whitney U p-value, adjusted across the "
-                    + "metrics of its test (--correction), is below --alpha, |Cohen's d| >= --min-effect, and the "
-                    + "tip moved in the worse direction given more_is_better.",
+            "Paired (a metric whose VMs measured both kernels, as unixbench-kernel-regression does): a regression "
+                    + "when the p-value of the trimmed-mean t on each VM's log(tip/base), adjusted across the metrics "
+                    + "of its test (--correction), is below --alpha, the estimated change is at least --min-change "
+                    + "percent, and the tip moved in the worse direction given more_is_better.",
+            "Unpaired (different VMs per kernel, or --pairing off): a regression when its Welch t-test or "
+                    + "Mann-Whitney U p-value, adjusted likewise, is below --alpha, |Cohen's d| >= --min-effect, and "
+                    + "the tip moved in the worse direction. The same rules in the better direction are "
+                    + "improvements (reported, never a failure).",
             ""
         },
         footer = {
@@ -98,6 +103,28 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "Minimum |Cohen's d| for a regression (default: ${DEFAULT-VALUE}).")
     private double minEffect;
 
+    @Option(names = "--min-change", paramLabel = "PCT", defaultValue = "1.0",
+            description = "Minimum |estimated change| in percent for a paired verdict (default: ${DEFAULT-VALUE}).")
+    private double minChange;
+
+    @Option(names = "--pairing", paramLabel = "MODE", defaultValue = "auto",
+            converter = PairingConverter.class,
+            description = "auto: compare each VM's tip with its own base where VMs measured both kernels "
+                    + "(default); off: always compare all base values with all tip values.")
+    private AnalysisOptions.Pairing pairing;
+
+    /** {@code auto} or {@code off}, in any case. */
+    static final class PairingConverter implements picocli.CommandLine.ITypeConverter<AnalysisOptions.Pairing> {
+        @Override
+        public AnalysisOptions.Pairing convert(String value) {
+            try {
+                return AnalysisOptions.Pairing.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not auto or off");
+            }
+        }
+    }
+
     @Option(names = "--region", paramLabel = "REGION",
             description = "AWS region of the bucket (default: AWS_REGION or the profile's region). "
                     + "AWS_ENDPOINT_URL is honoured (e.g. LocalStack or moto).")
@@ -136,7 +163,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     private AnalysisOptions options() {
         try {
-            return new AnalysisOptions(correction, alpha, minEffect);
+            return new AnalysisOptions(correction, alpha, minEffect, minChange, pairing);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

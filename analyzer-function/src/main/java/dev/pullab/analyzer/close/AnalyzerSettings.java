@@ -96,9 +96,14 @@ public record AnalyzerSettings(String region, String runsTable, Optional<String>
                     source.env("PULLAB_CORRECTION").map(Correction::parse).orElse(Correction.HOLM),
                     source.env("PULLAB_ALPHA").map(Double::parseDouble).orElse(AnalysisOptions.DEFAULT_ALPHA),
                     source.env("PULLAB_MIN_EFFECT").map(Double::parseDouble)
-                            .orElse(AnalysisOptions.DEFAULT_MIN_EFFECT));
+                            .orElse(AnalysisOptions.DEFAULT_MIN_EFFECT),
+                    source.env("PULLAB_MIN_CHANGE").map(Double::parseDouble)
+                            .orElse(AnalysisOptions.DEFAULT_MIN_CHANGE_PCT),
+                    source.env("PULLAB_PAIRING").map(p -> AnalysisOptions.Pairing.valueOf(
+                            p.trim().toUpperCase(java.util.Locale.ROOT))).orElse(AnalysisOptions.Pairing.AUTO));
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("PULLAB_CORRECTION / PULLAB_ALPHA / PULLAB_MIN_EFFECT: " + e.getMessage());
+            throw new ConfigurationException("PULLAB_CORRECTION / PULLAB_ALPHA / PULLAB_MIN_EFFECT / PULLAB_MIN_CHANGE"
+                    + " / PULLAB_PAIRING (auto or off): " + e.getMessage());
         }
     }
 }

@@ -19,8 +19,10 @@ package dev.pullab.core.analysis;
  * @param tPvalueAdjusted  Welch p-value after the test's correction
  * @param uPvalueAdjusted  Mann-Whitney p-value after the test's correction
  * @param cohensD          Cohen's d, {@code (base_mean - tip_mean) / pooled_sd} (may be ±Infinity)
- * @param worse            the tip moved in the worse direction
+ * @param worse            the tip moved in the worse direction (by the paired estimate when paired)
  * @param isRegression     the verdict
+ * @param isImprovement    the same rule in the better direction
+ * @param paired           the paired comparison the verdict is based on; null when the metric was compared unpaired
  */
 public record MetricComparison(
         String metric,
@@ -39,5 +41,12 @@ public record MetricComparison(
         double uPvalueAdjusted,
         double cohensD,
         boolean worse,
-        boolean isRegression) {
+        boolean isRegression,
+        boolean isImprovement,
+        PairedComparison paired) {
+
+    /** The change the verdict is about: the paired estimate when paired, else the change of the means. */
+    public double change() {
+        return paired == null ? pctChange : paired.changePct();
+    }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
@@ -68,15 +69,15 @@ public final class RegressionAnalyzer {
         }
     }
 
-    /** A metric's values on both kernels, before the correction across metrics. */
+    /** A metric's values on both kernels, before the correction across metrics; {@code paired} when they pair up. */
     private record MetricSamples(String metric, String unit, boolean moreIsBetter, double[] base, double[] tip,
-            String source) {
+            String source, Optional<PairedComparison> paired) {
     }
 
     private Comparisons compare(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
         Map<String, List<BenchmarkSample>> baseByMetric = byMetric(base);
         Map<String, List<BenchmarkSample>> tipByMetric = byMetric(tip);
-        List<MetricSamples> paired = new ArrayList<>();
+        List<MetricSamples> both = new ArrayList<>();
         List<SkippedItem> skipped = new ArrayList<>();
         LinkedHashSet<String> metrics = new LinkedHashSet<>(baseByMetric.keySet());
         metrics.addAll(tipByMetric.keySet());
@@ -89,10 +90,12 @@ public final class RegressionAnalyzer {
                 continue;
             }
             BenchmarkSample first = b.get(0);
-            paired.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t),
-                    first.source()));
+            Optional<PairedComparison> paired = options.pairing() == AnalysisOptions.Pairing.OFF ? Optional.empty()
+                    : VmPairs.of(b, t);
+            both.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t),
+                    first.source(), paired));
         }
-        return new Comparisons(verdicts(paired), skipped);
+        return new Comparisons(verdicts(both), skipped);
     }
 
     private List<MetricComparison> verdicts(List<MetricSamples> metrics) {
@@ -123,20 +126,50 @@ public final class RegressionAnalyzer {
         }
         double[] tAdjusted = options.correction().adjust(tP);
         double[] uAdjusted = options.correction().adjust(uP);
+        PairedComparison[] paired = adjustPaired(metrics);
         List<MetricComparison> out = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             MetricSamples s = metrics.get(i);
             SampleSummary base = summaries[i][0];
             SampleSummary tip = summaries[i][1];
             double d = CohensD.of(base, tip);
-            boolean worse = s.moreIsBetter() ? tip.mean() < base.mean() : tip.mean() > base.mean();
-            boolean significant = tAdjusted[i] < options.alpha() || uAdjusted[i] < options.alpha();
-            boolean regression = worse && significant && Math.abs(d) >= options.minEffect();
+            double pct = pctChange(base.mean(), tip.mean());
+            boolean worse;
+            boolean significant;
+            boolean large;
+            if (paired[i] != null) {
+                double change = paired[i].changePct();
+                worse = s.moreIsBetter() ? change < 0.0 : change > 0.0;
+                significant = paired[i].trimmedPvalueAdjusted() < options.alpha();
+                large = Math.abs(change) >= options.minChangePct() && change != 0.0;
+            } else {
+                worse = s.moreIsBetter() ? tip.mean() < base.mean() : tip.mean() > base.mean();
+                significant = tAdjusted[i] < options.alpha() || uAdjusted[i] < options.alpha();
+                large = Math.abs(d) >= options.minEffect() && tip.mean() != base.mean();
+            }
+            boolean regression = worse && significant && large;
+            boolean improvement = !worse && significant && large;
             out.add(new MetricComparison(s.metric(), s.unit(), s.moreIsBetter(), base.unscaled(factors[i]),
-                    tip.unscaled(factors[i]),
-                    pctChange(base.mean(), tip.mean()), welch[i].statistic(), welch[i].pValue(), welch[i].df(),
+                    tip.unscaled(factors[i]), pct, welch[i].statistic(), welch[i].pValue(), welch[i].df(),
                     mwu[i].statistic(), mwu[i].pValue(), mwu[i].method().name().toLowerCase(java.util.Locale.ROOT),
-                    tAdjusted[i], uAdjusted[i], d, worse, regression));
+                    tAdjusted[i], uAdjusted[i], d, worse, regression, improvement, paired[i]));
+        }
+        return out;
+    }
+
+    /** The paired comparisons with their p-values adjusted across the paired metrics of the test (null: unpaired). */
+    private PairedComparison[] adjustPaired(List<MetricSamples> metrics) {
+        PairedComparison[] out = new PairedComparison[metrics.size()];
+        List<Integer> index = new ArrayList<>();
+        for (int i = 0; i < metrics.size(); i++) {
+            if (metrics.get(i).paired().isPresent()) {
+                index.add(i);
+            }
+        }
+        double[] p = index.stream().mapToDouble(i -> metrics.get(i).paired().orElseThrow().trimmedPvalue()).toArray();
+        double[] adjusted = options.correction().adjust(p);
+        for (int k = 0; k < index.size(); k++) {
+            out[index.get(k)] = metrics.get(index.get(k)).paired().orElseThrow().withAdjusted(adjusted[k]);
         }
         return out;
     }

@@ -26,6 +26,11 @@ public final class TextReport {
         out.append(RULE).append('\n').append("BENCHMARK REGRESSION ANALYSIS").append('\n').append(RULE).append('\n');
         out.append(String.format(Locale.ROOT, "Rule: %s p < %s on t-test or U-test, |Cohen's d| >= %s, tip worse%n",
                 ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
+        if (o.pairing() == AnalysisOptions.Pairing.AUTO) {
+            out.append(String.format(Locale.ROOT, "Paired rule (a metric whose VMs measured both kernels): %s p < %s on "
+                    + "the trimmed-mean t of per-VM log(tip/base), |change| >= %s%%, tip worse%n",
+                    ruleName(o.correction()), number(o.alpha()), number(o.minChangePct())));
+        }
         for (VmTestAnalysis test : report.tests()) {
             out.append('\n').append("Test: ").append(safe(test.test())).append('\n');
             out.append("  Base kernel: ").append(safe(test.baseKernel())).append('\n');
@@ -37,6 +42,11 @@ public final class TextReport {
             } else {
                 out.append("  \u26a0 REGRESSIONS DETECTED: ").append(regressions.size()).append('\n');
                 regressions.forEach(c -> appendRegression(out, c, o.correction()));
+            }
+            List<MetricComparison> improvements = test.improvements();
+            if (!improvements.isEmpty()) {
+                out.append("  \u2191 IMPROVEMENTS DETECTED: ").append(improvements.size()).append('\n');
+                improvements.forEach(c -> appendRegression(out, c, o.correction()));
             }
             if (test.byArch().size() > 1) {
                 appendArches(out, test.byArch());
@@ -63,12 +73,33 @@ public final class TextReport {
         out.append(String.format(Locale.ROOT, "    %s: base=%s\u00b1%s (cv: %s) \u2192 tip=%s\u00b1%s (cv: %s) %s (%s)%n",
                 safe(c.metric()), fixed(c.base().mean(), 2), fixed(c.base().stddev(), 2), fixed(c.base().cv(), 2),
                 fixed(c.tip().mean(), 2), fixed(c.tip().stddev(), 2), fixed(c.tip().cv(), 2), safe(c.unit()),
-                percent(c.pctChange())));
+                percent(c.change())));
+        if (c.paired() != null) {
+            appendPaired(out, c.paired(), correction);
+            return;
+        }
         out.append(String.format(Locale.ROOT, "      [t-test p=%s, U-test p=%s, Cohen's d=%s]%n",
                 fixed(c.tPvalue(), 4), fixed(c.uPvalue(), 4), fixed(c.cohensD(), 2)));
         if (correction != Correction.NONE) {
             out.append(String.format(Locale.ROOT, "      [%s-adjusted: t-test p=%s, U-test p=%s]%n",
                     correction.label(), fixed(c.tPvalueAdjusted(), 4), fixed(c.uPvalueAdjusted(), 4)));
+        }
+    }
+
+    /** A paired verdict: the estimated change with its interval, the test it rests on, the reference tests. */
+    private static void appendPaired(StringBuilder out, PairedComparison p, Correction correction) {
+        out.append(String.format(Locale.ROOT, "      [paired on %d VMs: change %s, 95%% CI %s .. %s; trimmed t p=%s%s]%n",
+                p.pairs(), percent(p.changePct()), percent(p.ciLowPct()), percent(p.ciHighPct()),
+                fixed(p.trimmedPvalue(), 4), correction == Correction.NONE ? ""
+                        : ", " + correction.label() + "-adjusted p=" + fixed(p.trimmedPvalueAdjusted(), 4)));
+        out.append(String.format(Locale.ROOT, "      [reference: paired t p=%s, Wilcoxon signed-rank p=%s (%s)]%n",
+                fixed(p.pairedTPvalue(), 4), fixed(p.wilcoxonPvalue(), 4), p.wilcoxonMethod()));
+        if (p.reducedToMedian()) {
+            out.append("      [a VM measured a kernel several times: its median per kernel was used]\n");
+        }
+        if (!p.unpairedVms().isEmpty()) {
+            out.append("      [left out, one kernel only: ").append(String.join(", ",
+                    p.unpairedVms().stream().map(TextReport::safe).toList())).append("]\n");
         }
     }
 

@@ -34,4 +34,9 @@ public record VmTestAnalysis(
     public List<MetricComparison> regressions() {
         return comparisons.stream().filter(MetricComparison::isRegression).toList();
     }
+
+    /** The metrics flagged as improvements. */
+    public List<MetricComparison> improvements() {
+        return comparisons.stream().filter(MetricComparison::isImprovement).toList();
+    }
 }

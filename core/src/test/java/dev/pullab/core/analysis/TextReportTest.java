@@ -17,13 +17,15 @@ class TextReportTest {
 
     private static final double[] BASE = {57000, 57600, 56400, 57300, 56700};
     private static final double[] TIP = {42000, 41700, 42300, 41900, 42100};
+    private static final AnalysisOptions UNPAIRED = new AnalysisOptions(Correction.HOLM, 0.05, 0.5, 1.0,
+            AnalysisOptions.Pairing.OFF);
     private static final String CSV_HEADER =
             "metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch\n";
 
     @Test
-    @DisplayName("a regression is reported in the seed's layout, line by line")
+    @DisplayName("an unpaired regression is reported in the seed's layout, line by line")
     void givenRegression_whenRendered_thenSeedLayout() {
-        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+        AnalysisReport report = new RegressionAnalyzer(UNPAIRED).analyze(new RunBuilder()
                 .metric("unixbench-kernel-regression", "Process_Creation", true, BASE, TIP)
                 .metric("unixbench-kernel-regression", "Dhrystone", true, BASE, BASE)
                 .build());
@@ -72,7 +74,7 @@ class TextReportTest {
     @Test
     @DisplayName("infinite statistics print as inf, never as NaN or Infinity")
     void givenConstantSamples_whenRendered_thenInf() {
-        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+        AnalysisReport report = new RegressionAnalyzer(UNPAIRED).analyze(new RunBuilder()
                 .metric("t", "m", true, new double[] {5, 5, 5}, new double[] {3, 3, 3}).build());
 
         String text = TextReport.render(report);
@@ -130,5 +132,36 @@ class TextReportTest {
         assertThat(text.chars()).noneMatch(c -> Character.isISOControl(c) && c != '\n');
         assertThat(text).contains("Test: t\\r\\x1b]0;x\n", "    arm\\n64: 1 compared, 1 regression: m\\n\n",
                 "Tests with regressions: t\\r\\x1b]0;x\n");
+    }
+
+    @Test
+    @DisplayName("a paired regression shows its change with the 95 % interval, the test it rests on and the references")
+    void givenPairedRegression_whenRendered_thenChangeWithInterval() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("ub", "Process_Creation", true, new double[] {1000, 1100, 900, 1050, 950},
+                        new double[] {970, 1067, 873, 1018.5, 921.5})
+                .build());
+
+        List<String> lines = TextReport.render(report).lines().toList();
+
+        assertThat(lines).contains("  \u26a0 REGRESSIONS DETECTED: 1")
+                .anyMatch(l -> l.startsWith("    Process_Creation: base=") && l.endsWith("lps (-3.0%)"))
+                .anyMatch(l -> l.matches("      \\[paired on 5 VMs: change -3\\.0%, 95% CI -3\\.0% \\.\\. -3\\.0%; "
+                        + "trimmed t p=0\\.0000, holm-adjusted p=0\\.0000]"))
+                .anyMatch(l -> l.startsWith("      [reference: paired t p="));
+    }
+
+    @Test
+    @DisplayName("a significant change in the better direction is listed as an improvement, not a regression")
+    void givenPairedImprovement_whenRendered_thenImprovementsLine() {
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
+                .metric("ub", "Dhrystone", true, new double[] {1000, 1100, 900, 1050, 950},
+                        new double[] {1050, 1155, 945, 1102.5, 997.5})
+                .build());
+
+        String text = TextReport.render(report);
+
+        assertThat(text).contains("  \u2713 No regressions detected\n").contains("  \u2191 IMPROVEMENTS DETECTED: 1\n")
+                .contains("Regressions found: 0");
     }
 }

@@ -189,7 +189,7 @@ class RegressionPlotsTest {
     private static MetricComparison comparison(String metric, double pctChange, boolean regression) {
         SampleSummary sample = new SampleSummary(5, 100.0, 100.0, 1.0, 0.01);
         return new MetricComparison(metric, "lps", true, sample, sample, pctChange, 3.0, 0.01, 8.0, 0.0, 0.008,
-                "exact", 0.02, 0.016, 2.0, regression, regression);
+                "exact", 0.02, 0.016, 2.0, regression, regression, false, null);
     }
 
     private static BufferedImage decode(Plot plot) {

@@ -1,0 +1,60 @@
+package dev.pullab.core.analysis;
+
+import java.util.List;
+
+/**
+ * Base against tip of one metric on the same VMs: the lab's own design (each VM measures both kernels), where the
+ * spread between VMs cancels out. Field names are the JSON report's (snake_case).
+ *
+ * @param pairs              VMs with both kernels measured (the pairs analysed)
+ * @param reducedToMedian    some VM measured a kernel more than once: each VM's values per kernel were first reduced
+ *                           to their median
+ * @param unpairedVms        VMs that measured one kernel only: left out of the pairing
+ * @param vmChanges          per VM: its base and tip value and the change {@code (tip / base - 1) * 100}
+ * @param changePct          the estimated change, {@code (exp(m) - 1) * 100} with {@code m} the 20 % trimmed mean of
+ *                           the per-VM {@code log(tip / base)}
+ * @param ciLowPct           lower end of the change's 95 % confidence interval, in percent
+ * @param ciHighPct          upper end
+ * @param trimmedT           the trimmed-mean t statistic (the verdict's test, {@link TrimmedPairedT})
+ * @param trimmedDf          its degrees of freedom
+ * @param trimmedPvalue      its two-sided p-value
+ * @param trimmedPvalueAdjusted the same after the test's correction across its paired metrics
+ * @param pairedT            the textbook paired t of the log ratios ({@link PairedT}), for reference
+ * @param pairedTPvalue      its two-sided p-value
+ * @param wilcoxonStatistic  the Wilcoxon signed-rank statistic of the log ratios, {@code min(R+, R-)}
+ * @param wilcoxonPvalue     its two-sided p-value
+ * @param wilcoxonMethod     {@code exact}, {@code permutation} or {@code asymptotic}
+ */
+public record PairedComparison(
+        int pairs,
+        boolean reducedToMedian,
+        List<String> unpairedVms,
+        List<VmChange> vmChanges,
+        double changePct,
+        double ciLowPct,
+        double ciHighPct,
+        double trimmedT,
+        double trimmedDf,
+        double trimmedPvalue,
+        double trimmedPvalueAdjusted,
+        double pairedT,
+        double pairedTPvalue,
+        double wilcoxonStatistic,
+        double wilcoxonPvalue,
+        String wilcoxonMethod) {
+
+    public PairedComparison {
+        unpairedVms = List.copyOf(unpairedVms);
+        vmChanges = List.copyOf(vmChanges);
+    }
+
+    /** One VM's pair. */
+    public record VmChange(String instanceId, double base, double tip, double changePct) {
+    }
+
+    PairedComparison withAdjusted(double adjusted) {
+        return new PairedComparison(pairs, reducedToMedian, unpairedVms, vmChanges, changePct, ciLowPct, ciHighPct,
+                trimmedT, trimmedDf, trimmedPvalue, adjusted, pairedT, pairedTPvalue, wilcoxonStatistic,
+                wilcoxonPvalue, wilcoxonMethod);
+    }
+}
