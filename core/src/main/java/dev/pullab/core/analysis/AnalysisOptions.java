@@ -1,5 +1,7 @@
 package dev.pullab.core.analysis;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -33,7 +35,13 @@ public record AnalysisOptions(Correction correction, double alpha, double minEff
         /** Paired wherever the data pair up (at least 3 VMs measured both kernels), unpaired elsewhere. */
         AUTO,
         /** Always unpaired (the analysis before pairing existed). */
-        OFF
+        OFF;
+
+        /** {@code auto} or {@code off}: the CLI's and the JSON report's spelling. */
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** The unpaired rule's options with the default paired ones. */
