@@ -68,6 +68,13 @@ def holm(p):
     return adjusted
 
 
+def dump_golden(generator, **fields):
+    """Writes a golden file to stdout: which generator and versions made it, then the fields in order."""
+    json.dump({"generator": f"core/src/test/python/{generator}",
+               "scipy_version": scipy.__version__, "numpy_version": np.__version__, **fields}, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
 def main():
     rng = np.random.default_rng(20261124)
     cases = [
@@ -118,10 +125,7 @@ def main():
     corrections = [{"p": p.tolist(), "holm": holm(p).tolist(),
                     "bh": stats.false_discovery_control(p, method="bh").tolist()} for p in p_families]
 
-    json.dump({"generator": "core/src/test/python/generate_scipy_golden.py",
-               "scipy_version": scipy.__version__, "numpy_version": np.__version__,
-               "cases": cases, "corrections": corrections}, sys.stdout, indent=1)
-    sys.stdout.write("\n")
+    dump_golden("generate_scipy_golden.py", cases=cases, corrections=corrections)
 
 
 if __name__ == "__main__":

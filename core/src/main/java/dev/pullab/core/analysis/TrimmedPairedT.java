@@ -11,6 +11,18 @@ import org.apache.commons.statistics.distribution.TDistribution;
  * or two VMs whose difference is far out (a noisy neighbour during one kernel's run) barely move it, where they
  * inflate the paired t's variance. The confidence interval is {@code trimmed_mean ± t(1 - (1 - level)/2, df) · se}.
  * With {@code trim = 0} it is the paired t-test.
+ *
+ * <p>This follows Wilcox's R function {@code trimci} (Rallfun) exactly:
+ * {@code se <- sqrt(winvar(x, tr)) / ((1 - 2 * tr) * sqrt(length(x)))} with {@code tr} the trim as given, not the
+ * fraction {@code 2g/n} actually cut (they differ when {@code trim * n} is not an integer, e.g. n = 12: 0.4 against
+ * 4/12), {@code g <- floor(tr * length(x))}, {@code df <- length(x) - 2 * g - 1}, {@code p = 2 * (1 - pt(|T|, df))}.
+ * The winsorized values are the sorted differences with the g lowest set to the (g+1)-th and the g highest to the
+ * (n-g)-th ({@code scipy.stats.mstats.winsorize(d, limits=(trim, trim))}), {@code s_w} their sample standard
+ * deviation (n - 1 in the denominator); the trimmed mean is {@code scipy.stats.trim_mean(d, trim)}.
+ *
+ * <p>Undefined cases: fewer than 2 differences left after trimming gives {@link Result#computable()} false, T = 0,
+ * p = 1; a zero winsorized spread gives T = 0, p = 1 when the trimmed mean is 0 (Wilcox's function gives NaN) and
+ * T = ±Infinity, p = 0 otherwise.
  */
 public final class TrimmedPairedT {
 
@@ -71,7 +83,7 @@ public final class TrimmedPairedT {
             ss += (w - winsorizedMean) * (w - winsorizedMean);
         }
         double sw = Math.sqrt(ss / (n - 1));
-        double se = sw / ((1.0 - 2.0 * g / (double) n) * Math.sqrt(n));
+        double se = sw / ((1.0 - 2.0 * trim) * Math.sqrt(n)); // trimci: the trim itself, not 2g/n
         double df = h - 1.0;
         if (se == 0.0) {
             if (trimmedMean == 0.0) {
