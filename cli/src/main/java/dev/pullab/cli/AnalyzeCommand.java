@@ -92,7 +92,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--correction", paramLabel = "holm|bh|none", defaultValue = "holm",
             converter = CorrectionConverter.class,
             description = "Multiple-testing correction across the metrics of a test: holm (family-wise error, "
-                    + "default), bh (Benjamini-Hochberg false discovery rate) or none (pullab_cloud's rule).")
+                    + "default), bh (Benjamini-Hochberg false discovery rate) or none (raw p-values; close to, but not, pullab_cloud's verdicts: see the README).")
     private Correction correction;
 
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05",
