@@ -62,7 +62,8 @@ import picocli.CommandLine.Spec;
             "Exit status: 0 report printed (with or without regressions; see --fail-on-regression),",
             "             1 unusable input (the message names the file and line), 2 bad usage,",
             "             3 regressions found and --fail-on-regression given,",
-            "             4 the --json or --plots path cannot be written (the message names it).",
+            "             4 the --json or --plots path cannot be written (the message names it),",
+            "             5 report printed, but some input was left out (listed under \"Data problems\").",
             "",
             "Examples:",
             "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
@@ -74,6 +75,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     static final int EXIT_UNUSABLE_INPUT = 1;
     static final int EXIT_REGRESSION = 3;
     static final int EXIT_UNWRITABLE_OUTPUT = 4;
+    static final int EXIT_DATA_EXCLUDED = 5;
 
     @Spec
     private CommandSpec spec;
@@ -149,12 +151,19 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             out.print(TextReport.render(report));
             out.flush();
+            report.excludedData().forEach(x -> err.println("warning: " + Printable.escape(x.reason()) + " (left out: "
+                    + (x.instanceId().isEmpty() ? "test " + Printable.escape(x.test())
+                            : "VM " + Printable.escape(x.instanceId()) + " of test " + Printable.escape(x.test()))
+                    + ")"));
             Optional<String> unwritable = writeOutputs(report, err);
             if (unwritable.isPresent()) {
                 err.println("error: " + unwritable.get());
                 return EXIT_UNWRITABLE_OUTPUT;
             }
-            return failOnRegression && report.testsWithRegression() > 0 ? EXIT_REGRESSION : 0;
+            if (failOnRegression && report.testsWithRegression() > 0) {
+                return EXIT_REGRESSION;
+            }
+            return report.excludedData().isEmpty() ? 0 : EXIT_DATA_EXCLUDED;
         } catch (InvalidInputException e) {
             err.println("error: " + Printable.escape(e.getMessage()));
             return EXIT_UNUSABLE_INPUT;
@@ -182,7 +191,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static int nothingToCompare(PrintWriter err, RunSource source, AnalysisReport report) {
-        if (report.skippedTests().isEmpty()) {
+        if (!report.excludedData().isEmpty()) {
+            // every VM with benchmarks was left out: each reason names its file and line
+            report.excludedData().forEach(x -> err.println("error: " + Printable.escape(x.reason())));
+            err.println("error: " + source.location() + ": nothing left to compare");
+        } else if (report.skippedTests().isEmpty()) {
             err.println("error: " + source.location() + ": no benchmark files (expected "
                     + "test_<name>/output/<instance_id>/benchmark-base*.csv and benchmark-tip*.csv)");
         } else {

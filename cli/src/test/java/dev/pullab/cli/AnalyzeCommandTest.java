@@ -89,7 +89,7 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    @DisplayName("a CSV without the value column fails with exit 1 naming the file and line 1")
+    @DisplayName("a CSV without the value column leaves its VM out naming the file and line 1, exit 5")
     void givenMissingColumn_whenAnalysed_thenExitOneNamingFile() throws IOException {
         Path run = run("ub", 1000, 700);
         Path bad = run.resolve("test_ub/output/i-1/benchmark-tip-1.csv");
@@ -97,13 +97,14 @@ class AnalyzeCommandTest {
 
         CliRun result = CliRun.of("analyze", "-i", run.toString());
 
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("error: " + bad + ":1: missing column value");
-        assertThat(result.out()).isEmpty();
+        assertThat(result.exitCode()).isEqualTo(AnalyzeCommand.EXIT_DATA_EXCLUDED);
+        assertThat(result.out()).contains("Data problems (left out; the report covers the rest):");
+        assertThat(result.err()).startsWith("warning: " + bad + ":1: missing column value")
+                .contains("(left out: VM i-1 of test ub)");
     }
 
     @Test
-    @DisplayName("a non-numeric value fails with exit 1 naming the file and line")
+    @DisplayName("a non-numeric value leaves its VM out, names the file and line, and exits 5; the rest is analysed")
     void givenNonNumericValue_whenAnalysed_thenExitOneNamingLine() throws IOException {
         Path run = run("ub", 1000, 700);
         Path bad = run.resolve("test_ub/output/i-0/benchmark-base-1.csv");
@@ -111,7 +112,8 @@ class AnalyzeCommandTest {
 
         CliRun result = CliRun.of("analyze", "-i", run.toString());
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(AnalyzeCommand.EXIT_DATA_EXCLUDED);
+        assertThat(result.out()).contains("Data problems (left out; the report covers the rest):");
         assertThat(result.err()).contains(bad + ":3: value 'n/a' of metric 'm' is not a number");
     }
 
@@ -124,13 +126,14 @@ class AnalyzeCommandTest {
 
         CliRun result = CliRun.of("analyze", "-i", run.toString());
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(AnalyzeCommand.EXIT_DATA_EXCLUDED);
+        assertThat(result.out()).contains("Data problems (left out; the report covers the rest):");
         assertThat(result.err()).doesNotContain("\u001b").hasLineCount(1)
                 .contains("value '1\\nerror: none\\x1b[2J' of metric 'm' is not a number");
     }
 
     @Test
-    @DisplayName("an empty CSV fails with exit 1 naming the file")
+    @DisplayName("an empty CSV leaves its VM out naming the file, exit 5")
     void givenEmptyFile_whenAnalysed_thenExitOne() throws IOException {
         Path run = run("ub", 1000, 700);
         Path bad = run.resolve("test_ub/output/i-2/benchmark-tip-1.csv");
@@ -138,7 +141,8 @@ class AnalyzeCommandTest {
 
         CliRun result = CliRun.of("analyze", "-i", run.toString());
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(AnalyzeCommand.EXIT_DATA_EXCLUDED);
+        assertThat(result.out()).contains("Data problems (left out; the report covers the rest):");
         assertThat(result.err()).contains(bad + ":1: empty file");
     }
 
@@ -215,6 +219,21 @@ class AnalyzeCommandTest {
     }
 
     /** A run of one test on 3 VMs, one metric, base around {@code base}, tip around {@code tip}. */
+    @Test
+    @DisplayName("when every VM is left out there is nothing to compare: exit 1, each problem named")
+    void givenEveryVmBad_whenAnalysed_thenExitOne() throws IOException {
+        Path run = run("ub", 1000, 700);
+        for (int vm = 0; vm < 3; vm++) {
+            Files.writeString(run.resolve("test_ub/output/i-" + vm + "/benchmark-tip-1.csv"), "");
+        }
+
+        CliRun result = CliRun.of("analyze", "-i", run.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("i-0/benchmark-tip-1.csv").contains("i-2/benchmark-tip-1.csv")
+                .contains("nothing left to compare");
+    }
+
     private Path run(String test, double base, double tip) throws IOException {
         Path run = dir.resolve("run_demo");
         for (int vm = 0; vm < 3; vm++) {

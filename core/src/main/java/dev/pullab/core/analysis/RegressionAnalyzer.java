@@ -1,6 +1,7 @@
 package dev.pullab.core.analysis;
 
 import dev.pullab.core.benchmark.BenchmarkSample;
+import dev.pullab.core.benchmark.ExcludedData;
 import dev.pullab.core.benchmark.InvalidInputException;
 import dev.pullab.core.benchmark.RunSamples;
 import dev.pullab.core.benchmark.VmTestSamples;
@@ -30,6 +31,7 @@ public final class RegressionAnalyzer {
     public AnalysisReport analyze(RunSamples run) {
         List<VmTestAnalysis> analysed = new ArrayList<>();
         List<SkippedItem> skipped = new ArrayList<>();
+        List<ExcludedData> excluded = new ArrayList<>();
         for (VmTestSamples test : run.tests()) {
             if (test.base().isEmpty()) {
                 skipped.add(new SkippedItem(test.test(), "no benchmark-base*.csv files (" + test.tipFiles()
@@ -38,10 +40,15 @@ public final class RegressionAnalyzer {
                 skipped.add(new SkippedItem(test.test(), "no benchmark-tip*.csv files (" + test.baseFiles()
                         + " benchmark-base*.csv): the tip kernel was not measured"));
             } else {
-                analysed.add(analyzeTest(test));
+                try {
+                    analysed.add(analyzeTest(test));
+                } catch (InvalidInputException e) {
+                    skipped.add(new SkippedItem(test.test(), e.getMessage()));
+                    excluded.add(new ExcludedData(test.test(), "", e.getMessage()));
+                }
             }
         }
-        return AnalysisReport.of(analysed, skipped, options);
+        return AnalysisReport.of(analysed, skipped, options).withExcluded(excluded);
     }
 
     private VmTestAnalysis analyzeTest(VmTestSamples test) {

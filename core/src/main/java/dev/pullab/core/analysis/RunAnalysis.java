@@ -15,7 +15,8 @@ public final class RunAnalysis {
      * @throws dev.pullab.core.benchmark.InvalidInputException when the run cannot be read or a file is malformed
      */
     public static AnalysisReport analyze(RunSource source, AnalysisOptions options, DownloadProgress progress) {
-        RunSamples samples = RunSamples.read(source.benchmarkFiles(progress), new BenchmarkCsvReader());
-        return new RegressionAnalyzer(options).analyze(samples);
+        RunSamples.Read read = RunSamples.readExcludingBadVms(source.benchmarkFiles(progress),
+                new BenchmarkCsvReader());
+        return new RegressionAnalyzer(options).analyze(read.samples()).withExcluded(read.excluded());
     }
 }

@@ -1,5 +1,6 @@
 package dev.pullab.core.analysis;
 
+import dev.pullab.core.benchmark.ExcludedData;
 import dev.pullab.core.text.Printable;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +59,14 @@ public final class TextReport {
         for (SkippedItem skipped : report.skippedTests()) {
             out.append('\n').append("Test: ").append(safe(skipped.name())).append('\n');
             out.append("  Skipped: ").append(safe(skipped.reason())).append('\n');
+        }
+        if (!report.excludedData().isEmpty()) {
+            out.append('\n').append("Data problems (left out; the report covers the rest):").append('\n');
+            for (ExcludedData x : report.excludedData()) {
+                out.append("  test ").append(safe(x.test()))
+                        .append(x.instanceId().isEmpty() ? "" : ", VM " + safe(x.instanceId()))
+                        .append(": ").append(safe(x.reason())).append('\n');
+            }
         }
         out.append('\n').append(THIN_RULE).append('\n');
         out.append("Tests with benchmarks: ").append(report.tests().size())

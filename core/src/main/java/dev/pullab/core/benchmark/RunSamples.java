@@ -32,6 +32,41 @@ public record RunSamples(List<VmTestSamples> tests) {
         return new RunSamples(byTest.entrySet().stream().map(e -> e.getValue().build(e.getKey())).toList());
     }
 
+    /**
+     * The samples of a run, with the VMs whose files cannot be used left out: what was read and what was not.
+     *
+     * @param samples  the usable samples
+     * @param excluded each VM (of a test) left out, with the first problem of its files
+     */
+    public record Read(RunSamples samples, List<ExcludedData> excluded) {
+        public Read {
+            excluded = List.copyOf(excluded);
+        }
+    }
+
+    /**
+     * Parses every file, VM by VM: a VM with a file that cannot be read or parsed is left out of its test with all its
+     * files of that test (a half-read VM would bias the comparison), and listed with the problem; the rest is used.
+     */
+    public static Read readExcludingBadVms(Collection<RunFile> files, BenchmarkCsvReader reader) {
+        Map<String, List<RunFile>> byVm = new TreeMap<>();
+        files.forEach(f -> byVm.computeIfAbsent(f.file().test() + "\u0000" + f.file().instanceId(),
+                k -> new ArrayList<>()).add(f));
+        List<RunFile> usable = new ArrayList<>();
+        List<ExcludedData> excluded = new ArrayList<>();
+        for (List<RunFile> vm : byVm.values()) {
+            vm.sort(Comparator.comparing(f -> f.file().location()));
+            try {
+                vm.forEach(reader::read);
+                usable.addAll(vm);
+            } catch (InvalidInputException e) {
+                BenchmarkFile first = vm.get(0).file();
+                excluded.add(new ExcludedData(first.test(), first.instanceId(), e.getMessage()));
+            }
+        }
+        return new Read(read(usable, reader), excluded);
+    }
+
     /** Total number of rows read. */
     public int sampleCount() {
         return tests.stream().mapToInt(t -> t.base().size() + t.tip().size()).sum();

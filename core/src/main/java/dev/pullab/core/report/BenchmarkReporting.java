@@ -6,6 +6,7 @@ import dev.pullab.core.analysis.MetricComparison;
 import dev.pullab.core.analysis.RegressionAnalyzer;
 import dev.pullab.core.analysis.SkippedItem;
 import dev.pullab.core.analysis.VmTestAnalysis;
+import dev.pullab.core.benchmark.ExcludedData;
 import dev.pullab.core.kcidb.KcidbStatus;
 import dev.pullab.core.kcidb.KcidbTestEntry;
 import dev.pullab.core.benchmark.BenchmarkCsvReader;
@@ -54,6 +55,13 @@ final class BenchmarkReporting {
         for (VmTestSamples test : samples.tests()) {
             try {
                 AnalysisReport one = analyzer.analyze(new RunSamples(List.of(test)));
+                Optional<ExcludedData> failed = one.excludedData().stream().filter(x -> x.instanceId().isEmpty())
+                        .findFirst();
+                if (failed.isPresent()) { // the test cannot be compared: an analysis error of the run
+                    skipped.add(new SkippedItem(test.test(), failed.get().reason()));
+                    errors.put(test.test(), failed.get().reason());
+                    continue;
+                }
                 analysed.addAll(one.tests());
                 skipped.addAll(one.skippedTests());
             } catch (InvalidInputException e) {

@@ -158,14 +158,17 @@ class RegressionAnalyzerTest {
     }
 
     @Test
-    @DisplayName("files that disagree on more_is_better for one metric are refused, naming both rows")
-    void givenContradictoryDirection_whenAnalysed_thenError() {
+    @DisplayName("a test whose files disagree on more_is_better is left out and listed, naming both rows")
+    void givenContradictoryDirection_whenAnalysed_thenTestLeftOut() {
         RunSamples run = withExtraTipRow(new RunBuilder().metric("ub", "m", true, BASE, LOWER).build(),
                 "m", false, "tip-9.csv:4");
 
-        assertThatThrownBy(() -> analyzer.analyze(run))
-                .isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("tip-9.csv:4").hasMessageContaining("base.csv:2");
+        AnalysisReport report = analyzer.analyze(run);
+
+        assertThat(report.tests()).isEmpty();
+        assertThat(report.skippedTests()).singleElement().satisfies(t -> assertThat(t.name()).isEqualTo("ub"));
+        assertThat(report.excludedData()).singleElement().satisfies(x -> assertThat(x.reason())
+                .contains("tip-9.csv:4").contains("base.csv:2"));
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,12 +66,42 @@ class BenchmarkCsvCorpusTest {
                         .hasSize(1);
             }
         } else {
-            assertThatThrownBy(this::analyse)
-                    .isInstanceOf(InvalidInputException.class)
-                    .hasMessageStartingWith(tip + csv.string("line").map(line -> ":" + line).orElse("") + ": "
-                            + csv.required("message"))
-                    .satisfies(e -> csv.strings("contains").forEach(part -> assertThat(e).hasMessageContaining(part)));
+            AnalysisReport report = analyse();
+            assertThat(report.tests()).isEmpty();
+            assertThat(report.excludedData()).singleElement().satisfies(x -> {
+                assertThat(x.test()).isEqualTo("ub");
+                assertThat(x.instanceId()).isEqualTo("i-0abc");
+                assertThat(x.reason()).startsWith(tip + csv.string("line").map(line -> ":" + line).orElse("") + ": "
+                        + csv.required("message"));
+                csv.strings("contains").forEach(part -> assertThat(x.reason()).contains(part));
+            });
         }
+    }
+
+    @Test
+    @DisplayName("a VM with a bad CSV is left out and listed; the other VMs are analysed")
+    void givenOneBadVm_whenAnalysed_thenRestAnalysedAndBadVmListed() throws IOException {
+        for (String vm : new String[] {"i-1", "i-2", "i-3"}) {
+            Path dir = Files.createDirectories(run.resolve("test_ub/output/" + vm));
+            Files.writeString(dir.resolve("benchmark-base-1.csv"), HEADER + "Execl,lps,1000,true,6.1.141," + vm
+                    + ",m5.large,x86_64\n");
+            Files.writeString(dir.resolve("benchmark-tip-1.csv"), HEADER + "Execl,lps,990,true,6.1.150," + vm
+                    + ",m5.large,x86_64\n");
+        }
+        Path bad = Files.createDirectories(run.resolve("test_ub/output/i-bad")).resolve("benchmark-tip-1.csv");
+        Files.writeString(bad.resolveSibling("benchmark-base-1.csv"), HEADER + "Execl,lps,1000,true,6.1.141,i-bad,m5.large,x86_64\n");
+        Files.writeString(bad, HEADER + "Execl,lps,not-a-number,true,6.1.150,i-bad,m5.large,x86_64\n");
+
+        AnalysisReport report = analyse();
+
+        assertThat(report.tests()).singleElement().satisfies(t -> assertThat(t.comparisons().get(0).base().n())
+                .isEqualTo(3));
+        assertThat(report.excludedData()).singleElement().satisfies(x -> {
+            assertThat(x.instanceId()).isEqualTo("i-bad");
+            assertThat(x.reason()).startsWith(bad + ":2: ");
+        });
+        assertThat(TextReport.render(report)).contains("Data problems (left out; the report covers the rest):\n"
+                + "  test ub, VM i-bad: " + bad + ":2: ");
     }
 
     private AnalysisReport analyse() {
