@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 /**
  * The input of {@link AnalyzeRunHandler}:
- * {@code {"bucket": "...", "run_prefix": "...", "correction": "holm|bh|none", "alpha": 0.05, "min_effect": 0.5}},
+ * {@code {"bucket": "...", "run_prefix": "...", "correction": "holm|bh|none", "alpha": 0.05, "min_effect": 0.5, "min_change": 1.0, "pairing": "auto|off"}},
  * the last three optional (defaults of {@link AnalysisOptions#defaults()}).
  *
  * @param run     the run to analyse
@@ -17,9 +17,10 @@ import java.util.TreeSet;
  */
 record AnalyzeRunRequest(S3Location run, AnalysisOptions options) {
 
-    private static final Set<String> FIELDS = Set.of("bucket", "run_prefix", "correction", "alpha", "min_effect");
+    private static final Set<String> FIELDS = Set.of("bucket", "run_prefix", "correction", "alpha", "min_effect", "min_change",
+            "pairing");
     private static final String EXPECTED = "expected {\"bucket\": \"...\", \"run_prefix\": \"...\"} and optionally "
-            + "\"correction\" (holm, bh, none), \"alpha\", \"min_effect\"";
+            + "\"correction\" (holm, bh, none), \"alpha\", \"min_effect\", \"min_change\", \"pairing\" (auto, off)";
 
     /**
      * Validates the Lambda event.
@@ -45,7 +46,10 @@ record AnalyzeRunRequest(S3Location run, AnalysisOptions options) {
         AnalysisOptions options = new AnalysisOptions(
                 correction == null ? Correction.HOLM : Correction.parse(text(correction, "correction")),
                 number(input, "alpha", AnalysisOptions.DEFAULT_ALPHA),
-                number(input, "min_effect", AnalysisOptions.DEFAULT_MIN_EFFECT));
+                number(input, "min_effect", AnalysisOptions.DEFAULT_MIN_EFFECT),
+                number(input, "min_change", AnalysisOptions.DEFAULT_MIN_CHANGE_PCT),
+                input.get("pairing") == null ? AnalysisOptions.Pairing.AUTO : pairing(text(input.get("pairing"),
+                        "pairing")));
         return new AnalyzeRunRequest(run, options);
     }
 
@@ -59,6 +63,15 @@ record AnalyzeRunRequest(S3Location run, AnalysisOptions options) {
             throw new IllegalArgumentException("empty \"" + field + "\": " + EXPECTED);
         }
         return text.trim();
+    }
+
+    private static AnalysisOptions.Pairing pairing(String value) {
+        for (AnalysisOptions.Pairing p : AnalysisOptions.Pairing.values()) {
+            if (p.label().equalsIgnoreCase(value.trim())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("\"pairing\" must be auto or off, got '" + value + "'");
     }
 
     private static String text(Object value, String field) {
