@@ -1,6 +1,5 @@
 package dev.pullab.core.analysis;
 
-import org.apache.commons.statistics.distribution.TDistribution;
 import org.apache.commons.statistics.inference.TTest;
 
 /**
@@ -35,11 +34,7 @@ public final class PairedT {
 
         /** The two-sided confidence interval of the mean difference at {@code level} (e.g. 0.95). */
         public double[] confidenceInterval(double level) {
-            if (!computable || standardError == 0.0) {
-                return new double[] {meanDifference, meanDifference};
-            }
-            double q = TDistribution.of(df).inverseSurvivalProbability((1.0 - level) / 2.0);
-            return new double[] {meanDifference - q * standardError, meanDifference + q * standardError};
+            return StudentInterval.of(meanDifference, standardError, df, level, computable);
         }
     }
 

@@ -45,11 +45,7 @@ public final class TrimmedPairedT {
 
         /** The two-sided confidence interval of the trimmed mean at {@code level} (e.g. 0.95). */
         public double[] confidenceInterval(double level) {
-            if (!computable || standardError == 0.0) {
-                return new double[] {trimmedMean, trimmedMean};
-            }
-            double q = TDistribution.of(df).inverseSurvivalProbability((1.0 - level) / 2.0);
-            return new double[] {trimmedMean - q * standardError, trimmedMean + q * standardError};
+            return StudentInterval.of(trimmedMean, standardError, df, level, computable);
         }
     }
 
