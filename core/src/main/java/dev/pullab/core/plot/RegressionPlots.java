@@ -40,7 +40,7 @@ import org.knowm.xchart.style.Styler.LegendPosition;
  * skipped.
  *
  * <p>Each chart has one vertical bar per metric, in comparison order, whose height is
- * {@link MetricComparison#pctChange()}: the change of the tip mean against the base mean, in percent. The metric
+ * {@link MetricComparison#change()}: the paired estimate when the metric was compared paired, else the change of the tip mean against the base mean, in percent. The metric
  * names are written vertically under the bars. Bars of metrics flagged as regressions
  * ({@link MetricComparison#isRegression()}) are red, all others steel blue; the legend names the two ("regression",
  * "no regression"). A series without bars is left out, so a chart without regression has no red at all. Whether a
@@ -169,7 +169,7 @@ public final class RegressionPlots {
     }
 
     private static Bar bar(MetricComparison comparison, double clip) {
-        double pct = comparison.pctChange();
+        double pct = comparison.change(); // the paired estimate when paired: the number the verdict is about
         if (Double.isNaN(pct)) {
             return new Bar(comparison.metric() + " (nan)", 0.0, comparison.isRegression());
         }
