@@ -26,14 +26,18 @@ import picocli.CommandLine.Option;
  * rule has no direction and so also flags improvements. The README rule is therefore computed here from the raw
  * p-values and d of the {@code none} analysis.
  *
+ * <p>This is {@code --model independent}; the default {@code --model vm} (VMs measuring both kernels, paired by
+ * instance id, with per-VM offsets and outliers) is {@link VmModelDetection}.
+ *
  * <p>Data: per metric and kernel, one value per VM,
  * {@code 1000 × change × (1 + noise × N(0,1))}; even metrics more-is-better. Scenarios: no change (false-alarm rate:
  * share of runs with at least one flagged metric), and metric 0 (more-is-better) of the tip shifted by each
  * {@code --shifts} percentage (detection rate: share of runs in which metric 0 is flagged).
  */
 @Command(name = "bench/run detection", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "False alarms and detected shifts per --correction (holm, bh, none) and pullab_cloud's rule, "
-                + "on the same simulated runs.")
+        description = "False alarms and detected shifts of pullab's rules and pullab_cloud's rule on the same "
+                + "simulated runs: by default (--model vm) VMs that measure both kernels, paired by instance id "
+                + "(see VmModelDetection); --model independent: the earlier model, one value per VM and kernel.")
 public final class DetectionBench implements Callable<Integer> {
 
     /** Label of pullab_cloud's rule in the table. */
@@ -44,24 +48,65 @@ public final class DetectionBench implements Callable<Integer> {
     private static final int RULES = CORRECTIONS.length + 1;
     private static final int CLOUD = CORRECTIONS.length;
 
-    @Option(names = "--runs", description = "Simulated runs per scenario (default: ${DEFAULT-VALUE}).")
-    int runs = 2000;
+    /** The noise models. */
+    enum Model { vm, independent }
 
-    @Option(names = "--vms", description = "VMs per kernel, one value each per metric (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = "vm (default): each VM measures both kernels, with its own offset per "
+            + "metric (--vm-spread), in-VM noise (--noise) and occasional outliers (--outlier-rate), compared for "
+            + "5, 10 and 20 VMs (--vm-counts) by pullab_cloud's rule, the unpaired Holm rule, the paired default and "
+            + "paired references; independent: the earlier model, independent values per VM and kernel, one VM count "
+            + "(--vms), rules holm, bh, none and pullab_cloud.")
+    Model model = Model.vm;
+
+    @Option(names = "--runs", description = "Simulated runs per scenario and VM count (default: 5000 for vm, about "
+            + "2 minutes on 2 cores, each rate within +-1.4 points; 2000 for independent).")
+    Integer runs;
+
+    @Option(names = "--vms", description = "independent: VMs per kernel, one value each per metric (default: "
+            + "${DEFAULT-VALUE}).")
     int vms = 10;
+
+    @Option(names = "--vm-counts", split = ",", paramLabel = "<n>",
+            description = "vm: VM counts side by side, each VM measuring both kernels (default: 5,10,20).")
+    List<Integer> vmCounts = List.of(5, 10, 20);
 
     @Option(names = "--metrics", description = "Metrics per run (default: ${DEFAULT-VALUE}).")
     int metrics = 24;
 
-    @Option(names = "--noise", description = "Relative standard deviation of a value (default: ${DEFAULT-VALUE}).")
-    double noise = 0.02;
+    @Option(names = "--noise", description = "Relative standard deviation of a measurement (vm: in-VM noise; "
+            + "default: 0.01 for vm, 0.02 for independent).")
+    Double noise;
+
+    @Option(names = "--vm-spread", description = "vm: relative standard deviation of a VM's offset, shared by both "
+            + "kernels (default: ${DEFAULT-VALUE}, 4x the default in-VM noise).")
+    double vmSpread = 0.04;
+
+    @Option(names = "--outlier-rate", description = "vm: probability per VM and metric that one kernel's value on it "
+            + "is an outlier (default: ${DEFAULT-VALUE}).")
+    double outlierRate = 0.1;
+
+    @Option(names = "--outlier-size", split = ",", paramLabel = "<percent>", description = "vm: an outlier is off by "
+            + "a relative error drawn uniformly from this range, either sign (default: 10,20).")
+    List<Double> outlierSize = List.of(10.0, 20.0);
+
+    @Option(names = "--extra", split = ",", paramLabel = "<rule>", description = "vm: extra reference rows computed "
+            + "by the harness from the per-VM log ratios, comma-separated: trim:<fraction> (trimmed t with that trim "
+            + "from each end), mad:<k> (VMs more than k normalised MADs from the median dropped, then the paired t), "
+            + "either with :1s for a one-sided p in the worse direction; 'none' for no extra row (default: "
+            + "trim:0.1,trim:0.2:1s,mad:3.5,mad:4,mad:4.5:1s).")
+    List<String> extras = List.of("trim:0.1", "trim:0.2:1s", "mad:3.5", "mad:4", "mad:4.5:1s");
+
+    @Option(names = "--threads", description = "vm: cells simulated in parallel; the figures do not depend on it "
+            + "(default: the number of processors).")
+    int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = 42;
 
     @Option(names = "--shifts", split = ",", paramLabel = "<percent>",
-            description = "Shifts of metric 0 in percent, comma-separated (default: -1,-3,-5,-10).")
-    List<Double> shifts = List.of(-1.0, -3.0, -5.0, -10.0);
+            description = "Shifts of metric 0 in percent, comma-separated, negative is worse (default: -1,-2,-3,-5 "
+                    + "for vm, -1,-3,-5,-10 for independent).")
+    List<Double> shifts;
 
     /**
      * @param runs    simulated runs per scenario
@@ -114,13 +159,26 @@ public final class DetectionBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return BenchStats.execute("detection bench", () -> new Params(runs, vms, metrics, noise, seed, shifts),
-                params -> run(params, System.out));
+        if (model == Model.independent) {
+            return BenchStats.execute("detection bench", () -> new Params(runs == null ? 2000 : runs, vms, metrics,
+                    noise == null ? 0.02 : noise, seed, shifts == null ? List.of(-1.0, -3.0, -5.0, -10.0) : shifts),
+                    params -> run(params, System.out));
+        }
+        return BenchStats.execute("detection bench", () -> {
+            if (outlierSize.size() != 2) {
+                throw new IllegalArgumentException("--outlier-size takes two percentages, min,max");
+            }
+            return new VmModelDetection.Params(runs == null ? 5000 : runs, vmCounts, metrics,
+                    noise == null ? 0.01 : noise, vmSpread, outlierRate, outlierSize.get(0) / 100,
+                    outlierSize.get(1) / 100, seed, shifts == null ? List.of(-1.0, -2.0, -3.0, -5.0) : shifts,
+                    extras.equals(List.of("none")) ? List.of()
+                            : extras.stream().map(VmModelDetection.Extra::parse).toList(), threads);
+        }, params -> VmModelDetection.run(params, System.out));
     }
 
     /** Runs every scenario and prints the table to {@code out}. */
     public static Result run(Params p, PrintStream out) {
-        out.printf(Locale.ROOT, "detection bench: %d simulated runs per scenario, %d metrics, %d VMs per kernel, "
+        out.printf(Locale.ROOT, "detection bench, model independent: %d simulated runs per scenario, %d metrics, %d VMs per kernel, "
                         + "noise sd %s %%, alpha %s, min |d| %s, seed %d%n", p.runs(), p.metrics(), p.vms(),
                 BenchStats.number(p.noise() * 100), AnalysisOptions.DEFAULT_ALPHA, AnalysisOptions.DEFAULT_MIN_EFFECT,
                 p.seed());
