@@ -13,12 +13,17 @@ import java.util.List;
  * @param vmChanges          per VM: its base and tip value and the change {@code (tip / base - 1) * 100}
  * @param changePct          the estimated change, {@code (exp(m) - 1) * 100} with {@code m} the 20 % trimmed mean of
  *                           the per-VM {@code log(tip / base)}
- * @param ciLowPct           lower end of the change's 95 % confidence interval, in percent
+ * @param ciLowPct           lower end of the change's 95 % confidence interval (moderated t), in percent
  * @param ciHighPct          upper end
- * @param trimmedT           the trimmed-mean t statistic (the verdict's test, {@link TrimmedPairedT})
+ * @param trimmedT           the trimmed-mean t statistic of this metric on its own ({@link TrimmedPairedT})
  * @param trimmedDf          its degrees of freedom
  * @param trimmedPvalue      its two-sided p-value
- * @param trimmedPvalueAdjusted the same after the test's correction across its paired metrics
+ * @param moderatedT         the verdict's statistic: the trimmed mean over its standard error with the winsorized
+ *                           variance moderated across the test's paired metrics ({@link VariancePrior})
+ * @param moderatedDf        its degrees of freedom, the metric's own plus the prior's (null in JSON when infinite)
+ * @param moderatedPvalue    its two-sided p-value
+ * @param moderatedPvalueAdjusted the same after the test's correction across its paired metrics: the verdict's
+ * @param priorDf            the prior degrees of freedom borrowed from the test's metrics (0: none borrowed)
  * @param pairedT            the textbook paired t of the log ratios ({@link PairedT}), for reference
  * @param pairedTPvalue      its two-sided p-value
  * @param wilcoxonStatistic  the Wilcoxon signed-rank statistic of the log ratios, {@code min(R+, R-)}
@@ -36,7 +41,11 @@ public record PairedComparison(
         double trimmedT,
         double trimmedDf,
         double trimmedPvalue,
-        double trimmedPvalueAdjusted,
+        double moderatedT,
+        double moderatedDf,
+        double moderatedPvalue,
+        double moderatedPvalueAdjusted,
+        double priorDf,
         double pairedT,
         double pairedTPvalue,
         double wilcoxonStatistic,
@@ -50,11 +59,5 @@ public record PairedComparison(
 
     /** One VM's pair. */
     public record VmChange(String instanceId, double base, double tip, double changePct) {
-    }
-
-    PairedComparison withAdjusted(double adjusted) {
-        return new PairedComparison(pairs, reducedToMedian, unpairedVms, vmChanges, changePct, ciLowPct, ciHighPct,
-                trimmedT, trimmedDf, trimmedPvalue, adjusted, pairedT, pairedTPvalue, wilcoxonStatistic,
-                wilcoxonPvalue, wilcoxonMethod);
     }
 }

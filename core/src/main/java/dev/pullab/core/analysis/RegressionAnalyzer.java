@@ -78,7 +78,7 @@ public final class RegressionAnalyzer {
 
     /** A metric's values on both kernels, before the correction across metrics; {@code paired} when they pair up. */
     private record MetricSamples(String metric, String unit, boolean moreIsBetter, double[] base, double[] tip,
-            String source, Optional<PairedComparison> paired) {
+            String source, Optional<VmPairs.Pairs> paired) {
     }
 
     private Comparisons compare(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
@@ -97,7 +97,7 @@ public final class RegressionAnalyzer {
                 continue;
             }
             BenchmarkSample first = b.get(0);
-            Optional<PairedComparison> paired = options.pairing() == AnalysisOptions.Pairing.OFF ? Optional.empty()
+            Optional<VmPairs.Pairs> paired = options.pairing() == AnalysisOptions.Pairing.OFF ? Optional.empty()
                     : VmPairs.of(b, t);
             both.add(new MetricSamples(metric, first.unit(), first.moreIsBetter(), values(b), values(t),
                     first.source(), paired));
@@ -147,7 +147,7 @@ public final class RegressionAnalyzer {
             if (paired[i] != null) {
                 double change = paired[i].changePct();
                 worse = s.moreIsBetter() ? change < 0.0 : change > 0.0;
-                significant = paired[i].trimmedPvalueAdjusted() < options.alpha();
+                significant = paired[i].moderatedPvalueAdjusted() < options.alpha();
                 large = Math.abs(change) >= options.minChangePct() && change != 0.0;
             } else {
                 worse = s.moreIsBetter() ? tip.mean() < base.mean() : tip.mean() > base.mean();
@@ -164,7 +164,11 @@ public final class RegressionAnalyzer {
         return out;
     }
 
-    /** The paired comparisons with their p-values adjusted across the paired metrics of the test (null: unpaired). */
+    /**
+     * The paired comparisons of a test's metrics (null: unpaired): each metric's winsorized variance moderated by the
+     * prior fitted across the test's paired metrics ({@link VariancePrior}), the moderated trimmed t, and its
+     * p-values adjusted across those metrics.
+     */
     private PairedComparison[] adjustPaired(List<MetricSamples> metrics) {
         PairedComparison[] out = new PairedComparison[metrics.size()];
         List<Integer> index = new ArrayList<>();
@@ -173,13 +177,37 @@ public final class RegressionAnalyzer {
                 index.add(i);
             }
         }
-        double[] p = index.stream().mapToDouble(i -> metrics.get(i).paired().orElseThrow().trimmedPvalue()).toArray();
+        VmPairs.Pairs[] pairs = index.stream().map(i -> metrics.get(i).paired().orElseThrow())
+                .toArray(VmPairs.Pairs[]::new);
+        double[] variances = new double[pairs.length];
+        double[] dfs = new double[pairs.length];
+        for (int k = 0; k < pairs.length; k++) {
+            variances[k] = pairs[k].winsorizedVariance();
+            dfs[k] = pairs[k].trimmed().df();
+        }
+        Optional<VariancePrior> prior = VariancePrior.fit(variances, dfs);
+        ModeratedT[] moderated = new ModeratedT[pairs.length];
+        double[] p = new double[pairs.length];
+        for (int k = 0; k < pairs.length; k++) {
+            moderated[k] = ModeratedT.of(pairs[k], variances[k], dfs[k], prior);
+            p[k] = moderated[k].pValue();
+        }
         double[] adjusted = options.correction().adjust(p);
-        for (int k = 0; k < index.size(); k++) {
-            out[index.get(k)] = metrics.get(index.get(k)).paired().orElseThrow().withAdjusted(adjusted[k]);
+        for (int k = 0; k < pairs.length; k++) {
+            VmPairs.Pairs x = pairs[k];
+            ModeratedT m = moderated[k];
+            double[] ci = m.confidenceInterval(CONFIDENCE);
+            out[index.get(k)] = new PairedComparison(x.changes().size(), x.reduced(), x.unpaired(), x.changes(),
+                    VmPairs.percent(x.trimmed().trimmedMean()), VmPairs.percent(ci[0]), VmPairs.percent(ci[1]),
+                    x.trimmed().statistic(), x.trimmed().df(), x.trimmed().pValue(), m.statistic(), m.df(),
+                    m.pValue(), adjusted[k], prior.map(VariancePrior::df).orElse(0.0), x.paired().statistic(),
+                    x.paired().pValue(), x.wilcoxon().statistic(), x.wilcoxon().pValue(),
+                    x.wilcoxon().method().name().toLowerCase(java.util.Locale.ROOT));
         }
         return out;
     }
+
+    private static final double CONFIDENCE = 0.95;
 
     static double pctChange(double baseMean, double tipMean) {
         if (baseMean == 0.0) {

@@ -29,7 +29,8 @@ public final class TextReport {
                 ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
         if (o.pairing() == AnalysisOptions.Pairing.AUTO) {
             out.append(String.format(Locale.ROOT, "Paired rule (a metric whose VMs measured both kernels): %s p < %s on "
-                    + "the trimmed-mean t of per-VM log(tip/base), |change| >= %s%%, tip worse%n",
+                    + "the trimmed-mean t of per-VM log(tip/base), variance moderated across the test's metrics, "
+                    + "|change| >= %s%%, tip worse%n",
                     ruleName(o.correction()), number(o.alpha()), number(o.minChangePct())));
         }
         for (VmTestAnalysis test : report.tests()) {
@@ -97,12 +98,13 @@ public final class TextReport {
 
     /** A paired verdict: the estimated change with its interval, the test it rests on, the reference tests. */
     private static void appendPaired(StringBuilder out, PairedComparison p, Correction correction) {
-        out.append(String.format(Locale.ROOT, "      [paired on %d VMs: change %s, 95%% CI %s .. %s; trimmed t p=%s%s]%n",
-                p.pairs(), percent(p.changePct()), percent(p.ciLowPct()), percent(p.ciHighPct()),
-                fixed(p.trimmedPvalue(), 4), correction == Correction.NONE ? ""
-                        : ", " + correction.label() + "-adjusted p=" + fixed(p.trimmedPvalueAdjusted(), 4)));
-        out.append(String.format(Locale.ROOT, "      [reference: paired t p=%s, Wilcoxon signed-rank p=%s (%s)]%n",
-                fixed(p.pairedTPvalue(), 4), fixed(p.wilcoxonPvalue(), 4), p.wilcoxonMethod()));
+        out.append(String.format(Locale.ROOT, "      [paired on %d VMs: change %s, 95%% CI %s .. %s; moderated trimmed t "
+                        + "p=%s%s]%n", p.pairs(), percent(p.changePct()), percent(p.ciLowPct()), percent(p.ciHighPct()),
+                fixed(p.moderatedPvalue(), 4), correction == Correction.NONE ? ""
+                        : ", " + correction.label() + "-adjusted p=" + fixed(p.moderatedPvalueAdjusted(), 4)));
+        out.append(String.format(Locale.ROOT, "      [reference: trimmed t alone p=%s, paired t p=%s, Wilcoxon "
+                        + "signed-rank p=%s (%s)]%n", fixed(p.trimmedPvalue(), 4), fixed(p.pairedTPvalue(), 4),
+                fixed(p.wilcoxonPvalue(), 4), p.wilcoxonMethod()));
         if (p.reducedToMedian()) {
             out.append("      [a VM measured a kernel several times: its median per kernel was used]\n");
         }

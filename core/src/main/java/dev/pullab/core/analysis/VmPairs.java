@@ -3,7 +3,6 @@ package dev.pullab.core.analysis;
 import dev.pullab.core.benchmark.BenchmarkSample;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -20,13 +19,32 @@ final class VmPairs {
 
     /** The fewest VMs with both kernels for a paired comparison: below it the trimmed t has no degree of freedom. */
     static final int MIN_PAIRS = 3;
-    private static final double CONFIDENCE = 0.95;
 
     private VmPairs() {
     }
 
-    /** The paired comparison of one metric, before the correction across metrics; empty when it does not pair. */
-    static Optional<PairedComparison> of(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
+    /**
+     * One metric's pairs and the tests of their log ratios, before variance is borrowed across metrics.
+     *
+     * @param changes  per VM: base, tip, change
+     * @param reduced  some VM's values were reduced to their median
+     * @param unpaired VMs with one kernel only
+     * @param trimmed  the trimmed-mean t of the log ratios (on their own)
+     * @param paired   the textbook paired t
+     * @param wilcoxon the Wilcoxon signed-rank test
+     */
+    record Pairs(List<PairedComparison.VmChange> changes, boolean reduced, List<String> unpaired,
+                 TrimmedPairedT.Result trimmed, PairedT.Result paired, WilcoxonSignedRank.Result wilcoxon) {
+
+        /** The winsorized variance of the log ratios, {@code s_w²}, recovered from the trimmed t's standard error. */
+        double winsorizedVariance() {
+            double sw = trimmed.standardError() * (1.0 - 2.0 * TrimmedPairedT.DEFAULT_TRIM) * Math.sqrt(changes.size());
+            return sw * sw;
+        }
+    }
+
+    /** One metric's pairs; empty when it does not pair. */
+    static Optional<Pairs> of(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
         Map<String, List<Double>> baseByVm = byVm(base);
         Map<String, List<Double>> tipByVm = byVm(tip);
         List<String> unpaired = new ArrayList<>();
@@ -51,14 +69,9 @@ final class VmPairs {
             return Optional.empty();
         }
         double[] logRatios = changes.stream().mapToDouble(c -> Math.log(c.tip() / c.base())).toArray();
-        TrimmedPairedT.Result trimmed = TrimmedPairedT.test(logRatios, TrimmedPairedT.DEFAULT_TRIM);
-        PairedT.Result paired = PairedT.test(logRatios);
-        WilcoxonSignedRank.Result wilcoxon = WilcoxonSignedRank.test(logRatios);
-        double[] ci = trimmed.confidenceInterval(CONFIDENCE);
-        return Optional.of(new PairedComparison(changes.size(), reduced, unpaired, changes,
-                percent(trimmed.trimmedMean()), percent(ci[0]), percent(ci[1]), trimmed.statistic(), trimmed.df(),
-                trimmed.pValue(), trimmed.pValue(), paired.statistic(), paired.pValue(), wilcoxon.statistic(),
-                wilcoxon.pValue(), wilcoxon.method().name().toLowerCase(Locale.ROOT)));
+        return Optional.of(new Pairs(changes, reduced, unpaired,
+                TrimmedPairedT.test(logRatios, TrimmedPairedT.DEFAULT_TRIM), PairedT.test(logRatios),
+                WilcoxonSignedRank.test(logRatios)));
     }
 
     /** A log ratio as a change in percent. */

@@ -58,7 +58,7 @@ class PairedVerdictTest {
 
         MetricComparison c = only(AnalysisOptions.defaults());
 
-        assertThat(c.paired().trimmedPvalueAdjusted()).isLessThan(0.05);
+        assertThat(c.paired().moderatedPvalueAdjusted()).isLessThan(0.05);
         assertThat(c.isRegression()).isFalse();
         assertThat(c.isImprovement()).isFalse();
     }
@@ -109,6 +109,26 @@ class PairedVerdictTest {
         base.set(0, sample(KernelRole.BASE, "m", "i-0", 0.0));
 
         assertThat(only(AnalysisOptions.defaults()).paired()).isNull();
+    }
+
+    @Test
+    @DisplayName("an outlier VM is set aside, and the test's other metrics lend their noise level")
+    void outlierVmAndBorrowedVariance() {
+        for (int m = 0; m < 12; m++) {
+            measure("metric" + m, 1000 + m, m == 0 ? -0.03 : 0.0, 10);
+        }
+        // a noisy neighbour during VM i-3's tip run of metric0: far out
+        tip.set(3, sample(KernelRole.TIP, "metric0", "i-3", tip.get(3).value() * 1.18));
+
+        AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults())
+                .analyze(new RunSamples(List.of(new VmTestSamples("ub", base, tip, 1, 1))));
+
+        assertThat(report.tests().get(0).regressions()).extracting(MetricComparison::metric)
+                .containsExactly("metric0");
+        MetricComparison c = report.tests().get(0).comparisons().get(0);
+        assertThat(c.paired().priorDf()).isPositive();
+        assertThat(c.paired().moderatedDf()).isGreaterThan(c.paired().trimmedDf());
+        assertThat(c.paired().pairedTPvalue()).isGreaterThan(c.paired().moderatedPvalue());
     }
 
     private void measure(String metric, double level, double change, int vms) {
