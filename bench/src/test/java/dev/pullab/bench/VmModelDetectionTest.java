@@ -42,8 +42,9 @@ class VmModelDetectionTest {
         VmModelDetection.Row paired = result.row(VmModelDetection.PAIRED_DEFAULT);
         assertThat(paired.cell(10).detectionRates().get(1)).as("a 10 %% drop, 10 VMs, 1 %% in-VM noise")
                 .isGreaterThan(0.9);
-        // the harness's own trimmed t at core's trim gives core's verdicts
-        assertThat(result.row("ref trim 20%").cells()).isEqualTo(paired.cells());
+        // the harness's trimmed t on each metric alone (core's default also borrows variance across metrics)
+        assertThat(result.row("ref trim 20%").cell(10).detectionRates().get(1)).as("unmoderated, 10 %% drop")
+                .isGreaterThan(0.5);
         // the Wilcoxon test cannot reach Holm's threshold with 5 pairs (smallest two-sided p 1/16)
         assertThat(result.row(VmModelDetection.WILCOXON).cell(5).detectionRates()).containsOnly(0.0);
         String printed = buffer.toString(StandardCharsets.UTF_8);
