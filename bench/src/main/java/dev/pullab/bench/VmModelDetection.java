@@ -36,7 +36,7 @@ import java.util.concurrent.Future;
  *
  * <p>Rules, all on the same simulated runs: pullab_cloud's README rule (from the unpaired analysis with
  * {@link Correction#NONE}), today's unpaired default (Holm, {@link AnalysisOptions.Pairing#OFF}), the new paired
- * default ({@link AnalysisOptions#defaults()}: 20 %-trimmed-mean t, variance borrowed across metrics), and as references the textbook paired t and the
+ * default ({@link AnalysisOptions#defaults()}: outlier VMs set aside, variance borrowed across metrics), and as references the textbook paired t and the
  * Wilcoxon signed-rank test (their p-values from {@link MetricComparison#paired()}, Holm across the test's paired
  * metrics, {@code |changePct| >= 1}, worse direction), plus one trimmed t per {@code trims} entry computed here from
  * the per-VM changes (Holm, its own trimmed estimate {@code >= 1 %}, worse direction).
@@ -453,8 +453,9 @@ public final class VmModelDetection {
                 + "rate of 5 or 95 %%).%n", 196 * Math.sqrt(0.25 / p.runs()), p.runs(),
                 196 * Math.sqrt(0.05 * 0.95 / p.runs()));
         out.printf(Locale.ROOT, "  %s: t or U raw p < 0.05 and |d| >= 0.5, no direction (unpaired). %s: Holm, "
-                + "unpaired (--pairing off). %s: AnalysisOptions.defaults(), Holm on the %s-trimmed-mean t of the "
-                + "per-VM log(tip/base), variance borrowed across the test's metrics, |change| >= %s %%, worse direction. %s, %s: the same rule on the paired t's "
+                + "unpaired (--pairing off). %s: AnalysisOptions.defaults(), Holm on the t of the per-VM log(tip/base) "
+                + "(outlier VMs beyond 4 MADs set aside, variance borrowed across the test's metrics; %s trim: the "
+                + "reference rows), |change| >= %s %%, worse direction. %s, %s: the same rule on the paired t's "
                 + "and the Wilcoxon signed-rank test's p-values (gated on the default's trimmed change).%s%n",
                 CLOUD, UNPAIRED_HOLM, PAIRED_DEFAULT, pct(TrimmedPairedT.DEFAULT_TRIM * 100),
                 BenchStats.number(AnalysisOptions.DEFAULT_MIN_CHANGE_PCT), PAIRED_T, WILCOXON,

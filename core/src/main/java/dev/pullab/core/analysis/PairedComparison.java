@@ -10,16 +10,19 @@ import java.util.List;
  * @param reducedToMedian    some VM measured a kernel more than once: each VM's values per kernel were first reduced
  *                           to their median
  * @param unpairedVms        VMs that measured one kernel only: left out of the pairing
+ * @param outlierVms         VMs screened out as outliers: their change is more than 4 normalised MADs from the
+ *                           median change of the metric (a noisy neighbour during one kernel's run)
  * @param vmChanges          per VM: its base and tip value and the change {@code (tip / base - 1) * 100}
- * @param changePct          the estimated change, {@code (exp(m) - 1) * 100} with {@code m} the 20 % trimmed mean of
- *                           the per-VM {@code log(tip / base)}
+ * @param changePct          the estimated change, {@code (exp(m) - 1) * 100} with {@code m} the mean of the per-VM
+ *                           {@code log(tip / base)} of the VMs kept
  * @param ciLowPct           lower end of the change's 95 % confidence interval (moderated t), in percent
  * @param ciHighPct          upper end
- * @param trimmedT           the trimmed-mean t statistic of this metric on its own ({@link TrimmedPairedT})
+ * @param trimmedT           the 20 % trimmed-mean t of all pairs of this metric on its own ({@link TrimmedPairedT}),
+ *                           a robust reference
  * @param trimmedDf          its degrees of freedom
  * @param trimmedPvalue      its two-sided p-value
- * @param moderatedT         the verdict's statistic: the trimmed mean over its standard error with the winsorized
- *                           variance moderated across the test's paired metrics ({@link VariancePrior})
+ * @param moderatedT         the verdict's statistic: {@code m} over its standard error, the kept VMs' variance
+ *                           moderated across the test's paired metrics ({@link VariancePrior})
  * @param moderatedDf        its degrees of freedom, the metric's own plus the prior's (null in JSON when infinite)
  * @param moderatedPvalue    its two-sided p-value
  * @param moderatedPvalueAdjusted the same after the test's correction across its paired metrics: the verdict's
@@ -34,6 +37,7 @@ public record PairedComparison(
         int pairs,
         boolean reducedToMedian,
         List<String> unpairedVms,
+        List<String> outlierVms,
         List<VmChange> vmChanges,
         double changePct,
         double ciLowPct,
@@ -54,6 +58,7 @@ public record PairedComparison(
 
     public PairedComparison {
         unpairedVms = List.copyOf(unpairedVms);
+        outlierVms = List.copyOf(outlierVms);
         vmChanges = List.copyOf(vmChanges);
     }
 

@@ -165,9 +165,9 @@ public final class RegressionAnalyzer {
     }
 
     /**
-     * The paired comparisons of a test's metrics (null: unpaired): each metric's winsorized variance moderated by the
-     * prior fitted across the test's paired metrics ({@link VariancePrior}), the moderated trimmed t, and its
-     * p-values adjusted across those metrics.
+     * The paired comparisons of a test's metrics (null: unpaired): each metric's variance of its kept log ratios
+     * moderated by the prior fitted across the test's paired metrics ({@link VariancePrior}), the moderated t, and
+     * its p-values adjusted across those metrics.
      */
     private PairedComparison[] adjustPaired(List<MetricSamples> metrics) {
         PairedComparison[] out = new PairedComparison[metrics.size()];
@@ -182,14 +182,14 @@ public final class RegressionAnalyzer {
         double[] variances = new double[pairs.length];
         double[] dfs = new double[pairs.length];
         for (int k = 0; k < pairs.length; k++) {
-            variances[k] = pairs[k].winsorizedVariance();
-            dfs[k] = pairs[k].trimmed().df();
+            variances[k] = pairs[k].keptVariance();
+            dfs[k] = pairs[k].kept().length - 1.0;
         }
         Optional<VariancePrior> prior = VariancePrior.fit(variances, dfs);
         ModeratedT[] moderated = new ModeratedT[pairs.length];
         double[] p = new double[pairs.length];
         for (int k = 0; k < pairs.length; k++) {
-            moderated[k] = ModeratedT.of(pairs[k], variances[k], dfs[k], prior);
+            moderated[k] = ModeratedT.of(pairs[k], prior);
             p[k] = moderated[k].pValue();
         }
         double[] adjusted = options.correction().adjust(p);
@@ -197,8 +197,8 @@ public final class RegressionAnalyzer {
             VmPairs.Pairs x = pairs[k];
             ModeratedT m = moderated[k];
             double[] ci = m.confidenceInterval(CONFIDENCE);
-            out[index.get(k)] = new PairedComparison(x.changes().size(), x.reduced(), x.unpaired(), x.changes(),
-                    VmPairs.percent(x.trimmed().trimmedMean()), VmPairs.percent(ci[0]), VmPairs.percent(ci[1]),
+            out[index.get(k)] = new PairedComparison(x.changes().size(), x.reduced(), x.unpaired(), x.outliers(),
+                    x.changes(), VmPairs.percent(m.estimate()), VmPairs.percent(ci[0]), VmPairs.percent(ci[1]),
                     x.trimmed().statistic(), x.trimmed().df(), x.trimmed().pValue(), m.statistic(), m.df(),
                     m.pValue(), adjusted[k], prior.map(VariancePrior::df).orElse(0.0), x.paired().statistic(),
                     x.paired().pValue(), x.wilcoxon().statistic(), x.wilcoxon().pValue(),

@@ -29,7 +29,8 @@ public final class TextReport {
                 ruleName(o.correction()), number(o.alpha()), number(o.minEffect())));
         if (o.pairing() == AnalysisOptions.Pairing.AUTO) {
             out.append(String.format(Locale.ROOT, "Paired rule (a metric whose VMs measured both kernels): %s p < %s on "
-                    + "the trimmed-mean t of per-VM log(tip/base), variance moderated across the test's metrics, "
+                    + "the t of per-VM log(tip/base), outlier VMs set aside, variance moderated across the test's "
+                    + "metrics, "
                     + "|change| >= %s%%, tip worse%n",
                     ruleName(o.correction()), number(o.alpha()), number(o.minChangePct())));
         }
@@ -98,7 +99,7 @@ public final class TextReport {
 
     /** A paired verdict: the estimated change with its interval, the test it rests on, the reference tests. */
     private static void appendPaired(StringBuilder out, PairedComparison p, Correction correction) {
-        out.append(String.format(Locale.ROOT, "      [paired on %d VMs: change %s, 95%% CI %s .. %s; moderated trimmed t "
+        out.append(String.format(Locale.ROOT, "      [paired on %d VMs: change %s, 95%% CI %s .. %s; moderated t "
                         + "p=%s%s]%n", p.pairs(), percent(p.changePct()), percent(p.ciLowPct()), percent(p.ciHighPct()),
                 fixed(p.moderatedPvalue(), 4), correction == Correction.NONE ? ""
                         : ", " + correction.label() + "-adjusted p=" + fixed(p.moderatedPvalueAdjusted(), 4)));
@@ -107,6 +108,10 @@ public final class TextReport {
                 fixed(p.wilcoxonPvalue(), 4), p.wilcoxonMethod()));
         if (p.reducedToMedian()) {
             out.append("      [a VM measured a kernel several times: its median per kernel was used]\n");
+        }
+        if (!p.outlierVms().isEmpty()) {
+            out.append("      [outlier VMs set aside (change more than 4 MADs from the median): ").append(String.join(
+                    ", ", p.outlierVms().stream().map(TextReport::safe).toList())).append("]\n");
         }
         if (!p.unpairedVms().isEmpty()) {
             out.append("      [left out, one kernel only: ").append(String.join(", ",

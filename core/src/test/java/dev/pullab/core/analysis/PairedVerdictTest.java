@@ -126,6 +126,7 @@ class PairedVerdictTest {
         assertThat(report.tests().get(0).regressions()).extracting(MetricComparison::metric)
                 .containsExactly("metric0");
         MetricComparison c = report.tests().get(0).comparisons().get(0);
+        assertThat(c.paired().outlierVms()).containsExactly("i-3");
         assertThat(c.paired().priorDf()).isPositive();
         assertThat(c.paired().moderatedDf()).isGreaterThan(c.paired().trimmedDf());
         assertThat(c.paired().pairedTPvalue()).isGreaterThan(c.paired().moderatedPvalue());

@@ -72,7 +72,7 @@ class RegressionAnalyzerTest {
     }
 
     @Test
-    @DisplayName("adjusted p-values are reported beside the raw ones and decide the verdict")
+    @DisplayName("unpaired: adjusted p-values are reported beside the raw ones and decide the verdict")
     void givenManyMetrics_whenHolm_thenAdjustedPValuesDecide() {
         double[] base = {10, 11, 12, 13, 14};
         double[] tip = {9, 9.5, 10, 10.5, 11};
@@ -81,9 +81,10 @@ class RegressionAnalyzerTest {
             run.metric("ub", "m" + i, true, base, i == 0 ? tip : base);
         }
 
-        VmTestAnalysis none = new RegressionAnalyzer(new AnalysisOptions(Correction.NONE, 0.05, 0.5))
-                .analyze(run.build()).tests().get(0);
-        VmTestAnalysis holm = analyzer.analyze(run.build()).tests().get(0);
+        VmTestAnalysis none = new RegressionAnalyzer(new AnalysisOptions(Correction.NONE, 0.05, 0.5, 1.0,
+                AnalysisOptions.Pairing.OFF)).analyze(run.build()).tests().get(0);
+        VmTestAnalysis holm = new RegressionAnalyzer(new AnalysisOptions(Correction.HOLM, 0.05, 0.5, 1.0,
+                AnalysisOptions.Pairing.OFF)).analyze(run.build()).tests().get(0);
 
         MetricComparison raw = none.comparisons().get(0);
         MetricComparison adjusted = holm.comparisons().get(0);
