@@ -89,7 +89,7 @@ final class VmPairs {
             return Optional.empty();
         }
         double[] logRatios = changes.stream().mapToDouble(c -> Math.log(c.tip() / c.base())).toArray();
-        double center = MEDIAN.evaluate(logRatios);
+        double center = MEDIAN.evaluate(logRatios.clone()); // the median may reorder what it is given
         double mad = NORMAL_MAD * MEDIAN.evaluate(Arrays.stream(logRatios).map(d -> Math.abs(d - center)).toArray());
         List<String> outliers = new ArrayList<>();
         double[] kept = logRatios;
