@@ -55,6 +55,7 @@ public final class AnalyzeRunHandler implements RequestHandler<Map<String, Objec
         result.put("tests", report.tests().size());
         result.put("tests_with_regression", report.testsWithRegression());
         result.put("regression_test_names", report.regressionTestNames());
+        result.put("excluded_data", report.excludedData().size()); // each listed in report.json
         return result;
     }
 

@@ -5,6 +5,8 @@ import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.analysis.ReportJson;
 import dev.pullab.core.analysis.RunAnalysis;
 import dev.pullab.core.analysis.TextReport;
+import dev.pullab.core.benchmark.ExcludedData;
+import dev.pullab.core.benchmark.InvalidInputException;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
@@ -52,10 +54,17 @@ public final class RunReportPublisher {
     /**
      * Reads, analyses, writes.
      *
-     * @throws dev.pullab.core.benchmark.InvalidInputException when the run is missing, unreadable or has a malformed CSV
+     * @throws InvalidInputException when the run is missing or unreadable, or when every VM with benchmarks was left
+     *                               out (each reason named); a run with some usable VMs is analysed, and the report
+     *                               lists what was left out
      */
     Outcome publish(S3Location run, AnalysisOptions options) {
-        return write(run, RunAnalysis.analyze(runs.apply(run), options, DownloadProgress.SILENT));
+        AnalysisReport report = RunAnalysis.analyze(runs.apply(run), options, DownloadProgress.SILENT);
+        if (report.tests().isEmpty() && !report.excludedData().isEmpty()) {
+            throw new InvalidInputException("nothing left to compare in " + run + ": " + report.excludedData().stream()
+                    .map(ExcludedData::reason).collect(java.util.stream.Collectors.joining("; ")));
+        }
+        return write(run, report);
     }
 
     /** Writes an analysis already made: the plots, {@code report.txt}, and {@code report.json} last. Idempotent. */
