@@ -50,13 +50,17 @@ public record KcidbSettings(URI submitUrl, String jwt, String origin) {
      * </ul>
      * {@code KCIDB_REST} is kci-dev's {@code https://<token>@host[:port][/path]}: the token is the user name, the path
      * is made to end in {@code /submit} and the stored URL has no user info; without a token it is ignored, as
-     * kci-dev does.
+     * kci-dev does. A token never travels to a receiver other than the one it came with: {@code KCIDB_SUBMIT_URL}
+     * with the token of a {@code KCIDB_REST} naming another host, or {@code KCIDB_JWT} with the URL of
+     * {@code KCIDB_REST}, is refused (set the pair {@code KCIDB_SUBMIT_URL} + {@code KCIDB_JWT}, or
+     * {@code KCIDB_REST} alone).
      *
      * @throws ConfigurationException when a value is missing ({@code Missing required configuration:
      *                                kernelci.kcidb_jwt ...}) or malformed; the message never contains a token
      */
     public static KcidbSettings resolve(ConfigSource source) {
         Optional<RestUrl> rest = source.env(ENV_REST).flatMap(KcidbSettings::parseRest);
+        refuseMixedSources(source, rest);
         URI submitUrl = source.env(ENV_SUBMIT_URL).map(url -> parseUrl(url, ENV_SUBMIT_URL))
                 .or(() -> rest.map(RestUrl::url))
                 .or(() -> source.config(KEY_SUBMIT_URL).map(url -> parseUrl(url, "kernelci." + KEY_SUBMIT_URL)))
@@ -75,6 +79,38 @@ public record KcidbSettings(URI submitUrl, String jwt, String origin) {
                     + ")");
         }
         return new KcidbSettings(submitUrl, jwt, origin);
+    }
+
+    /**
+     * URL and token come from one source: a {@code KCIDB_REST} token is never sent to {@code KCIDB_SUBMIT_URL}'s
+     * host when that is another receiver, and a {@code KCIDB_JWT} is never sent to {@code KCIDB_REST}'s host.
+     */
+    private static void refuseMixedSources(ConfigSource source, Optional<RestUrl> rest) {
+        if (rest.isEmpty()) {
+            return;
+        }
+        Optional<URI> explicit = source.env(ENV_SUBMIT_URL).map(url -> parseUrl(url, ENV_SUBMIT_URL));
+        boolean explicitJwt = source.env(ENV_JWT).isPresent();
+        if (explicit.isPresent() && !explicitJwt && !sameReceiver(explicit.get(), rest.get().url())) {
+            throw new ConfigurationException(ENV_SUBMIT_URL + " (" + hostAndPort(explicit.get()) + ") and "
+                    + ENV_REST + " (" + hostAndPort(rest.get().url()) + ") name different KCIDB receivers, and the "
+                    + "token would come from " + ENV_REST + ": set " + ENV_SUBMIT_URL + " with " + ENV_JWT
+                    + ", or " + ENV_REST + " alone");
+        }
+        if (explicit.isEmpty() && explicitJwt) {
+            throw new ConfigurationException(ENV_JWT + " is set, but the URL would come from " + ENV_REST + " ("
+                    + hostAndPort(rest.get().url()) + "), which carries its own token: set " + ENV_SUBMIT_URL
+                    + " with " + ENV_JWT + ", or " + ENV_REST + " alone");
+        }
+    }
+
+    private static boolean sameReceiver(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && effectivePort(a) == effectivePort(b);
+    }
+
+    private static int effectivePort(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
     /** The receiver's base URL: the submit URL without its last path segment ({@code /submit}). */

@@ -58,6 +58,36 @@ class KcidbSettingsTest {
     }
 
     @Test
+    @DisplayName("KCIDB_SUBMIT_URL without KCIDB_JWT and a KCIDB_REST of another host is refused: its token stays home")
+    void restTokenNeverSentToAnotherReceiver() {
+        assertThatThrownBy(() -> resolve(env("KCIDB_SUBMIT_URL", "https://other.example.org/submit",
+                "KCIDB_REST", "https://" + REST_TOKEN + "@rest.example.org"), fileConfig))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("other.example.org").hasMessageContaining("rest.example.org")
+                .hasMessageContaining("different KCIDB receivers").hasMessageNotContaining(REST_TOKEN);
+    }
+
+    @Test
+    @DisplayName("KCIDB_SUBMIT_URL on the same receiver as KCIDB_REST takes the REST token for its own path")
+    void sameReceiverKeepsRestToken() {
+        KcidbSettings settings = resolve(env("KCIDB_SUBMIT_URL", "https://rest.example.org:443/v2/submit",
+                "KCIDB_REST", "https://" + REST_TOKEN + "@rest.example.org"), fileConfig);
+
+        assertThat(settings.submitUrl()).isEqualTo(URI.create("https://rest.example.org:443/v2/submit"));
+        assertThat(settings.jwt()).isEqualTo(REST_TOKEN);
+    }
+
+    @Test
+    @DisplayName("KCIDB_JWT with the URL of KCIDB_REST is refused: the JWT never goes to REST's host unasked")
+    void explicitJwtNeverSentToRestHost() {
+        assertThatThrownBy(() -> resolve(env("KCIDB_JWT", "specific-jwt",
+                "KCIDB_REST", "https://" + REST_TOKEN + "@rest.example.org"), fileConfig))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("KCIDB_JWT is set").hasMessageContaining("rest.example.org")
+                .hasMessageNotContaining(REST_TOKEN).hasMessageNotContaining("specific-jwt");
+    }
+
+    @Test
     @DisplayName("KCIDB_REST beats UNIFIED_TOKEN and the config file")
     void restBeatsUnifiedToken() {
         KcidbSettings settings = resolve(env("KCIDB_REST", "https://" + REST_TOKEN + "@rest.example.org/submit",
