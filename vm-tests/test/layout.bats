@@ -46,8 +46,9 @@ bundled_tests() {
       [ "$(grep -cxF "$prelude" "$stage")" = 1 ] || bad+=("${stage#"$VMT"/}: no '$prelude'")
       [ "$(grep -cE '^[[:space:]]*(source|\.)[[:space:]]' "$stage")" = 1 ] \
         || bad+=("${stage#"$VMT"/}: sources something besides common_lib.sh")
-      ! grep -qE '(^|[^A-Za-z0-9_])lib/[A-Za-z0-9_]+\.sh' <(grep -v '^[[:space:]]*#' "$stage") \
-        || bad+=("${stage#"$VMT"/}: names a lib/ file outside comments")
+      if grep -qE '(^|[^A-Za-z0-9_])lib/[A-Za-z0-9_]+\.sh' <(grep -v '^[[:space:]]*#' "$stage"); then
+        bad+=("${stage#"$VMT"/}: names a lib/ file outside comments")
+      fi
     done
   done
   printf '%s\n' "${bad[@]}"
