@@ -80,7 +80,10 @@ public final class Orchestrator {
                     rejection.message(), rejection.code().wireName(), finished.name().toLowerCase(java.util.Locale.ROOT));
             return new Outcome(Optional.empty(), List.of(), Optional.of(rejection));
         }
-        return launch(((Translation.Planned) translation).plan());
+        Translation.Planned planned = (Translation.Planned) translation;
+        // how the job was adapted to this lab (placed by arch, a test type run as the boot test, ...)
+        planned.notes().forEach(note -> LOG.info("job {} ({}): {}", ticket.nodeId(), ticket.name(), note));
+        return launch(planned.plan());
     }
 
     /**

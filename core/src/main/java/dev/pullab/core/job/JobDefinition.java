@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -17,18 +19,23 @@ import java.util.TreeMap;
  * {@code integrity}, ...) are not kept.
  *
  * @param artifacts   the build's artifact URLs
- * @param tests       the tests to run, at least one
+ * @param tests       the tests to run; empty when {@code tests} is absent or empty (pullab_cloud's job shape: the
+ *                    translator then runs the boot test)
  * @param environment the platform and arch the job was scheduled for
  * @param callback    the pipeline callback the definition advertises (unused: this lab reports through the API)
  * @param parameters  the top-level {@code parameters} (tuxrun parameters such as {@code SKIPFILE}), empty when absent
+ * @param timeoutS    the top-level {@code timeout} in seconds (pullab_cloud's job shape; KernelCI's template has
+ *                    none), empty when absent: it bounds the VMs' max runtime
  */
 public record JobDefinition(Artifacts artifacts, List<TestDefinition> tests, Environment environment,
-        Optional<Callback> callback, Map<String, String> parameters) {
+        Optional<Callback> callback, Map<String, String> parameters, OptionalInt timeoutS) {
 
     /** {@code timeout_s} of a test that has none (the template's default). */
     public static final int DEFAULT_TIMEOUT_S = 600;
     /** The longest {@code timeout_s} accepted: one day. */
     public static final int MAX_TIMEOUT_S = 86_400;
+    /** The longest top-level {@code timeout} accepted: two days (the longest VM safety timer, as a lab's). */
+    public static final int MAX_JOB_TIMEOUT_S = LabConfig.MAX_RUNTIME_S;
 
     public JobDefinition {
         Objects.requireNonNull(artifacts, "artifacts");
@@ -36,9 +43,13 @@ public record JobDefinition(Artifacts artifacts, List<TestDefinition> tests, Env
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(callback, "callback");
         parameters = Collections.unmodifiableMap(new TreeMap<>(parameters));
-        if (tests.isEmpty()) {
-            throw new IllegalArgumentException("a job definition needs at least one test");
-        }
+        Objects.requireNonNull(timeoutS, "timeoutS");
+        timeoutS.ifPresent(timeout -> {
+            if (timeout < 1 || timeout > MAX_JOB_TIMEOUT_S) {
+                throw new IllegalArgumentException("timeout must be between 1 and " + MAX_JOB_TIMEOUT_S + ", got "
+                        + timeout);
+            }
+        });
     }
 
     /**
@@ -162,20 +173,19 @@ public record JobDefinition(Artifacts artifacts, List<TestDefinition> tests, Env
      * ignored; duplicate keys and trailing content are errors.
      *
      * @throws InvalidJobDefinitionException naming the problem and its JSON path when the document is not a
-     *                                       PULL_LABS job definition: not a JSON object, no {@code tests} or an
-     *                                       empty one, a test without {@code id} or {@code type}, no
+     *                                       PULL_LABS job definition: not a JSON object, {@code tests} not an
+     *                                       array, a test without {@code id} or {@code type}, no
      *                                       {@code environment}, {@code timeout_s} not a whole number in
-     *                                       {@code [1, 86400]}, a field of the wrong type
+     *                                       {@code [1, 86400]}, {@code timeout} not a whole number in
+     *                                       {@code [1, 172800]}, a field of the wrong type (no or empty
+     *                                       {@code tests} is fine: pullab_cloud's jobs run the boot test)
      */
     public static JobDefinition parse(byte[] json) {
         try {
             ObjectNode root = JsonShape.readObject(json);
             Artifacts artifacts = JsonShape.optionalObject(root, "artifacts", "")
                     .map(JobDefinition::artifacts).orElse(Artifacts.none());
-            List<JsonNode> testNodes = JsonShape.requiredArray(root, "tests", "");
-            if (testNodes.isEmpty()) {
-                throw JsonShape.invalid("tests", "empty, a job definition needs at least one test");
-            }
+            List<JsonNode> testNodes = JsonShape.optionalArray(root, "tests", "").orElse(List.of());
             List<TestDefinition> tests = new ArrayList<>(testNodes.size());
             for (int i = 0; i < testNodes.size(); i++) {
                 tests.add(test(testNodes.get(i), JsonShape.element("tests", i)));
@@ -188,7 +198,9 @@ public record JobDefinition(Artifacts artifacts, List<TestDefinition> tests, Env
                             JsonShape.optionalString(cb, "token_name", "callback")));
             Map<String, String> parameters = JsonShape.optionalObject(root, "parameters", "")
                     .map(JobDefinition::parameters).orElse(Map.of());
-            return new JobDefinition(artifacts, tests, environment, callback, parameters);
+            OptionalLong timeout = JsonShape.optionalWholeNumber(root, "timeout", "", 1, MAX_JOB_TIMEOUT_S);
+            return new JobDefinition(artifacts, tests, environment, callback, parameters,
+                    timeout.isPresent() ? OptionalInt.of((int) timeout.getAsLong()) : OptionalInt.empty());
         } catch (JsonShape.Mismatch e) {
             throw new InvalidJobDefinitionException("invalid job definition: " + e.getMessage());
         }

@@ -29,23 +29,42 @@ import java.util.regex.Pattern;
  *
  * <h2>Job rules</h2>
  * <ul>
- *   <li>Platform: {@code environment.platform}, else the ticket's platform (the two must agree when both are
- *       given), looked up in
- *       {@link LabConfig#platforms()}; it gives executor, arch, AMI, instance type, VM count and max runtime.</li>
- *   <li>Arch: {@code environment.arch}, else the ticket's arch ({@code aarch64} = {@code arm64}), must be the
- *       platform's.</li>
+ *   <li>Platform: {@code environment.platform}, else the node's platform ({@code data.platform}, carried by the
+ *       ticket); the two must agree when both are given. Looked up in {@link LabConfig#platforms()}, it gives
+ *       executor, arch, AMI, instance type, VM count and max runtime.</li>
+ *   <li>A platform not in the table (or no platform at all) is placed by arch, as pullab_cloud places its jobs:
+ *       {@code environment.arch}, else the node's {@code data.arch}, else {@code arm64} when the platform name
+ *       contains {@code arm64} or {@code aarch64}, else {@code x86_64}; the job runs on the lab's default EC2
+ *       platform for that arch ({@code aws-ec2-<arch>}, {@link LabConfig#defaultEc2Platform}). An arch other than
+ *       {@code x86_64}/{@code arm64} ({@code aarch64} = {@code arm64}) is refused, as is an arch the lab has no
+ *       default EC2 platform for (the message says which platform to add).</li>
+ *   <li>Arch: {@code environment.arch}, else the ticket's arch, must be the platform's.</li>
  *   <li>Tests: {@code boot} runs vm-tests {@code kernelci-boot}; {@code ltp} runs {@code kernelci-ltp} with
  *       {@code tst_cmdfiles}, {@code skipfile}, {@code workers} of its {@code parameters} string (skipfile and workers
  *       fall back to the top-level {@code SKIPFILE} and {@code KIRK_WORKERS}); {@code kselftest-<collection>} runs
- *       {@code kernelci-kselftest}. Each test is one {@link VmGroup} of the platform's VM count.</li>
+ *       {@code kernelci-kselftest} ({@code kselftest} without a collection is refused). Every other type
+ *       (pullab_cloud's {@code baseline} and {@code unixbench}, or one this lab does not know) runs the boot test, with
+ *       {@code PULLAB_TEST_TYPE=boot}, and says so in a note. A type must be a name (letters, digits,
+ *       {@code _.,:/+-}, at most 128 characters). A job without tests (no or empty {@code tests}) runs the boot test
+ *       as {@code boot-test-<first 8 characters of the node id>} (KernelCI's default boot test) with
+ *       {@code timeout_s} {@value JobDefinition#DEFAULT_TIMEOUT_S}, shortened to fit the max runtime. Each test is
+ *       one {@link VmGroup} of the platform's VM count.</li>
  *   <li>Artifacts: every test needs {@code kernel}; on EC2 also {@code modules} (the VM installs both); ltp needs
  *       {@code rootfs}, kselftest needs {@code kselftest}. Every artifact URL, and an ltp {@code skipfile} given as a
  *       URL, must pass the lab's {@link ArtifactUrlPolicy} (https, a public host, no user info); the policy's opt-ins
  *       go to the VM in params.env ({@code PULLAB_ALLOW_HTTP}, {@code PULLAB_ALLOW_PRIVATE_URLS}).</li>
- *   <li>Time: a test's {@code timeout_s} plus {@value #SETUP_ALLOWANCE_S} s (download, install, reboot) must fit in
- *       the platform's max runtime, the VM's safety timer.</li>
- *   <li>Two tests of one job may not run the same vm-tests directory (their payloads would share an S3 key).</li>
+ *   <li>Time: the VMs' max runtime (their safety timer) is the platform's {@code max_runtime}, or the job's
+ *       top-level {@code timeout} when that is shorter: a job can shorten a VM's life, never extend it beyond the
+ *       lab's platform limit (pullab_cloud used the timeout, default 3600 s, as the max runtime; here a job without
+ *       {@code timeout} keeps the platform's). A test's {@code timeout_s} bounds its stage, and {@code timeout_s}
+ *       plus {@value #SETUP_ALLOWANCE_S} s (download, install, reboot) must fit in that max runtime.</li>
+ *   <li>Tests that run the boot test (several {@code boot}, {@code baseline}, {@code unixbench}, unknown types) are
+ *       run once: one {@code kernelci-boot} group with the first such test's id and the longest of their
+ *       {@code timeout_s}, and a note. Two other tests of one job may not run the same vm-tests directory (two
+ *       {@code ltp} or two {@code kselftest-*}: their payloads would share an S3 key).</li>
  * </ul>
+ * What was adapted (placement by arch, a type run as the boot test, merged boot tests, a shortened max runtime) is
+ * returned as {@link Translation.Planned#notes()} for the caller to log.
  * A plan's test id is {@code pulllab-<node id>-<run suffix>} and its prefix
  * {@code run_<test id>_<yyyyMMdd_HHmmss UTC>}.
  */
@@ -67,8 +86,15 @@ public final class JobTranslator {
     public static final String LTP_TEST = "kernelci-ltp";
     public static final String KSELFTEST_TEST = "kernelci-kselftest";
 
-    private static final String SUPPORTED = "supported: boot, ltp, kselftest-*";
+    /** The {@code PULLAB_TEST_TYPE} of a test that runs the boot test. */
+    private static final String BOOT_TYPE = "boot";
+    /** pullab_cloud's test types, run as the boot test (pullab_cloud ran them as its url-kernel-boot test). */
+    private static final List<String> PULLAB_CLOUD_BOOT_TYPES = List.of("baseline", "unixbench");
+    private static final String RUN_HERE = "boot, ltp, kselftest-<collection>";
     private static final String KSELFTEST_PREFIX = "kselftest-";
+    private static final Pattern TEST_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.,:/+-]{0,127}");
+    /** The longest piece of job-definition text quoted in a note. */
+    private static final int QUOTE_CHARS = 100;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
     private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.,:/+-]+");
@@ -112,7 +138,9 @@ public final class JobTranslator {
         Objects.requireNonNull(now, "now");
         requireSuffix(runSuffix);
         try {
-            return new Translation.Planned(plan(ticket, definition, config, runSuffix, now));
+            List<String> notes = new ArrayList<>();
+            RunPlan plan = plan(ticket, definition, config, runSuffix, now, notes);
+            return new Translation.Planned(plan, notes);
         } catch (Rejected e) {
             return e.rejection;
         }
@@ -157,33 +185,126 @@ public final class JobTranslator {
     }
 
     private static RunPlan plan(JobTicket ticket, JobDefinition definition, LabConfig config, String runSuffix,
-            Instant now) {
+            Instant now, List<String> notes) {
         String nodeId = ticket.nodeId();
         if (!NODE_ID.matcher(nodeId).matches()) {
             throw reject("job node id '" + nodeId + "' is not usable in a run id (letters, digits, '_', '-' only)");
         }
-        Platform platform = platform(ticket, definition, config);
+        Platform platform = platform(ticket, definition, config, notes);
         checkArch(ticket, definition, platform);
         checkUrls(definition.artifacts(), config.artifactUrls());
+        int maxRuntimeS = maxRuntime(definition, platform, notes);
 
         List<VmGroup> groups = new ArrayList<>();
-        Map<String, String> testOfDirectory = new HashMap<>();
-        for (TestDefinition test : definition.tests()) {
-            VmTestSpec run = testRun(ticket, definition, platform, test, config.artifactUrls());
-            String earlier = testOfDirectory.putIfAbsent(run.name(), test.id());
-            if (earlier != null) {
-                throw reject("tests '" + earlier + "' and '" + test.id() + "' would both run vm-tests '" + run.name()
-                        + "' (one test per vm-tests directory and job)");
-            }
-            checkTime(test, platform);
-            groups.add(new VmGroup(run, platform.arch(), platform.image(), platform.instanceType(),
-                    platform.vmCount(), platform.maxRuntimeS()));
+        for (TestRun run : testRuns(nodeId, definition, maxRuntimeS, notes)) {
+            VmTestSpec spec = testRun(ticket, definition, platform, run, config.artifactUrls());
+            checkTime(run.test(), platform, maxRuntimeS);
+            groups.add(new VmGroup(spec, platform.arch(), platform.image(), platform.instanceType(),
+                    platform.vmCount(), maxRuntimeS));
         }
         String testId = "pulllab-" + nodeId + "-" + runSuffix;
         return new RunPlan(runPrefix(testId, now), testId, Optional.of(nodeId), platform.executor(), groups);
     }
 
-    private static Platform platform(JobTicket ticket, JobDefinition definition, LabConfig config) {
+    /**
+     * A test of the job and how it runs here.
+     *
+     * @param test   the job's test (for merged boot tests: the first, with the longest {@code timeout_s})
+     * @param vmTest the vm-tests directory that runs it
+     * @param type   its {@code PULLAB_TEST_TYPE}: {@code boot} for every test run as the boot test, else its type
+     */
+    private record TestRun(TestDefinition test, String vmTest, String type) {
+    }
+
+    /** The job's tests as runs, in order, boot tests merged (class comment, rules "Tests" and "boot test"). */
+    private static List<TestRun> testRuns(String nodeId, JobDefinition definition, int maxRuntimeS,
+            List<String> notes) {
+        if (definition.tests().isEmpty()) {
+            // KernelCI's template renders this test when a job has none; pullab_cloud ran its boot test
+            int timeoutS = Math.max(1, Math.min(JobDefinition.DEFAULT_TIMEOUT_S, maxRuntimeS - SETUP_ALLOWANCE_S));
+            TestDefinition boot = new TestDefinition("boot-test-" + nodeId.substring(0, Math.min(8, nodeId.length())),
+                    BOOT_TYPE, List.of(), timeoutS, Optional.empty(), Optional.empty(), List.of(), List.of());
+            notes.add("the job names no tests: it runs the boot test (" + BOOT_TEST + ") as test '" + boot.id()
+                    + "' with timeout_s " + timeoutS);
+            return List.of(new TestRun(boot, BOOT_TEST, BOOT_TYPE));
+        }
+        List<TestRun> runs = new ArrayList<>();
+        Map<String, Integer> runOfDirectory = new HashMap<>();
+        for (TestDefinition test : definition.tests()) {
+            TestRun run = resolve(test, notes);
+            Integer earlier = runOfDirectory.putIfAbsent(run.vmTest(), runs.size());
+            if (earlier == null) {
+                runs.add(run);
+                continue;
+            }
+            TestDefinition first = runs.get(earlier).test();
+            if (!run.vmTest().equals(BOOT_TEST)) {
+                throw reject("tests '" + first.id() + "' and '" + test.id() + "' would both run vm-tests '"
+                        + run.vmTest() + "' (one test per vm-tests directory and job; only boot tests are merged)");
+            }
+            // every boot test boots the same kernel on the same platform: one boot run answers them all
+            notes.add("test '" + quote(test.id()) + "' runs the boot test as test '" + quote(first.id())
+                    + "' does: one " + BOOT_TEST + " run for both, timeout_s "
+                    + Math.max(first.timeoutS(), test.timeoutS()));
+            if (test.timeoutS() > first.timeoutS()) {
+                runs.set(earlier, new TestRun(new TestDefinition(first.id(), first.type(), first.depends(),
+                        test.timeoutS(), first.parameters(), first.subset(), first.preCommands(),
+                        first.postCommands()), BOOT_TEST, BOOT_TYPE));
+            }
+        }
+        return runs;
+    }
+
+    /** The vm-tests directory and {@code PULLAB_TEST_TYPE} of a test. */
+    private static TestRun resolve(TestDefinition test, List<String> notes) {
+        String type = test.type();
+        if (!TEST_TYPE.matcher(type).matches()) {
+            throw reject("test '" + quote(test.id()) + "' has type '" + quote(type) + "', which is not a test type"
+                    + " name (letters, digits and _.,:/+- only, at most 128 characters)");
+        }
+        if (type.equals(BOOT_TYPE)) {
+            return new TestRun(test, BOOT_TEST, type);
+        }
+        if (type.equals("ltp")) {
+            return new TestRun(test, LTP_TEST, type);
+        }
+        if (type.startsWith(KSELFTEST_PREFIX) && type.length() > KSELFTEST_PREFIX.length()) {
+            return new TestRun(test, KSELFTEST_TEST, type);
+        }
+        if (type.equals("kselftest") || type.equals(KSELFTEST_PREFIX)) {
+            throw reject("kselftest test '" + quote(test.id()) + "' names no collection (type "
+                    + "kselftest-<collection>, e.g. kselftest-timers)");
+        }
+        if (PULLAB_CLOUD_BOOT_TYPES.contains(type)) {
+            notes.add("test '" + quote(test.id()) + "' of type '" + type + "' (pullab_cloud's name) runs the boot"
+                    + " test (" + BOOT_TEST + ")");
+        } else {
+            notes.add("test '" + quote(test.id()) + "' has type '" + type + "', which this lab does not run ("
+                    + RUN_HERE + "): it runs the boot test (" + BOOT_TEST + ") instead");
+        }
+        return new TestRun(test, BOOT_TEST, BOOT_TYPE);
+    }
+
+    /** The VMs' max runtime: the platform's, or the job's {@code timeout} when shorter (class comment, "Time"). */
+    private static int maxRuntime(JobDefinition definition, Platform platform, List<String> notes) {
+        if (definition.timeoutS().isEmpty()) {
+            return platform.maxRuntimeS();
+        }
+        int timeout = definition.timeoutS().getAsInt();
+        if (timeout < platform.maxRuntimeS()) {
+            notes.add("the job's timeout " + timeout + " s bounds the VMs' max runtime (platform '" + platform.name()
+                    + "' allows " + platform.maxRuntimeS() + " s)");
+            return timeout;
+        }
+        if (timeout > platform.maxRuntimeS()) {
+            notes.add("the job's timeout " + timeout + " s is longer than platform '" + platform.name() + "' allows:"
+                    + " the VMs keep its max_runtime " + platform.maxRuntimeS() + " s");
+        }
+        return platform.maxRuntimeS();
+    }
+
+    private static Platform platform(JobTicket ticket, JobDefinition definition, LabConfig config,
+            List<String> notes) {
         Optional<String> nodePlatform = nonBlank(ticket.platform());
         Optional<String> definitionPlatform = definition.environment().platform();
         if (nodePlatform.isPresent() && definitionPlatform.isPresent()
@@ -193,12 +314,55 @@ public final class JobTranslator {
             throw reject("the job node's platform '" + nodePlatform.get() + "' (data.platform) differs from its job"
                     + " definition's platform '" + definitionPlatform.get() + "' (environment.platform)");
         }
-        String name = definitionPlatform
-                .or(() -> nodePlatform)
-                .orElseThrow(() -> reject("the job names no platform (environment.platform and the node's "
-                        + "data.platform are empty)"));
-        return config.platform(name).orElseThrow(() -> reject("unknown platform '" + name + "' (known: "
-                + String.join(", ", config.platforms().keySet()) + ")"));
+        Optional<String> name = definitionPlatform.or(() -> nodePlatform);
+        Optional<Platform> listed = name.flatMap(config::platform);
+        if (listed.isPresent()) {
+            return listed.get();
+        }
+        String unlisted = name.map(n -> "platform '" + quote(n) + "' is not in the lab's platforms table")
+                .orElse("the job names no platform (environment.platform and the node's data.platform are empty)")
+                + " (known: " + String.join(", ", config.platforms().keySet()) + ")";
+        PlacementArch placement = placementArch(ticket, definition, name);
+        if (!LabConfig.ARCHES.contains(placement.arch())) {
+            throw reject(unlisted + ", and its arch '" + quote(placement.given()) + "' (" + placement.source()
+                    + ") is not one this lab runs (" + String.join(", ", LabConfig.ARCHES) + ", aarch64 = arm64)");
+        }
+        String defaultName = LabConfig.defaultEc2PlatformName(placement.arch());
+        Platform fallback = config.defaultEc2Platform(placement.arch()).orElseThrow(() -> reject(unlisted
+                + ", and the lab has no default EC2 platform for " + placement.arch() + " to run it on: add a"
+                + " platform named '" + defaultName + "' (executor ec2, arch " + placement.arch()
+                + ", ami_id, instance_type) to the lab config's platforms"));
+        notes.add(unlisted.substring(0, unlisted.indexOf(" (known: ")) + ": it runs on the lab's default EC2"
+                + " platform '" + fallback.name() + "' (arch " + placement.arch() + " from " + placement.source()
+                + ")");
+        return fallback;
+    }
+
+    /**
+     * The arch a job outside the platform table is placed by.
+     *
+     * @param arch   normalised ({@code aarch64} = {@code arm64}, lower case)
+     * @param given  as the job or node gave it
+     * @param source where it came from
+     */
+    private record PlacementArch(String arch, String given, String source) {
+    }
+
+    /** pullab_cloud's rule, with the node's {@code data.arch} before the guess from the name. */
+    private static PlacementArch placementArch(JobTicket ticket, JobDefinition definition, Optional<String> name) {
+        Optional<String> jobArch = definition.environment().arch();
+        if (jobArch.isPresent()) {
+            return new PlacementArch(normalArch(jobArch.get()), jobArch.get(), "environment.arch");
+        }
+        Optional<String> nodeArch = nonBlank(ticket.arch());
+        if (nodeArch.isPresent()) {
+            return new PlacementArch(normalArch(nodeArch.get()), nodeArch.get(), "the node's data.arch");
+        }
+        String lower = name.orElse("").toLowerCase(Locale.ROOT);
+        if (lower.contains("arm64") || lower.contains("aarch64")) {
+            return new PlacementArch("arm64", "arm64", "the platform name");
+        }
+        return new PlacementArch("x86_64", "x86_64", "the default, no arch given");
     }
 
     private static void checkArch(JobTicket ticket, JobDefinition definition, Platform platform) {
@@ -223,16 +387,17 @@ public final class JobTranslator {
                 }));
     }
 
-    private static VmTestSpec testRun(JobTicket ticket, JobDefinition definition, Platform platform,
-            TestDefinition test, ArtifactUrlPolicy policy) {
+    private static VmTestSpec testRun(JobTicket ticket, JobDefinition definition, Platform platform, TestRun run,
+            ArtifactUrlPolicy policy) {
         Artifacts artifacts = definition.artifacts();
-        String type = test.type();
-        String name = vmTest(type);
+        TestDefinition test = run.test();
+        String type = run.type();
+        String name = run.vmTest();
         require(artifacts, "kernel", test);
         if (platform.executor() == Executor.EC2) {
             require(artifacts, "modules", test);
         }
-        Map<String, String> params = baseParams(ticket, artifacts, platform, test);
+        Map<String, String> params = baseParams(ticket, artifacts, platform, test, type);
         params.putAll(policy.vmParams());
         if (name.equals(LTP_TEST)) {
             require(artifacts, "rootfs", test);
@@ -264,22 +429,8 @@ public final class JobTranslator {
         return new VmTestSpec(name, params);
     }
 
-    /** The vm-tests directory running a test type. */
-    private static String vmTest(String type) {
-        if (type.equals("boot")) {
-            return BOOT_TEST;
-        }
-        if (type.equals("ltp")) {
-            return LTP_TEST;
-        }
-        if (type.startsWith(KSELFTEST_PREFIX) && type.length() > KSELFTEST_PREFIX.length()) {
-            return KSELFTEST_TEST;
-        }
-        throw reject("unsupported test type '" + type + "' (" + SUPPORTED + ")");
-    }
-
     private static Map<String, String> baseParams(JobTicket ticket, Artifacts artifacts, Platform platform,
-            TestDefinition test) {
+            TestDefinition test, String type) {
         Map<String, String> params = new LinkedHashMap<>();
         PARAMS_ENV_KEYS.forEach(key -> params.put(key, ""));
         params.put("PULLAB_JOB_NODE_ID", ticket.nodeId());
@@ -293,7 +444,7 @@ public final class JobTranslator {
         params.put("PULLAB_DTB_URL", artifacts.dtb().orElse(""));
         params.put("PULLAB_KSELFTEST_URL", artifacts.kselftest().orElse(""));
         params.put("PULLAB_TEST_ID", test.id());
-        params.put("PULLAB_TEST_TYPE", test.type());
+        params.put("PULLAB_TEST_TYPE", type);
         params.put("PULLAB_TEST_TIMEOUT_S", Integer.toString(test.timeoutS()));
         return params;
     }
@@ -320,13 +471,22 @@ public final class JobTranslator {
         return pairs;
     }
 
-    private static void checkTime(TestDefinition test, Platform platform) {
+    private static void checkTime(TestDefinition test, Platform platform, int maxRuntimeS) {
         int needed = test.timeoutS() + SETUP_ALLOWANCE_S;
-        if (needed > platform.maxRuntimeS()) {
+        if (needed > maxRuntimeS) {
+            String limit = maxRuntimeS < platform.maxRuntimeS()
+                    ? "the job's timeout allows " + maxRuntimeS + " s (platform '" + platform.name()
+                            + "' max_runtime " + platform.maxRuntimeS() + " s)"
+                    : "platform '" + platform.name() + "' allows max_runtime " + platform.maxRuntimeS() + " s";
             throw reject("test '" + test.id() + "' may need " + needed + " s (timeout_s " + test.timeoutS() + " + "
-                    + SETUP_ALLOWANCE_S + " s setup) but platform '" + platform.name() + "' allows max_runtime "
-                    + platform.maxRuntimeS() + " s");
+                    + SETUP_ALLOWANCE_S + " s setup) but " + limit);
         }
+    }
+
+    /** Job-definition text fit for a note: at most {@value #QUOTE_CHARS} characters, control characters as '?'. */
+    private static String quote(String text) {
+        String cut = text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "…" : text;
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static String firstOf(String first, String second) {

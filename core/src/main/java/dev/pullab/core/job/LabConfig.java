@@ -33,7 +33,11 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  * Without {@code platforms} the table of {@link #defaults()} is used; a {@code platforms} object replaces it as a
- * whole. Without {@code job_definitions} (or one of its keys) the default policy applies; without
+ * whole. The platforms named {@code aws-ec2-x86_64} and {@code aws-ec2-arm64} ({@link #defaultEc2PlatformName},
+ * pullab_cloud's platform names) are the lab's <em>default EC2 platforms</em>: a job whose platform is not in the
+ * table runs on the one of its arch ({@link JobTranslator}); each must be an EC2 platform of that arch. The default
+ * table has both; a lab with its own table adds them to keep that placement (without them such jobs are refused).
+ * Without {@code job_definitions} (or one of its keys) the default policy applies; without
  * {@code artifact_urls} (or one of its keys) artifact URLs must be https and public ({@link ArtifactUrlPolicy}).
  * Unknown keys in a platform, in {@code job_definitions} or in {@code artifact_urls} are refused; other sections and
  * unknown top-level keys are ignored.
@@ -62,8 +66,12 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     public static final String AL2023_ARM64 =
             "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
+    /** The architectures a platform may have. */
+    public static final List<String> ARCHES = List.of("x86_64", "arm64");
+    /** Name prefix of a lab's default EC2 platform of an arch ({@link #defaultEc2PlatformName}). */
+    public static final String DEFAULT_EC2_PREFIX = "aws-ec2-";
+
     private static final String WHAT = "lab config";
-    private static final List<String> ARCHES = List.of("x86_64", "arm64");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /**
      * The keys of a {@code platforms} entry and of {@code job_definitions}: this lab's own blocks, so unknown keys are
@@ -87,6 +95,28 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
                         + "'");
             }
         });
+        for (String arch : ARCHES) {
+            Platform fallback = platforms.get(defaultEc2PlatformName(arch));
+            if (fallback != null && (fallback.executor() != Executor.EC2 || !fallback.arch().equals(arch))) {
+                throw new IllegalArgumentException("platform " + fallback.name() + " is the lab's default EC2 "
+                        + "platform for " + arch + " (jobs on platforms outside the table run on it): it must have "
+                        + "executor ec2 and arch " + arch + ", got " + fallback.executor().name()
+                        .toLowerCase(Locale.ROOT) + " and " + fallback.arch());
+            }
+        }
+    }
+
+    /**
+     * The name of the lab's default EC2 platform for {@code arch}: {@code aws-ec2-<arch>}, e.g.
+     * {@code aws-ec2-x86_64}.
+     */
+    public static String defaultEc2PlatformName(String arch) {
+        return DEFAULT_EC2_PREFIX + arch;
+    }
+
+    /** The lab's default EC2 platform for {@code arch} ({@code aws-ec2-<arch>}), if its table has one. */
+    public Optional<Platform> defaultEc2Platform(String arch) {
+        return platform(defaultEc2PlatformName(arch));
     }
 
     /**
@@ -219,9 +249,10 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
 
     /**
      * No {@code test_config} or {@code storage}; platforms {@code qemu-x86_64}, {@code qemu-arm64} (Fargate) and
-     * {@code x86_64-ec2} (m5.large), {@code arm64-ec2} (m7g.large) on the latest Amazon Linux 2023 AMIs, one VM per
-     * test, {@value #DEFAULT_PLATFORM_MAX_RUNTIME_S} s safety timer; the default {@link JobDefinitionPolicy} and
-     * {@link ArtifactUrlPolicy}.
+     * {@code x86_64-ec2}, {@code aws-ec2-x86_64} (m5.large), {@code arm64-ec2}, {@code aws-ec2-arm64} (m7g.large) on
+     * the latest Amazon Linux 2023 AMIs, one VM per test, {@value #DEFAULT_PLATFORM_MAX_RUNTIME_S} s safety timer
+     * ({@code aws-ec2-*} are the default EC2 platforms, pullab_cloud's names); the default
+     * {@link JobDefinitionPolicy} and {@link ArtifactUrlPolicy}.
      */
     public static LabConfig defaults() {
         return new LabConfig(Optional.empty(), Optional.empty(), defaultPlatforms(), JobDefinitionPolicy.defaults(),
@@ -235,7 +266,11 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
                 "x86_64-ec2", Platform.ec2("x86_64-ec2", "x86_64", AL2023_X86_64, "m5.large",
                         DEFAULT_PLATFORM_MAX_RUNTIME_S),
                 "arm64-ec2", Platform.ec2("arm64-ec2", "arm64", AL2023_ARM64, "m7g.large",
-                        DEFAULT_PLATFORM_MAX_RUNTIME_S));
+                        DEFAULT_PLATFORM_MAX_RUNTIME_S),
+                defaultEc2PlatformName("x86_64"), Platform.ec2(defaultEc2PlatformName("x86_64"), "x86_64",
+                        AL2023_X86_64, "m5.large", DEFAULT_PLATFORM_MAX_RUNTIME_S),
+                defaultEc2PlatformName("arm64"), Platform.ec2(defaultEc2PlatformName("arm64"), "arm64",
+                        AL2023_ARM64, "m7g.large", DEFAULT_PLATFORM_MAX_RUNTIME_S));
     }
 
     /** The platform called {@code name}. */
@@ -332,6 +367,14 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
         if (!ARCHES.contains(arch)) {
             throw JsonShape.invalid(JsonShape.child(path, "arch"), "must be one of " + ARCHES + ", got \"" + arch
                     + "\"");
+        }
+        for (String defaultArch : ARCHES) {
+            if (name.equals(defaultEc2PlatformName(defaultArch))
+                    && (executor != Executor.EC2 || !arch.equals(defaultArch))) {
+                throw JsonShape.invalid(path, "the lab's default EC2 platform for " + defaultArch + " (jobs on "
+                        + "platforms outside the table run on it) must have executor ec2 and arch " + defaultArch
+                        + ", got " + executorName + " and " + arch);
+            }
         }
         String image;
         String instanceType;

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("JobDefinition: parsing PULL_LABS job definitions")
 class JobDefinitionTest {
@@ -129,6 +131,45 @@ class JobDefinitionTest {
                 .isInstanceOf(InvalidJobDefinitionException.class)
                 .hasMessage("invalid job definition: parameters.NESTED: expected a string, number or boolean, "
                         + "got an object");
+    }
+
+    @Test
+    @DisplayName("a definition without tests (pullab_cloud's job shape) has an empty test list")
+    void noTests() {
+        byte[] json = changed(BASELINE, root -> root.remove("tests"));
+
+        assertThat(JobDefinition.parse(json).tests()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a definition with empty or null tests has an empty test list")
+    void emptyTests() {
+        assertThat(JobDefinition.parse(changed(BASELINE, root -> root.putArray("tests"))).tests()).isEmpty();
+        assertThat(JobDefinition.parse(changed(BASELINE, root -> root.putNull("tests"))).tests()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the top-level timeout (pullab_cloud's job shape) is read in seconds; absent when not given")
+    void jobTimeout() {
+        assertThat(JobDefinition.parse(changed(BASELINE, root -> root.put("timeout", 900))).timeoutS())
+                .hasValue(900);
+        assertThat(definition(BASELINE).timeoutS()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            "900"   | invalid job definition: timeout: expected a whole number, got the string "900"
+            0       | invalid job definition: timeout: must be between 1 and 172800, got 0
+            172801  | invalid job definition: timeout: must be between 1 and 172800, got 172801
+            90.5    | invalid job definition: timeout: expected a whole number, got the number 90.5
+            """)
+    @DisplayName("a top-level timeout that is not a whole number of seconds in [1, 172800] is refused, naming it")
+    void badJobTimeout(String timeout, String message) {
+        byte[] json = utf8("{\"tests\": [], \"environment\": {}, \"timeout\": " + timeout + "}");
+
+        assertThatThrownBy(() -> JobDefinition.parse(json))
+                .isInstanceOf(InvalidJobDefinitionException.class)
+                .hasMessage(message);
     }
 
     @Test

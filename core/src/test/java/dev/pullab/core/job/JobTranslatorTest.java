@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("JobTranslator: from a claimed KernelCI job to a run plan, or a rejection")
 class JobTranslatorTest {
@@ -50,6 +52,16 @@ class JobTranslatorTest {
      */
     private static final LabConfig DEFAULTS = withArtifactUrls(LabConfig.defaults(),
             new ArtifactUrlPolicy(true, List.of()));
+
+    /** {@link #DEFAULTS} without the default EC2 platforms {@code aws-ec2-x86_64} and {@code aws-ec2-arm64}. */
+    private static final LabConfig WITHOUT_DEFAULT_EC2 = withoutDefaultEc2(DEFAULTS);
+
+    private static LabConfig withoutDefaultEc2(LabConfig config) {
+        Map<String, LabConfig.Platform> platforms = new LinkedHashMap<>(config.platforms());
+        platforms.keySet().removeIf(name -> name.startsWith(LabConfig.DEFAULT_EC2_PREFIX));
+        return new LabConfig(config.testConfig(), config.storage(), platforms, config.jobDefinitions(),
+                config.artifactUrls());
+    }
 
     private static LabConfig withArtifactUrls(LabConfig config, ArtifactUrlPolicy policy) {
         return new LabConfig(config.testConfig(), config.storage(), config.platforms(), config.jobDefinitions(),
@@ -320,6 +332,341 @@ class JobTranslatorTest {
         }
     }
 
+    /** The translation's notes, asserting it is a plan. */
+    private static List<String> notes(Translation translation) {
+        assertThat(translation).isInstanceOf(Translation.Planned.class);
+        return ((Translation.Planned) translation).notes();
+    }
+
+    /** The baseline fixture with {@code environment.platform} set to {@code platform}. */
+    private static byte[] baselineOn(String platform) {
+        return changed(BASELINE, root -> root.withObjectProperty("environment").put("platform", platform));
+    }
+
+    /** The baseline fixture with its tests replaced by {@code id:type} pairs. */
+    private static byte[] baselineWithTests(String... idsAndTypes) {
+        return changed(BASELINE, root -> {
+            var tests = root.putArray("tests");
+            for (String idAndType : idsAndTypes) {
+                String[] parts = idAndType.split(":", 2);
+                tests.addObject().put("id", parts[0]).put("type", parts[1]);
+            }
+        });
+    }
+
+    /** A ticket on the baseline node without platform or arch (as pullab_cloud's jobs: the definition says it). */
+    private static JobTicket bareTicket() {
+        return ticket(BASELINE_NODE, "baseline", "", "");
+    }
+
+    @Nested
+    @DisplayName("pullab_cloud's job shapes: platforms placed by arch")
+    class PlacedByArch {
+
+        @Test
+        @DisplayName("platform aws-ec2-x86_64 runs on the default lab's aws-ec2-x86_64: EC2, AL2023 x86_64, m5.large")
+        void awsEc2X86() {
+            Translation translation = translate(ticket(BASELINE_NODE, "baseline", "aws-ec2-x86_64", "x86_64"),
+                    baselineOn("aws-ec2-x86_64"), DEFAULTS);
+
+            RunPlan plan = planned(translation);
+            assertThat(plan.executor()).isEqualTo(Executor.EC2);
+            assertThat(plan.groups()).singleElement().satisfies(group -> {
+                assertThat(group.test().name()).isEqualTo(JobTranslator.BOOT_TEST);
+                assertThat(group.arch()).isEqualTo("x86_64");
+                assertThat(group.image()).isEqualTo(LabConfig.AL2023_X86_64);
+                assertThat(group.instanceType()).isEqualTo("m5.large");
+                assertThat(group.test().params()).containsEntry("PULLAB_PLATFORM", "aws-ec2-x86_64");
+            });
+            assertThat(notes(translation)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("platform aws-ec2-arm64 with environment.arch arm64 runs on aws-ec2-arm64: AL2023 arm64,"
+                + " m7g.large")
+        void awsEc2Arm64() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment")
+                    .put("platform", "aws-ec2-arm64").put("arch", "arm64"));
+
+            VmGroup group = planned(translate(bareTicket(), json, DEFAULTS)).groups().get(0);
+
+            assertThat(group.arch()).isEqualTo("arm64");
+            assertThat(group.image()).isEqualTo(LabConfig.AL2023_ARM64);
+            assertThat(group.instanceType()).isEqualTo("m7g.large");
+        }
+
+        @Test
+        @DisplayName("pullab_cloud's minimal job (arch x86_64, kernel and modules, no platform, no tests) runs out of"
+                + " the box on the default lab config: a boot test on aws-ec2-x86_64")
+        void pullabCloudMinimalJob() {
+            byte[] json = utf8("""
+                    {"environment": {"arch": "x86_64"},
+                     "artifacts": {"kernel": "https://storage.example.org/k/bzImage",
+                                   "modules": "https://storage.example.org/k/modules.tar.gz"}}
+                    """);
+
+            Translation translation = translate(bareTicket(), json, LabConfig.defaults());
+
+            RunPlan plan = planned(translation);
+            assertThat(plan.executor()).isEqualTo(Executor.EC2);
+            assertThat(plan.groups()).extracting(g -> g.test().name(), VmGroup::arch, VmGroup::instanceType,
+                    VmGroup::maxRuntimeS)
+                    .containsExactly(tuple(JobTranslator.BOOT_TEST, "x86_64", "m5.large", 7200));
+            assertThat(notes(translation)).containsExactly(
+                    "the job names no platform (environment.platform and the node's data.platform are empty): it"
+                            + " runs on the lab's default EC2 platform 'aws-ec2-x86_64' (arch x86_64 from"
+                            + " environment.arch)",
+                    "the job names no tests: it runs the boot test (kernelci-boot) as test 'boot-test-6825f9c0'"
+                            + " with timeout_s 600");
+        }
+
+        @Test
+        @DisplayName("a platform outside the table runs on the default EC2 platform of environment.arch, said in a"
+                + " note")
+        void unlistedPlatformByEnvironmentArch() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment")
+                    .put("platform", "my-board").put("arch", "arm64"));
+
+            Translation translation = translate(bareTicket(), json, DEFAULTS);
+
+            assertThat(planned(translation).groups().get(0).test().params())
+                    .containsEntry("PULLAB_PLATFORM", "aws-ec2-arm64");
+            assertThat(notes(translation)).containsExactly("platform 'my-board' is not in the lab's platforms table:"
+                    + " it runs on the lab's default EC2 platform 'aws-ec2-arm64' (arch arm64 from environment.arch)");
+        }
+
+        @Test
+        @DisplayName("without environment.arch the node's data.arch places the job")
+        void unlistedPlatformByNodeArch() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment")
+                    .put("platform", "my-board").remove("arch"));
+
+            Translation translation = translate(ticket(BASELINE_NODE, "baseline", "my-board", "arm64"), json,
+                    DEFAULTS);
+
+            assertThat(planned(translation).groups().get(0).arch()).isEqualTo("arm64");
+            assertThat(notes(translation)).singleElement().asString()
+                    .endsWith("(arch arm64 from the node's data.arch)");
+        }
+
+        @ParameterizedTest(name = "{0} -> {1}")
+        @CsvSource({
+                "qemu-arm64-virt, arm64",
+                "rk3399-AARCH64-board, arm64",
+                "my-board, x86_64"})
+        @DisplayName("without any arch, a platform name with arm64/aarch64 places the job on arm64, any other on"
+                + " x86_64 (pullab_cloud's rule)")
+        void unlistedPlatformByName(String platform, String arch) {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment")
+                    .put("platform", platform).remove("arch"));
+
+            VmGroup group = planned(translate(bareTicket(), json, DEFAULTS)).groups().get(0);
+
+            assertThat(group.arch()).isEqualTo(arch);
+            assertThat(group.test().params()).containsEntry("PULLAB_PLATFORM", "aws-ec2-" + arch);
+        }
+
+        @Test
+        @DisplayName("arch aarch64 places the job on the default arm64 platform")
+        void aarch64Placement() {
+            byte[] json = changed(BASELINE, root -> root.withObjectProperty("environment")
+                    .put("platform", "my-board").put("arch", "aarch64"));
+
+            assertThat(planned(translate(bareTicket(), json, DEFAULTS)).groups().get(0).arch()).isEqualTo("arm64");
+        }
+
+        @Test
+        @DisplayName("a lab's own aws-ec2-x86_64 entry gives the placed job its AMI, instance type and VM count")
+        void labsOwnDefaultPlatform() {
+            Map<String, LabConfig.Platform> platforms = new LinkedHashMap<>(labConfig().platforms());
+            platforms.put("aws-ec2-x86_64", new LabConfig.Platform("aws-ec2-x86_64", Executor.EC2, "x86_64",
+                    "ami-0123456789abcdef0", "c8i.4xlarge", 3, 3600));
+            LabConfig lab = new LabConfig(Optional.empty(), Optional.empty(), platforms,
+                    LabConfig.JobDefinitionPolicy.defaults(), new ArtifactUrlPolicy(true, List.of()));
+
+            VmGroup group = planned(translate(bareTicket(), baselineOn("pullab-cloud-x86"), lab)).groups().get(0);
+
+            assertThat(group).extracting(VmGroup::image, VmGroup::instanceType, VmGroup::count, VmGroup::maxRuntimeS)
+                    .containsExactly("ami-0123456789abcdef0", "c8i.4xlarge", 3, 3600);
+        }
+    }
+
+    @Nested
+    @DisplayName("pullab_cloud's job shapes: tests")
+    class PullabCloudTests {
+
+        @Test
+        @DisplayName("a job without tests runs the boot test as KernelCI's default boot-test-<node id> with 600 s")
+        void withoutTests() {
+            Translation translation = translate(baselineTicket(), changed(BASELINE, root -> root.remove("tests")),
+                    DEFAULTS);
+
+            assertThat(planned(translation).groups()).singleElement().satisfies(group -> {
+                assertThat(group.test().name()).isEqualTo(JobTranslator.BOOT_TEST);
+                assertThat(group.test().params()).containsEntry("PULLAB_TEST_ID", "boot-test-6825f9c0")
+                        .containsEntry("PULLAB_TEST_TYPE", "boot").containsEntry("PULLAB_TEST_TIMEOUT_S", "600");
+            });
+            assertThat(notes(translation)).containsExactly("the job names no tests: it runs the boot test"
+                    + " (kernelci-boot) as test 'boot-test-6825f9c0' with timeout_s 600");
+        }
+
+        @Test
+        @DisplayName("a job with empty tests runs the boot test")
+        void emptyTests() {
+            RunPlan plan = planned(translate(baselineTicket(), changed(BASELINE, root -> root.putArray("tests")),
+                    DEFAULTS));
+
+            assertThat(plan.groups()).extracting(g -> g.test().name()).containsExactly(JobTranslator.BOOT_TEST);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"baseline", "unixbench"})
+        @DisplayName("pullab_cloud's test types run the boot test with PULLAB_TEST_TYPE boot, said in a note")
+        void pullabCloudTypes(String type) {
+            Translation translation = translate(baselineTicket(), baselineWithTests("t1:" + type), DEFAULTS);
+
+            assertThat(planned(translation).groups()).singleElement().satisfies(group -> {
+                assertThat(group.test().name()).isEqualTo(JobTranslator.BOOT_TEST);
+                assertThat(group.test().params()).containsEntry("PULLAB_TEST_ID", "t1")
+                        .containsEntry("PULLAB_TEST_TYPE", "boot");
+            });
+            assertThat(notes(translation)).containsExactly("test 't1' of type '" + type + "' (pullab_cloud's name)"
+                    + " runs the boot test (kernelci-boot)");
+        }
+
+        @Test
+        @DisplayName("a test type this lab does not know runs the boot test, said in a note")
+        void unknownType() {
+            Translation translation = translate(baselineTicket(), baselineWithTests("fuzz-1:fuzz"), DEFAULTS);
+
+            assertThat(planned(translation).groups()).extracting(g -> g.test().name())
+                    .containsExactly(JobTranslator.BOOT_TEST);
+            assertThat(notes(translation)).containsExactly("test 'fuzz-1' has type 'fuzz', which this lab does not"
+                    + " run (boot, ltp, kselftest-<collection>): it runs the boot test (kernelci-boot) instead");
+        }
+
+        @Test
+        @DisplayName("baseline and unixbench in one job run one boot group, the first test's id, the longer timeout")
+        void bootTestsMerged() {
+            byte[] json = changed(BASELINE, root -> {
+                var tests = root.putArray("tests");
+                tests.addObject().put("id", "baseline-x86").put("type", "baseline").put("timeout_s", 300);
+                tests.addObject().put("id", "bench").put("type", "unixbench").put("timeout_s", 900);
+            });
+
+            Translation translation = translate(baselineTicket(), json, DEFAULTS);
+
+            assertThat(planned(translation).groups()).singleElement().satisfies(group -> {
+                assertThat(group.test().name()).isEqualTo(JobTranslator.BOOT_TEST);
+                assertThat(group.test().params()).containsEntry("PULLAB_TEST_ID", "baseline-x86")
+                        .containsEntry("PULLAB_TEST_TIMEOUT_S", "900");
+            });
+            assertThat(notes(translation)).contains("test 'bench' runs the boot test as test 'baseline-x86' does: one"
+                    + " kernelci-boot run for both, timeout_s 900");
+        }
+
+        @Test
+        @DisplayName("two boot tests run one boot group")
+        void twoBootTests() {
+            RunPlan plan = planned(translate(baselineTicket(), baselineWithTests("b1:boot", "b2:boot"), DEFAULTS));
+
+            assertThat(plan.groups()).extracting(g -> g.test().params().get("PULLAB_TEST_ID")).containsExactly("b1");
+        }
+
+        @Test
+        @DisplayName("ltp next to baseline and an unknown type still runs kernelci-ltp, the others one boot group")
+        void ltpUnbroken() {
+            byte[] json = changed(LTP, root -> root.withArrayProperty("tests").addObject().put("id", "baseline-arm64")
+                    .put("type", "baseline"));
+            byte[] withUnknown = changed(LTP, root -> {
+                root.withArrayProperty("tests").addObject().put("id", "baseline-arm64").put("type", "baseline");
+                root.withArrayProperty("tests").addObject().put("id", "x").put("type", "weird");
+            });
+
+            assertThat(planned(translate(ltpTicket(), json, DEFAULTS)).groups()).extracting(g -> g.test().name())
+                    .containsExactly(JobTranslator.LTP_TEST, JobTranslator.BOOT_TEST);
+            RunPlan plan = planned(translate(ltpTicket(), withUnknown, DEFAULTS));
+            assertThat(plan.groups()).extracting(g -> g.test().name(), g -> g.test().params().get("PULLAB_TEST_TYPE"))
+                    .containsExactly(tuple(JobTranslator.LTP_TEST, "ltp"), tuple(JobTranslator.BOOT_TEST, "boot"));
+        }
+
+        @Test
+        @DisplayName("kselftest-<collection> next to an unknown type still runs kernelci-kselftest with its collection")
+        void kselftestUnbroken() {
+            byte[] json = changed(KSELFTEST, root -> root.withArrayProperty("tests").addObject().put("id", "x")
+                    .put("type", "weird"));
+
+            RunPlan plan = planned(translate(kselftestTicket(), json, labConfig()));
+
+            assertThat(plan.groups()).extracting(g -> g.test().name(),
+                    g -> g.test().params().get("PULLAB_KSELFTEST_COLLECTION"))
+                    .containsExactly(tuple(JobTranslator.KSELFTEST_TEST, "arm64"), tuple(JobTranslator.BOOT_TEST, ""));
+        }
+    }
+
+    @Nested
+    @DisplayName("the job's top-level timeout (pullab_cloud's job shape)")
+    class JobTimeout {
+
+        @Test
+        @DisplayName("a timeout shorter than the platform's max_runtime becomes the VMs' max runtime, said in a note")
+        void shortensMaxRuntime() {
+            Translation translation = translate(baselineTicket(), changed(BASELINE, root -> root.put("timeout", 1800)),
+                    DEFAULTS);
+
+            assertThat(planned(translation).groups()).extracting(VmGroup::maxRuntimeS).containsExactly(1800);
+            assertThat(notes(translation)).containsExactly("the job's timeout 1800 s bounds the VMs' max runtime"
+                    + " (platform 'qemu-x86_64' allows 7200 s)");
+        }
+
+        @Test
+        @DisplayName("a timeout longer than the platform's max_runtime does not extend the VMs' life")
+        void neverExtends() {
+            Translation translation = translate(baselineTicket(), changed(BASELINE, root -> root.put("timeout", 9000)),
+                    DEFAULTS);
+
+            assertThat(planned(translation).groups()).extracting(VmGroup::maxRuntimeS).containsExactly(7200);
+            assertThat(notes(translation)).containsExactly("the job's timeout 9000 s is longer than platform"
+                    + " 'qemu-x86_64' allows: the VMs keep its max_runtime 7200 s");
+        }
+
+        @Test
+        @DisplayName("without a timeout the VMs keep the platform's max_runtime (no 3600 s default)")
+        void absentKeepsPlatform() {
+            RunPlan plan = planned(translate(ltpTicket(), bytes(LTP), DEFAULTS));
+
+            assertThat(plan.groups()).extracting(VmGroup::maxRuntimeS).containsExactly(7200);
+        }
+
+        @Test
+        @DisplayName("per-test timeout_s still bounds its stage, and must fit in the shortened max runtime")
+        void testTimeoutStillBounds() {
+            byte[] json = changed(BASELINE, root -> {
+                root.put("timeout", 1800);
+                firstTest(root).put("timeout_s", 1200);
+            });
+
+            VmGroup group = planned(translate(baselineTicket(), json, DEFAULTS)).groups().get(0);
+
+            assertThat(group.maxRuntimeS()).isEqualTo(1800);
+            assertThat(group.test().params()).containsEntry("PULLAB_TEST_TIMEOUT_S", "1200");
+        }
+
+        @Test
+        @DisplayName("pullab_cloud's job with timeout 900 and no tests runs a boot test shortened to fit: 300 s")
+        void noTestsShortTimeout() {
+            byte[] json = changed(BASELINE, root -> {
+                root.remove("tests");
+                root.put("timeout", 900);
+            });
+
+            VmGroup group = planned(translate(baselineTicket(), json, DEFAULTS)).groups().get(0);
+
+            assertThat(group.maxRuntimeS()).isEqualTo(900);
+            assertThat(group.test().params()).containsEntry("PULLAB_TEST_TIMEOUT_S", "300");
+        }
+    }
+
     /** A job definition this lab refuses. */
     record Refused(String name, byte[] json, LabConfig config, ErrorCode code, String message) {
         @Override
@@ -348,10 +695,8 @@ class JobTranslatorTest {
                         "invalid job definition: not JSON: content after the JSON value (line 1, column 14)"),
                 generationError("a duplicate key", utf8("{\"tests\":[],\"tests\":[]}"),
                         "invalid job definition: not JSON: Duplicate field 'tests'"),
-                generationError("no tests", changed(BASELINE, root -> root.remove("tests")),
-                        "invalid job definition: tests: missing"),
-                generationError("empty tests", changed(BASELINE, root -> root.putArray("tests")),
-                        "invalid job definition: tests: empty, a job definition needs at least one test"),
+                generationError("tests that is not an array", changed(BASELINE, root -> root.putObject("tests")),
+                        "invalid job definition: tests: expected an array, got an object"),
                 generationError("a test that is not an object",
                         changed(BASELINE, root -> root.putArray("tests").add("boot")),
                         "invalid job definition: tests[0]: expected an object, got the string \"boot\""),
@@ -375,19 +720,43 @@ class JobTranslatorTest {
                 generationError("depends that is not a list of strings",
                         changed(BASELINE, root -> firstTest(root).putArray("depends").add(1)),
                         "invalid job definition: tests[0].depends[0]: expected a string, got the number 1"),
-                invalidParams("an unknown test type", changed(BASELINE, root -> firstTest(root).put("type", "kunit")),
-                        "unsupported test type 'kunit' (supported: boot, ltp, kselftest-*)"),
+                generationError("a top-level timeout as a string",
+                        changed(BASELINE, root -> root.put("timeout", "3600")),
+                        "invalid job definition: timeout: expected a whole number, got the string \"3600\""),
+                invalidParams("a test type that is not a name",
+                        changed(BASELINE, root -> firstTest(root).put("type", "boot; reboot")),
+                        "test 'boot-test-6825f9c0' has type 'boot; reboot', which is not a test type name (letters,"
+                                + " digits and _.,:/+- only, at most 128 characters)"),
                 invalidParams("kselftest- without a collection",
                         changed(BASELINE, root -> firstTest(root).put("type", "kselftest-")),
-                        "unsupported test type 'kselftest-' (supported: boot, ltp, kselftest-*)"),
-                invalidParams("an unknown platform", bytes(KSELFTEST),
-                        "unknown platform 'exynos850-e850-96' (known: arm64-ec2, qemu-arm64, qemu-x86_64, x86_64-ec2)"),
+                        "kselftest test 'boot-test-6825f9c0' names no collection (type kselftest-<collection>,"
+                                + " e.g. kselftest-timers)"),
+                invalidParams("kselftest without a collection",
+                        changed(BASELINE, root -> firstTest(root).put("type", "kselftest")),
+                        "kselftest test 'boot-test-6825f9c0' names no collection"),
+                new Refused("a platform outside the table on a lab without a default EC2 platform for its arch",
+                        bytes(KSELFTEST), WITHOUT_DEFAULT_EC2, ErrorCode.INVALID_JOB_PARAMS,
+                        "platform 'exynos850-e850-96' is not in the lab's platforms table (known: arm64-ec2,"
+                                + " qemu-arm64, qemu-x86_64, x86_64-ec2), and the lab has no default EC2 platform for"
+                                + " arm64 to run it on: add a platform named 'aws-ec2-arm64' (executor ec2, arch"
+                                + " arm64, ami_id, instance_type) to the lab config's platforms"),
+                invalidParams("a platform outside the table with an arch this lab does not run",
+                        changed(BASELINE, root -> root.withObjectProperty("environment").put("platform",
+                                "qemu-riscv64").put("arch", "riscv64")),
+                        "platform 'qemu-riscv64' is not in the lab's platforms table (known: arm64-ec2,"
+                                + " aws-ec2-arm64, aws-ec2-x86_64, qemu-arm64, qemu-x86_64, x86_64-ec2), and its arch"
+                                + " 'riscv64' (environment.arch) is not one this lab runs (x86_64, arm64, aarch64 ="
+                                + " arm64)"),
                 invalidParams("an arch other than the platform's",
                         changed(BASELINE, root -> root.withObjectProperty("environment").put("arch", "arm64")),
                         "job arch 'arm64' does not match arch 'x86_64' of platform 'qemu-x86_64'"),
-                invalidParams("no platform at all",
+                new Refused("no platform at all, on a lab without a default EC2 platform",
                         changed(BASELINE, root -> root.withObjectProperty("environment").remove("platform")),
-                        "the job names no platform (environment.platform and the node's data.platform are empty)"),
+                        WITHOUT_DEFAULT_EC2, ErrorCode.INVALID_JOB_PARAMS,
+                        "the job names no platform (environment.platform and the node's data.platform are empty)"
+                                + " (known: arm64-ec2, qemu-arm64, qemu-x86_64, x86_64-ec2), and the lab has no"
+                                + " default EC2 platform for x86_64 to run it on: add a platform named"
+                                + " 'aws-ec2-x86_64'"),
                 invalidParams("no kernel artifact",
                         changed(BASELINE, root -> root.withObjectProperty("artifacts").remove("kernel")),
                         "job definition has no kernel artifact (needed by test boot-test-6825f9c0)"),
@@ -455,10 +824,15 @@ class JobTranslatorTest {
                         changed(BASELINE, root -> firstTest(root).put("timeout_s", 7000)),
                         "test 'boot-test-6825f9c0' may need 7600 s (timeout_s 7000 + 600 s setup) but platform "
                                 + "'qemu-x86_64' allows max_runtime 7200 s"),
-                invalidParams("two tests running the same vm-tests directory",
-                        changed(BASELINE, root -> root.withArrayProperty("tests").addObject().put("id", "boot-2")
-                                .put("type", "boot")),
-                        "tests 'boot-test-6825f9c0' and 'boot-2' would both run vm-tests 'kernelci-boot'"));
+                invalidParams("a test longer than the job's timeout allows",
+                        changed(BASELINE, root -> root.put("timeout", 900)),
+                        "test 'boot-test-6825f9c0' may need 1200 s (timeout_s 600 + 600 s setup) but the job's"
+                                + " timeout allows 900 s (platform 'qemu-x86_64' max_runtime 7200 s)"),
+                invalidParams("two kselftest tests (they would run the same vm-tests directory)",
+                        changed(KSELFTEST, root -> root.withArrayProperty("tests").addObject().put("id", "k2")
+                                .put("type", "kselftest-timers")),
+                        "tests 'kselftest-arm64' and 'k2' would both run vm-tests 'kernelci-kselftest' (one test per"
+                                + " vm-tests directory and job; only boot tests are merged)"));
     }
 
     /** Job definitions breaking some rule with a value that is a URL with credentials. */

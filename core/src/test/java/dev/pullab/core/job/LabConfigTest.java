@@ -14,6 +14,8 @@ import dev.pullab.core.job.LabConfig.Storage;
 import dev.pullab.core.job.LabConfig.VmSpec;
 import dev.pullab.core.run.Executor;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -89,7 +91,8 @@ class LabConfigTest {
     }
 
     @Test
-    @DisplayName("defaults: qemu platforms on Fargate, EC2 platforms on AL2023 m5.large / m7g.large")
+    @DisplayName("defaults: qemu platforms on Fargate, EC2 platforms (pullab_cloud's aws-ec2-* among them) on AL2023"
+            + " m5.large / m7g.large")
     void defaults() {
         LabConfig defaults = LabConfig.defaults();
 
@@ -101,11 +104,51 @@ class LabConfigTest {
                         "m5.large", 7200),
                 Platform.ec2("arm64-ec2", "arm64",
                         "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+                        "m7g.large", 7200),
+                Platform.ec2("aws-ec2-x86_64", "x86_64",
+                        "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                        "m5.large", 7200),
+                Platform.ec2("aws-ec2-arm64", "arm64",
+                        "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
                         "m7g.large", 7200));
         assertThat(defaults.jobDefinitions()).isEqualTo(
                 new JobDefinitionPolicy(List.of("files.kernelci.org", "storage.kernelci.org"), 1_048_576));
         assertThat(defaults.testConfig()).isEmpty();
         assertThat(defaults.storage()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the default EC2 platform of an arch is the platform named aws-ec2-<arch>")
+    void defaultEc2Platform() {
+        LabConfig defaults = LabConfig.defaults();
+
+        assertThat(defaults.defaultEc2Platform("x86_64")).map(Platform::name).contains("aws-ec2-x86_64");
+        assertThat(defaults.defaultEc2Platform("arm64")).map(Platform::name).contains("aws-ec2-arm64");
+        assertThat(labConfig().defaultEc2Platform("x86_64")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a lab's own table names its default EC2 platforms aws-ec2-<arch>, with its own AMI and instance type")
+    void ownDefaultEc2Platform() {
+        LabConfig config = LabConfig.parse(changed(LAB_CONFIG, root -> ((ObjectNode) root.get("platforms"))
+                .putObject("aws-ec2-x86_64").put("executor", "ec2").put("arch", "x86_64")
+                .put("ami_id", "ami-0123456789abcdef0").put("instance_type", "c8i.4xlarge").put("max_runtime", 3600)));
+
+        assertThat(config.defaultEc2Platform("x86_64")).contains(Platform.ec2("aws-ec2-x86_64", "x86_64",
+                "ami-0123456789abcdef0", "c8i.4xlarge", 3600));
+    }
+
+    @Test
+    @DisplayName("a default EC2 platform built in code must be EC2 and of its arch")
+    void defaultEc2PlatformChecked() {
+        Map<String, Platform> platforms = Map.of("aws-ec2-arm64", Platform.fargate("aws-ec2-arm64", "arm64", 3600));
+
+        assertThatThrownBy(() -> new LabConfig(Optional.empty(), Optional.empty(), platforms,
+                JobDefinitionPolicy.defaults(), ArtifactUrlPolicy.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("platform aws-ec2-arm64 is the lab's default EC2 platform for arm64 (jobs on platforms"
+                        + " outside the table run on it): it must have executor ec2 and arch arm64, got fargate and"
+                        + " arm64");
     }
 
     @Test
@@ -186,6 +229,19 @@ class LabConfigTest {
                         "lab config: platforms.qemu-x86_64.arch: must be one of [x86_64, arm64], got \"riscv64\""),
                 malformed("an EC2 platform without ami_id", root -> platform(root, "x86_64-ec2").remove("ami_id"),
                         "lab config: platforms.x86_64-ec2.ami_id: missing"),
+                malformed("a default EC2 platform on Fargate",
+                        root -> ((ObjectNode) root.get("platforms")).putObject("aws-ec2-x86_64")
+                                .put("executor", "fargate").put("arch", "x86_64"),
+                        "lab config: platforms.aws-ec2-x86_64: the lab's default EC2 platform for x86_64 (jobs on"
+                                + " platforms outside the table run on it) must have executor ec2 and arch x86_64,"
+                                + " got fargate and x86_64"),
+                malformed("a default EC2 platform of another arch",
+                        root -> ((ObjectNode) root.get("platforms")).putObject("aws-ec2-arm64")
+                                .put("executor", "ec2").put("arch", "x86_64").put("ami_id", LabConfig.AL2023_X86_64)
+                                .put("instance_type", "m5.large"),
+                        "lab config: platforms.aws-ec2-arm64: the lab's default EC2 platform for arm64 (jobs on"
+                                + " platforms outside the table run on it) must have executor ec2 and arch arm64,"
+                                + " got ec2 and x86_64"),
                 malformed("vm_count zero", root -> platform(root, "x86_64-ec2").put("vm_count", 0),
                         "lab config: platforms.x86_64-ec2.vm_count: must be between 1 and 1000, got 0"),
                 malformed("a platform that is not an object", root -> ((ObjectNode) root.get("platforms"))
