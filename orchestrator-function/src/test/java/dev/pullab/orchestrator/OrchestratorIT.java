@@ -21,6 +21,7 @@ import dev.pullab.testkit.StaticFileServer;
 import dev.pullab.aws.Ec2Launcher;
 import dev.pullab.core.launch.LaunchIntents;
 import dev.pullab.core.launch.LaunchSettings;
+import dev.pullab.orchestrator.launch.RunLauncher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,7 +133,10 @@ class OrchestratorIT {
                    "qemu-arm64": {"executor": "fargate", "arch": "arm64"},
                    "exynos850-e850-96": {"executor": "ec2", "arch": "arm64",
                      "ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
-                     "instance_type": "m7g.large", "vm_count": 1, "max_runtime": 5400}},
+                     "instance_type": "m7g.large", "vm_count": 1, "max_runtime": 5400},
+                   "aws-ec2-x86_64": {"executor": "ec2", "arch": "x86_64",
+                     "ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                     "instance_type": "c5.xlarge", "vm_count": 1, "max_runtime": 7200}},
                  "job_definitions": {"allowed_hosts": ["http://127.0.0.1"], "max_bytes": 65536},
                  "artifact_urls": {"allow_http": true}}
                 """;
@@ -231,6 +235,35 @@ class OrchestratorIT {
         });
         assertThat(outcome.plan().orElseThrow().groups().get(0).test().params())
                 .containsEntry("PULLAB_KSELFTEST_COLLECTION", "arm64");
+    }
+
+    @Test
+    @DisplayName("a pullab_cloud job (platform outside the table, tests baseline and unixbench, timeout 1800) runs one"
+            + " boot VM on the lab's default EC2 platform aws-ec2-x86_64, its life bounded by the timeout")
+    void givenPullabCloudJob_whenRun_thenOneBootVmOnDefaultEc2Platform() throws Exception {
+        String body = """
+                {"artifacts": {"kernel": "https://storage.example.org/k/bzImage",
+                               "modules": "https://storage.example.org/k/modules.tar.gz"},
+                 "tests": [{"id": "baseline-x86", "type": "baseline"}, {"id": "bench", "type": "unixbench"}],
+                 "environment": {"platform": "pullab-cloud-x86", "arch": "x86_64"},
+                 "timeout": 1800}
+                """;
+        JobTicket ticket = ticketWithBody(1901, body, "pullab-cloud-x86");
+
+        Orchestrator.Outcome outcome = orchestrator().runJob(ticket);
+
+        assertThat(outcome.rejection()).isEmpty();
+        assertThat(instancesOfJob(ticket.nodeId())).singleElement().satisfies(vm -> {
+            assertThat(vm.instanceTypeAsString()).isEqualTo("c5.xlarge");
+            assertThat(tags(vm)).containsEntry(VmTags.TEST, "kernelci-boot");
+        });
+        String prefix = outcome.plan().orElseThrow().runPrefix();
+        Map<String, String> zip = unzip(s3.getObjectAsBytes(b -> b.bucket(results)
+                .key(prefix + "/test_kernelci-boot/input/kernelci-boot_test_payload.zip")).asByteArray());
+        assertThat(zip.get("params.env")).contains("PULLAB_TEST_TYPE='boot'")
+                .contains("PULLAB_TEST_ID='baseline-x86'").contains("PULLAB_PLATFORM='aws-ec2-x86_64'");
+        RunRecord run = new DynamoDbRunStore(dynamo, runsTable).find(prefix).orElseThrow();
+        assertThat(run.deadline()).isEqualTo(run.createdAt() + 1800 + RunLauncher.DEADLINE_GRACE.toSeconds());
     }
 
     @Test

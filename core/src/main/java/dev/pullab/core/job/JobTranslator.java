@@ -97,7 +97,6 @@ public final class JobTranslator {
     private static final int QUOTE_CHARS = 100;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
-    private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.,:/+-]+");
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("uuuuMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
@@ -418,11 +417,8 @@ public final class JobTranslator {
             params.put("PULLAB_LTP_WORKERS",
                     firstOf(ltp.get("workers"), definition.parameters().get("KIRK_WORKERS")));
         } else if (name.equals(KSELFTEST_TEST)) {
+            // its characters were checked with the type's (TEST_TYPE)
             String collection = type.substring(KSELFTEST_PREFIX.length());
-            if (!COLLECTION.matcher(collection).matches()) {
-                throw reject("kselftest collection '" + collection + "' of test '" + test.id()
-                        + "' has unexpected characters");
-            }
             require(artifacts, "kselftest", test);
             params.put("PULLAB_KSELFTEST_COLLECTION", collection);
         }
