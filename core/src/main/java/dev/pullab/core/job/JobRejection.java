@@ -11,10 +11,12 @@ import java.util.Objects;
  * <p>Codes used by this package:
  * <ul>
  *   <li>{@link ErrorCode#JOB_GENERATION_ERROR}: the job definition is not a PULL_LABS job definition (not JSON, not
- *       an object, no tests, a test without a type, a field of the wrong type, ...): KernelCI generated something
- *       broken;</li>
- *   <li>{@link ErrorCode#INVALID_JOB_PARAMS}: a well-formed definition this lab cannot run as asked (unknown platform,
- *       arch mismatch, unsupported test type, missing artifact, non-http(s) artifact URL, ...).</li>
+ *       an object, {@code tests} not an array, a test without a type, a field of the wrong type, ...): KernelCI
+ *       generated something broken;</li>
+ *   <li>{@link ErrorCode#INVALID_JOB_PARAMS}: a well-formed definition this lab cannot run as asked (node and
+ *       definition on different platforms, a platform outside the table with an arch the lab has no default EC2
+ *       platform for, arch mismatch, a test type that is no name, missing artifact, non-http(s) artifact URL,
+ *       ...).</li>
  * </ul>
  *
  * @param code    the KernelCI error code
