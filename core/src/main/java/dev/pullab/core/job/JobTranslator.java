@@ -319,21 +319,21 @@ public final class JobTranslator {
             return listed.get();
         }
         String unlisted = name.map(n -> "platform '" + quote(n) + "' is not in the lab's platforms table")
-                .orElse("the job names no platform (environment.platform and the node's data.platform are empty)")
-                + " (known: " + String.join(", ", config.platforms().keySet()) + ")";
+                .orElse("the job names no platform (environment.platform and the node's data.platform are empty)");
+        String known = " (known: " + String.join(", ", config.platforms().keySet()) + ")";
         PlacementArch placement = placementArch(ticket, definition, name);
         if (!LabConfig.ARCHES.contains(placement.arch())) {
-            throw reject(unlisted + ", and its arch '" + quote(placement.given()) + "' (" + placement.source()
-                    + ") is not one this lab runs (" + String.join(", ", LabConfig.ARCHES) + ", aarch64 = arm64)");
+            throw reject(unlisted + known + ", and its arch '" + quote(placement.given()) + "' ("
+                    + placement.source() + ") is not one this lab runs (" + String.join(", ", LabConfig.ARCHES)
+                    + ", aarch64 = arm64)");
         }
         String defaultName = LabConfig.defaultEc2PlatformName(placement.arch());
-        Platform fallback = config.defaultEc2Platform(placement.arch()).orElseThrow(() -> reject(unlisted
+        Platform fallback = config.defaultEc2Platform(placement.arch()).orElseThrow(() -> reject(unlisted + known
                 + ", and the lab has no default EC2 platform for " + placement.arch() + " to run it on: add a"
                 + " platform named '" + defaultName + "' (executor ec2, arch " + placement.arch()
                 + ", ami_id, instance_type) to the lab config's platforms"));
-        notes.add(unlisted.substring(0, unlisted.indexOf(" (known: ")) + ": it runs on the lab's default EC2"
-                + " platform '" + fallback.name() + "' (arch " + placement.arch() + " from " + placement.source()
-                + ")");
+        notes.add(unlisted + ": it runs on the lab's default EC2 platform '" + fallback.name() + "' (arch "
+                + placement.arch() + " from " + placement.source() + ")");
         return fallback;
     }
 
