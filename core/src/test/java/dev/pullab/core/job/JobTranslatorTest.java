@@ -421,6 +421,31 @@ class JobTranslatorTest {
         }
 
         @Test
+        @DisplayName("pullab_cloud's example config as the lab config (no platforms table, kernelci.platforms"
+                + " [aws-ec2-x86_64]) runs an aws-ec2-x86_64 job on the default table's aws-ec2-x86_64")
+        void pullabCloudExampleConfig() {
+            LabConfig lab = LabConfig.parse(utf8("""
+                    {"provider": "aws", "region": "eu-west-2",
+                     "storage": {"type": "s3", "bucket": "kernel-ci-exampleuser-results", "results_prefix": "results"},
+                     "kernelci": {"runtime_name": "pull-labs-aws-ec2", "platforms": ["aws-ec2-x86_64"]},
+                     "test_config": {"test_id": "test-all-tests", "role_name": "kernel-ci-exampleuser-ecs-role",
+                       "vms": [{"ami_id": "%s", "instance_type": "c8i.4xlarge", "root_volume_size": 40,
+                                "max_runtime": 3600, "test": ["simple-unixbench"], "min_count": 1}]}}
+                    """.formatted(LabConfig.AL2023_X86_64)));
+            byte[] json = utf8("""
+                    {"environment": {"platform": "aws-ec2-x86_64", "arch": "x86_64"},
+                     "artifacts": {"kernel": "https://storage.example.org/k/bzImage",
+                                   "modules": "https://storage.example.org/k/modules.tar.gz"},
+                     "tests": [{"id": "baseline-x86", "type": "baseline"}], "timeout": 3600}
+                    """);
+
+            RunPlan plan = planned(translate(ticket(BASELINE_NODE, "baseline", "aws-ec2-x86_64", "x86_64"), json, lab));
+
+            assertThat(plan.groups()).extracting(g -> g.test().name(), VmGroup::instanceType, VmGroup::maxRuntimeS)
+                    .containsExactly(tuple(JobTranslator.BOOT_TEST, "m5.large", 3600));
+        }
+
+        @Test
         @DisplayName("a platform outside the table runs on the default EC2 platform of environment.arch, said in a"
                 + " note")
         void unlistedPlatformByEnvironmentArch() {
