@@ -57,7 +57,10 @@ import java.util.regex.Pattern;
  *       top-level {@code timeout} when that is shorter: a job can shorten a VM's life, never extend it beyond the
  *       lab's platform limit (pullab_cloud used the timeout, default 3600 s, as the max runtime; here a job without
  *       {@code timeout} keeps the platform's). A test's {@code timeout_s} bounds its stage, and {@code timeout_s}
- *       plus {@value #SETUP_ALLOWANCE_S} s (download, install, reboot) must fit in that max runtime.</li>
+ *       plus {@value #SETUP_ALLOWANCE_S} s (download, install, reboot) must fit in the platform's max runtime. When
+ *       the job's own {@code timeout} is the tighter bound, a test that does not fit is shortened to what it leaves
+ *       (at least {@value #MIN_STAGE_S} s, else refused), with a note: pullab_cloud ran the test until the VM
+ *       stopped.</li>
  *   <li>Tests that run the boot test (several {@code boot}, {@code baseline}, {@code unixbench}, unknown types) are
  *       run once: one {@code kernelci-boot} group with the first such test's id and the longest of their
  *       {@code timeout_s}, and a note. Two other tests of one job may not run the same vm-tests directory (two
@@ -81,6 +84,8 @@ public final class JobTranslator {
             ArtifactUrlPolicy.ALLOW_HTTP_PARAM, ArtifactUrlPolicy.ALLOW_PRIVATE_PARAM);
     /** Seconds a VM needs besides the test itself: downloads, kernel install, reboot. */
     public static final int SETUP_ALLOWANCE_S = 600;
+    /** The shortest stage a job's {@code timeout} may leave a test when it shortens the test's {@code timeout_s}. */
+    public static final int MIN_STAGE_S = 60;
     /** The vm-tests directory of each supported test type. */
     public static final String BOOT_TEST = "kernelci-boot";
     public static final String LTP_TEST = "kernelci-ltp";
@@ -196,8 +201,8 @@ public final class JobTranslator {
 
         List<VmGroup> groups = new ArrayList<>();
         for (TestRun run : testRuns(nodeId, definition, maxRuntimeS, notes)) {
-            VmTestSpec spec = testRun(ticket, definition, platform, run, config.artifactUrls());
-            checkTime(run.test(), platform, maxRuntimeS);
+            TestRun fitted = fitTime(run, platform, maxRuntimeS, notes);
+            VmTestSpec spec = testRun(ticket, definition, platform, fitted, config.artifactUrls());
             groups.add(new VmGroup(spec, platform.arch(), platform.image(), platform.instanceType(),
                     platform.vmCount(), maxRuntimeS));
         }
@@ -467,16 +472,33 @@ public final class JobTranslator {
         return pairs;
     }
 
-    private static void checkTime(TestDefinition test, Platform platform, int maxRuntimeS) {
+    /**
+     * The test with a {@code timeout_s} that fits the VMs' max runtime (class comment, rule "Time"): unchanged when
+     * it fits; shortened, with a note, when the job's own {@code timeout} is the bound and leaves at least
+     * {@value #MIN_STAGE_S} s (pullab_cloud let such a test run until the VM stopped); refused otherwise.
+     */
+    private static TestRun fitTime(TestRun run, Platform platform, int maxRuntimeS, List<String> notes) {
+        TestDefinition test = run.test();
         int needed = test.timeoutS() + SETUP_ALLOWANCE_S;
-        if (needed > maxRuntimeS) {
-            String limit = maxRuntimeS < platform.maxRuntimeS()
-                    ? "the job's timeout allows " + maxRuntimeS + " s (platform '" + platform.name()
-                            + "' max_runtime " + platform.maxRuntimeS() + " s)"
-                    : "platform '" + platform.name() + "' allows max_runtime " + platform.maxRuntimeS() + " s";
-            throw reject("test '" + test.id() + "' may need " + needed + " s (timeout_s " + test.timeoutS() + " + "
-                    + SETUP_ALLOWANCE_S + " s setup) but " + limit);
+        if (needed <= maxRuntimeS) {
+            return run;
         }
+        boolean jobBound = maxRuntimeS < platform.maxRuntimeS();
+        int room = maxRuntimeS - SETUP_ALLOWANCE_S;
+        if (jobBound && room >= MIN_STAGE_S) {
+            notes.add("test '" + quote(test.id()) + "' has timeout_s " + test.timeoutS() + " but the job's timeout "
+                    + maxRuntimeS + " s leaves " + room + " s after " + SETUP_ALLOWANCE_S + " s setup: its stage"
+                    + " timeout is " + room + " s");
+            return new TestRun(new TestDefinition(test.id(), test.type(), test.depends(), room, test.parameters(),
+                    test.subset(), test.preCommands(), test.postCommands()), run.vmTest(), run.type());
+        }
+        String limit = jobBound
+                ? "the job's timeout allows " + maxRuntimeS + " s (platform '" + platform.name()
+                        + "' max_runtime " + platform.maxRuntimeS() + " s), less than " + SETUP_ALLOWANCE_S
+                        + " s setup + " + MIN_STAGE_S + " s"
+                : "platform '" + platform.name() + "' allows max_runtime " + platform.maxRuntimeS() + " s";
+        throw reject("test '" + test.id() + "' may need " + needed + " s (timeout_s " + test.timeoutS() + " + "
+                + SETUP_ALLOWANCE_S + " s setup) but " + limit);
     }
 
     /** Job-definition text fit for a note: at most {@value #QUOTE_CHARS} characters, control characters as '?'. */

@@ -678,6 +678,19 @@ class JobTranslatorTest {
         }
 
         @Test
+        @DisplayName("a test longer than the job's timeout allows runs with its stage shortened to fit, in a note")
+        void jobTimeoutShortensTest() {
+            Translation translation = translate(baselineTicket(), changed(BASELINE, root -> root.put("timeout", 900)),
+                    DEFAULTS);
+
+            VmGroup group = planned(translation).groups().get(0);
+            assertThat(group.maxRuntimeS()).isEqualTo(900);
+            assertThat(group.test().params()).containsEntry("PULLAB_TEST_TIMEOUT_S", "300");
+            assertThat(notes(translation)).contains("test 'boot-test-6825f9c0' has timeout_s 600 but the job's"
+                    + " timeout 900 s leaves 300 s after 600 s setup: its stage timeout is 300 s");
+        }
+
+        @Test
         @DisplayName("pullab_cloud's job with timeout 900 and no tests runs a boot test shortened to fit: 300 s")
         void noTestsShortTimeout() {
             byte[] json = changed(BASELINE, root -> {
@@ -849,10 +862,11 @@ class JobTranslatorTest {
                         changed(BASELINE, root -> firstTest(root).put("timeout_s", 7000)),
                         "test 'boot-test-6825f9c0' may need 7600 s (timeout_s 7000 + 600 s setup) but platform "
                                 + "'qemu-x86_64' allows max_runtime 7200 s"),
-                invalidParams("a test longer than the job's timeout allows",
-                        changed(BASELINE, root -> root.put("timeout", 900)),
+                invalidParams("a job timeout that leaves a test less than a minute after setup",
+                        changed(BASELINE, root -> root.put("timeout", 650)),
                         "test 'boot-test-6825f9c0' may need 1200 s (timeout_s 600 + 600 s setup) but the job's"
-                                + " timeout allows 900 s (platform 'qemu-x86_64' max_runtime 7200 s)"),
+                                + " timeout allows 650 s (platform 'qemu-x86_64' max_runtime 7200 s), less than"
+                                + " 600 s setup + 60 s"),
                 invalidParams("two kselftest tests (they would run the same vm-tests directory)",
                         changed(KSELFTEST, root -> root.withArrayProperty("tests").addObject().put("id", "k2")
                                 .put("type", "kselftest-timers")),
