@@ -57,7 +57,8 @@ class S3ObjectStoreIT {
 
         store.putFile(bucket, "tests/t/run.sh", file, "text/x-shellscript", "abc123");
 
-        assertThat(store.readAtMost(bucket, "tests/t/run.sh", 100)).isEqualTo("echo hi\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.readAtMost(bucket, "tests/t/run.sh", 100))
+                .isEqualTo("echo hi\n".getBytes(StandardCharsets.UTF_8));
         assertThat(store.recordedSha256(bucket, "tests/t/run.sh")).contains("abc123");
     }
 

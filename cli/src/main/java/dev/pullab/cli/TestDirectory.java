@@ -37,8 +37,7 @@ import java.util.TreeMap;
  */
 record TestDirectory(String name, SortedMap<String, Path> files, List<String> problems, List<String> notes) {
 
-    static final String LIB_LINK_NOTE = "its lib link is not uploaded: runs give a test without lib/ the bundled lib/"
-            + " (make lib/ a real directory to ship your own)";
+    static final String LIB_LINK_NOTE = "lib link left out: runs add the bundled lib/";
 
     TestDirectory {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));

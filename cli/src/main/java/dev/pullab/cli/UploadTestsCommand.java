@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
             "",
             "Each test passes the checks every run applies: a run.sh or run*.sh at its top, file names of "
                     + "letters, digits, '.', '_', '+' and '-', at most " + VmTestRules.MAX_FILES + " files and "
-                    + VmTestRules.MAX_BYTES + " bytes, external_requirements.json (optional) a JSON object of "
+                    + VmTestRules.MAX_BYTES / (1024 * 1024) + " MiB in all, external_requirements.json "
+                    + "(optional) a JSON object of "
                     + "storage folder -> true/false. Symbolic links are refused, except a top-level lib link, "
                     + "which is left out: a test uploaded without lib/ gets the bundled lib/ when it runs.",
             "",
@@ -50,24 +51,28 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Output: one line per test on stdout (uploaded / unchanged / refused with why / skipped, with",
-            "--dry-run: would upload), one line per file on stderr ([n/total] what became of it).",
+            "Output: one line per test on stdout (uploaded, unchanged, would upload,",
+            "refused with why, skipped: not a test), one line per file on stderr",
+            "([n/total] and what became of it).",
             "",
-            "Exit status: 0 every test uploaded or unchanged, 1 a test was refused (the others are still",
-            "             uploaded) or an AWS call failed, 2 bad usage (no bucket, no such directory).",
+            "Exit status: 0 every test uploaded or unchanged,",
+            "             1 a test was refused (the others are still uploaded)",
+            "               or an AWS call failed,",
+            "             2 bad usage (no bucket, no such directory).",
             "",
             "Examples:",
-            "  # every test under ./vm-tests (pullab_cloud's layout: one subdirectory per test)",
+            "  # every test under ./vm-tests (one subdirectory per test, as pullab_cloud)",
             "  pullab upload-tests --bucket kernel-ci-$USER-storage",
             "",
-            "  # two tests of my-tests/, bucket from PULLAB_STORAGE_BUCKET, showing what would change",
-            "  PULLAB_STORAGE_BUCKET=kernel-ci-$USER-storage \\",
-            "    pullab upload-tests --test-dir my-tests --test my-ltp --test my-boot --dry-run",
+            "  # two tests of my-tests/, bucket from the environment, what would change",
+            "  export PULLAB_STORAGE_BUCKET=kernel-ci-$USER-storage",
+            "  pullab upload-tests --test-dir my-tests --test my-ltp --test my-boot \\",
+            "                      --dry-run",
             "",
             "  # one test directory (it has a run*.sh itself)",
-            "  pullab upload-tests --test-dir my-tests/my-ltp --bucket kernel-ci-$USER-storage",
+            "  pullab upload-tests --test-dir my-tests/my-ltp",
             "",
-            "Then name the test in a config: \"test_config\": {\"vms\": [{..., \"test\": [\"my-ltp\"]}]}."
+            "Then name it in a config: \"test_config\": {\"vms\": [{\"test\": [\"my-ltp\"], ...}]}"
         })
 final class UploadTestsCommand implements Callable<Integer> {
 
@@ -143,6 +148,10 @@ final class UploadTestsCommand implements Callable<Integer> {
         }
         for (Path directory : directories) {
             String name = directory.getFileName().toString();
+            if (only == null && VmTestRules.NOT_TESTS.contains(name)) {
+                line(out, "skipped", name, "never a test (a vm-tests tree's bats tests or build output)");
+                continue;
+            }
             if (only == null && !TestDirectory.isTest(directory)) {
                 line(out, "skipped", name, "not a test: no run.sh or run*.sh at its top");
                 continue;
@@ -164,13 +173,13 @@ final class UploadTestsCommand implements Callable<Integer> {
             String notes = test.notes().isEmpty() ? "" : "; " + String.join("; ", test.notes());
             if (summary.changed()) {
                 changed++;
-                line(out, dryRun ? "would upload" : "uploaded", name, test.files().size() + " files to " + where + " ("
+                line(out, dryRun ? "would upload" : "uploaded", name, files(test.files().size()) + " to " + where + " ("
                         + summary.uploaded() + (dryRun ? " to write, " : " written, ") + summary.unchanged()
                         + " unchanged, " + summary.removed() + (dryRun ? " stale to delete)" : " stale deleted)")
                         + notes);
             } else {
                 unchanged++;
-                line(out, "unchanged", name, test.files().size() + " files already in " + where + notes);
+                line(out, "unchanged", name, files(test.files().size()) + " already in " + where + notes);
             }
         }
         out.printf("%d test(s) %s, %d unchanged, %d refused; bucket s3://%s/tests/%n", changed,
@@ -206,6 +215,10 @@ final class UploadTestsCommand implements Callable<Integer> {
         Set<String> found = new LinkedHashSet<>();
         directories.forEach(d -> found.add(d.getFileName().toString()));
         return new LinkedHashSet<>(only).stream().filter(name -> !found.contains(name)).toList();
+    }
+
+    private static String files(int count) {
+        return count + (count == 1 ? " file" : " files");
     }
 
     private static void line(PrintWriter out, String status, String test, String detail) {

@@ -76,7 +76,8 @@ class UploadTestsCommandIT {
         Run again = run("--test-dir", tests.toString(), "--bucket", storage);
 
         assertThat(again.exitCode()).isZero();
-        assertThat(again.out()).contains("unchanged    my-boot: 3 files already in s3://" + storage + "/tests/my-boot/");
+        assertThat(again.out())
+                .contains("unchanged    my-boot: 3 files already in s3://" + storage + "/tests/my-boot/");
         assertThat(again.err()).doesNotContain(" uploaded ");
     }
 
@@ -141,8 +142,20 @@ class UploadTestsCommandIT {
         Run run = run("--test-dir", tests.toString(), "--bucket", storage);
 
         assertThat(run.exitCode()).as(run.out()).isZero();
-        assertThat(run.out()).contains("skipped      lib: not a test", "its lib link is not uploaded");
+        assertThat(run.out()).contains("skipped      lib: not a test", "lib link left out: runs add the bundled lib/");
         assertThat(keys("tests/")).noneMatch(key -> key.contains("/lib/"));
+    }
+
+    @Test
+    @DisplayName("a vm-tests tree's bats directory test/ is never uploaded as a test, as it is never bundled as one")
+    void givenBatsDirectory_whenUploaded_thenSkipped() throws IOException {
+        write("test/run-tests.sh", "bats .\n");
+
+        Run run = run("--test-dir", tests.toString(), "--bucket", storage);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("skipped      test: never a test");
+        assertThat(keys("tests/")).noneMatch(key -> key.startsWith("tests/test/"));
     }
 
     @Test

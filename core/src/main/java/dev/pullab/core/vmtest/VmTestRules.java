@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -38,6 +39,11 @@ public final class VmTestRules {
     public static final String EXTERNAL_REQUIREMENTS = "external_requirements.json";
     /** The directory of shared shell code, {@code lib/} in a test directory. */
     public static final String LIB = "lib/";
+    /**
+     * Directories of a vm-tests tree that are never tests even with a {@code run*.sh}: the bats tests
+     * ({@code test/run-tests.sh}) and build output.
+     */
+    public static final Set<String> NOT_TESTS = Set.of("test", "target");
     /** Most files a test may hold (the largest bundled test has about 20). */
     public static final int MAX_FILES = 256;
     /** Most bytes a test may hold in all (the largest bundled test, with {@code lib/}, has under 100 KiB). */

@@ -63,7 +63,8 @@ class VmTestRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"..", ".", "", "-x", "a/b", "a b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    @ValueSource(strings = {"..", ".", "", "-x", "a/b", "a b",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
     @DisplayName("a test name that is not plain is refused")
     void givenBadName_whenChecked_thenRefused(String name) {
         assertThat(VmTestRules.nameProblems(name)).hasSize(1);

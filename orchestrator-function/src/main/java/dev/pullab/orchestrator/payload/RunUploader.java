@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts what a run's VMs download into the results bucket, with the seed's layout (vm-tests/README.md):
  * <ul>
- *   <li>{@code <runPrefix>/test_<name>/input/<name>_test_payload.zip} for every test of the plan;</li>
+ *   <li>{@code <runPrefix>/test_<name>/input/<name>_test_payload.zip} for every test of the plan, the test taken
+ *       from the storage bucket's {@code tests/<name>/} when it is there, else bundled ({@link VmTestCatalog});</li>
  *   <li>{@code <runPrefix>/test-vm-client.sh}, which the user-data bootstrap downloads;</li>
  *   <li>{@code <runPrefix>/shared/<folder>/…}: a server-side copy of {@code s3://<storage>/<folder>/…} for every
  *       folder an {@code external_requirements.json} of the plan's tests marks {@code true} (once per run, shared by
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Idempotent, for re-delivered messages: the payloads and the client are rewritten with the same bytes at the same
- * keys, and a storage object is copied only when the run's {@code shared/} lacks it (same relative key and size), so
+ * keys (unless a test of the storage bucket was uploaded again in between), and a storage object is copied only when the run's {@code shared/} lacks it (same relative key and size), so
  * a second upload copies nothing and one interrupted half-way copies only the rest. A requested folder that is empty
  * or absent in the storage bucket is logged as a warning and skipped. Store faults propagate as the store's exceptions.
  *
@@ -82,11 +83,11 @@ public final class RunUploader {
      *
      * @param storageBucket the external storage bucket, where tests are looked up first; may be null or blank only
      *                      when no test of the plan requires a folder (then only the bundled tests are known)
-     * @throws IllegalArgumentException when a test is unknown (the message lists the known ones, bucket and bundled),
-     *                                  a test of the bucket breaks the rules, a test has bad parameters, two groups run the same test
-     *                                  with different parameters (they would share one payload key), a required
-     *                                  folder name is not a plain relative S3 prefix, or a folder is required and
-     *                                  {@code storageBucket} is missing
+     * @throws IllegalArgumentException when a test is unknown (the message lists the known ones, bucket and
+     *                                  bundled), a test of the bucket breaks the rules, a test has bad parameters,
+     *                                  two groups run the same test with different parameters (they would share one
+     *                                  payload key), a required folder name is not a plain relative S3 prefix, or a
+     *                                  folder is required and {@code storageBucket} is missing
      * @throws IllegalStateException    when a storage object is too large for a server-side copy
      */
     public void upload(RunPlan plan, String resultsBucket, String storageBucket) {

@@ -54,7 +54,7 @@ public final class VmTestBundle {
     private static final String LIB_DIRECTORY = "lib";
 
     /** Top-level directories of the source tree that are never tests (the same exclusions as the build's). */
-    private static final Set<String> NOT_TESTS = Set.of("test", "target");
+    private static final Set<String> NOT_TESTS = VmTestRules.NOT_TESTS;
     /** A line of the client sourcing a file of {@code lib/} beside it; group 1 is that file's relative path. */
     private static final Pattern LIB_SOURCE = Pattern.compile(
             "^source \"\\$\\(dirname \"\\$SELF\"\\)/(lib/[A-Za-z0-9_.-]+\\.sh)\"$", Pattern.MULTILINE);

@@ -118,7 +118,7 @@ public final class VmTestCatalog {
         return "s3://" + bucket + "/" + BUCKET_PREFIX + test + "/";
     }
 
-    /** test name → (relative path → listed size); "folder" markers of the S3 console (empty, ending in /) left out. */
+    /** Test name → (relative path → listed size); the S3 console's "folder" markers (empty, ending in /) left out. */
     private Map<String, SortedMap<String, Long>> bucketListing(String bucket) {
         Map<String, SortedMap<String, Long>> tests = new TreeMap<>();
         for (ObjectStore.StoredObject object : objects.list(bucket, BUCKET_PREFIX)) {
