@@ -1,6 +1,7 @@
 package dev.pullab.orchestrator.payload;
 
 import dev.pullab.core.store.ObjectStore;
+import dev.pullab.core.text.Printable;
 import dev.pullab.core.vmtest.VmTestRules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -186,7 +187,8 @@ public final class VmTestCatalog {
             message.append("no storage bucket (none is configured)");
         } else {
             message.append("s3://").append(bucket).append('/').append(BUCKET_PREFIX).append(" (")
-                    .append(inBucket.isEmpty() ? "no test there" : "tests there: " + String.join(", ", inBucket))
+                    .append(inBucket.isEmpty() ? "no test there"
+                            : "tests there: " + Printable.escape(String.join(", ", inBucket)))
                     .append(')');
         }
         message.append(" and in the bundled tests of ").append(bundled.origin()).append(" (")
