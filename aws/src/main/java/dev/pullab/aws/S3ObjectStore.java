@@ -3,10 +3,15 @@ package dev.pullab.aws;
 import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.core.store.ObjectStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -17,8 +22,15 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** {@link ObjectStore} on S3, with one S3 client it does not own. */
+/**
+ * {@link ObjectStore} on S3, with one S3 client it does not own. {@link #putFile} records the SHA-256 as the user
+ * metadata {@value #SHA256_METADATA} ({@code x-amz-meta-sha256}), which stays right whatever the bucket's encryption
+ * (an ETag is an MD5 only for single-part uploads without SSE-KMS).
+ */
 public final class S3ObjectStore implements ObjectStore {
+
+    /** User metadata name of the SHA-256 {@link #putFile} records. */
+    static final String SHA256_METADATA = "sha256";
 
     private final S3Client s3;
     private final Integer pageSize;
@@ -63,6 +75,30 @@ public final class S3ObjectStore implements ObjectStore {
     public void copy(String sourceBucket, String sourceKey, String targetBucket, String targetKey) {
         s3.copyObject(b -> b.sourceBucket(sourceBucket).sourceKey(sourceKey)
                 .destinationBucket(targetBucket).destinationKey(targetKey));
+    }
+
+    @Override
+    public void delete(String bucket, String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    @Override
+    public void putFile(String bucket, String key, Path file, String contentType, String sha256) {
+        if (!Files.isRegularFile(file)) {
+            throw new UncheckedIOException(new java.nio.file.NoSuchFileException(file.toString(), null,
+                    "not a regular file, cannot upload it to s3://" + bucket + "/" + key));
+        }
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(Map.of(SHA256_METADATA, sha256)),
+                RequestBody.fromFile(file));
+    }
+
+    @Override
+    public Optional<String> recordedSha256(String bucket, String key) {
+        try {
+            return Optional.ofNullable(s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get(SHA256_METADATA));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -377,7 +377,57 @@ class OrchestratorIT {
         assertThat(instancesOfRun((String) first.get("run_prefix"))).hasSize(3);
     }
 
+    @Test
+    @DisplayName("a config run naming a test of the storage bucket's tests/ launches it with that test's payload")
+    void givenCustomTestInStorageBucket_whenAConfigNamesIt_thenItsPayloadIsTheUploadedTest() throws Exception {
+        putStorage("tests/my-boot/run.sh", "#!/bin/bash\necho my boot\n");
+        putStorage("tests/my-boot/external_requirements.json", "{}");
+        Map<String, Object> event = Map.of("id", "custom-" + suffix, "time", "2026-11-24T02:00:00Z",
+                "config_s3_uri", uploadConfigNaming("my-boot"), "region", aws.region().id());
+
+        Map<String, Object> result = new TriggerHandler(orchestrator(), new S3ObjectStore(s3)).handleRequest(event, null);
+
+        String prefix = (String) result.get("run_prefix");
+        assertThat(instancesOfRun(prefix)).hasSize(1);
+        Map<String, String> zip = unzip(s3.getObjectAsBytes(b -> b.bucket(results)
+                .key(prefix + "/test_my-boot/input/my-boot_test_payload.zip")).asByteArray());
+        assertThat(zip).containsEntry("run.sh", "#!/bin/bash\necho my boot\n")
+                .containsKeys("test-vm-client.sh", "lib/test_lib.sh");
+    }
+
+    @Test
+    @DisplayName("a config run naming a test that is nowhere launches nothing, and says which tests are known")
+    void givenConfigNamingUnknownTest_whenHandled_thenRefusedListingKnownTestsAndNothingLaunched() throws Exception {
+        putStorage("tests/my-boot/run.sh", "true\n");
+        String config = uploadConfigNaming("my-bot");
+        Map<String, Object> event = Map.of("id", "unknown-" + suffix, "time", "2026-11-24T02:00:00Z",
+                "config_s3_uri", config, "region", aws.region().id());
+        TriggerHandler handler = new TriggerHandler(orchestrator(), new S3ObjectStore(s3));
+
+        assertThatThrownBy(() -> handler.handleRequest(event, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown vm-test 'my-bot': looked in s3://" + storage + "/tests/ (tests there: "
+                        + "my-boot) and in the bundled tests of ")
+                .hasMessageContaining("basic-test");
+        assertThat(instances(Filter.builder().name("tag:" + VmTags.RUN).values("run_custom-*").build())).isEmpty();
+        assertThat(s3.listObjectsV2(b -> b.bucket(results)).contents()).isEmpty();
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
+
+    private String uploadConfigNaming(String test) {
+        String json = """
+                {"test_config": {"test_id": "custom", "role_name": "ecsTaskExecutionRole", "vms": [
+                   {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                    "instance_type": "t3.micro", "max_runtime": 3600, "test": ["%s"], "min_count": 1}]}}
+                """.formatted(test);
+        putStorage("configs/custom.json", json);
+        return "s3://" + storage + "/configs/custom.json";
+    }
+
+    private void putStorage(String key, String content) {
+        s3.putObject(b -> b.bucket(storage).key(key), software.amazon.awssdk.core.sync.RequestBody.fromString(content));
+    }
 
     private String uploadPipelineConfig() {
         String json = """

@@ -1,11 +1,14 @@
 package dev.pullab.core.store;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a lab keeps its objects (in AWS: S3), as the domain uses it: list a prefix, read at most so many bytes, write,
- * copy. The one way run payloads, configs, VM outputs and reports are read and written; its S3 implementation is
+ * copy, delete; and, for uploads that skip what is already there, write a file with its SHA-256 recorded and read that
+ * record back. The one way run payloads, configs, VM outputs and reports are read and written; its S3 implementation is
  * {@code dev.pullab.aws.S3ObjectStore}. Service faults other than a missing object propagate as unchecked exceptions
  * of the implementation.
  */
@@ -44,6 +47,23 @@ public interface ObjectStore {
 
     /** A server-side copy of one object. */
     void copy(String sourceBucket, String sourceKey, String targetBucket, String targetKey);
+
+    /** Deletes the object at {@code key}; nothing happens when there is none. */
+    void delete(String bucket, String key);
+
+    /**
+     * Writes the file at {@code key}, streamed from disk, recording {@code sha256} (its SHA-256, lower-case hex) with
+     * the object, so that {@link #recordedSha256} tells a later upload whether the content changed.
+     *
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     */
+    void putFile(String bucket, String key, Path file, String contentType, String sha256);
+
+    /**
+     * The SHA-256 {@link #putFile} recorded with the object; empty when the object does not exist or was written
+     * another way (then its content is unknown and an upload writes it again).
+     */
+    Optional<String> recordedSha256(String bucket, String key);
 
     /**
      * A config object, read whole but never more than {@link #MAX_CONFIG_BYTES}.

@@ -72,7 +72,20 @@ public final class PayloadBuilder {
      */
     public byte[] zip(VmTestSpec test) {
         Objects.requireNonNull(test, "test");
-        SortedMap<String, byte[]> entries = new TreeMap<>(tests.files(test.name()));
+        return zip(test, tests.files(test.name()));
+    }
+
+    /**
+     * The payload zip of {@code test} made of {@code testFiles} (a test of the storage bucket, see
+     * {@link VmTestCatalog}) and the bundled client.
+     *
+     * @param testFiles path relative to the test directory → content
+     * @throws IllegalArgumentException when a parameter name is not {@code PULLAB_[A-Z0-9_]+} or a value holds a NUL
+     *                                  character
+     */
+    public byte[] zip(VmTestSpec test, SortedMap<String, byte[]> testFiles) {
+        Objects.requireNonNull(test, "test");
+        SortedMap<String, byte[]> entries = new TreeMap<>(testFiles);
         entries.put(VmTestBundle.CLIENT, tests.client());
         if (!test.params().isEmpty()) {
             entries.put(PARAMS_ENV, paramsEnv(test.params()).getBytes(StandardCharsets.UTF_8));

@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Puts what a run's VMs download into the results bucket, with the seed's layout (vm-tests/README.md):
  * <ul>
- *   <li>{@code <runPrefix>/test_<name>/input/<name>_test_payload.zip} for every test of the plan;</li>
+ *   <li>{@code <runPrefix>/test_<name>/input/<name>_test_payload.zip} for every test of the plan, the test taken
+ *       from the storage bucket's {@code tests/<name>/} when it is there, else bundled ({@link VmTestCatalog});</li>
  *   <li>{@code <runPrefix>/test-vm-client.sh}, which the user-data bootstrap downloads;</li>
  *   <li>{@code <runPrefix>/shared/<folder>/…}: a server-side copy of {@code s3://<storage>/<folder>/…} for every
  *       folder an {@code external_requirements.json} of the plan's tests marks {@code true} (once per run, shared by
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Idempotent, for re-delivered messages: the payloads and the client are rewritten with the same bytes at the same
- * keys, and a storage object is copied only when the run's {@code shared/} lacks it (same relative key and size), so
+ * keys (unless a test of the storage bucket was uploaded again in between), and a storage object is copied only when the run's {@code shared/} lacks it (same relative key and size), so
  * a second upload copies nothing and one interrupted half-way copies only the rest. A requested folder that is empty
  * or absent in the storage bucket is logged as a warning and skipped. Store faults propagate as the store's exceptions.
  *
@@ -42,23 +42,23 @@ public final class RunUploader {
     static final long MAX_COPY_BYTES = 5L * 1024 * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(RunUploader.class);
-    /** Storage folders: slash-separated names of letters, digits, {@code . _ -}, never {@code .} or {@code ..}. */
-    private static final Pattern FOLDER = Pattern.compile("(?!\\.{1,2}(/|$))[A-Za-z0-9._-]+"
-            + "(/(?!\\.{1,2}(/|$))[A-Za-z0-9._-]+)*");
 
     private final ObjectStore objects;
     private final VmTestBundle tests;
+    private final VmTestCatalog catalog;
     private final PayloadBuilder payloads;
 
     /**
      * An uploader writing to {@code objects} (which must reach both buckets).
      *
      * @param objects the object store
-     * @param tests   the bundled tests the payloads are built from
+     * @param tests   the bundled tests and client; a test of the storage bucket's {@code tests/} shadows a bundled
+     *                one of the same name (see {@link VmTestCatalog})
      */
     public RunUploader(ObjectStore objects, VmTestBundle tests) {
         this.objects = Objects.requireNonNull(objects, "objects");
         this.tests = Objects.requireNonNull(tests, "tests");
+        this.catalog = new VmTestCatalog(objects, tests);
         this.payloads = new PayloadBuilder(tests);
     }
 
@@ -81,26 +81,33 @@ public final class RunUploader {
      * Uploads the plan's payloads and the client to {@code resultsBucket}, then copies the storage folders its tests
      * require from {@code storageBucket} into the run's {@code shared/}.
      *
-     * @param storageBucket the external storage bucket; may be null or blank only when no test of the plan requires
-     *                      a folder
-     * @throws IllegalArgumentException when a test is unknown or has bad parameters, two groups run the same test
-     *                                  with different parameters (they would share one payload key), a required
-     *                                  folder name is not a plain relative S3 prefix, or a folder is required and
-     *                                  {@code storageBucket} is missing
+     * @param storageBucket the external storage bucket, where tests are looked up first; may be null or blank only
+     *                      when no test of the plan requires a folder (then only the bundled tests are known)
+     * @throws IllegalArgumentException when a test is unknown (the message lists the known ones, bucket and
+     *                                  bundled), a test of the bucket breaks the rules, a test has bad parameters,
+     *                                  two groups run the same test with different parameters (they would share one
+     *                                  payload key), a required folder name is not a plain relative S3 prefix, or a
+     *                                  folder is required and {@code storageBucket} is missing
      * @throws IllegalStateException    when a storage object is too large for a server-side copy
      */
     public void upload(RunPlan plan, String resultsBucket, String storageBucket) {
         Objects.requireNonNull(plan, "plan");
         requireBucket(resultsBucket, "resultsBucket");
         Map<String, VmTestSpec> runs = distinctTests(plan);
-        SortedSet<String> folders = requiredFolders(runs.keySet());
+        Map<String, VmTestCatalog.VmTest> found = catalog.resolve(runs.keySet(), storageBucket);
+        SortedSet<String> folders = new TreeSet<>();
+        found.values().forEach(test -> folders.addAll(test.requiredFolders()));
         if (!folders.isEmpty() && (storageBucket == null || storageBucket.isBlank())) {
             throw new IllegalArgumentException("run " + plan.runPrefix() + " needs storage folders " + folders
                     + " but no storage bucket is configured");
         }
         // build every payload before writing anything, so a bad test or parameter leaves the bucket untouched
         Map<String, byte[]> zips = new LinkedHashMap<>();
-        runs.forEach((name, run) -> zips.put(name, payloads.zip(run)));
+        runs.forEach((name, run) -> {
+            VmTestCatalog.VmTest test = found.get(name);
+            LOG.info("run {}: test {} from {}", plan.runPrefix(), name, test.origin());
+            zips.put(name, payloads.zip(run, test.files()));
+        });
 
         zips.forEach((name, zip) -> put(resultsBucket, payloadKey(plan.runPrefix(), name), zip, ZIP_CONTENT_TYPE));
         put(resultsBucket, clientKey(plan.runPrefix()), tests.client(), SCRIPT_CONTENT_TYPE);
@@ -121,30 +128,6 @@ public final class RunUploader {
             }
         }
         return runs;
-    }
-
-    private SortedSet<String> requiredFolders(Iterable<String> names) {
-        SortedSet<String> folders = new TreeSet<>();
-        for (String name : names) {
-            tests.externalRequirements(name).forEach((folder, required) -> {
-                if (required) {
-                    folders.add(normalizedFolder(name, folder));
-                }
-            });
-        }
-        return folders;
-    }
-
-    private static String normalizedFolder(String test, String folder) {
-        String trimmed = folder.strip();
-        while (trimmed.endsWith("/")) {
-            trimmed = trimmed.substring(0, trimmed.length() - 1);
-        }
-        if (!FOLDER.matcher(trimmed).matches()) {
-            throw new IllegalArgumentException("test " + test + " requires storage folder '" + folder + "', which is "
-                    + "not a relative S3 prefix of letters, digits, '.', '_', '-' and '/'");
-        }
-        return trimmed;
     }
 
     private void put(String bucket, String key, byte[] content, String contentType) {

@@ -1,7 +1,6 @@
 package dev.pullab.orchestrator.payload;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pullab.core.vmtest.VmTestRules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
@@ -15,13 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,11 +49,12 @@ public final class VmTestBundle {
     /** File name of the VM client, at the root of vm-tests/ and of every payload. */
     public static final String CLIENT = "test-vm-client.sh";
     /** File name, in a test directory, of the storage folders the test needs in the run's {@code shared/}. */
-    public static final String EXTERNAL_REQUIREMENTS = "external_requirements.json";
+    public static final String EXTERNAL_REQUIREMENTS = VmTestRules.EXTERNAL_REQUIREMENTS;
+    /** The shared shell code at the root of vm-tests/, which every bundled test reaches as its {@code lib/}. */
+    private static final String LIB_DIRECTORY = "lib";
 
     /** Top-level directories of the source tree that are never tests (the same exclusions as the build's). */
-    private static final Set<String> NOT_TESTS = Set.of("test", "target");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> NOT_TESTS = VmTestRules.NOT_TESTS;
     /** A line of the client sourcing a file of {@code lib/} beside it; group 1 is that file's relative path. */
     private static final Pattern LIB_SOURCE = Pattern.compile(
             "^source \"\\$\\(dirname \"\\$SELF\"\\)/(lib/[A-Za-z0-9_.-]+\\.sh)\"$", Pattern.MULTILINE);
@@ -64,11 +63,15 @@ public final class VmTestBundle {
     private final byte[] client;
     /** test name → (path relative to the test directory, with {@code /} separators → content), both sorted. */
     private final NavigableMap<String, NavigableMap<String, byte[]>> tests;
+    /** {@code lib/<path>} → content: the shared {@code lib/} of vm-tests/, as a test directory holds it. */
+    private final NavigableMap<String, byte[]> lib;
 
-    private VmTestBundle(String origin, byte[] client, NavigableMap<String, NavigableMap<String, byte[]>> tests) {
+    private VmTestBundle(String origin, byte[] client, NavigableMap<String, NavigableMap<String, byte[]>> tests,
+            NavigableMap<String, byte[]> lib) {
         this.origin = origin;
         this.client = client;
         this.tests = tests;
+        this.lib = lib;
     }
 
     /**
@@ -155,11 +158,23 @@ public final class VmTestBundle {
         }
         for (Path directory : directories) {
             NavigableMap<String, byte[]> files = readTree(directory);
-            if (files.keySet().stream().anyMatch(VmTestBundle::isStage)) {
-                tests.put(fileName(directory), Collections.unmodifiableNavigableMap(files));
+            if (files.keySet().stream().anyMatch(VmTestRules::isStage)) {
+                String name = fileName(directory);
+                List<String> problems = VmTestRules.problems(name, files);
+                if (!problems.isEmpty()) {
+                    throw new IllegalStateException("bundled vm-test " + name + " in " + origin + " breaks the rules "
+                            + "every test passes (vm-tests/README.md): " + String.join("; ", problems));
+                }
+                tests.put(name, Collections.unmodifiableNavigableMap(files));
             }
         }
-        return new VmTestBundle(origin, client, Collections.unmodifiableNavigableMap(tests));
+        NavigableMap<String, byte[]> lib = new TreeMap<>();
+        Path libDirectory = root.resolve(LIB_DIRECTORY);
+        if (Files.isDirectory(libDirectory)) {
+            readTree(libDirectory).forEach((path, content) -> lib.put(VmTestRules.LIB + path, content));
+        }
+        return new VmTestBundle(origin, client, Collections.unmodifiableNavigableMap(tests),
+                Collections.unmodifiableNavigableMap(lib));
     }
 
     /**
@@ -202,11 +217,6 @@ public final class VmTestBundle {
         return files;
     }
 
-    /** {@code run.sh} / {@code run*.sh} at the top of a test directory, as the client discovers them. */
-    private static boolean isStage(String relativePath) {
-        return !relativePath.contains("/") && relativePath.startsWith("run") && relativePath.endsWith(".sh");
-    }
-
     private static String relativeName(Path relative) {
         StringBuilder name = new StringBuilder();
         for (Path part : relative) {
@@ -239,36 +249,24 @@ public final class VmTestBundle {
     }
 
     /**
-     * The test's {@code external_requirements.json}: storage-bucket folder → whether the run needs it in
-     * {@code shared/}, in the file's order; empty when the test has no such file.
+     * The storage folders the test's {@code external_requirements.json} marks {@code true} (normalised, sorted; see
+     * {@link VmTestRules#requiredFolders}); empty when the test has no such file.
      *
      * @throws IllegalArgumentException when the test is unknown
-     * @throws IllegalStateException    when the file is not a JSON object of booleans
      */
-    public Map<String, Boolean> externalRequirements(String test) {
+    public SortedSet<String> requiredFolders(String test) {
         byte[] content = testFiles(test).get(EXTERNAL_REQUIREMENTS);
-        if (content == null) {
-            return Map.of();
-        }
-        String where = origin + "/" + test + "/" + EXTERNAL_REQUIREMENTS;
-        JsonNode root;
-        try {
-            root = JSON.readTree(content);
-        } catch (IOException e) {
-            throw new IllegalStateException(where + " is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalStateException(where + " must be a JSON object of folder → true/false");
-        }
-        Map<String, Boolean> requirements = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            if (!field.getValue().isBoolean()) {
-                throw new IllegalStateException(where + ": \"" + field.getKey() + "\" must be true or false, got "
-                        + field.getValue());
-            }
-            requirements.put(field.getKey(), field.getValue().booleanValue());
-        }
-        return Collections.unmodifiableMap(requirements);
+        return content == null ? Collections.emptySortedSet() : VmTestRules.requiredFolders(test, content);
+    }
+
+    /**
+     * The shared {@code lib/} of vm-tests/, keyed as a test directory holds it ({@code lib/test_lib.sh}, …), sorted;
+     * what a test of the storage bucket that ships no {@code lib/} of its own gets in its payload. Fresh copies.
+     */
+    public SortedMap<String, byte[]> lib() {
+        SortedMap<String, byte[]> copy = new TreeMap<>();
+        lib.forEach((path, content) -> copy.put(path, content.clone()));
+        return Collections.unmodifiableSortedMap(copy);
     }
 
     /**

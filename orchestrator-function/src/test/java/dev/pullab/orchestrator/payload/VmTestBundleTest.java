@@ -2,7 +2,6 @@ package dev.pullab.orchestrator.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,32 +101,41 @@ class VmTestBundleTest {
     }
 
     @Test
-    void givenTestNeedingKernelRpms_whenReadingExternalRequirements_thenTheFileIsParsedInOrder() {
-        assertThat(BUNDLED.externalRequirements("example-kernel-reboot-test"))
-                .containsExactly(entry("kernel-rpms/src", false), entry("kernel-rpms/binary", true));
+    void givenTestNeedingKernelRpms_whenReadingRequiredFolders_thenOnlyTheTrueOnesAreListed() {
+        assertThat(BUNDLED.requiredFolders("example-kernel-reboot-test")).containsExactly("kernel-rpms/binary");
     }
 
     @Test
-    void givenEveryBundledTest_whenReadingExternalRequirements_thenEachParses() {
-        assertThat(BUNDLED.names()).allSatisfy(test -> assertThat(BUNDLED.externalRequirements(test)).isNotNull());
+    void givenEveryBundledTest_whenReadingRequiredFolders_thenEachParses() {
+        assertThat(BUNDLED.names()).allSatisfy(test -> assertThat(BUNDLED.requiredFolders(test)).isNotNull());
     }
 
     @Test
-    void givenTestWithoutRequirementsFile_whenReadingExternalRequirements_thenItIsEmpty() throws IOException {
+    void givenTestWithoutRequirementsFile_whenReadingRequiredFolders_thenNone() throws IOException {
         Path root = tree();
 
-        assertThat(VmTestBundle.fromDirectory(root).externalRequirements("plain")).isEmpty();
+        assertThat(VmTestBundle.fromDirectory(root).requiredFolders("plain")).isEmpty();
     }
 
     @Test
-    void givenRequirementsWithNonBooleanValue_whenReading_thenIllegalStateNamesTheFile() throws IOException {
+    @DisplayName("a bundled test breaking the rules (here a non-boolean requirement) fails the load, naming it")
+    void givenRequirementsWithNonBooleanValue_whenLoading_thenIllegalStateNamesTheTestAndTheFile() throws IOException {
         Path root = tree();
         Files.writeString(root.resolve("plain/external_requirements.json"), "{\"kernel-rpms/binary\": \"yes\"}");
 
-        assertThatThrownBy(() -> VmTestBundle.fromDirectory(root).externalRequirements("plain"))
+        assertThatThrownBy(() -> VmTestBundle.fromDirectory(root))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("plain/external_requirements.json")
-                .hasMessageContaining("kernel-rpms/binary");
+                .hasMessageContaining("bundled vm-test plain")
+                .hasMessageContaining("external_requirements.json: \"kernel-rpms/binary\" must be true or false");
+    }
+
+    @Test
+    @DisplayName("the shared lib/ is offered as a test directory holds it, for tests of the storage bucket")
+    void givenBundle_whenReadingLib_thenItsFilesAreKeyedUnderLib() throws IOException {
+        byte[] testLib = resource("vm-tests/lib/test_lib.sh");
+
+        assertThat(BUNDLED.lib()).containsKeys("lib/test_lib.sh", "lib/kernelci.sh")
+                .hasEntrySatisfying("lib/test_lib.sh", content -> assertThat(content).isEqualTo(testLib));
     }
 
     @Test

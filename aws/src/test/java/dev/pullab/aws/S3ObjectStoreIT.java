@@ -1,0 +1,98 @@
+package dev.pullab.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pullab.core.store.ObjectStore;
+import dev.pullab.testkit.AwsEmulator;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+@DisplayName("S3ObjectStore: listing, deleting, and files written with their SHA-256, on S3")
+class S3ObjectStoreIT {
+
+    private static final String SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    @TempDir
+    Path dir;
+
+    private S3Client s3;
+    private String bucket;
+    private ObjectStore store;
+
+    @BeforeEach
+    void createBucket() {
+        AwsEmulator emulator = AwsEmulator.get();
+        s3 = emulator.s3();
+        bucket = emulator.createBucket("pullab-objectstore-it");
+        store = new S3ObjectStore(s3, 2);
+    }
+
+    @Test
+    @DisplayName("list returns every object under the prefix, across pages, in key order, with sizes")
+    void givenObjectsOverSeveralPages_whenListing_thenAllUnderThePrefixInOrder() {
+        put("tests/b/run.sh", "true\n");
+        put("tests/a/run.sh", "echo a\n");
+        put("tests/a/lib/x.sh", "");
+        put("other/run.sh", "true\n");
+
+        assertThat(store.list(bucket, "tests/")).containsExactly(
+                new ObjectStore.StoredObject("tests/a/lib/x.sh", 0),
+                new ObjectStore.StoredObject("tests/a/run.sh", 7),
+                new ObjectStore.StoredObject("tests/b/run.sh", 5));
+    }
+
+    @Test
+    @DisplayName("a file written with putFile has its content and its SHA-256 recorded")
+    void givenFile_whenPutFile_thenContentAndShaAreStored() throws Exception {
+        Path file = Files.writeString(dir.resolve("run.sh"), "echo hi\n");
+
+        store.putFile(bucket, "tests/t/run.sh", file, "text/x-shellscript", "abc123");
+
+        assertThat(store.readAtMost(bucket, "tests/t/run.sh", 100))
+                .isEqualTo("echo hi\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.recordedSha256(bucket, "tests/t/run.sh")).contains("abc123");
+    }
+
+    @Test
+    @DisplayName("an object written another way, or none at all, has no recorded SHA-256")
+    void givenPlainObjectOrNone_whenReadingSha_thenEmpty() {
+        put("tests/t/run.sh", "");
+
+        assertThat(store.recordedSha256(bucket, "tests/t/run.sh")).isEmpty();
+        assertThat(store.recordedSha256(bucket, "tests/t/missing.sh")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("putFile of a path that is not a file fails naming it, and writes nothing")
+    void givenMissingFile_whenPutFile_thenUncheckedIoNamingIt() {
+        Path missing = dir.resolve("missing.sh");
+
+        assertThatThrownBy(() -> store.putFile(bucket, "tests/t/x.sh", missing, "text/plain", SHA256))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining(missing.toString());
+        assertThat(store.list(bucket, "tests/")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("delete removes the object, and deleting a missing one is no error")
+    void givenObject_whenDeleted_thenGone() {
+        put("tests/t/old.sh", "x");
+
+        store.delete(bucket, "tests/t/old.sh");
+        store.delete(bucket, "tests/t/never.sh");
+
+        assertThat(store.list(bucket, "tests/")).isEmpty();
+    }
+
+    private void put(String key, String content) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content, StandardCharsets.UTF_8));
+    }
+}
