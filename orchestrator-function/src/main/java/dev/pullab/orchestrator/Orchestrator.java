@@ -6,6 +6,7 @@ import dev.pullab.core.job.JobRejection;
 import dev.pullab.core.job.JobTranslator;
 import dev.pullab.core.job.LabConfig;
 import dev.pullab.core.job.Translation;
+import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.FinishOutcome;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.run.RunPlan;
@@ -74,16 +75,36 @@ public final class Orchestrator {
     public Outcome runJob(JobTicket ticket) {
         Translation translation = translate(ticket);
         if (translation instanceof JobRejection rejection) {
-            FinishOutcome finished = kernelci.apply(JobOutcome.incomplete(ticket.nodeId(), rejection.code(),
-                    rejection.message()));
-            LOG.warn("job {} ({}) cannot run: {} [{}]; KernelCI node {}", ticket.nodeId(), ticket.name(),
-                    rejection.message(), rejection.code().wireName(), finished.name().toLowerCase(java.util.Locale.ROOT));
-            return new Outcome(Optional.empty(), List.of(), Optional.of(rejection));
+            return refuse(ticket, rejection);
         }
         Translation.Planned planned = (Translation.Planned) translation;
         // how the job was adapted to this lab (placed by arch, a test type run as the boot test, ...)
         planned.notes().forEach(note -> LOG.info("job {} ({}): {}", ticket.nodeId(), ticket.name(), note));
-        return launch(planned.plan());
+        RunPlan plan = planned.plan();
+        try {
+            uploader.upload(plan, resultsBucket, storageBucket);
+        } catch (IllegalArgumentException e) {
+            // the run cannot be built from this lab's tests (a test of the storage bucket that breaks the rules, an
+            // unknown test, a required storage folder without a storage bucket): every delivery would fail the same
+            // way, so the job is finished rather than retried into the dead-letter queue. The details name the
+            // lab's buckets: they go to the log, not to the job node anyone can read.
+            LOG.warn("job {} ({}): the lab cannot build run {}: {}", ticket.nodeId(), ticket.name(),
+                    plan.runPrefix(), e.getMessage());
+            return refuse(ticket, new JobRejection(ErrorCode.CONFIGURATION, "this lab cannot prepare the run: one of"
+                    + " its vm-tests (" + String.join(", ", plan.groups().stream().map(g -> g.test().name())
+                            .distinct().toList())
+                    + ") is missing or broken in the lab's configuration; the lab's orchestrator log says why"));
+        }
+        List<String> instances = launcher.launch(plan);
+        return new Outcome(Optional.of(plan), instances, Optional.empty());
+    }
+
+    private Outcome refuse(JobTicket ticket, JobRejection rejection) {
+        FinishOutcome finished = kernelci.apply(JobOutcome.incomplete(ticket.nodeId(), rejection.code(),
+                rejection.message()));
+        LOG.warn("job {} ({}) cannot run: {} [{}]; KernelCI node {}", ticket.nodeId(), ticket.name(),
+                rejection.message(), rejection.code().wireName(), finished.name().toLowerCase(java.util.Locale.ROOT));
+        return new Outcome(Optional.empty(), List.of(), Optional.of(rejection));
     }
 
     /**

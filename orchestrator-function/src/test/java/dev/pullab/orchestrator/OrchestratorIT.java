@@ -16,6 +16,8 @@ import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.job.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KernelCiApiDouble;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.testkit.KernelCiFixtures;
 import dev.pullab.testkit.StaticFileServer;
 import dev.pullab.aws.Ec2Launcher;
@@ -411,6 +413,26 @@ class OrchestratorIT {
                 .hasMessageContaining("basic-test");
         assertThat(instances(Filter.builder().name("tag:" + VmTags.RUN).values("run_custom-*").build())).isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(results)).contents()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a job whose test is broken in the storage bucket is finished incomplete (Configuration), not retried,"
+            + " and the node's message names the test but not the lab's buckets")
+    void givenBrokenBucketTestShadowingBootTest_whenJobRun_thenFinishedIncompleteAndNothingLaunched() throws Exception {
+        putStorage("tests/kernelci-boot/README.md", "no run script here\n");
+        JobTicket ticket = ticket(8, "pull_labs_jobdef_baseline_qemu_x86_64.json", "qemu-x86_64");
+
+        Orchestrator.Outcome outcome = orchestrator().runJob(ticket);
+
+        assertThat(outcome.rejection()).hasValueSatisfying(rejection -> {
+            assertThat(rejection.code()).isEqualTo(ErrorCode.CONFIGURATION);
+            assertThat(rejection.message()).contains("kernelci-boot").doesNotContain(storage);
+        });
+        assertThat(instancesOfJob(ticket.nodeId())).isEmpty();
+        JsonNode node = api.node(ticket.nodeId()).orElseThrow();
+        assertThat(node.path("state").asText()).isEqualTo("done");
+        assertThat(node.path("result").asText()).isEqualTo("incomplete");
+        assertThat(node.path("data").path("error_code").asText()).isEqualTo("Configuration");
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers

@@ -3,6 +3,8 @@ package dev.pullab.orchestrator.payload;
 import dev.pullab.core.store.ObjectStore;
 import dev.pullab.core.text.Printable;
 import dev.pullab.core.vmtest.VmTestRules;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * The tests a run may name: first the storage bucket's, {@code s3://<storage>/tests/<name>/…} (one object per file,
@@ -29,14 +33,23 @@ import java.util.TreeSet;
  * ships no {@code lib/} of its own, its payload gets the bundled {@code lib/} (what a bundled test reaches through its
  * {@code lib -> ../lib} link); when it ships any file under {@code lib/}, its own {@code lib/} is used alone.
  *
+ * <p>A lab moving from pullab_cloud may still hold tests its {@code setup upload-tests} wrote:
+ * {@code s3://<storage>/test-scripts/<name>/<name>_test_payload.zip}. Such a zip is read for a name that is in
+ * neither {@code tests/} nor the bundled set (the lab's own tests run without being uploaded again); it never shadows
+ * a bundled test (pullab_cloud uploaded its copies of the tests pullab ships, written for its client). Its entries
+ * pass the same rules, counted as they are inflated (at most {@link VmTestRules#MAX_FILES} files and
+ * {@link VmTestRules#MAX_BYTES} bytes, compressed and inflated).
+ *
  * <p>Read afresh at every call (a test uploaded a minute ago is seen by the next run); stateless and thread-safe.
  */
 public final class VmTestCatalog {
 
     /** Where the storage bucket keeps tests: {@code tests/<name>/<path>}. */
     public static final String BUCKET_PREFIX = "tests/";
-    /** Where pullab_cloud's {@code setup upload-tests} put its zipped tests; read only to say so. */
+    /** Where pullab_cloud's {@code setup upload-tests} put its zipped tests: {@code <name>/<name>_test_payload.zip}. */
     static final String PULLAB_CLOUD_PREFIX = "test-scripts/";
+    /** The file name of a pullab_cloud test zip after its test's name. */
+    static final String PULLAB_CLOUD_ZIP_SUFFIX = "_test_payload.zip";
 
     /**
      * A test ready to be zipped.
@@ -96,8 +109,15 @@ public final class VmTestCatalog {
                 read(storageBucket, name, inBucket.get(name), problems).ifPresent(test -> resolved.put(name, test));
             } else if (bundled.has(name)) {
                 resolved.put(name, new VmTest(name, bundled.origin() + "/" + name, bundled.files(name)));
-            } else {
+            } else if (!hasBucket) {
                 unknown.add(name);
+            } else {
+                int before = problems.size();
+                Optional<VmTest> zipped = readPullabCloudZip(storageBucket, name, problems);
+                zipped.ifPresent(test -> resolved.put(name, test));
+                if (zipped.isEmpty() && problems.size() == before) {
+                    unknown.add(name);
+                }
             }
         }
         if (!unknown.isEmpty()) {
@@ -175,6 +195,75 @@ public final class VmTestCatalog {
         return Optional.of(new VmTest(name, location, files));
     }
 
+    /**
+     * pullab_cloud's zipped upload of {@code name}, when the bucket holds one; empty when it does not, or when it breaks
+     * the rules (then {@code problems} says why).
+     */
+    private Optional<VmTest> readPullabCloudZip(String bucket, String name, List<String> problems) {
+        String key = PULLAB_CLOUD_PREFIX + name + "/" + name + PULLAB_CLOUD_ZIP_SUFFIX;
+        String location = "s3://" + bucket + "/" + key;
+        byte[] zip;
+        try {
+            zip = objects.readAtMost(bucket, key, VmTestRules.MAX_BYTES);
+        } catch (ObjectStore.NotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + location, e);
+        }
+        if (zip.length > VmTestRules.MAX_BYTES) {
+            problems.add(refusal(location, List.of("the zip is larger than " + VmTestRules.MAX_BYTES + " bytes")));
+            return Optional.empty();
+        }
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        List<String> unzipProblems = unzip(zip, name, files);
+        List<String> content = unzipProblems.isEmpty() ? VmTestRules.problems(name, files) : unzipProblems;
+        if (!content.isEmpty()) {
+            problems.add(refusal(location, content));
+            return Optional.empty();
+        }
+        if (files.keySet().stream().noneMatch(path -> path.startsWith(VmTestRules.LIB))) {
+            files.putAll(bundled.lib());
+        }
+        return Optional.of(new VmTest(name, location, files));
+    }
+
+    /**
+     * Inflates {@code zip} into {@code files}, counting what it inflates rather than trusting the entries' declared
+     * sizes (a zip bomb stops at the cap); directories are skipped.
+     *
+     * @return the problems; empty when every entry was read
+     */
+    private static List<String> unzip(byte[] zip, String name, SortedMap<String, byte[]> files) {
+        long total = 0;
+        byte[] buffer = new byte[8192];
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                List<String> path = VmTestRules.pathProblems(name, entry.getName());
+                if (!path.isEmpty()) {
+                    return path;
+                }
+                if (files.size() >= VmTestRules.MAX_FILES) {
+                    return List.of("more than " + VmTestRules.MAX_FILES + " files");
+                }
+                ByteArrayOutputStream content = new ByteArrayOutputStream();
+                for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                    total += n;
+                    if (total > VmTestRules.MAX_BYTES) {
+                        return List.of("more than " + VmTestRules.MAX_BYTES + " bytes once inflated");
+                    }
+                    content.write(buffer, 0, n);
+                }
+                files.put(entry.getName(), content.toByteArray());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of("not a readable zip (" + e.getMessage() + ")");
+        }
+        return files.isEmpty() ? List.of("the zip holds no file") : List.of();
+    }
+
     private static String refusal(String location, List<String> problems) {
         return location + " cannot run: " + String.join("; ", problems)
                 + " (fix the test's directory and upload it again with pullab upload-tests)";
@@ -194,13 +283,8 @@ public final class VmTestCatalog {
         message.append(" and in the bundled tests of ").append(bundled.origin()).append(" (")
                 .append(String.join(", ", bundled.names())).append(")");
         if (bucket != null) {
-            for (String name : unknown) {
-                if (!objects.list(bucket, PULLAB_CLOUD_PREFIX + name + "/").isEmpty()) {
-                    message.append("; s3://").append(bucket).append('/').append(PULLAB_CLOUD_PREFIX).append(name)
-                            .append("/ holds pullab_cloud's zipped upload of ").append(name)
-                            .append(", which pullab does not read");
-                }
-            }
+            message.append(" and s3://").append(bucket).append('/').append(PULLAB_CLOUD_PREFIX)
+                    .append("<name>/<name>").append(PULLAB_CLOUD_ZIP_SUFFIX).append(" (pullab_cloud's uploads)");
             message.append("; upload a test's directory with: pullab upload-tests --bucket ").append(bucket)
                     .append(" --test-dir DIR");
         }

@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.vmtest.VmTestRules;
 import dev.pullab.testkit.AwsEmulator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -102,16 +108,63 @@ class VmTestCatalogIT {
                 .hasMessageStartingWith("unknown vm-test 'nope': looked in s3://" + storage
                         + "/tests/ (tests there: my-test) and in the bundled tests of " + BUNDLED.origin() + " ("
                         + String.join(", ", BUNDLED.names()) + ")")
+                .hasMessageContaining("and s3://" + storage + "/test-scripts/<name>/<name>_test_payload.zip")
                 .hasMessageContaining("pullab upload-tests --bucket " + storage);
     }
 
     @Test
-    @DisplayName("an unknown test uploaded the pullab_cloud way is named as such")
-    void givenPullabCloudUpload_whenResolving_thenTheMessageSaysItIsNotRead() {
-        put("test-scripts/old-test/old-test_test_payload.zip", "PK");
+    @DisplayName("a lab's own test uploaded the pullab_cloud way (test-scripts/<name>/<name>_test_payload.zip) runs"
+            + " without being uploaded again")
+    void givenPullabCloudZipOfOwnTest_whenResolving_thenItsFilesAreUsedWithTheBundledLib() throws Exception {
+        putZip("test-scripts/old-test/old-test_test_payload.zip", Map.of("run-1.sh", "echo one\n",
+                "run-2.sh", "echo two\n", "external_requirements.json", "{\"kernel-rpms/binary\": true}"));
+
+        VmTestCatalog.VmTest test = catalog.resolve(List.of("old-test"), storage).get("old-test");
+
+        assertThat(test.origin()).isEqualTo("s3://" + storage + "/test-scripts/old-test/old-test_test_payload.zip");
+        assertThat(text(test.files().get("run-2.sh"))).isEqualTo("echo two\n");
+        assertThat(test.requiredFolders()).containsExactly("kernel-rpms/binary");
+        assertThat(test.files()).containsKeys("lib/test_lib.sh");
+    }
+
+    @Test
+    @DisplayName("pullab_cloud's zipped copy of a test pullab bundles does not shadow the bundled one")
+    void givenPullabCloudZipOfBundledTest_whenResolving_thenTheBundledOneIsUsed() throws Exception {
+        putZip("test-scripts/basic-test/basic-test_test_payload.zip", Map.of("run.sh", "echo old\n"));
+
+        VmTestCatalog.VmTest test = catalog.resolve(List.of("basic-test"), storage).get("basic-test");
+
+        assertThat(test.origin()).isEqualTo(BUNDLED.origin() + "/basic-test");
+    }
+
+    @Test
+    @DisplayName("a pullab_cloud zip that is not a zip is refused, naming where it is")
+    void givenBrokenPullabCloudZip_whenResolving_thenRefused() {
+        put("test-scripts/old-test/old-test_test_payload.zip", "PK not really");
 
         assertThatThrownBy(() -> catalog.resolve(List.of("old-test"), storage))
-                .hasMessageContaining("s3://" + storage + "/test-scripts/old-test/ holds pullab_cloud's zipped upload");
+                .hasMessageContaining("s3://" + storage + "/test-scripts/old-test/old-test_test_payload.zip cannot"
+                        + " run:");
+    }
+
+    @Test
+    @DisplayName("a pullab_cloud zip that inflates past the size cap is refused (counted while inflating)")
+    void givenPullabCloudZipBomb_whenResolving_thenRefusedAtTheCap() throws Exception {
+        putZip("test-scripts/old-test/old-test_test_payload.zip",
+                Map.of("run.sh", "x".repeat((int) VmTestRules.MAX_BYTES + 1)));
+
+        assertThatThrownBy(() -> catalog.resolve(List.of("old-test"), storage))
+                .hasMessageContaining("more than " + VmTestRules.MAX_BYTES + " bytes once inflated");
+    }
+
+    @Test
+    @DisplayName("a pullab_cloud zip with a '..' entry is refused")
+    void givenPullabCloudZipSlip_whenResolving_thenRefused() throws Exception {
+        putZip("test-scripts/old-test/old-test_test_payload.zip", Map.of("run.sh", "true\n",
+                "../../etc/cron.d/x", "evil\n"));
+
+        assertThatThrownBy(() -> catalog.resolve(List.of("old-test"), storage))
+                .hasMessageContaining("cannot run:").hasMessageContaining("../../etc/cron.d/x");
     }
 
     @Test
@@ -183,6 +236,18 @@ class VmTestCatalogIT {
 
     private void put(String key, String content) {
         s3.putObject(b -> b.bucket(storage).key(key), RequestBody.fromString(content, StandardCharsets.UTF_8));
+    }
+
+    private void putZip(String key, Map<String, String> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> entry : new TreeMap<>(entries).entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        s3.putObject(b -> b.bucket(storage).key(key), RequestBody.fromBytes(bytes.toByteArray()));
     }
 
     private static String text(byte[] content) {
