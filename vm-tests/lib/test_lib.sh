@@ -57,3 +57,20 @@ download() {
   curl --fail --silent --show-error --location --max-redirs 5 --proto "=$proto" --proto-redir "=$proto" \
     --retry 5 --retry-delay 5 -o "$file" "$url"
 }
+
+# test_param NAME: the test parameter NAME (a config's test_params key, upper-cased as pullab_cloud exports it): the
+# environment's value, else the one in params.env ($PULLAB_PARAMS_ENV, default ./params.env) when that file sets it;
+# empty when neither does. NAME must be a shell variable name.
+test_param() {
+  local name="$1" file="${PULLAB_PARAMS_ENV:-params.env}"
+  if ! [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+    echo "test_param: '$name' is not a variable name" >&2
+    return 2
+  fi
+  if [ -n "${!name:-}" ]; then
+    printf '%s\n' "${!name}"
+  elif [ -f "$file" ]; then
+    # shellcheck source=/dev/null
+    (source "$file" >/dev/null 2>&1; printf '%s\n' "${!name:-}")
+  fi
+}
