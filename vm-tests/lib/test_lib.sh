@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Helpers for stage scripts: logging, simulation, package installation.
 
+# The benchmark CSV contract the analyzer reads (benchmark-base*.csv, benchmark-tip*.csv), one row per metric: the
+# header of lib/unixbench.sh's and lib/pgbench.sh's CSVs.
+# shellcheck disable=SC2034 # read by the files that source this one
+BENCHMARK_CSV_HEADER="metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch"
+
 # log MESSAGE...: a timestamped line on stdout (captured in run-N-output.log).
 log() {
   printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
