@@ -2,8 +2,10 @@
 # pullab test VM client: runs one stage of a vm-tests test per boot and reports to S3 (see vm-tests/README.md).
 #
 #   test-vm-client.sh run                       one boot's work, configured by /etc/pullab/client.env (systemd)
-#   test-vm-client.sh BUCKET RUN_PREFIX TEST [REGION]
-#                                               the same, configured by arguments (SSM, as pullab_cloud did)
+#   test-vm-client.sh BUCKET RUN_PREFIX TEST [SAFETY_TIMEOUT] [REGION]
+#                                               the same, configured by arguments (SSM, as pullab_cloud calls it):
+#                                               an all-digit argument is the safety timeout in seconds (MAX_RUNTIME),
+#                                               one like us-east-1 the region; in either order, each at most once
 #   test-vm-client.sh install --bucket B --run-prefix P --test T [options]
 #                                               installs the client as a systemd unit started at every boot
 #   test-vm-client.sh expire                    safety timer: report max runtime exceeded and power off
@@ -23,8 +25,8 @@ readonly UNIT_NAME=pullab-test-client.service
 # file, with lib/client_common.sh inlined in place of this source line (VmTestBundle).
 # shellcheck source=lib/client_common.sh
 source "$(dirname "$SELF")/lib/client_common.sh"
-# the header above, for usage; line 13 is 'set -uo pipefail', which usage has always printed too
-USAGE_END=13
+# the header above, for usage: its last comment line (test/client.bats checks that --help ends there)
+USAGE_END=14
 
 # ---------------------------------------------------------------------------------------------------- configuration
 
@@ -33,7 +35,8 @@ load_config() {
     RESULTS_BUCKET="$1"
     RUN_PREFIX="$2"
     TEST_NAME="$3"
-    AWS_REGION="${4:-${AWS_REGION:-}}"
+    shift 3
+    read_optional_arguments "$@"
     LAUNCHER="${LAUNCHER:-ssm}"
   else
     local file="${PULLAB_CLIENT_CONFIG:-/etc/pullab/client.env}"
@@ -80,6 +83,34 @@ load_config() {
   done
   export RESULTS_BUCKET RUN_PREFIX TEST_NAME AWS_REGION S3_ENDPOINT_URL STAGE_TIMEOUT MAX_RUNTIME IMDS_ENDPOINT \
     BOOT_ID_FILE REBOOT_CMD POWEROFF_CMD S3_ATTEMPTS S3_BACKOFF_MAX SAFETY_TIMER PULLAB_SIMULATE RUN_AS LAUNCHER
+}
+
+# read_optional_arguments [ARG...]: what follows BUCKET RUN_PREFIX TEST, at most two arguments told apart by their
+# shape: all digits is the safety timeout in seconds (pullab_cloud's 4th argument, its VM's max runtime; here
+# MAX_RUNTIME, counted from the first boot), an AWS region name (us-east-1, eu-central-2, us-gov-west-1) is the region.
+# Empty arguments are skipped (expire is re-invoked with an empty region when none was known). Anything else, or the
+# same kind twice, is a usage error naming it.
+read_optional_arguments() {
+  local arg timeout="" region=""
+  if [ "$#" -gt 2 ]; then
+    echo "test-vm-client: too many arguments after BUCKET RUN_PREFIX TEST: $* (at most SAFETY_TIMEOUT and REGION)" >&2
+    exit "$EXIT_USAGE"
+  fi
+  for arg in "$@"; do
+    if [ -z "$arg" ]; then
+      continue
+    elif [[ "$arg" =~ ^[0-9]{1,9}$ ]] && [ -z "$timeout" ]; then
+      timeout="$arg"
+    elif [[ "$arg" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$ ]] && [ -z "$region" ]; then
+      region="$arg"
+    else
+      echo "test-vm-client: '$arg' is neither a safety timeout (seconds, all digits, e.g. 3600) nor an AWS region" \
+        "(e.g. us-east-1), or is given twice; usage: test-vm-client.sh BUCKET RUN_PREFIX TEST [SAFETY_TIMEOUT] [REGION]" >&2
+      exit "$EXIT_USAGE"
+    fi
+  done
+  [ -z "$timeout" ] || MAX_RUNTIME="$timeout"
+  AWS_REGION="${region:-${AWS_REGION:-}}"
 }
 
 # -------------------------------------------------------------------------------------------------------- logging
@@ -167,27 +198,48 @@ stages() {
 
 # ------------------------------------------------------------------------------------------------- reporting
 
+# write_stats RESULT TOTAL RUN: stats.json, with our keys (instance, result, one entry per stage run) and pullab_cloud's
+# (exit_code, runtime_seconds: the stages' time summed, last_run_runtime_seconds, start_time and end_time in epoch
+# seconds, success, total_runs, completed_runs, and failed_at_run when the run failed), same types and meanings.
+# exit_code is 0 on SUCCESS, else the failing stage's exit code (124 after its timeout), 1 when it has none (payload
+# missing, VM restarted or max runtime reached during the stage).
 write_stats() {
-  local result="$1" total="$2" n first=1 started ended code script
+  local result="$1" total="$2" run="$3" n first=1 started ended code script
+  local runtime=0 last_runtime=0 end_time exit_code=0 success=true completed="$total"
+  end_time="$(date +%s)"
   {
     printf '{\n  "instance_id": "%s",\n  "instance_type": "%s",\n  "arch": "%s",\n  "region": "%s",\n' \
       "$INSTANCE_ID" "$INSTANCE_TYPE" "$ARCH" "$AWS_REGION"
     printf '  "test": "%s",\n  "run_prefix": "%s",\n  "result": "%s",\n  "stages_total": %s,\n' \
       "$TEST_NAME" "$RUN_PREFIX" "$result" "$total"
     printf '  "first_boot": "%s",\n  "finished": "%s",\n  "stages": [' \
-      "$(iso "$(cat "$STATE_DIR/first-boot")")" "$(iso "$(date +%s)")"
+      "$(iso "$(cat "$STATE_DIR/first-boot")")" "$(iso "$end_time")"
     for ((n = 1; n <= total; n++)); do
       [ -f "$STATE_DIR/stage-$n.start" ] || continue
       started="$(cat "$STATE_DIR/stage-$n.start")"
-      ended="$(cat "$STATE_DIR/stage-$n.end" 2>/dev/null || date +%s)"
+      ended="$(cat "$STATE_DIR/stage-$n.end" 2>/dev/null || echo "$end_time")"
       code="$(cat "$STATE_DIR/stage-$n.exit" 2>/dev/null || echo null)"
       script="$(cat "$STATE_DIR/stage-$n.script")"
+      runtime=$((runtime + ended - started))
+      last_runtime=$((ended - started))
       [ "$first" = 1 ] || printf ','
       first=0
       printf '\n    {"run": %s, "script": "%s", "exit_code": %s, "started": "%s", "finished": "%s", "duration_s": %s}' \
         "$n" "$script" "$code" "$(iso "$started")" "$(iso "$ended")" "$((ended - started))"
     done
-    printf '\n  ]\n}\n'
+    printf '\n  ],\n'
+    if [ "$result" != SUCCESS ]; then
+      success=false
+      completed=$((run > 0 ? run - 1 : 0))
+      exit_code="$(cat "$STATE_DIR/stage-$run.exit" 2>/dev/null || echo 1)"
+      [[ "$exit_code" =~ ^[0-9]+$ ]] && [ "$exit_code" != 0 ] || exit_code=1
+    fi
+    printf '  "exit_code": %s,\n  "runtime_seconds": %s,\n  "last_run_runtime_seconds": %s,\n' \
+      "$exit_code" "$runtime" "$last_runtime"
+    printf '  "start_time": %s,\n  "end_time": %s,\n  "success": %s,\n  "total_runs": %s,\n  "completed_runs": %s' \
+      "$(cat "$STATE_DIR/first-boot")" "$end_time" "$success" "$total" "$completed"
+    [ "$success" = true ] || printf ',\n  "failed_at_run": %s' "$run"
+    printf '\n}\n'
   } > "$STATE_DIR/stats.json"
 }
 
@@ -204,10 +256,12 @@ finish() {
   log "run over: $result"
   total="$(stages | wc -l)"
   printf '%s\n' "$result" > "$STATE_DIR/result.txt"
-  write_stats "$result" "$total"
+  write_stats "$result" "$total" "$run"
+  # benchmark CSVs anywhere in the test directory; results_* files (pullab_cloud's, e.g. results_ltp-syscalls.log)
+  # at its top, as pullab_cloud uploads them
   while IFS= read -r -d '' csv; do
     put_or_die "$csv" "$OUT_PREFIX/$(basename "$csv")"
-  done < <(find "$TEST_DIR" -type f -name 'benchmark-*.csv' -print0)
+  done < <(find "$TEST_DIR" -type f -name 'benchmark-*.csv' -print0; find "$TEST_DIR" -maxdepth 1 -type f -name 'results_*' -print0)
   if [ -f "$TEST_DIR/results.json" ]; then
     put_or_die "$TEST_DIR/results.json" "$OUT_PREFIX/results.json"
   fi

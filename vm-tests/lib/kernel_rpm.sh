@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Kernel RPM helpers for stage scripts: find the kernel packages of ../shared/kernel-rpms/binary/<arch>/, tell the
 # `uname -r` a package will boot, install it and make it the default boot entry (Amazon Linux 2023: rpm + grubby).
-# Needs lib/test_lib.sh (log, simulated, privileged). unixbench-kernel-regression links this file.
+# Needs lib/test_lib.sh (log, simulated, privileged, test_param). Used by example-kernel-reboot-test and by the
+# base/tip regression tests (unixbench-kernel-regression, pgbench-kernel-regression: select_base_tip_rpms,
+# prepare_base_tip, install_role_kernel, expect_booted_kernel).
 
 # kernel_rpm_arch: the directory name under kernel-rpms/binary/ for this machine, x86_64 or aarch64. IMDS (and so
 # PULLAB_ARCH) says arm64 where the RPM directories say aarch64.
@@ -28,29 +30,17 @@ kernel_rpms() {
     | sort -V | while IFS= read -r name; do printf '%s/%s\n' "$dir" "$name"; done
 }
 
-# select_kernel_rpm [DIR] [CHOICE_FILE]: the kernel RPM to install. When CHOICE_FILE exists, its first line that is not
-# blank or a comment names it: a file name (kernel-6.1.150-174.273.amzn2023.x86_64.rpm) or a version that the file
-# name starts with (6.1.150-174.273.amzn2023, 6.1.150), so one file serves x86_64 and aarch64 VMs; the newest match
-# wins. Without CHOICE_FILE: the newest kernel RPM in DIR. Fails with a message naming what it looked for.
-select_kernel_rpm() {
-  local dir="${1:-$(kernel_rpm_dir)}" choice_file="${2:-}" choice="" rpm name chosen=""
-  local -a rpms=()
-  mapfile -t rpms < <(kernel_rpms "$dir")
-  if [ "${#rpms[@]}" -eq 0 ]; then
-    echo "select_kernel_rpm: no kernel RPM (kernel-<version>*.rpm) in $dir" >&2
-    return 1
-  fi
-  if [ -n "$choice_file" ] && [ -f "$choice_file" ]; then
-    choice="$(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$choice_file" | head -n 1)"
-  fi
-  if [ -z "$choice" ]; then
-    printf '%s\n' "${rpms[${#rpms[@]}-1]}"
-    return 0
-  fi
+# match_kernel_rpm CHOICE RPM...: the RPM among RPM... (oldest first) that CHOICE names: a file name
+# (kernel-6.1.150-174.273.amzn2023.x86_64.rpm, a path is cut to its name) or a version that the file name starts
+# with after kernel- (6.1.150-174.273.amzn2023, 6.1.150), so one choice serves x86_64 and aarch64 VMs; the newest
+# match wins. Nothing printed and status 1 when none matches.
+match_kernel_rpm() {
+  local choice="$1" rpm name chosen=""
+  shift
   choice="${choice##*/}"
   choice="${choice%.rpm}"
   choice="${choice#kernel-}"
-  for rpm in "${rpms[@]}"; do
+  for rpm in "$@"; do
     name="${rpm##*/}"
     name="${name%.rpm}"
     name="${name#kernel-}"
@@ -58,11 +48,157 @@ select_kernel_rpm() {
       chosen="$rpm"
     fi
   done
-  if [ -z "$chosen" ]; then
+  [ -n "$chosen" ] || return 1
+  printf '%s\n' "$chosen"
+}
+
+# first_setting FILE: the first line of FILE that is not blank or a comment, trimmed; nothing when FILE is absent.
+first_setting() {
+  [ -f "$1" ] || return 0
+  sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$1" | head -n 1
+}
+
+# select_kernel_rpm [DIR] [CHOICE_FILE]: the kernel RPM to install. When CHOICE_FILE exists, its first line that is not
+# blank or a comment names it (see match_kernel_rpm). Without CHOICE_FILE: the newest kernel RPM in DIR. Fails with a
+# message naming what it looked for.
+select_kernel_rpm() {
+  local dir="${1:-$(kernel_rpm_dir)}" choice_file="${2:-}" choice=""
+  local -a rpms=()
+  mapfile -t rpms < <(kernel_rpms "$dir")
+  if [ "${#rpms[@]}" -eq 0 ]; then
+    echo "select_kernel_rpm: no kernel RPM (kernel-<version>*.rpm) in $dir" >&2
+    return 1
+  fi
+  [ -z "$choice_file" ] || choice="$(first_setting "$choice_file")"
+  if [ -z "$choice" ]; then
+    printf '%s\n' "${rpms[${#rpms[@]}-1]}"
+    return 0
+  fi
+  if ! match_kernel_rpm "$choice" "${rpms[@]}"; then
     echo "select_kernel_rpm: $choice_file asks for '$choice', not among: ${rpms[*]##*/}" >&2
     return 1
   fi
-  printf '%s\n' "$chosen"
+}
+
+# select_base_tip_rpms [DIR]: the two kernels of a base/tip regression test, two lines: the base RPM (or "ami": the
+# kernel the VM booted) and the tip RPM. Each may be named, first found wins:
+#   base: BASE_KERNEL=ami (test parameter or environment); BASE_KERNEL_VERSION; base-kernel.txt in the test directory
+#   tip:  TIP_KERNEL_VERSION; tip-kernel.txt
+# (a file name or a version prefix, see match_kernel_rpm). Unnamed: base = the oldest kernel RPM of DIR by sort -V of
+# the kernel version, tip = the newest, as the seed's walkthrough uploads v6.1.141 and v6.1.150. Fails naming what is
+# wrong: no RPM, a name matching none, fewer than two RPMs without BASE_KERNEL=ami, base and tip the same RPM.
+select_base_tip_rpms() {
+  local dir="${1:-$(kernel_rpm_dir)}" base_mode base_choice tip_choice base tip base_from tip_from
+  local -a rpms=()
+  mapfile -t rpms < <(kernel_rpms "$dir")
+  base_mode="$(test_param BASE_KERNEL)"
+  base_choice="$(test_param BASE_KERNEL_VERSION)"
+  base_from=BASE_KERNEL_VERSION
+  if [ -z "$base_choice" ]; then base_choice="$(first_setting base-kernel.txt)"; base_from="base-kernel.txt"; fi
+  tip_choice="$(test_param TIP_KERNEL_VERSION)"
+  tip_from=TIP_KERNEL_VERSION
+  if [ -z "$tip_choice" ]; then tip_choice="$(first_setting tip-kernel.txt)"; tip_from="tip-kernel.txt"; fi
+  case "$base_mode" in
+    ""|rpm) ;;
+    ami) base=ami ;;
+    *) echo "select_base_tip_rpms: BASE_KERNEL='$base_mode': use ami (the VM's own kernel as base) or rpm (default)" >&2
+       return 2 ;;
+  esac
+  if [ "${#rpms[@]}" -eq 0 ]; then
+    echo "select_base_tip_rpms: no kernel RPM (kernel-<version>*.rpm) in $dir: upload the base and tip kernels" \
+      "(kernel-rpms/binary/$(kernel_rpm_arch)/ of the storage bucket)" >&2
+    return 1
+  fi
+  if [ -n "$tip_choice" ]; then
+    tip="$(match_kernel_rpm "$tip_choice" "${rpms[@]}")" || {
+      echo "select_base_tip_rpms: $tip_from asks for tip '$tip_choice', not among: ${rpms[*]##*/}" >&2; return 1; }
+  else
+    tip="${rpms[${#rpms[@]}-1]}"
+  fi
+  if [ -z "${base:-}" ]; then
+    if [ -n "$base_choice" ]; then
+      base="$(match_kernel_rpm "$base_choice" "${rpms[@]}")" || {
+        echo "select_base_tip_rpms: $base_from asks for base '$base_choice', not among: ${rpms[*]##*/}" >&2; return 1; }
+    elif [ "${#rpms[@]}" -lt 2 ]; then
+      echo "select_base_tip_rpms: a base and a tip kernel RPM are needed in $dir, found only ${rpms[0]##*/};" \
+        "upload both (the older is the base, the newer the tip), or set BASE_KERNEL=ami to use the VM's own kernel" \
+        "as the base" >&2
+      return 1
+    else
+      base="${rpms[0]}"
+    fi
+    if [ "$base" = "$tip" ]; then
+      echo "select_base_tip_rpms: base and tip are the same RPM ${tip##*/}: name two different kernels" \
+        "(BASE_KERNEL_VERSION, TIP_KERNEL_VERSION, base-kernel.txt, tip-kernel.txt)" >&2
+      return 1
+    fi
+  fi
+  printf '%s\n%s\n' "$base" "$tip"
+}
+
+# prepare_base_tip: stage 1 of a base/tip regression test. Chooses the kernels (select_base_tip_rpms) and records
+# them for the later stages (base-kernel-rpm.txt, tip-kernel-rpm.txt: the RPM path or "ami";
+# base-kernel-release.txt, tip-kernel-release.txt: the `uname -r` each boots). Returns 1 with the reason on stderr.
+prepare_base_tip() {
+  local chosen base tip base_release tip_release
+  chosen="$(select_base_tip_rpms "$(kernel_rpm_dir)")" || return $?
+  base="$(sed -n 1p <<< "$chosen")"
+  tip="$(sed -n 2p <<< "$chosen")"
+  if [ "$base" = ami ]; then
+    base_release="$(uname -r)"
+  else
+    base_release="$(kernel_release_of_rpm "$base")"
+  fi
+  tip_release="$(kernel_release_of_rpm "$tip")"
+  if [ "$base_release" = "$tip_release" ]; then
+    log "WARNING: base and tip both boot as $tip_release: the booted-kernel checks cannot tell them apart"
+  fi
+  printf '%s\n' "$base" > base-kernel-rpm.txt
+  printf '%s\n' "$tip" > tip-kernel-rpm.txt
+  printf '%s\n' "$base_release" > base-kernel-release.txt
+  printf '%s\n' "$tip_release" > tip-kernel-release.txt
+  log "base kernel: $base_release (${base##*/}); tip kernel: $tip_release (${tip##*/})"
+}
+
+# install_role_kernel ROLE: installs the kernel stage 1 chose for ROLE (base or tip) and makes it the default boot
+# entry; nothing to install for an "ami" base.
+install_role_kernel() {
+  local role="$1" rpm release
+  rpm="$(cat "$role-kernel-rpm.txt" 2>/dev/null)" || true
+  release="$(cat "$role-kernel-release.txt" 2>/dev/null)" || true
+  if [ -z "$rpm" ] || [ -z "$release" ]; then
+    log "FAIL: $role-kernel-rpm.txt or $role-kernel-release.txt is missing: stage 1 did not choose the kernels"
+    return 1
+  fi
+  if [ "$rpm" = ami ]; then
+    log "$role kernel: the VM's own kernel $release, nothing to install"
+    return 0
+  fi
+  log "installing the $role kernel $release (${rpm##*/})"
+  install_kernel_rpm "$rpm" "$release"
+}
+
+# expect_booted_kernel ROLE: checks that `uname -r` is the release stage 1 recorded for ROLE (base or tip); fails with
+# both names otherwise (the boot fell back to another entry: measuring it would compare the wrong kernels). Under
+# simulation, where no kernel is really installed, a mismatch is only logged.
+expect_booted_kernel() {
+  local role="$1" recorded running
+  recorded="$(cat "$role-kernel-release.txt" 2>/dev/null)" || true
+  if [ -z "$recorded" ]; then
+    log "FAIL: $role-kernel-release.txt is missing: stage 1 did not choose the kernels"
+    return 1
+  fi
+  running="$(uname -r)"
+  if [ "$running" = "$recorded" ]; then
+    log "running the $role kernel $running, as expected"
+    return 0
+  fi
+  if simulated; then
+    log "SIMULATED: the $role kernel $recorded was not booted: measuring the running kernel $running"
+    return 0
+  fi
+  log "FAIL: running kernel $running, expected the $role kernel $recorded (the boot fell back to another entry?)"
+  return 1
 }
 
 # kernel_release_of_rpm RPM: the `uname -r` the kernel in RPM boots: the /lib/modules/<release>/ (or

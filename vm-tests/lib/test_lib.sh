@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Helpers for stage scripts: logging, simulation, package installation.
 
+# The benchmark CSV contract the analyzer reads (benchmark-base*.csv, benchmark-tip*.csv), one row per metric: the
+# header of lib/unixbench.sh's and lib/pgbench.sh's CSVs.
+# shellcheck disable=SC2034 # read by the files that source this one
+BENCHMARK_CSV_HEADER="metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch"
+
 # log MESSAGE...: a timestamped line on stdout (captured in run-N-output.log).
 log() {
   printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
@@ -56,4 +61,21 @@ download() {
   esac
   curl --fail --silent --show-error --location --max-redirs 5 --proto "=$proto" --proto-redir "=$proto" \
     --retry 5 --retry-delay 5 -o "$file" "$url"
+}
+
+# test_param NAME: the test parameter NAME (a config's test_params key, upper-cased as pullab_cloud exports it): the
+# environment's value, else the one in params.env ($PULLAB_PARAMS_ENV, default ./params.env) when that file sets it;
+# empty when neither does. NAME must be a shell variable name.
+test_param() {
+  local name="$1" file="${PULLAB_PARAMS_ENV:-params.env}"
+  if ! [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+    echo "test_param: '$name' is not a variable name" >&2
+    return 2
+  fi
+  if [ -n "${!name:-}" ]; then
+    printf '%s\n' "${!name}"
+  elif [ -f "$file" ]; then
+    # shellcheck source=/dev/null
+    (source "$file" >/dev/null 2>&1; printf '%s\n' "${!name:-}")
+  fi
 }

@@ -7,7 +7,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 UNIXBENCH_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-UNIXBENCH_CSV_HEADER="metric,unit,value,more_is_better,kernel_version,instance_id,instance_type,arch"
+UNIXBENCH_CSV_HEADER="$BENCHMARK_CSV_HEADER"
 UNIXBENCH_SAMPLE_REPORT="$UNIXBENCH_LIB_DIR/unixbench-sample-report.txt"
 UNIXBENCH_CONFIG_KEYS=(UNIXBENCH_REPO UNIXBENCH_REF UNIXBENCH_ITERATIONS UNIXBENCH_COPIES UNIXBENCH_TESTS
   UNIXBENCH_TIME_BUDGET_S UNIXBENCH_SRC_DIR)
@@ -272,4 +272,63 @@ unixbench_write_csv() {
   mv "$csv.tmp" "$csv"
   rows=$(( $(wc -l < "$csv") - 1 ))
   log "$csv: $rows metrics"
+}
+
+# ---- pullab_cloud's UnixBench metric names: the one place they are mapped to ours -----------------------------------
+#
+# pullab_cloud's unixbench-kernel-regression named a metric byte-unixbench-<version>.<test name, words joined by _>
+# (byte-unixbench-6.0.0.Shell_Scripts_(1_concurrent)), ran one copy count, nproc, without saying so in the name, and
+# wrote more_is_better false for System_Call_Overhead (UnixBench reports it in lps, a throughput). Ours (above,
+# unixbench_to_csv) are the test name with every run of characters other than A-Za-z0-9 turned into one _, plus
+# _<N>_copies for a section of N > 1 copies. So on a VM with N vCPUs:
+#
+#   byte-unixbench-6.0.0.Dhrystone_2_using_register_variables  ->  Dhrystone_2_using_register_variables_<N>_copies
+#   byte-unixbench-6.0.0.Shell_Scripts_(1_concurrent)           ->  Shell_Scripts_1_concurrent_<N>_copies
+#
+# (no suffix when N is 1), and more_is_better true. unixbench_rename_pullab_cloud_csv applies this to a benchmark CSV
+# that pullab_cloud wrote, so that its reports and ours compare metric by metric (pullab_cloud measured UnixBench's
+# "speed fs" groups: to measure the same tests here set UNIXBENCH_TESTS="speed fs" and UNIXBENCH_COPIES=nproc).
+
+# unixbench_metric_from_pullab_cloud METRIC CPUS: our name of pullab_cloud's METRIC measured with CPUS copies; METRIC
+# unchanged when it is not a byte-unixbench-<version>. name.
+unixbench_metric_from_pullab_cloud() {
+  local metric="$1" cpus="$2"
+  if ! [[ "$cpus" =~ ^[1-9][0-9]{0,3}$ ]]; then
+    echo "unixbench_metric_from_pullab_cloud: CPUS='$cpus' is not a positive number (the VM's vCPUs)" >&2
+    return 2
+  fi
+  if [[ "$metric" =~ ^byte-unixbench-[0-9][0-9.]*[0-9]\.(.+)$ ]]; then
+    metric="${BASH_REMATCH[1]}"
+    metric="$(printf '%s' "$metric" | sed -E 's/[^A-Za-z0-9]+/_/g; s/^_+//; s/_+$//')"
+    [ "$cpus" = 1 ] || metric="${metric}_${cpus}_copies"
+  fi
+  printf '%s\n' "$metric"
+}
+
+# unixbench_rename_pullab_cloud_csv CSV CPUS: CSV (a benchmark CSV pullab_cloud wrote on a VM with CPUS vCPUs) on stdout
+# with our metric names and more_is_better true for its UnixBench rows; other rows and columns unchanged. Fails on a
+# file that is not a benchmark CSV (its header).
+unixbench_rename_pullab_cloud_csv() {
+  local csv="$1" cpus="$2" header line metric rest
+  unixbench_metric_from_pullab_cloud x "$cpus" >/dev/null || return 2
+  if [ ! -r "$csv" ]; then
+    echo "unixbench_rename_pullab_cloud_csv: cannot read '$csv'" >&2
+    return 1
+  fi
+  header="$(head -n 1 "$csv" | tr -d '\r')"
+  if [ "$header" != "$UNIXBENCH_CSV_HEADER" ]; then
+    echo "unixbench_rename_pullab_cloud_csv: $csv: header '$header' is not '$UNIXBENCH_CSV_HEADER'" >&2
+    return 1
+  fi
+  printf '%s\n' "$header"
+  tail -n +2 "$csv" | tr -d '\r' | while IFS= read -r line || [ -n "$line" ]; do
+    [ -n "$line" ] || continue
+    metric="${line%%,*}"
+    rest="${line#*,}"
+    if [[ "$metric" == byte-unixbench-* ]]; then
+      # unit,value,more_is_better,...: more_is_better is the third field of rest
+      rest="$(printf '%s' "$rest" | awk -F, -v OFS=, '{ $3 = "true"; print }')"
+    fi
+    printf '%s,%s\n' "$(unixbench_metric_from_pullab_cloud "$metric" "$cpus")" "$rest"
+  done
 }

@@ -226,6 +226,149 @@ sleep 60'
   [[ "$stderr" == *"requesting a reboot from SSM"* ]]
 }
 
+@test "started as pullab_cloud's launch_vm.py calls it (BUCKET RUN_PREFIX TEST SAFETY_TIMEOUT): the stages run" {
+  stage run-1.sh 'echo one >> "$HOME/order"'
+  stage run-2.sh 'echo two >> "$HOME/order"'
+  upload_payload
+  rm "$PULLAB_CLIENT_CONFIG"
+
+  run --separate-stderr env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 3600
+  [ "$status" -eq 194 ]
+  reboot_vm
+  run --separate-stderr env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 3600
+
+  [ "$status" -eq 0 ]
+  [ "$(tr '\n' ' ' < "$HOME/order")" = "one two " ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  [[ "$stderr" == *"us-east-1"* ]]   # the region still comes from IMDS
+}
+
+@test "pullab_cloud's SAFETY_TIMEOUT argument is the run's max runtime" {
+  stage run-1.sh 'exit 194'
+  stage run-2.sh 'touch "$HOME/ran"'
+  upload_payload
+  rm "$PULLAB_CLIENT_CONFIG"
+  run env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 7200
+  [ "$status" -eq 194 ]
+  reboot_vm
+  echo 1 > "$HOME/test-$RUN_PREFIX-work/.pullab/first-boot"
+
+  run env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 7200
+
+  [ "$status" -eq 0 ]
+  [ "$(output_of result.txt)" = "FAILED: Max runtime 7200 s exceeded at run 1" ]
+  [ ! -e "$HOME/ran" ]
+}
+
+@test "a safety timeout and a region may follow in either order" {
+  stage run.sh 'echo "$PULLAB_REGION" > "$HOME/region"'
+  upload_payload
+  rm "$PULLAB_CLIENT_CONFIG"
+
+  run --separate-stderr env S3_ENDPOINT_URL="$S3_ENDPOINT_URL" "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo eu-west-2 900
+
+  [ "$status" -eq 0 ]
+  [ "$(cat "$HOME/region")" = "eu-west-2" ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+}
+
+@test "a 4th argument that is neither a timeout nor a region is a usage error naming it; nothing runs" {
+  stage run.sh 'touch "$HOME/ran"'
+  upload_payload
+  rm "$PULLAB_CLIENT_CONFIG"
+
+  run --separate-stderr "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 30m
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"'30m' is neither a safety timeout"* ]]
+  run --separate-stderr "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 3600 1800
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"'1800' is neither a safety timeout"*"or is given twice"* ]]
+  run --separate-stderr "$CLIENT" "$BUCKET" "$RUN_PREFIX" demo 3600 us-east-1 extra
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"too many arguments"* ]]
+  [ ! -e "$HOME/ran" ]
+}
+
+@test "--help shows the header comment, the pullab_cloud form included, and nothing after it" {
+  run "$CLIENT" --help
+
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"test-vm-client.sh BUCKET RUN_PREFIX TEST [SAFETY_TIMEOUT] [REGION]"* ]]
+  [ "${lines[-1]}" = "unreachable after retries (systemd restarts the unit), 2 bad usage or configuration." ]
+  [[ "$output" != *"set -uo pipefail"* ]]
+}
+
+@test "results_* files at the top of the test directory are uploaded with the outputs, as pullab_cloud does" {
+  stage run.sh 'echo "PASS abort01" > results_ltp-syscalls.log; mkdir -p sub; echo x > sub/results_nested.log'
+  upload_payload
+
+  boot
+
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  [ "$(output_of results_ltp-syscalls.log)" = "PASS abort01" ]
+  if s3_exists output/i-0123456789abcdef0/results_nested.log; then false; fi
+}
+
+@test "results_* files are uploaded when the run fails too" {
+  stage run.sh 'echo "FAIL abort01" > results_ltp-syscalls.log; exit 4'
+  upload_payload
+
+  boot
+
+  [ "$(output_of result.txt)" = "FAILED: Exit code 4 at run 1" ]
+  [ "$(output_of results_ltp-syscalls.log)" = "FAIL abort01" ]
+}
+
+@test "stats.json of a successful run carries pullab_cloud's keys with their types" {
+  stage run-1.sh 'sleep 1; exit 194'
+  stage run-2.sh 'true'
+  upload_payload
+
+  boot_until_done
+
+  output_of stats.json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["result"] == "SUCCESS" and len(s["stages"]) == 2, s
+assert s["exit_code"] == 0 and s["success"] is True, s
+assert s["total_runs"] == 2 and s["completed_runs"] == 2 and "failed_at_run" not in s, s
+assert s["run_prefix"] == "'"$RUN_PREFIX"'", s
+for k in ("runtime_seconds", "last_run_runtime_seconds", "start_time", "end_time"):
+    assert type(s[k]) is int, (k, s)
+assert s["runtime_seconds"] >= 1 and s["runtime_seconds"] >= s["last_run_runtime_seconds"], s
+assert s["runtime_seconds"] == sum(x["duration_s"] for x in s["stages"]), s
+assert s["start_time"] <= s["end_time"], s
+'
+}
+
+@test "stats.json of a failed run: exit code, success false, completed runs and the run it failed at" {
+  stage run-1.sh 'true'
+  stage run-2.sh 'exit 7'
+  stage run-3.sh 'true'
+  upload_payload
+
+  boot_until_done
+
+  [ "$(output_of result.txt)" = "FAILED: Exit code 7 at run 2" ]
+  output_of stats.json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["exit_code"] == 7 and s["success"] is False, s
+assert s["total_runs"] == 3 and s["completed_runs"] == 1 and s["failed_at_run"] == 2, s
+'
+}
+
+@test "stats.json of a run that failed before any stage: exit code 1, failed at run 1" {
+  boot
+
+  output_of stats.json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["exit_code"] == 1 and s["success"] is False and s["failed_at_run"] == 1 and s["completed_runs"] == 0, s
+assert s["runtime_seconds"] == 0 and s["last_run_runtime_seconds"] == 0, s
+'
+}
+
 @test "stages run with the documented environment in the test directory" {
   stage run.sh 'printf "%s\n" "$PWD" "$PULLAB_STAGE/$PULLAB_STAGES" "$PULLAB_INSTANCE_ID" "$PULLAB_ARCH" "$PULLAB_REGION" "$PULLAB_SIMULATE" > "$HOME/env"; [ -z "${RESULTS_BUCKET:-}" ]'
   upload_payload

@@ -5,6 +5,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load regression_helpers
+
 VMT_DIR="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
 FIXTURE="$VMT_DIR/test/fixtures/unixbench/unixbench-2cpu.txt"
 SEED_TESTS=(basic-test example-reboot-test example-kernel-reboot-test simple-unixbench unixbench-kernel-regression)
@@ -35,34 +37,19 @@ kernel_lib() {
   source "$VMT_DIR/lib/kernel_rpm.sh"
 }
 
-# vm_workdir TEST: $WORK/test is a copy of vm-tests/TEST with symlinks followed (as the orchestrator zips it), next to
-# $WORK/shared/kernel-rpms/binary/{x86_64,aarch64}/; the current directory is $WORK/test.
-vm_workdir() {
-  WORK="$BATS_TEST_TMPDIR/work"
-  mkdir -p "$WORK/shared/kernel-rpms/binary/x86_64" "$WORK/shared/kernel-rpms/binary/aarch64"
-  cp -rL "$VMT_DIR/$1" "$WORK/test"
-  export PULLAB_TEST_DIR="$WORK/test"
-  cd "$WORK/test" || return 1
-}
-
-# stage N SCRIPT: runs one stage as the client does (bash, in the test directory, output and errors together).
-stage() {
-  PULLAB_STAGE="$1" run bash "$2"
-}
-
 # one_copy_report: the fixture as a 1-CPU machine reports it: only the "1 parallel copy" section.
 one_copy_report() {
   awk '/^------------/ { n++ } n < 2' "$FIXTURE" | sed 's/^2 CPUs in system/1 CPU in system/'
 }
 
-# assert_benchmark_csv FILE ROWS: FILE has the exact header, ROWS rows of 8 fields, numeric values, more_is_better
-# true, the simulated VM's instance columns and the running kernel.
+# assert_benchmark_csv FILE ROWS [KERNEL]: FILE has the exact header, ROWS rows of 8 fields, numeric values,
+# more_is_better true, the simulated VM's instance columns and KERNEL (default: the running kernel).
 assert_benchmark_csv() {
-  local file="$1" rows="$2"
+  local file="$1" rows="$2" kernel="${3:-$(uname -r)}"
   [ -f "$file" ]
   [ "$(head -n 1 "$file")" = "$HEADER" ]
   [ "$(($(wc -l < "$file") - 1))" -eq "$rows" ]
-  run awk -F, -v kernel="$(uname -r)" 'NR > 1 && (NF != 8 || $1 !~ /^[A-Za-z0-9_]+$/ || $3 !~ /^[0-9]+(\.[0-9]+)?$/ \
+  run awk -F, -v kernel="$kernel" 'NR > 1 && (NF != 8 || $1 !~ /^[A-Za-z0-9_]+$/ || $3 !~ /^[0-9]+(\.[0-9]+)?$/ \
     || $4 != "true" || $5 != kernel || $6 != "i-0123456789abcdef0" || $7 != "m5.large" || $8 != "x86_64") \
     { print "bad row " NR ": " $0 }' "$file"
   [ "$status" -eq 0 ]
@@ -231,7 +218,7 @@ basic-test: run.sh
 example-reboot-test: run-01-first-boot.sh run-02-second-boot.sh run-03-check-boots.sh 
 example-kernel-reboot-test: run-01-install-kernel.sh run-02-verify-kernel.sh 
 simple-unixbench: run.sh 
-unixbench-kernel-regression: run-01-base-kernel.sh run-02-tip-kernel.sh 
+unixbench-kernel-regression: run-01-install-base-kernel.sh run-02-bench-base-install-tip.sh run-03-bench-tip.sh 
 EOF
 }
 
@@ -248,55 +235,228 @@ EOF
 
 # --- unixbench-kernel-regression, simulated ------------------------------------------------------------------------
 
-@test "unixbench-kernel-regression: stage 1 -> base CSV and exit 194, stage 2 -> tip CSV (simulated)" {
+@test "unixbench-kernel-regression: two RPMs -> the older is the base, the newer the tip, each booted and measured in turn" {
   vm_workdir unixbench-kernel-regression
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/$TIP_RPM"
+  simulated_machine 6.1.128-ami.x86_64
+  local dir="$WORK/shared/kernel-rpms/binary/x86_64"
+  touch "$dir/kernel-6.1.150-1.x86_64.rpm" "$dir/kernel-6.1.141-1.x86_64.rpm" "$dir/kernel-headers-6.1.160-1.x86_64.rpm"
 
-  stage 1 run-01-base-kernel.sh
+  stage 1 run-01-install-base-kernel.sh
   echo "$output"
   [ "$status" -eq 194 ]
-  [[ "$output" == *"SIMULATED: rpm -ivh ../shared/kernel-rpms/binary/x86_64/$TIP_RPM"* ]]
-  [[ "$output" == *"SIMULATED: grubby --set-default /boot/vmlinuz-6.1.150-174.273.amzn2023.x86_64"* ]]
-  [ "$(cat tip-kernel-release.txt)" = "6.1.150-174.273.amzn2023.x86_64" ]
-  assert_benchmark_csv benchmark-base-1.csv 24
+  [[ "$output" == *"base kernel: 6.1.141-1.x86_64 (kernel-6.1.141-1.x86_64.rpm); tip kernel: 6.1.150-1.x86_64 (kernel-6.1.150-1.x86_64.rpm)"* ]]
+  [[ "$output" == *"SIMULATED: rpm -ivh ../shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm"* ]]
+  [[ "$output" == *"SIMULATED: grubby --set-default /boot/vmlinuz-6.1.141-1.x86_64"* ]]
+  [ ! -e benchmark-base-1.csv ]
+  simulated_reboot
+
+  stage 2 run-02-bench-base-install-tip.sh
+  echo "$output"
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"running the base kernel 6.1.141-1.x86_64, as expected"* ]]
+  [[ "$output" == *"SIMULATED: grubby --set-default /boot/vmlinuz-6.1.150-1.x86_64"* ]]
+  simulated_reboot
+  assert_benchmark_csv benchmark-base-1.csv 24 6.1.141-1.x86_64
   [ ! -e benchmark-tip-1.csv ]
 
-  stage 2 run-02-tip-kernel.sh
+  stage 3 run-03-bench-tip.sh
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"SIMULATED: the tip kernel 6.1.150-174.273.amzn2023.x86_64 was not booted"* ]]
-  assert_benchmark_csv benchmark-tip-1.csv 24
+  [[ "$output" == *"running the tip kernel 6.1.150-1.x86_64, as expected"* ]]
+  assert_benchmark_csv benchmark-tip-1.csv 24 6.1.150-1.x86_64
   diff <(cut -d, -f1,2,4 benchmark-base-1.csv) <(cut -d, -f1,2,4 benchmark-tip-1.csv)
   # the simulated tip (lib/unixbench-sample-report-tip.txt) is 25 % slower at Process Creation, the same otherwise
-  [ "$(grep -c '^Process_Creation' benchmark-tip-1.csv)" -eq 2 ]
   [ "$(grep '^Process_Creation,' benchmark-base-1.csv | cut -d, -f3)" = "9342.8" ]
   [ "$(grep '^Process_Creation,' benchmark-tip-1.csv | cut -d, -f3)" = "7007.1" ]
   diff <(grep -v '^Process_Creation' benchmark-base-1.csv | cut -d, -f1-4) \
     <(grep -v '^Process_Creation' benchmark-tip-1.csv | cut -d, -f1-4)
 }
 
-@test "unixbench-kernel-regression: stage 1 fails before benchmarking when there is no tip kernel RPM" {
+@test "unixbench-kernel-regression: under simulation a kernel that was not booted is logged and measured anyway" {
   vm_workdir unixbench-kernel-regression
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-headers-6.1.150-174.273.amzn2023.x86_64.rpm"
-  touch "$WORK/shared/kernel-rpms/binary/aarch64/kernel-6.1.150-174.273.amzn2023.aarch64.rpm"
-  stage 1 run-01-base-kernel.sh
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"no kernel RPM (kernel-<version>*.rpm) in ../shared/kernel-rpms/binary/x86_64"* ]]
-  [ ! -e benchmark-base-1.csv ]
-  [ ! -e unixbench-base-report.txt ]
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
+    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 194 ]
+
+  stage 2 run-02-bench-base-install-tip.sh
+
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"SIMULATED: the base kernel 6.1.141-1.x86_64 was not booted: measuring the running kernel $(uname -r)"* ]]
+  assert_benchmark_csv benchmark-base-1.csv 24
 }
 
-@test "unixbench-kernel-regression: arm64 VMs take the aarch64 RPM, tip-kernel.txt picks by version" {
+@test "unixbench-kernel-regression: the VM booting another kernel than expected fails the stage naming both" {
+  vm_workdir unixbench-kernel-regression
+  simulated_machine 6.1.128-ami.x86_64
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
+    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 194 ]
+  # no simulated_reboot: the boot fell back to the image's kernel
+
+  PULLAB_SIMULATE=0 stage 2 run-02-bench-base-install-tip.sh
+
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"FAIL: running kernel 6.1.128-ami.x86_64, expected the base kernel 6.1.141-1.x86_64"* ]]
+  [ ! -e benchmark-base-1.csv ]
+  [ ! -e unixbench-base-report.txt ]
+
+  # stage 3 finding the base kernel instead of the tip
+  printf '6.1.141-1.x86_64\n' > "$SIMULATED_UNAME_R"
+  PULLAB_SIMULATE=0 stage 3 run-03-bench-tip.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"FAIL: running kernel 6.1.141-1.x86_64, expected the tip kernel 6.1.150-1.x86_64"* ]]
+  [ ! -e benchmark-tip-1.csv ]
+}
+
+@test "unixbench-kernel-regression: base and tip named by test parameters, params.env or files win over the order" {
   vm_workdir unixbench-kernel-regression
   local rpm
-  for rpm in kernel-6.1.141-165.249.amzn2023 kernel-6.1.150-174.273.amzn2023 kernel-6.1.99-1.0; do
+  for rpm in kernel-6.1.99-1 kernel-6.1.141-1 kernel-6.1.150-1; do
+    touch "$WORK/shared/kernel-rpms/binary/x86_64/$rpm.x86_64.rpm"
+  done
+
+  BASE_KERNEL_VERSION=6.1.150 TIP_KERNEL_VERSION=kernel-6.1.99-1.x86_64.rpm stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 194 ]
+  [ "$(cat base-kernel-release.txt) $(cat tip-kernel-release.txt)" = "6.1.150-1.x86_64 6.1.99-1.x86_64" ]
+
+  printf 'BASE_KERNEL_VERSION=6.1.99\n' > params.env
+  printf '# the tip of this run\n6.1.141\n' > tip-kernel.txt
+  stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 194 ]
+  [ "$(cat base-kernel-release.txt) $(cat tip-kernel-release.txt)" = "6.1.99-1.x86_64 6.1.141-1.x86_64" ]
+
+  rm params.env
+  printf '6.1.141\n' > base-kernel.txt
+  printf '6.1.150\n' > tip-kernel.txt
+  stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 194 ]
+  [ "$(cat base-kernel-release.txt) $(cat tip-kernel-release.txt)" = "6.1.141-1.x86_64 6.1.150-1.x86_64" ]
+}
+
+@test "unixbench-kernel-regression: a name matching no RPM, or base and tip the same RPM, fails stage 1 clearly" {
+  vm_workdir unixbench-kernel-regression
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
+    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+
+  TIP_KERNEL_VERSION=6.1.151 stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"TIP_KERNEL_VERSION asks for tip '6.1.151', not among: kernel-6.1.141-1.x86_64.rpm kernel-6.1.150-1.x86_64.rpm"* ]]
+
+  BASE_KERNEL_VERSION=6.1.150 stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"base and tip are the same RPM kernel-6.1.150-1.x86_64.rpm"* ]]
+
+  BASE_KERNEL=newest stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"BASE_KERNEL='newest': use ami"* ]]
+  [[ "$output" != *"SIMULATED: rpm"* ]]
+}
+
+@test "unixbench-kernel-regression: only one kernel RPM fails stage 1 before anything is built or installed" {
+  vm_workdir unixbench-kernel-regression
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-headers-6.1.141-1.x86_64.rpm"
+
+  stage 1 run-01-install-base-kernel.sh
+
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"a base and a tip kernel RPM are needed in ../shared/kernel-rpms/binary/x86_64, found only kernel-6.1.150-1.x86_64.rpm"* ]]
+  [[ "$output" == *"or set BASE_KERNEL=ami"* ]]
+  [[ "$output" != *"SIMULATED: rpm"* ]]
+  [[ "$output" != *"SIMULATED: git clone"* ]]
+  [ ! -e base-kernel-rpm.txt ]
+}
+
+@test "unixbench-kernel-regression: no kernel RPM for this arch fails stage 1 naming the directory" {
+  vm_workdir unixbench-kernel-regression
+  touch "$WORK/shared/kernel-rpms/binary/aarch64/kernel-6.1.150-1.aarch64.rpm"
+  stage 1 run-01-install-base-kernel.sh
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no kernel RPM (kernel-<version>*.rpm) in ../shared/kernel-rpms/binary/x86_64"* ]]
+}
+
+@test "unixbench-kernel-regression: BASE_KERNEL=ami keeps the image's kernel as the base, one RPM is the tip" {
+  vm_workdir unixbench-kernel-regression
+  simulated_machine 6.1.128-ami.x86_64
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  export BASE_KERNEL=ami
+
+  stage 1 run-01-install-base-kernel.sh
+  echo "$output"
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"base kernel: the VM's own kernel 6.1.128-ami.x86_64, nothing to install"* ]]
+  [[ "$output" != *"SIMULATED: rpm"* ]]
+  [ "$(cat base-kernel-rpm.txt)" = ami ]
+  simulated_reboot
+  stage 2 run-02-bench-base-install-tip.sh
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"running the base kernel 6.1.128-ami.x86_64, as expected"* ]]
+  [[ "$output" == *"SIMULATED: rpm -ivh ../shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"* ]]
+  simulated_reboot
+  stage 3 run-03-bench-tip.sh
+  [ "$status" -eq 0 ]
+  [ "$(awk -F, 'NR == 2 { print $5 }' benchmark-base-1.csv)" = 6.1.128-ami.x86_64 ]
+  [ "$(awk -F, 'NR == 2 { print $5 }' benchmark-tip-1.csv)" = 6.1.150-1.x86_64 ]
+}
+
+@test "unixbench-kernel-regression: arm64 VMs take the aarch64 RPMs" {
+  vm_workdir unixbench-kernel-regression
+  local rpm
+  for rpm in kernel-6.1.141-165.249.amzn2023 kernel-6.1.150-174.273.amzn2023; do
     touch "$WORK/shared/kernel-rpms/binary/aarch64/$rpm.aarch64.rpm"
   done
-  printf '# the tip of this run\n6.1.141-165.249.amzn2023\n' > tip-kernel.txt
-  PULLAB_ARCH=arm64 stage 1 run-01-base-kernel.sh
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.99-1.x86_64.rpm"
+  PULLAB_ARCH=arm64 stage 1 run-01-install-base-kernel.sh
   [ "$status" -eq 194 ]
-  [ "$(cat tip-kernel-release.txt)" = "6.1.141-165.249.amzn2023.aarch64" ]
-  [ "$(awk -F, 'NR == 2 { print $8 }' benchmark-base-1.csv)" = arm64 ]
+  [ "$(cat base-kernel-release.txt)" = "6.1.141-165.249.amzn2023.aarch64" ]
+  [ "$(cat tip-kernel-release.txt)" = "6.1.150-174.273.amzn2023.aarch64" ]
+}
+
+# --- pullab_cloud's UnixBench metric names ---------------------------------------------------------------------------
+
+@test "unixbench_metric_from_pullab_cloud: pullab_cloud's names become ours, copies named after the vCPUs" {
+  ub_lib
+  [ "$(unixbench_metric_from_pullab_cloud byte-unixbench-6.0.0.Dhrystone_2_using_register_variables 1)" = \
+    Dhrystone_2_using_register_variables ]
+  [ "$(unixbench_metric_from_pullab_cloud 'byte-unixbench-6.0.0.Shell_Scripts_(1_concurrent)' 4)" = \
+    Shell_Scripts_1_concurrent_4_copies ]
+  [ "$(unixbench_metric_from_pullab_cloud byte-unixbench-6.0.0.Pipe-based_Context_Switching 2)" = \
+    Pipe_based_Context_Switching_2_copies ]
+  [ "$(unixbench_metric_from_pullab_cloud postgresql.readonly.tps 2)" = postgresql.readonly.tps ]
+  run unixbench_metric_from_pullab_cloud x 0
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"CPUS='0' is not a positive number"* ]]
+}
+
+@test "unixbench_rename_pullab_cloud_csv: a pullab_cloud CSV matches ours metric by metric" {
+  ub_lib
+  cd "$BATS_TEST_TMPDIR"
+  printf '%s\n' "$HEADER" \
+    "byte-unixbench-6.0.0.Dhrystone_2_using_register_variables,lps,49052621.3,true,6.1.141-1.x86_64,i-1,m5.large,x86_64" \
+    "byte-unixbench-6.0.0.System_Call_Overhead,lps,2766707.4,false,6.1.141-1.x86_64,i-1,m5.large,x86_64" \
+    "byte-unixbench-6.0.0.Shell_Scripts_(8_concurrent),lpm,1811.0,true,6.1.141-1.x86_64,i-1,m5.large,x86_64" \
+    > old.csv
+  unixbench_to_csv "$FIXTURE" "$KERNEL" i-1 m5.large x86_64 > new.csv
+
+  run unixbench_rename_pullab_cloud_csv old.csv 2
+
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$HEADER" ]
+  [ "${lines[1]}" = "Dhrystone_2_using_register_variables_2_copies,lps,49052621.3,true,6.1.141-1.x86_64,i-1,m5.large,x86_64" ]
+  [ "${lines[2]}" = "System_Call_Overhead_2_copies,lps,2766707.4,true,6.1.141-1.x86_64,i-1,m5.large,x86_64" ]
+  [ "${lines[3]}" = "Shell_Scripts_8_concurrent_2_copies,lpm,1811.0,true,6.1.141-1.x86_64,i-1,m5.large,x86_64" ]
+  # each renamed metric is one that our CSV of the same machine has, with the same unit
+  local m
+  for m in Dhrystone_2_using_register_variables_2_copies,lps System_Call_Overhead_2_copies,lps \
+      Shell_Scripts_8_concurrent_2_copies,lpm; do
+    cut -d, -f1,2 new.csv | grep -qx "$m" || { echo "$m not in our CSV"; return 1; }
+  done
+  printf 'not,a,benchmark\n' > bad.csv
+  run unixbench_rename_pullab_cloud_csv bad.csv 2
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"header 'not,a,benchmark' is not"* ]]
 }
 
 # --- kernel helpers -------------------------------------------------------------------------------------------------

@@ -469,8 +469,11 @@ public final class LocalLab implements AutoCloseable {
     }
 
     private String uploadRegressionRun(String storage) {
-        s3.putObject(b -> b.bucket(storage).key("kernel-rpms/binary/x86_64/kernel-6.1.150-174.273.amzn2023.x86_64.rpm"),
-                RequestBody.fromString("simulated kernel RPM (local run)"));
+        // the base and the tip kernel of the seed's walkthrough: unixbench-kernel-regression installs each in turn
+        for (String kernel : List.of("6.1.141-165.249", "6.1.150-174.273")) {
+            String key = "kernel-rpms/binary/x86_64/kernel-" + kernel + ".amzn2023.x86_64.rpm";
+            s3.putObject(b -> b.bucket(storage).key(key), RequestBody.fromString("simulated kernel RPM (local run)"));
+        }
         String config = """
                 {"test_config": {"test_id": "regression", "role_name": "pullab-test-vm", "vms": [
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",

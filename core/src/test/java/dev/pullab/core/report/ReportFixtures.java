@@ -79,9 +79,13 @@ final class ReportFixtures {
         return RUN_PREFIX + "/test_" + test + "/output/" + instanceId + "/run-" + stage + "-output.log";
     }
 
+    /** stats.json as the VM client writes it: its own keys and pullab_cloud's (exit_code ... completed_runs). */
     static byte[] stats(String instanceId, String arch) {
         return ("{\"instance_id\": \"" + instanceId + "\", \"instance_type\": \"m7g.large\", \"arch\": \"" + arch
-                + "\", \"result\": \"SUCCESS\", \"stages_total\": 2, \"stages\": []}").getBytes(StandardCharsets.UTF_8);
+                + "\", \"result\": \"SUCCESS\", \"stages_total\": 2, \"stages\": [], \"exit_code\": 0,"
+                + " \"runtime_seconds\": 912, \"last_run_runtime_seconds\": 450, \"start_time\": 1764892800,"
+                + " \"end_time\": 1764893900, \"success\": true, \"total_runs\": 2, \"completed_runs\": 2}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] bytes(String text) {

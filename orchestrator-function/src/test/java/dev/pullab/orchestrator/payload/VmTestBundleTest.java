@@ -106,6 +106,16 @@ class VmTestBundleTest {
     }
 
     @Test
+    @DisplayName("pgbench-kernel-regression is bundled with its three stages, the shared lib/ files and kernel RPMs")
+    void givenPgbenchRegressionTest_whenBundled_thenStagesLibAndRequirementsAreThere() {
+        assertThat(BUNDLED.names()).contains("pgbench-kernel-regression");
+        assertThat(BUNDLED.files("pgbench-kernel-regression")).containsKeys("run-01-install-base-kernel.sh",
+                "run-02-bench-base-install-tip.sh", "run-03-bench-tip.sh", "common_lib.sh", "dependencies.txt",
+                "lib/pgbench.sh", "lib/kernel_rpm.sh", "lib/test_lib.sh", "lib/pgbench-sample-readwrite-tip.txt");
+        assertThat(BUNDLED.requiredFolders("pgbench-kernel-regression")).containsExactly("kernel-rpms/binary");
+    }
+
+    @Test
     void givenEveryBundledTest_whenReadingRequiredFolders_thenEachParses() {
         assertThat(BUNDLED.names()).allSatisfy(test -> assertThat(BUNDLED.requiredFolders(test)).isNotNull());
     }
