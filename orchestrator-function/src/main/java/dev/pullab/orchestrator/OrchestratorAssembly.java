@@ -102,7 +102,7 @@ public final class OrchestratorAssembly {
                 lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());
         return new Orchestrator(lab, fetcher, new RunUploader(objects, VmTestBundle.fromClasspath()), launcher,
                 finisher(settings, retries), settings.resultsBucket(),
-                settings.storageBucket().orElse(settings.resultsBucket()), clock);
+                settings.storageBucket().orElse(settings.resultsBucket()), clock, settings.launch().region());
     }
 
     private static Function<JobOutcome, FinishOutcome> finisher(OrchestratorSettings settings, RetryPolicy retries) {
