@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   <li>what makes bash run other code or parse differently ({@code bash -x} runs every stage): {@code BASH_*},
  *       {@code ENV}, {@code PS4}, {@code PROMPT_COMMAND}, {@code SHELLOPTS}, {@code BASHOPTS}, {@code IFS},
  *       {@code CDPATH}, {@code GLOBIGNORE}, {@code POSIXLY_CORRECT}, {@code SHELL}, {@code SHLVL}, {@code PWD},
- *       {@code OLDPWD};</li>
+ *       {@code OLDPWD}, {@code _};</li>
  *   <li>what makes the dynamic loader or an interpreter load other code: {@code LD_*}, {@code GCONV_PATH},
  *       {@code PYTHON*}, {@code PERL5*}, {@code PERLLIB}, {@code RUBYOPT}, {@code RUBYLIB}, {@code NODE_OPTIONS},
  *       {@code JAVA_TOOL_OPTIONS}, {@code _JAVA_OPTIONS};</li>
@@ -43,7 +43,7 @@ public final class StageParams {
 
     private static final Set<String> RESERVED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM",
             "ENV", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS", "IFS", "CDPATH", "GLOBIGNORE",
-            "POSIXLY_CORRECT", "SHELL", "SHLVL", "PWD", "OLDPWD",
+            "POSIXLY_CORRECT", "SHELL", "SHLVL", "PWD", "OLDPWD", "_",
             "GCONV_PATH", "PERLLIB", "RUBYOPT", "RUBYLIB", "NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
     private static final List<String> RESERVED_PREFIXES = List.of("BASH_", "LD_", "PYTHON", "PERL5", "AWS_");
 
