@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -37,6 +39,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * instance profile ({@code role_name}) replaces the lab's.
  */
 public final class Ec2Launcher implements Launcher {
+
+    /** The errors RunInstances gives for an instance profile that does not exist or whose role may not be passed. */
+    private static final Set<String> PROFILE_ERRORS = Set.of("InvalidParameterValue", "UnauthorizedOperation",
+            "InvalidInstanceProfile.NotFound", "InvalidIamInstanceProfile.NotFound", "NoSuchEntity");
 
     private final Supplier<Ec2Client> ec2;
     private final Supplier<SsmClient> ssm;
@@ -71,8 +77,20 @@ public final class Ec2Launcher implements Launcher {
     @Override
     public String launch(VmLaunch launch) {
         String image = image(launch.group().image());
-        return ec2.get().runInstances(request(launch, image, rootDevice(launch.group().options(), image)))
-                .instances().get(0).instanceId();
+        RunInstancesRequest request = request(launch, image, rootDevice(launch.group().options(), image));
+        try {
+            return ec2.get().runInstances(request).instances().get(0).instanceId();
+        } catch (Ec2Exception e) {
+            Optional<String> role = launch.group().options().instanceProfile();
+            if (role.isPresent() && PROFILE_ERRORS.contains(e.awsErrorDetails().errorCode())) {
+                throw new IllegalStateException("launching with instance profile '" + role.get() + "' (the config's"
+                        + " test_config.role_name) failed: " + e.awsErrorDetails().errorMessage() + ". The instance"
+                        + " profile must exist, give S3 access to the results and storage buckets, and the orchestrator"
+                        + " must be allowed to pass its role (the pullab stack grants iam:PassRole on its own VM role"
+                        + " only); drop role_name to use the lab's instance profile", e);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.pullab.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.core.launch.LaunchSettings;
 import dev.pullab.core.launch.VmLaunch;
@@ -33,7 +34,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 @DisplayName("Ec2Launcher on the emulator: root volume and instance profile from the VM options")
 class Ec2LauncherIT {
 
-    private static final String AL2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+    private static final String AL2023 =
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
     private final AwsEmulator aws = AwsEmulator.get();
     private final Ec2Client ec2 = aws.client(Ec2Client.builder());
@@ -83,6 +85,17 @@ class Ec2LauncherIT {
         Instance vm = launched(new VmOptions(OptionalInt.empty(), false, Optional.of(role)));
 
         assertThat(vm.iamInstanceProfile().arn()).endsWith("instance-profile/" + role);
+    }
+
+    @Test
+    @DisplayName("a role_name without an instance profile fails the launch naming it and how to fix it")
+    void missingRole() {
+        VmOptions options = new VmOptions(OptionalInt.empty(), false, Optional.of("no-such-role-" + suffix));
+
+        assertThatThrownBy(() -> launched(options)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("instance profile 'no-such-role-" + suffix + "' (the config's"
+                        + " test_config.role_name)")
+                .hasMessageContaining("drop role_name to use the lab's instance profile");
     }
 
     @Test

@@ -41,11 +41,13 @@ public final class StageParams {
     /** The prefix of the lab's own parameters. */
     public static final String LAB_PREFIX = "PULLAB_";
 
-    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM",
+    /** The reserved names (besides {@code PULLAB_*} for a config's {@code test_params}). */
+    public static final Set<String> RESERVED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM",
             "ENV", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS", "IFS", "CDPATH", "GLOBIGNORE",
             "POSIXLY_CORRECT", "SHELL", "SHLVL", "PWD", "OLDPWD", "_",
             "GCONV_PATH", "PERLLIB", "RUBYOPT", "RUBYLIB", "NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
-    private static final List<String> RESERVED_PREFIXES = List.of("BASH_", "LD_", "PYTHON", "PERL5", "AWS_");
+    /** The reserved prefixes: every name starting with one is reserved. */
+    public static final List<String> RESERVED_PREFIXES = List.of("BASH_", "LD_", "PYTHON", "PERL5", "AWS_");
 
     private StageParams() {
     }
