@@ -379,8 +379,9 @@ run_stage() {
   stage_params "$run"
   # a clean environment: the stage's parameters, then the client's names (the client's settings, bucket, run
   # prefix, …, are not the stage's business)
-  local env_vars=("${STAGE_PARAMS[@]}" PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$RUN_AS_HOME"
-    USER="$RUN_AS" LOGNAME="$RUN_AS" LANG="${LANG:-C.UTF-8}" TERM=dumb
+  local env_vars=("${STAGE_PARAMS[@]}"
+    PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$RUN_AS_HOME" USER="$RUN_AS"
+    LOGNAME="$RUN_AS" LANG="${LANG:-C.UTF-8}" TERM=dumb
     PULLAB_STAGE="$run" PULLAB_STAGES="$total" PULLAB_INSTANCE_ID="$INSTANCE_ID"
     PULLAB_INSTANCE_TYPE="$INSTANCE_TYPE" PULLAB_ARCH="$ARCH" PULLAB_REGION="$AWS_REGION"
     PULLAB_TEST_DIR="$TEST_DIR" PULLAB_SHARED_DIR="$SHARED_DIR" PULLAB_SIMULATE="$PULLAB_SIMULATE"

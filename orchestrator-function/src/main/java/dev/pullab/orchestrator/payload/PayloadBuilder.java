@@ -72,7 +72,8 @@ public final class PayloadBuilder {
      * The payload zip of {@code test}.
      *
      * @throws IllegalArgumentException when the test is unknown (the message names the known ones), or a parameter
-     *                                  name is not a shell variable name or is reserved ({@link StageParams}) or a value holds a NUL character
+     *                                  name is not a shell variable name or is reserved ({@link StageParams}), or a
+     *                                  value holds a NUL character
      */
     public byte[] zip(VmTestSpec test) {
         Objects.requireNonNull(test, "test");
@@ -90,7 +91,8 @@ public final class PayloadBuilder {
      * ({@code '} written as {@code '\''}), so that sourcing it with bash assigns the values verbatim (no expansion,
      * no command substitution, newlines kept).
      *
-     * @throws IllegalArgumentException when a name is not a shell variable name or is reserved ({@link StageParams}) or a value holds a NUL character
+     * @throws IllegalArgumentException when a name is not a shell variable name or is reserved ({@link StageParams}),
+     *                                  or a value holds a NUL character
      */
     public static String paramsEnv(Map<String, String> params) {
         StringBuilder env = new StringBuilder();
