@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * {
  *   "test_config": {"test_id": "test-001", "role_name": "ecsTaskExecutionRole",
- *                   "vms": [{"ami_id": "resolve:ssm:/aws/service/...", "instance_type": "t3.micro",
- *                            "max_runtime": 3600, "test": ["basic-test"], "min_count": 1}]},
+ *                   "vms": [{"ami_id": "resolve:ssm:/aws/service/...", "instance_type": "c8i.4xlarge",
+ *                            "max_runtime": 3600, "test": ["url-kernel-boot"], "min_count": 1,
+ *                            "root_volume_size": 40, "nested_virtualization": false,
+ *                            "test_params": {"KERNEL_URL": "https://..."}}]},
  *   "storage": {"type": "s3", "bucket": "kernel-ci-results", "results_prefix": "results"},
  *   "platforms": {"qemu-x86_64": {"executor": "fargate", "arch": "x86_64"},
  *                 "x86_64-ec2": {"executor": "ec2", "arch": "x86_64", "ami_id": "resolve:ssm:/aws/service/...",
