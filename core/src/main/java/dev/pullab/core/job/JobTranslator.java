@@ -152,6 +152,7 @@ public final class JobTranslator {
             throw new IllegalArgumentException("test_config.vms is empty: nothing to run");
         }
         List<VmGroup> groups = new ArrayList<>();
+        Map<String, Integer> entryOfTest = new HashMap<>();
         for (int i = 0; i < testConfig.vms().size(); i++) {
             LabConfig.VmSpec vm = testConfig.vms().get(i);
             if (vm.tests().isEmpty()) {
@@ -159,6 +160,14 @@ public final class JobTranslator {
             }
             VmOptions options = new VmOptions(vm.rootVolumeGiB(), vm.nestedVirtualization(), testConfig.roleName());
             for (String test : vm.tests()) {
+                // a test has one payload per run (test_<name>/input/), so one params.env: entries running the
+                // same test must agree on its test_params
+                Integer earlier = entryOfTest.putIfAbsent(test, i);
+                if (earlier != null && !testConfig.vms().get(earlier).testParams().equals(vm.testParams())) {
+                    throw new IllegalArgumentException("test_config.vms[" + earlier + "] and vms[" + i + "] both run '"
+                            + test + "' with different test_params, but a run has one payload (and params.env) per"
+                            + " test: give them the same test_params, or run them in separate configs");
+                }
                 groups.add(new VmGroup(new VmTestSpec(test, vm.testParams()), vm.arch(), vm.amiId(),
                         vm.instanceType(), vm.minCount(), vm.maxRuntimeS(), options));
             }

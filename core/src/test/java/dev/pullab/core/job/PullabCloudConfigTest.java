@@ -222,6 +222,25 @@ class PullabCloudConfigTest {
         }
 
         @Test
+        @DisplayName("two vms entries running one test with different test_params are refused (one payload per test)")
+        void sameTestOtherParams() {
+            LabConfig config = changedX86(root -> vmNode(root, 2).putArray("test").add("url-kernel-boot"));
+
+            assertThatThrownBy(() -> JobTranslator.fromConfig(config, SUFFIX, NOW))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("test_config.vms[1] and vms[2] both run 'url-kernel-boot' with different"
+                            + " test_params");
+        }
+
+        @Test
+        @DisplayName("two vms entries running one test with the same test_params (e.g. x86 and arm64) are fine")
+        void sameTestSameParams() {
+            LabConfig config = changedX86(root -> vmNode(root, 2).putArray("test").add("simple-unixbench"));
+
+            assertThat(JobTranslator.fromConfig(config, SUFFIX, NOW).groups()).hasSize(3);
+        }
+
+        @Test
         @DisplayName("arm64: no nested virtualization, root volume kept")
         void arm64() {
             RunPlan plan = JobTranslator.fromConfig(parse(ARM64), SUFFIX, NOW);
