@@ -360,6 +360,57 @@ fetch_payload() {
   log "payload unpacked into $TEST_DIR ($(stages | wc -l) stages)"
 }
 
+# ------------------------------------------------------------------ the stage's parameters (issue 19, item 2)
+# Besides the client's own PULLAB_* names (run_stage), a stage's environment holds, later sources winning:
+#   1. in the SSM call (LAUNCHER=ssm), what the caller exported: pullab_cloud's launcher exports a config's
+#      test_params (KERNEL_URL, ...) before it runs the client, and its client passed them on;
+#   2. every variable params.env assigns (the lab's PULLAB_*, pullab_cloud's KERNEL_URL, MODULES_URL, ROOTFS_URL,
+#      ARCH, KERNELCI_NODE_ID, PULL_LABS_TESTS, PULL_LABS_TESTS_JSON, a config's test_params), read by a clean bash as
+#      the stage's user;
+# never a reserved name (stage_reserved): the client sets those itself, or they change how bash, the dynamic loader
+# or the aws CLI run. The orchestrator refuses them before (core's StageParams, the same list).
+
+# The caller's environment, before load_config adds the client's settings (used in the SSM call only).
+mapfile -d '' -t CALLER_ENV < <(env -0)
+
+# stage_reserved NAME: true when NAME may not reach a stage from the caller or params.env.
+stage_reserved() {
+  case "$1" in
+    PATH|HOME|USER|LOGNAME|LANG|TERM|ENV|PS4|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE) return 0 ;;
+    POSIXLY_CORRECT|SHELL|SHLVL|PWD|OLDPWD|_|GCONV_PATH|PERLLIB|RUBYOPT|RUBYLIB|NODE_OPTIONS) return 0 ;;
+    JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|BASH_*|LD_*|PYTHON*|PERL5*|AWS_*) return 0 ;;
+  esac
+  ! [[ "$1" =~ ^[A-Z_][A-Z0-9_]{0,63}$ ]]
+}
+
+# stage_params: fills STAGE_PARAMS with NAME=value words for env, from the caller (SSM call) and params.env; ends the
+# run as FAILED when params.env cannot be read or assigns a reserved name (a payload the orchestrator did not write).
+stage_params() {
+  STAGE_PARAMS=()
+  local pair name from_file=() file="$TEST_DIR/params.env"
+  if [ "$LAUNCHER" = ssm ]; then
+    for pair in "${CALLER_ENV[@]}"; do
+      name="${pair%%=*}"
+      stage_reserved "$name" || [[ "$name" == PULLAB_* ]] || STAGE_PARAMS+=("$pair")
+    done
+  fi
+  [ -f "$file" ] || return 0
+  # the last word is the exit status of the sourcing bash: rc=0, or rc=N when params.env does not source
+  # shellcheck disable=SC2016  # $1 is expanded by the sourcing bash
+  mapfile -d '' -t from_file < <(cd "$TEST_DIR" && "${as_user[@]}" env -i bash --noprofile --norc \
+      -c 'set -a; . "$1" >/dev/null || exit 3; env -0' pullab-params "$file"; printf 'rc=%s' "$?")
+  [ "${from_file[-1]}" = rc=0 ] || finish "FAILED: params.env cannot be sourced (${from_file[-1]})" "$1"
+  unset 'from_file[-1]'
+  for pair in "${from_file[@]}"; do
+    name="${pair%%=*}"
+    case "$name" in PWD|SHLVL|_) continue ;; esac   # bash's own
+    if stage_reserved "$name"; then
+      finish "FAILED: params.env sets $name, a reserved name (see vm-tests/README.md)" "$1"
+    fi
+    STAGE_PARAMS+=("$pair")
+  done
+}
+
 # stage_timeout SCRIPT: a '# pullab-timeout: SECONDS' line in the script, else STAGE_TIMEOUT.
 stage_timeout() {
   local t
@@ -377,15 +428,18 @@ run_stage() {
   printf '%s\n' "$script" > "$STATE_DIR/stage-$run.script"
   date +%s > "$STATE_DIR/stage-$run.start"
   log "run $run/$total: $script (timeout $limit s, as $RUN_AS)"
-  # a clean environment: the client's settings (bucket, run prefix, …) are not the stage's business
-  local env_vars=(PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$RUN_AS_HOME"
-    USER="$RUN_AS" LOGNAME="$RUN_AS" LANG="${LANG:-C.UTF-8}" TERM=dumb
+  local as_user=()
+  [ "$RUN_AS" = "$(id -un)" ] || as_user=(runuser -u "$RUN_AS" --)
+  stage_params "$run"
+  # a clean environment: the stage's parameters, then the client's names (the client's settings, bucket, run
+  # prefix, …, are not the stage's business)
+  local env_vars=("${STAGE_PARAMS[@]}"
+    PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$RUN_AS_HOME" USER="$RUN_AS"
+    LOGNAME="$RUN_AS" LANG="${LANG:-C.UTF-8}" TERM=dumb
     PULLAB_STAGE="$run" PULLAB_STAGES="$total" PULLAB_INSTANCE_ID="$INSTANCE_ID"
     PULLAB_INSTANCE_TYPE="$INSTANCE_TYPE" PULLAB_ARCH="$ARCH" PULLAB_REGION="$AWS_REGION"
     PULLAB_TEST_DIR="$TEST_DIR" PULLAB_SHARED_DIR="$SHARED_DIR" PULLAB_SIMULATE="$PULLAB_SIMULATE"
     PULLAB_PARAMS_ENV="$TEST_DIR/params.env")
-  local as_user=()
-  [ "$RUN_AS" = "$(id -un)" ] || as_user=(runuser -u "$RUN_AS" --)
   (
     cd "$TEST_DIR" || exit 1
     "${as_user[@]}" env -i "${env_vars[@]}" timeout --kill-after=30 "$limit" bash -x "./$script"

@@ -5,15 +5,20 @@ import dev.pullab.core.launch.Launcher;
 import dev.pullab.core.launch.UserData;
 import dev.pullab.core.launch.VmLaunch;
 import dev.pullab.core.launch.VmTags;
+import dev.pullab.core.run.VmOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -21,14 +26,23 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.VolumeType;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Launches test VMs: one {@code RunInstances} per VM with a client token from run and index, IMDSv2 required, the
  * instance profile, tags, terminate on shutdown (the client powers the VM off when the run is over), and user-data
  * that installs the client as a systemd unit. AMIs given as {@code resolve:ssm:<parameter>} are looked up in SSM.
+ *
+ * <p>A group's {@link VmOptions}: a root volume size maps the AMI's root device (from DescribeImages) to a gp3 volume
+ * of that size deleted with the instance; nested virtualization sets {@code CpuOptions.NestedVirtualization}; an
+ * instance profile ({@code role_name}) replaces the lab's.
  */
 public final class Ec2Launcher implements Launcher {
+
+    /** The errors RunInstances gives for an instance profile that does not exist or whose role may not be passed. */
+    private static final Set<String> PROFILE_ERRORS = Set.of("InvalidParameterValue", "UnauthorizedOperation",
+            "InvalidInstanceProfile.NotFound", "InvalidIamInstanceProfile.NotFound", "NoSuchEntity");
 
     private final Supplier<Ec2Client> ec2;
     private final Supplier<SsmClient> ssm;
@@ -62,11 +76,36 @@ public final class Ec2Launcher implements Launcher {
 
     @Override
     public String launch(VmLaunch launch) {
+        String image = image(launch.group().image());
+        RunInstancesRequest request = request(launch, image, rootDevice(launch.group().options(), image));
+        try {
+            return ec2.get().runInstances(request).instances().get(0).instanceId();
+        } catch (Ec2Exception e) {
+            Optional<String> role = launch.group().options().instanceProfile();
+            if (role.isPresent() && PROFILE_ERRORS.contains(e.awsErrorDetails().errorCode())) {
+                throw new IllegalStateException("launching with instance profile '" + role.get() + "' (the config's"
+                        + " test_config.role_name) failed: " + e.awsErrorDetails().errorMessage() + ". The instance"
+                        + " profile must exist, give S3 access to the results and storage buckets, and the orchestrator"
+                        + " must be allowed to pass its role (the pullab stack grants iam:PassRole on its own VM role"
+                        + " only); drop role_name to use the lab's instance profile", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The RunInstances request of a launch.
+     *
+     * @param imageId    the resolved AMI id
+     * @param rootDevice the AMI's root device name, needed when the group sets a root volume size
+     */
+    RunInstancesRequest request(VmLaunch launch, String imageId, Optional<String> rootDevice) {
+        VmOptions options = launch.group().options();
         String userData = UserData.script(settings.resultsBucket(), launch.plan().runPrefix(),
                 launch.group().test().name(), settings.region(), launch.group().maxRuntimeS(),
                 settings.stageTimeoutS());
         RunInstancesRequest.Builder request = RunInstancesRequest.builder()
-                .imageId(image(launch.group().image()))
+                .imageId(imageId)
                 .instanceType(launch.group().instanceType())
                 .minCount(1)
                 .maxCount(1)
@@ -77,14 +116,38 @@ public final class Ec2Launcher implements Launcher {
                 .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
                 .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
                         .tags(tags(launch)).build());
-        settings.instanceProfile().ifPresent(profile -> request.iamInstanceProfile(p -> p.name(profile)));
+        options.instanceProfile().or(settings::instanceProfile)
+                .ifPresent(profile -> request.iamInstanceProfile(p -> p.name(profile)));
+        options.rootVolumeGiB().ifPresent(size -> request.blockDeviceMappings(BlockDeviceMapping.builder()
+                .deviceName(rootDevice.orElseThrow(() -> new IllegalStateException("the root device of " + imageId
+                        + " is unknown: cannot size its root volume")))
+                .ebs(e -> e.volumeSize(size).volumeType(VolumeType.GP3).deleteOnTermination(true)).build()));
+        if (options.nestedVirtualization()) {
+            request.cpuOptions(c -> c.nestedVirtualization("enabled"));
+        }
         if (!settings.subnetIds().isEmpty()) {
             request.subnetId(settings.subnetIds().get(launch.index() % settings.subnetIds().size()));
         }
         if (!settings.securityGroupIds().isEmpty()) {
             request.securityGroupIds(settings.securityGroupIds());
         }
-        return ec2.get().runInstances(request.build()).instances().get(0).instanceId();
+        return request.build();
+    }
+
+    /**
+     * The root device of the AMI (e.g. {@code /dev/xvda} on Amazon Linux, {@code /dev/sda1} on Ubuntu), only looked
+     * up when the root volume is sized: mapping another device name would add a second volume instead.
+     */
+    private Optional<String> rootDevice(VmOptions options, String imageId) {
+        if (options.rootVolumeGiB().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Image> images = ec2.get().describeImages(b -> b.imageIds(imageId)).images();
+        if (images.isEmpty() || images.get(0).rootDeviceName() == null) {
+            throw new IllegalStateException("AMI " + imageId + " not found or without a root device: cannot size its"
+                    + " root volume (root_volume_size)");
+        }
+        return Optional.of(images.get(0).rootDeviceName());
     }
 
     /** An AMI id, or pullab_cloud's {@code resolve:ssm:<public parameter>} looked up in SSM. */

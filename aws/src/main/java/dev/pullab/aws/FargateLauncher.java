@@ -45,7 +45,14 @@ public final class FargateLauncher implements Launcher {
 
     @Override
     public String launch(VmLaunch launch) {
-        Map<String, String> env = new TreeMap<>(launch.group().test().params());
+        // the runner reads the lab's PULLAB_* parameters only; pullab_cloud's names (KERNEL_URL, ...) are for the stage
+        // scripts of EC2 VMs, and would only take room in the container overrides (8 KiB at most)
+        Map<String, String> env = new TreeMap<>();
+        launch.group().test().params().forEach((name, value) -> {
+            if (name.startsWith("PULLAB_")) {
+                env.put(name, value);
+            }
+        });
         env.put("RESULTS_BUCKET", settings.resultsBucket());
         env.put("RUN_PREFIX", launch.plan().runPrefix());
         env.put("TEST_NAME", launch.group().test().name());

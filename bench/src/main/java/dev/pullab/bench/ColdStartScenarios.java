@@ -248,7 +248,7 @@ final class ColdStartScenarios {
                      "artifact_urls": {"allow_http": true}}
                     """));
             s3.putObject(b -> b.bucket(storage).key("configs/config.json"), RequestBody.fromString("""
-                    {"test_config": {"test_id": "nightly", "role_name": "ecsTaskExecutionRole", "vms": [
+                    {"test_config": {"test_id": "nightly", "vms": [
                        {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                         "instance_type": "t3.micro", "max_runtime": 3600, "test": ["basic-test"], "min_count": 1}]},
                      "storage": {"type": "s3", "bucket": "kernel-ci-results", "results_prefix": "results"}}

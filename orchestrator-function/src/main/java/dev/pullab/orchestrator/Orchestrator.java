@@ -48,9 +48,14 @@ public final class Orchestrator {
     private final String resultsBucket;
     private final String storageBucket;
     private final Clock clock;
+    private final String region;
 
+    /**
+     * @param region the region this lab launches VMs in (its stack's); a trigger event naming another is refused
+     */
     public Orchestrator(LabConfig lab, JobDefinitionFetcher fetcher, RunUploader uploader, RunLauncher launcher,
-            Function<JobOutcome, FinishOutcome> kernelci, String resultsBucket, String storageBucket, Clock clock) {
+            Function<JobOutcome, FinishOutcome> kernelci, String resultsBucket, String storageBucket, Clock clock,
+            String region) {
         this.lab = lab;
         this.fetcher = fetcher;
         this.uploader = uploader;
@@ -59,6 +64,7 @@ public final class Orchestrator {
         this.resultsBucket = resultsBucket;
         this.storageBucket = storageBucket;
         this.clock = clock;
+        this.region = region;
     }
 
     /**
@@ -67,8 +73,14 @@ public final class Orchestrator {
      * @param plan      the run, when one was launched
      * @param instances its instances or tasks
      * @param rejection why nothing was launched
+     * @param warnings  what of the config this lab did not use ({@link LabConfig#warnings()}), for a config run
      */
-    public record Outcome(Optional<RunPlan> plan, List<String> instances, Optional<JobRejection> rejection) {
+    public record Outcome(Optional<RunPlan> plan, List<String> instances, Optional<JobRejection> rejection,
+            List<String> warnings) {
+
+        public Outcome {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /** A claimed KernelCI job from the jobs queue. */
@@ -96,7 +108,7 @@ public final class Orchestrator {
                     + ") is missing or broken in the lab's configuration; the lab's orchestrator log says why"));
         }
         List<String> instances = launcher.launch(plan);
-        return new Outcome(Optional.of(plan), instances, Optional.empty());
+        return new Outcome(Optional.of(plan), instances, Optional.empty(), List.of());
     }
 
     private Outcome refuse(JobTicket ticket, JobRejection rejection) {
@@ -104,7 +116,7 @@ public final class Orchestrator {
                 rejection.message()));
         LOG.warn("job {} ({}) cannot run: {} [{}]; KernelCI node {}", ticket.nodeId(), ticket.name(),
                 rejection.message(), rejection.code().wireName(), finished.name().toLowerCase(java.util.Locale.ROOT));
-        return new Outcome(Optional.empty(), List.of(), Optional.of(rejection));
+        return new Outcome(Optional.empty(), List.of(), Optional.of(rejection), List.of());
     }
 
     /**
@@ -115,8 +127,30 @@ public final class Orchestrator {
      * @throws IllegalArgumentException naming the problem when the config is invalid
      */
     public Outcome runConfig(byte[] configJson, String idempotencyKey, Instant when) {
-        RunPlan plan = JobTranslator.fromConfig(LabConfig.parse(configJson), suffix(idempotencyKey), when);
-        return launch(plan);
+        return runConfig(configJson, idempotencyKey, when, Optional.empty());
+    }
+
+    /**
+     * A run of a pullab_cloud pipeline config, triggered by an event that may name the region to run in
+     * (pullab_cloud's {@code region}). The config's unused keys are logged as warnings and returned.
+     *
+     * @param eventRegion the event's {@code region}: must be this lab's region when given (its VMs, buckets and
+     *                    tables are in the region of its stack)
+     * @throws IllegalArgumentException naming the problem when the config is invalid or the region is another
+     */
+    public Outcome runConfig(byte[] configJson, String idempotencyKey, Instant when, Optional<String> eventRegion) {
+        eventRegion.filter(r -> !r.isBlank()).ifPresent(wanted -> {
+            if (!wanted.trim().equals(region)) {
+                throw new IllegalArgumentException("the event asks for region '" + wanted + "' but this lab runs in '"
+                        + region + "' (its VMs, results bucket and tables are there): send the event to the lab"
+                        + " deployed in " + wanted + ", or set region to " + region + " or drop it");
+            }
+        });
+        LabConfig config = LabConfig.parse(configJson);
+        config.warnings().forEach(warning -> LOG.warn("config: {}", warning));
+        RunPlan plan = JobTranslator.fromConfig(config, suffix(idempotencyKey), when);
+        Outcome launched = launch(plan);
+        return new Outcome(launched.plan(), launched.instances(), launched.rejection(), config.warnings());
     }
 
     private Translation translate(JobTicket ticket) {
@@ -139,7 +173,7 @@ public final class Orchestrator {
     private Outcome launch(RunPlan plan) {
         uploader.upload(plan, resultsBucket, storageBucket);
         List<String> instances = launcher.launch(plan);
-        return new Outcome(Optional.of(plan), instances, Optional.empty());
+        return new Outcome(Optional.of(plan), instances, Optional.empty(), List.of());
     }
 
     /** The trigger's own time (the event that announced the job), so re-deliveries plan the same run prefix. */

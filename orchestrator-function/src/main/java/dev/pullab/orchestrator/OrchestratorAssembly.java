@@ -27,6 +27,8 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -35,6 +37,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 
 /** Puts the {@link Orchestrator} together from settings and AWS clients (shared by the handlers and local runs). */
 public final class OrchestratorAssembly {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrchestratorAssembly.class);
 
     private OrchestratorAssembly() {
     }
@@ -102,7 +106,7 @@ public final class OrchestratorAssembly {
                 lab.jobDefinitions().allowedHosts(), lab.jobDefinitions().maxBytes());
         return new Orchestrator(lab, fetcher, new RunUploader(objects, VmTestBundle.fromClasspath()), launcher,
                 finisher(settings, retries), settings.resultsBucket(),
-                settings.storageBucket().orElse(settings.resultsBucket()), clock);
+                settings.storageBucket().orElse(settings.resultsBucket()), clock, settings.launch().region());
     }
 
     private static Function<JobOutcome, FinishOutcome> finisher(OrchestratorSettings settings, RetryPolicy retries) {
@@ -137,7 +141,9 @@ public final class OrchestratorAssembly {
         try {
             byte[] json = location.startsWith("s3://") ? objects.config(S3Location.parse(location))
                     : localConfig(Path.of(location));
-            return LabConfig.parse(json);
+            LabConfig config = LabConfig.parse(json);
+            config.warnings().forEach(warning -> LOG.warn("lab config {}: {}", location, warning));
+            return config;
         } catch (IOException | RuntimeException e) {
             throw new ConfigurationException("cannot read the lab config PULLAB_LAB_CONFIG=" + location + ": "
                     + e.getMessage());

@@ -10,13 +10,16 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Lambda entry point for EventBridge: the custom {@code BuildComplete} event and the daily schedule, both carrying
  * pullab_cloud's payload {@code {"config_s3_uri": "s3://…/config.json", "region": "…"}}, read from the top level
  * (a rule's constant input) or from {@code detail} (a custom event). The config is pullab_cloud's config.json; the
- * run's test id gets a suffix unique per event (stable across redeliveries of the same event id).
+ * run's test id gets a suffix unique per event (stable across redeliveries of the same event id). The payload's
+ * {@code region} must be the lab's own (a run elsewhere is refused, naming both); the config's unused keys come back
+ * as {@code warnings}.
  */
 public final class TriggerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
@@ -56,7 +59,7 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
                 : context != null ? context.getAwsRequestId() : UUID.randomUUID().toString();
         Orchestrator.Outcome outcome;
         try {
-            outcome = orchestrator.runConfig(config, invocation, time(event));
+            outcome = orchestrator.runConfig(config, invocation, time(event), region(payload));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("config " + text + ": " + e.getMessage(), e);
         }
@@ -66,6 +69,7 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         result.put("test_id", outcome.plan().orElseThrow().testId());
         result.put("run_prefix", outcome.plan().orElseThrow().runPrefix());
         result.put("instances", outcome.instances());
+        result.put("warnings", outcome.warnings());
         return result;
     }
 
@@ -76,6 +80,19 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         }
         Object detail = event.get("detail");
         return detail instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    /** The payload's {@code region}; a value that is not text is refused (it would otherwise be ignored). */
+    private static Optional<String> region(Map<String, Object> payload) {
+        Object region = payload.get("region");
+        if (region == null) {
+            return Optional.empty();
+        }
+        if (!(region instanceof String text)) {
+            throw new IllegalArgumentException("event region must be a region name such as \"eu-west-2\", got "
+                    + region);
+        }
+        return Optional.of(text);
     }
 
     private static Instant time(Map<String, Object> event) {

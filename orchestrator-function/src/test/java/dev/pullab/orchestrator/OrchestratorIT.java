@@ -95,6 +95,8 @@ class OrchestratorIT {
             .description("pullab test VMs")).groupId();
     private final String subnet = ec2.describeSubnets().subnets().get(0).subnetId();
     private final String instanceProfile = instanceProfile("pullab-test-vm-" + suffix);
+    /** The pipeline config's role_name: the instance profile of its VMs (pullab_cloud's role and profile). */
+    private final String configRole = instanceProfile("kernel-ci-lab-role-" + suffix);
 
     @TempDir
     Path dir;
@@ -361,7 +363,25 @@ class OrchestratorIT {
         assertThat(result).containsEntry("status", "launched");
         assertThat((String) result.get("test_id")).startsWith("nightly-");
         assertThat((String) result.get("run_prefix")).startsWith("run_nightly-").endsWith("_20261124_100000");
-        assertThat(instancesOfRun((String) result.get("run_prefix"))).hasSize(3);
+        assertThat(instancesOfRun((String) result.get("run_prefix"))).hasSize(3)
+                .allSatisfy(vm -> assertThat(vm.iamInstanceProfile().arn()).endsWith("/" + configRole));
+        // the config's storage section is pullab_cloud's setup: reported, not used
+        assertThat(result.get("warnings")).asList().singleElement().asString().startsWith("storage: not used");
+    }
+
+    @Test
+    @DisplayName("an event naming another region than the lab's is refused naming both; nothing is launched")
+    void givenEventForAnotherRegion_whenHandled_thenRefused() throws Exception {
+        String config = uploadPipelineConfig();
+        String other = aws.region().id().equals("eu-west-2") ? "us-east-1" : "eu-west-2";
+        Map<String, Object> event = Map.of("id", "evt-region-" + suffix, "time", "2026-11-24T10:00:00Z",
+                "detail", Map.of("config_s3_uri", config, "region", other));
+
+        assertThatThrownBy(() -> new TriggerHandler(orchestrator(), new S3ObjectStore(s3)).handleRequest(event, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("region '" + other + "'").hasMessageContaining("'" + aws.region().id() + "'");
+        assertThat(instancesOfRun("run_nightly-" + Orchestrator.suffix("evt-region-" + suffix) + "_20261124_100000"))
+                .isEmpty();
     }
 
     @Test
@@ -453,14 +473,14 @@ class OrchestratorIT {
 
     private String uploadPipelineConfig() {
         String json = """
-                {"test_config": {"test_id": "nightly", "role_name": "ecsTaskExecutionRole", "vms": [
+                {"test_config": {"test_id": "nightly", "role_name": "%s", "vms": [
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                     "instance_type": "t3.micro", "max_runtime": 3600, "test": ["basic-test", "example-reboot-test"],
                     "min_count": 1},
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
                     "instance_type": "t4g.micro", "max_runtime": 3600, "test": ["basic-test"], "min_count": 1}]},
                  "storage": {"type": "s3", "bucket": "kernel-ci-results", "results_prefix": "results"}}
-                """;
+                """.formatted(configRole);
         s3.putObject(b -> b.bucket(storage).key("configs/config.json"),
                 software.amazon.awssdk.core.sync.RequestBody.fromString(json));
         return "s3://" + storage + "/configs/config.json";

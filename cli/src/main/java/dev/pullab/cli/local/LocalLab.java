@@ -475,7 +475,7 @@ public final class LocalLab implements AutoCloseable {
             s3.putObject(b -> b.bucket(storage).key(key), RequestBody.fromString("simulated kernel RPM (local run)"));
         }
         String config = """
-                {"test_config": {"test_id": "regression", "role_name": "pullab-test-vm", "vms": [
+                {"test_config": {"test_id": "regression", "vms": [
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                     "instance_type": "m5.large", "max_runtime": 3600, "test": ["unixbench-kernel-regression"],
                     "min_count": 2}]}}

@@ -7,6 +7,9 @@ import dev.pullab.core.run.Executor;
 import dev.pullab.core.run.RunPlan;
 import dev.pullab.core.run.VmTestSpec;
 import dev.pullab.core.run.VmGroup;
+import dev.pullab.core.run.VmOptions;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pullab.core.job.JobTicket;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -82,6 +85,15 @@ public final class JobTranslator {
             "PULLAB_LTP_CMDFILES", "PULLAB_LTP_SKIPFILE", "PULLAB_LTP_WORKERS",
             "PULLAB_KSELFTEST_COLLECTION",
             ArtifactUrlPolicy.ALLOW_HTTP_PARAM, ArtifactUrlPolicy.ALLOW_PRIVATE_PARAM);
+    /**
+     * The {@code params.env} variables pullab_cloud's vm-tests read, which every KernelCI test gets too
+     * (vm-tests/README.md): {@code KERNEL_URL}, {@code MODULES_URL}, {@code ROOTFS_URL} (the job's rootfs, else its
+     * ramdisk), {@code ARCH} (the platform's), {@code KERNELCI_NODE_ID}, {@code PULL_LABS_TESTS}
+     * ({@code id:type,...}) and {@code PULL_LABS_TESTS_JSON} ({@code [{"id","type","parameters","timeout_s"}]}) of
+     * the tests the VM runs.
+     */
+    public static final List<String> PULL_LABS_ENV_KEYS = List.of("KERNEL_URL", "MODULES_URL", "ROOTFS_URL", "ARCH",
+            "KERNELCI_NODE_ID", "PULL_LABS_TESTS", "PULL_LABS_TESTS_JSON");
     /** Seconds a VM needs besides the test itself: downloads, kernel install, reboot. */
     public static final int SETUP_ALLOWANCE_S = 600;
     /** The shortest stage a job's {@code timeout} may leave a test when it shortens the test's {@code timeout_s}. */
@@ -102,6 +114,7 @@ public final class JobTranslator {
     private static final int QUOTE_CHARS = 100;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("uuuuMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
@@ -153,7 +166,9 @@ public final class JobTranslator {
     /**
      * The plan of a BuildComplete or scheduled run, pullab_cloud's semantics: for each {@code test_config.vms[]}
      * entry, in order, and each of its tests, a {@link VmGroup} of {@code min_count} EC2 VMs (arch from the AMI, see
-     * {@link LabConfig.VmSpec#arch()}); test id {@code <test_id>-<runSuffix>}; no job node.
+     * {@link LabConfig.VmSpec#arch()}); test id {@code <test_id>-<runSuffix>}; no job node. The entry's
+     * {@code test_params} become the test's params.env variables; its {@code root_volume_size} and nested
+     * virtualization, and {@code test_config.role_name} as instance profile, its {@link VmOptions}.
      *
      * @throws IllegalArgumentException naming the problem when the config has no {@code test_config}, its
      *                                  {@code vms} is empty or an entry has no tests, or {@code runSuffix} is not
@@ -169,14 +184,24 @@ public final class JobTranslator {
             throw new IllegalArgumentException("test_config.vms is empty: nothing to run");
         }
         List<VmGroup> groups = new ArrayList<>();
+        Map<String, Integer> entryOfTest = new HashMap<>();
         for (int i = 0; i < testConfig.vms().size(); i++) {
             LabConfig.VmSpec vm = testConfig.vms().get(i);
             if (vm.tests().isEmpty()) {
                 throw new IllegalArgumentException("test_config.vms[" + i + "].test is empty: no test to run");
             }
+            VmOptions options = new VmOptions(vm.rootVolumeGiB(), vm.nestedVirtualization(), testConfig.roleName());
             for (String test : vm.tests()) {
-                groups.add(new VmGroup(VmTestSpec.of(test), vm.arch(), vm.amiId(), vm.instanceType(), vm.minCount(),
-                        vm.maxRuntimeS()));
+                // a test has one payload per run (test_<name>/input/), so one params.env: entries running the
+                // same test must agree on its test_params
+                Integer earlier = entryOfTest.putIfAbsent(test, i);
+                if (earlier != null && !testConfig.vms().get(earlier).testParams().equals(vm.testParams())) {
+                    throw new IllegalArgumentException("test_config.vms[" + earlier + "] and vms[" + i + "] both run '"
+                            + test + "' with different test_params, but a run has one payload (and params.env) per"
+                            + " test: give them the same test_params, or run them in separate configs");
+                }
+                groups.add(new VmGroup(new VmTestSpec(test, vm.testParams()), vm.arch(), vm.amiId(),
+                        vm.instanceType(), vm.minCount(), vm.maxRuntimeS(), options));
             }
         }
         String testId = testConfig.testId() + "-" + runSuffix;
@@ -403,6 +428,7 @@ public final class JobTranslator {
         }
         Map<String, String> params = baseParams(ticket, artifacts, platform, test, type);
         params.putAll(policy.vmParams());
+        params.putAll(pullLabsParams(ticket, artifacts, platform, List.of(test)));
         if (name.equals(LTP_TEST)) {
             require(artifacts, "rootfs", test);
             Map<String, String> ltp = keyValues(test);
@@ -447,6 +473,33 @@ public final class JobTranslator {
         params.put("PULLAB_TEST_ID", test.id());
         params.put("PULLAB_TEST_TYPE", type);
         params.put("PULLAB_TEST_TIMEOUT_S", Integer.toString(test.timeoutS()));
+        return params;
+    }
+
+    /** pullab_cloud's variables ({@link #PULL_LABS_ENV_KEYS}) for a VM running {@code tests}; empty when absent. */
+    private static Map<String, String> pullLabsParams(JobTicket ticket, Artifacts artifacts, Platform platform,
+            List<TestDefinition> tests) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("KERNEL_URL", artifacts.kernel().orElse(""));
+        params.put("MODULES_URL", artifacts.modules().orElse(""));
+        params.put("ROOTFS_URL", artifacts.rootfs().or(artifacts::ramdisk).orElse(""));
+        params.put("ARCH", platform.arch());
+        params.put("KERNELCI_NODE_ID", ticket.nodeId());
+        params.put("PULL_LABS_TESTS", String.join(",", tests.stream().map(t -> t.id() + ":" + t.type()).toList()));
+        List<Map<String, Object>> described = new ArrayList<>();
+        for (TestDefinition test : tests) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", test.id());
+            entry.put("type", test.type());
+            entry.put("parameters", test.parameters().orElse(""));
+            entry.put("timeout_s", test.timeoutS());
+            described.add(entry);
+        }
+        try {
+            params.put("PULL_LABS_TESTS_JSON", JSON.writeValueAsString(described));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write PULL_LABS_TESTS_JSON", e);
+        }
         return params;
     }
 

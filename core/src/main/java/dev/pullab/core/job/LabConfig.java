@@ -3,15 +3,21 @@ package dev.pullab.core.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.StageParams;
+import dev.pullab.core.run.VmOptions;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -22,8 +28,10 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * {
  *   "test_config": {"test_id": "test-001", "role_name": "ecsTaskExecutionRole",
- *                   "vms": [{"ami_id": "resolve:ssm:/aws/service/...", "instance_type": "t3.micro",
- *                            "max_runtime": 3600, "test": ["basic-test"], "min_count": 1}]},
+ *                   "vms": [{"ami_id": "resolve:ssm:/aws/service/...", "instance_type": "c8i.4xlarge",
+ *                            "max_runtime": 3600, "test": ["url-kernel-boot"], "min_count": 1,
+ *                            "root_volume_size": 40, "nested_virtualization": false,
+ *                            "test_params": {"KERNEL_URL": "https://..."}}]},
  *   "storage": {"type": "s3", "bucket": "kernel-ci-results", "results_prefix": "results"},
  *   "platforms": {"qemu-x86_64": {"executor": "fargate", "arch": "x86_64"},
  *                 "x86_64-ec2": {"executor": "ec2", "arch": "x86_64", "ami_id": "resolve:ssm:/aws/service/...",
@@ -39,17 +47,21 @@ import java.util.regex.Pattern;
  * table has both; a lab with its own table adds them to keep that placement (without them such jobs are refused).
  * Without {@code job_definitions} (or one of its keys) the default policy applies; without
  * {@code artifact_urls} (or one of its keys) artifact URLs must be https and public ({@link ArtifactUrlPolicy}).
- * Unknown keys in a platform, in {@code job_definitions} or in {@code artifact_urls} are refused; other sections and
- * unknown top-level keys are ignored.
+ * Unknown keys in a platform, in {@code job_definitions} or in {@code artifact_urls} are refused. pullab_cloud's own
+ * sections stay lenient but never silent: an unknown key of {@code test_config} or of a {@code vms[]} entry, and a
+ * top-level section this lab does not use (pullab_cloud's setup sections: {@code provider}, {@code region},
+ * {@code roles}, {@code ecs}, ...; {@code kernelci} is read by infra-cdk at deploy time) is a {@link #warnings()
+ * warning} naming it.
  *
  * @param testConfig     {@code test_config}, for BuildComplete and scheduled runs
  * @param storage        {@code storage}
  * @param platforms      KernelCI platform name to how this lab runs it
  * @param jobDefinitions where job definitions may be downloaded from, and how large they may be
  * @param artifactUrls   which artifact URLs test VMs may be told to fetch ({@code artifact_urls})
+ * @param warnings       keys of the file this lab does not use, each named with its JSON path and why
  */
 public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> storage, Map<String, Platform> platforms,
-        JobDefinitionPolicy jobDefinitions, ArtifactUrlPolicy artifactUrls) {
+        JobDefinitionPolicy jobDefinitions, ArtifactUrlPolicy artifactUrls, List<String> warnings) {
 
     /** Safety timer of a platform or {@code vms[]} entry without {@code max_runtime}, seconds. */
     public static final int DEFAULT_PLATFORM_MAX_RUNTIME_S = 7200;
@@ -82,6 +94,20 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     private static final Set<String> POLICY_KEYS = Set.of("allowed_hosts", "max_bytes");
     private static final Set<String> ARTIFACT_URL_KEYS = Set.of("allow_http", "allow_private");
     private static final Pattern HOST_ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
+    /** The top-level keys this lab reads at run time, and {@code kernelci}, which infra-cdk reads at deploy time. */
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("test_config", "platforms", "job_definitions",
+            ArtifactUrlPolicy.CONFIG_KEY, "kernelci");
+    /**
+     * pullab_cloud's setup sections: its {@code setup} command creates from them what the pullab stack (infra-cdk)
+     * provides here, so they are reported, not used.
+     */
+    private static final Set<String> SETUP_KEYS = Set.of("provider", "region", "auth_credentials", "roles", "ecr",
+            "docker", "ecs", "cloudwatch", "force_recreate_roles", "storage", "external_storage");
+    private static final Set<String> TEST_CONFIG_KEYS = Set.of("test_id", "role_name", "vms");
+    private static final Set<String> VM_KEYS = Set.of("ami_id", "instance_type", "max_runtime", "test", "min_count",
+            "test_params", "root_volume_size", "nested_virtualization");
+    /** An IAM role / instance profile name. */
+    private static final Pattern IAM_NAME = Pattern.compile("[A-Za-z0-9+=,.@_-]{1,128}");
 
     public LabConfig {
         Objects.requireNonNull(testConfig, "testConfig");
@@ -89,6 +115,7 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
         platforms = Collections.unmodifiableMap(new TreeMap<>(platforms));
         Objects.requireNonNull(jobDefinitions, "jobDefinitions");
         Objects.requireNonNull(artifactUrls, "artifactUrls");
+        warnings = List.copyOf(warnings);
         platforms.forEach((name, platform) -> {
             if (!name.equals(platform.name())) {
                 throw new IllegalArgumentException("platform '" + platform.name() + "' is filed under '" + name
@@ -119,14 +146,21 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
         return platform(defaultEc2PlatformName(arch));
     }
 
+    /** A lab config without warnings. */
+    public LabConfig(Optional<TestConfig> testConfig, Optional<Storage> storage, Map<String, Platform> platforms,
+            JobDefinitionPolicy jobDefinitions, ArtifactUrlPolicy artifactUrls) {
+        this(testConfig, storage, platforms, jobDefinitions, artifactUrls, List.of());
+    }
+
     /**
      * pullab_cloud's {@code test_config}.
      *
      * @param testId   run id stem, e.g. {@code test-001} (a unique suffix and a timestamp are added per run)
-     * @param roleName IAM role of the EC2 instances
+     * @param roleName {@code role_name}: the instance profile of the EC2 instances (pullab_cloud gives its role and
+     *                 instance profile the same name); empty: the lab's instance profile
      * @param vms      the VM kinds to start (may be empty here; {@link JobTranslator#fromConfig} refuses that)
      */
-    public record TestConfig(String testId, String roleName, List<VmSpec> vms) {
+    public record TestConfig(String testId, Optional<String> roleName, List<VmSpec> vms) {
 
         public TestConfig {
             Objects.requireNonNull(testId, "testId");
@@ -143,13 +177,27 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
      * @param maxRuntimeS  {@code max_runtime}, the VMs' safety timer
      * @param tests        {@code test}: vm-tests directories
      * @param minCount     {@code min_count}: VMs per test
+     * @param testParams   {@code test_params}: variables every stage of these VMs gets (params.env), keys upper-cased
+     *                     as pullab_cloud exported them, values as text
+     * @param rootVolumeGiB        {@code root_volume_size}, GiB; empty: the AMI's size
+     * @param nestedVirtualization {@code nested_virtualization}; when absent, on exactly for the instance families
+     *                             that support it ({@link VmOptions#supportsNestedVirtualization}), as pullab_cloud
      */
-    public record VmSpec(String amiId, String instanceType, int maxRuntimeS, List<String> tests, int minCount) {
+    public record VmSpec(String amiId, String instanceType, int maxRuntimeS, List<String> tests, int minCount,
+            Map<String, String> testParams, OptionalInt rootVolumeGiB, boolean nestedVirtualization) {
 
         public VmSpec {
             Objects.requireNonNull(amiId, "amiId");
             Objects.requireNonNull(instanceType, "instanceType");
             tests = List.copyOf(tests);
+            testParams = Collections.unmodifiableMap(new TreeMap<>(testParams));
+            Objects.requireNonNull(rootVolumeGiB, "rootVolumeGiB");
+        }
+
+        /** No test parameters, the AMI's root volume, nested virtualization where the instance family has it. */
+        public VmSpec(String amiId, String instanceType, int maxRuntimeS, List<String> tests, int minCount) {
+            this(amiId, instanceType, maxRuntimeS, tests, minCount, Map.of(), OptionalInt.empty(),
+                    VmOptions.supportsNestedVirtualization(instanceType));
         }
 
         /** pullab_cloud's rule: {@code arm64} when the AMI (parameter) names {@code arm64}/{@code aarch64}. */
@@ -289,8 +337,10 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
     public static LabConfig parse(byte[] json) {
         try {
             ObjectNode root = JsonShape.readObject(json);
+            List<String> warnings = new ArrayList<>();
+            topLevelWarnings(root, warnings);
             Optional<TestConfig> testConfig = JsonShape.optionalObject(root, "test_config", "")
-                    .map(LabConfig::testConfig);
+                    .map(node -> testConfig(node, warnings));
             Optional<Storage> storage = JsonShape.optionalObject(root, "storage", "").map(LabConfig::storage);
             Map<String, Platform> platforms = JsonShape.optionalObject(root, "platforms", "")
                     .map(LabConfig::platforms).orElseGet(LabConfig::defaultPlatforms);
@@ -298,26 +348,58 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
                     .map(LabConfig::policy).orElseGet(JobDefinitionPolicy::defaults);
             ArtifactUrlPolicy artifactUrls = JsonShape.optionalObject(root, ArtifactUrlPolicy.CONFIG_KEY, "")
                     .map(LabConfig::artifactUrls).orElseGet(ArtifactUrlPolicy::defaults);
-            return new LabConfig(testConfig, storage, platforms, policy, artifactUrls);
+            return new LabConfig(testConfig, storage, platforms, policy, artifactUrls, warnings);
         } catch (JsonShape.Mismatch e) {
             throw new IllegalArgumentException(WHAT + ": " + e.getMessage(), e);
         }
     }
 
-    private static TestConfig testConfig(ObjectNode node) {
+    private static void topLevelWarnings(ObjectNode root, List<String> warnings) {
+        List<String> setup = new ArrayList<>();
+        root.fieldNames().forEachRemaining(key -> {
+            if (SETUP_KEYS.contains(key)) {
+                setup.add(key);
+            } else if (!TOP_LEVEL_KEYS.contains(key)) {
+                warnings.add(key + ": unknown key, ignored");
+            }
+        });
+        if (!setup.isEmpty()) {
+            warnings.add(String.join(", ", setup) + ": not used by this lab (pullab_cloud's setup sections: the pullab"
+                    + " stack provides the region, buckets, roles, cluster and logs; see infra-cdk/README.md)");
+        }
+    }
+
+    private static void unknownKeys(ObjectNode node, String path, Set<String> known, List<String> warnings) {
+        node.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                warnings.add(JsonShape.child(path, key) + ": unknown key, ignored (known: "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        });
+    }
+
+    private static TestConfig testConfig(ObjectNode node, List<String> warnings) {
         String path = "test_config";
+        unknownKeys(node, path, TEST_CONFIG_KEYS, warnings);
         String testId = name(node, "test_id", path);
-        String roleName = JsonShape.requiredString(node, "role_name", path);
+        Optional<String> roleName = JsonShape.optionalString(node, "role_name", path);
+        roleName.ifPresent(role -> {
+            if (!IAM_NAME.matcher(role).matches()) {
+                throw JsonShape.invalid(JsonShape.child(path, "role_name"), "not an IAM instance profile name"
+                        + " (1-128 of letters, digits and +=,.@_-), got \"" + role + "\"");
+            }
+        });
         List<JsonNode> vmNodes = JsonShape.requiredArray(node, "vms", path);
         List<VmSpec> vms = new ArrayList<>(vmNodes.size());
         for (int i = 0; i < vmNodes.size(); i++) {
             String at = JsonShape.element(JsonShape.child(path, "vms"), i);
-            vms.add(vm(JsonShape.asObject(vmNodes.get(i), at), at));
+            vms.add(vm(JsonShape.asObject(vmNodes.get(i), at), at, warnings));
         }
         return new TestConfig(testId, roleName, vms);
     }
 
-    private static VmSpec vm(ObjectNode node, String path) {
+    private static VmSpec vm(ObjectNode node, String path, List<String> warnings) {
+        unknownKeys(node, path, VM_KEYS, warnings);
         String ami = ami(node, path);
         String instanceType = JsonShape.requiredString(node, "instance_type", path);
         int maxRuntime = JsonShape.wholeNumber(node, "max_runtime", path, MIN_RUNTIME_S, MAX_RUNTIME_S,
@@ -333,7 +415,74 @@ public record LabConfig(Optional<TestConfig> testConfig, Optional<Storage> stora
             tests.add(test);
         }
         int minCount = JsonShape.wholeNumber(node, "min_count", path, 1, 1000, 1);
-        return new VmSpec(ami, instanceType, maxRuntime, tests, minCount);
+        OptionalLong rootVolume = JsonShape.optionalWholeNumber(node, "root_volume_size", path,
+                VmOptions.MIN_ROOT_VOLUME_GIB, VmOptions.MAX_ROOT_VOLUME_GIB);
+        return new VmSpec(ami, instanceType, maxRuntime, tests, minCount, testParams(node, path),
+                rootVolume.isPresent() ? OptionalInt.of((int) rootVolume.getAsLong()) : OptionalInt.empty(),
+                nestedVirtualization(node, path, instanceType));
+    }
+
+    /** {@code test_params}: keys upper-cased, checked against {@link StageParams}; values text, numbers or booleans. */
+    private static Map<String, String> testParams(ObjectNode vm, String vmPath) {
+        Optional<ObjectNode> node = JsonShape.optionalObject(vm, "test_params", vmPath);
+        if (node.isEmpty()) {
+            return Map.of();
+        }
+        String path = JsonShape.child(vmPath, "test_params");
+        if (node.get().size() > StageParams.MAX_PARAMS) {
+            throw JsonShape.invalid(path, node.get().size() + " parameters, more than " + StageParams.MAX_PARAMS);
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> keyOf = new TreeMap<>();
+        node.get().properties().forEach(entry -> {
+            String key = entry.getKey();
+            String at = JsonShape.child(path, key);
+            if (!StageParams.CONFIG_KEY.matcher(key).matches()) {
+                throw JsonShape.invalid(path, "key \"" + key + "\" is not a shell variable name (letters, digits"
+                        + " and '_', not starting with a digit, at most 64 characters)");
+            }
+            String name = StageParams.nameOf(key);
+            StageParams.refusal(name, false).ifPresent(why -> {
+                throw JsonShape.invalid(at, why + "; choose another name");
+            });
+            String earlier = keyOf.putIfAbsent(name, key);
+            if (earlier != null) {
+                throw JsonShape.invalid(at, "same variable " + name + " as key \"" + earlier + "\" (keys are"
+                        + " upper-cased)");
+            }
+            JsonNode value = entry.getValue();
+            if (!value.isTextual() && !value.isNumber() && !value.isBoolean()) {
+                throw JsonShape.wrongType(at, "a string, number or boolean", value);
+            }
+            String text = value.isTextual() ? value.textValue() : value.asText();
+            StageParams.valueRefusal(name, text).ifPresent(why -> {
+                throw JsonShape.invalid(at, why);
+            });
+            params.put(name, text);
+        });
+        return params;
+    }
+
+    /**
+     * {@code nested_virtualization}: true is refused on an instance family without it (EC2 would refuse the launch);
+     * absent means on where the family has it, as pullab_cloud.
+     */
+    private static boolean nestedVirtualization(ObjectNode vm, String path, String instanceType) {
+        Optional<JsonNode> field = JsonShape.field(vm, "nested_virtualization");
+        if (field.isEmpty()) {
+            return VmOptions.supportsNestedVirtualization(instanceType);
+        }
+        String at = JsonShape.child(path, "nested_virtualization");
+        if (!field.get().isBoolean()) {
+            throw JsonShape.wrongType(at, "true or false", field.get());
+        }
+        boolean wanted = field.get().booleanValue();
+        if (wanted && !VmOptions.supportsNestedVirtualization(instanceType)) {
+            throw JsonShape.invalid(at, "instance type " + instanceType + " (family "
+                    + VmOptions.family(instanceType) + ") has no nested virtualization; EC2 offers it on "
+                    + String.join(", ", VmOptions.NESTED_VIRTUALIZATION_FAMILIES));
+        }
+        return wanted;
     }
 
     private static Storage storage(ObjectNode node) {

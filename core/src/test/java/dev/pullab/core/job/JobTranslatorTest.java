@@ -27,12 +27,14 @@ import dev.pullab.core.run.Executor;
 import dev.pullab.core.run.RunPlan;
 import dev.pullab.core.run.VmTestSpec;
 import dev.pullab.core.run.VmGroup;
+import dev.pullab.core.run.VmOptions;
 import dev.pullab.core.job.JobTicket;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -96,6 +98,17 @@ class JobTranslatorTest {
         return params;
     }
 
+    /** The lab's own ({@code PULLAB_*}) params.env variables of a test. */
+    private static Map<String, String> labParams(Map<String, String> params) {
+        Map<String, String> lab = new LinkedHashMap<>();
+        params.forEach((name, value) -> {
+            if (name.startsWith("PULLAB_")) {
+                lab.put(name, value);
+            }
+        });
+        return lab;
+    }
+
     @Nested
     @DisplayName("the fixture job definitions")
     class Fixtures {
@@ -120,7 +133,7 @@ class JobTranslatorTest {
         void baselineParams() {
             RunPlan plan = planned(translate(baselineTicket(), bytes(BASELINE), DEFAULTS));
 
-            assertThat(plan.groups().get(0).test().params()).isEqualTo(params(
+            assertThat(labParams(plan.groups().get(0).test().params())).isEqualTo(params(
                     "PULLAB_JOB_NODE_ID", BASELINE_NODE,
                     "PULLAB_JOB_NAME", "baseline-x86-pull-labs-demo",
                     "PULLAB_PLATFORM", "qemu-x86_64",
@@ -151,7 +164,7 @@ class JobTranslatorTest {
         void ltpParams() {
             RunPlan plan = planned(translate(ltpTicket(), bytes(LTP), DEFAULTS));
 
-            assertThat(plan.groups().get(0).test().params()).isEqualTo(params(
+            assertThat(labParams(plan.groups().get(0).test().params())).isEqualTo(params(
                     "PULLAB_JOB_NODE_ID", JobFixtures.LTP_NODE,
                     "PULLAB_JOB_NAME", "ltp-smoketest-arm64-pull-labs-demo",
                     "PULLAB_PLATFORM", "qemu-arm64",
@@ -191,7 +204,7 @@ class JobTranslatorTest {
             RunPlan plan = planned(translate(kselftestTicket(), bytes(KSELFTEST), labConfig()));
 
             String build = "https://files.kernelci.org/kbuild-gcc-15-arm64-6825f9c0/";
-            assertThat(plan.groups().get(0).test().params()).isEqualTo(params(
+            assertThat(labParams(plan.groups().get(0).test().params())).isEqualTo(params(
                     "PULLAB_JOB_NODE_ID", KSELFTEST_NODE,
                     "PULLAB_JOB_NAME", "kselftest-arm64-pull-labs-demo",
                     "PULLAB_PLATFORM", "exynos850-e850-96",
@@ -309,7 +322,8 @@ class JobTranslatorTest {
         void paramsKeys() {
             VmTestSpec run = planned(translate(baselineTicket(), bytes(BASELINE), DEFAULTS)).groups().get(0).test();
 
-            assertThat(run.params().keySet()).containsExactlyInAnyOrderElementsOf(JobTranslator.PARAMS_ENV_KEYS);
+            assertThat(run.params().keySet()).containsExactlyInAnyOrderElementsOf(Stream.concat(
+                    JobTranslator.PARAMS_ENV_KEYS.stream(), JobTranslator.PULL_LABS_ENV_KEYS.stream()).toList());
         }
 
         @Test
@@ -912,10 +926,12 @@ class JobTranslatorTest {
 
             String x86 = LabConfig.AL2023_X86_64;
             String arm = LabConfig.AL2023_ARM64;
+            // test_config.role_name is the VMs' instance profile; no root volume size, no nested virtualization
+            VmOptions options = new VmOptions(OptionalInt.empty(), false, Optional.of("ecsTaskExecutionRole"));
             assertThat(plan.groups()).containsExactly(
-                    new VmGroup(VmTestSpec.of("basic-test"), "x86_64", x86, "t3.micro", 1, 3600),
-                    new VmGroup(VmTestSpec.of("example-reboot-test"), "x86_64", x86, "t3.micro", 1, 3600),
-                    new VmGroup(VmTestSpec.of("basic-test"), "arm64", arm, "t4g.micro", 2, 1800));
+                    new VmGroup(VmTestSpec.of("basic-test"), "x86_64", x86, "t3.micro", 1, 3600, options),
+                    new VmGroup(VmTestSpec.of("example-reboot-test"), "x86_64", x86, "t3.micro", 1, 3600, options),
+                    new VmGroup(VmTestSpec.of("basic-test"), "arm64", arm, "t4g.micro", 2, 1800, options));
         }
 
         @Test

@@ -2,6 +2,7 @@ package dev.pullab.orchestrator.payload;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pullab.core.run.StageParams;
 import dev.pullab.core.run.VmTestSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,8 +43,11 @@ public final class PayloadBuilder {
     public static final String PARAMS_ENV = "params.env";
     /** Name of the JSON parameters file in the payload. */
     public static final String PARAMS_JSON = "params.json";
-    /** The only parameter names allowed (they become shell variables). */
-    public static final Pattern PARAM_NAME = Pattern.compile("PULLAB_[A-Z0-9_]+");
+    /**
+     * The parameter names allowed: shell variable names in upper case (they become variables of every stage), less
+     * the names {@link StageParams} reserves ({@code PATH}, {@code LD_*}, {@code AWS_*}, ...).
+     */
+    public static final Pattern PARAM_NAME = StageParams.NAME;
 
     /** Timestamp of every entry: the earliest DOS time, a common choice for reproducible archives. */
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
@@ -68,7 +72,8 @@ public final class PayloadBuilder {
      * The payload zip of {@code test}.
      *
      * @throws IllegalArgumentException when the test is unknown (the message names the known ones), or a parameter
-     *                                  name is not {@code PULLAB_[A-Z0-9_]+} or a value holds a NUL character
+     *                                  name is not a shell variable name or is reserved ({@link StageParams}), or a
+     *                                  value holds a NUL character
      */
     public byte[] zip(VmTestSpec test) {
         Objects.requireNonNull(test, "test");
@@ -99,7 +104,8 @@ public final class PayloadBuilder {
      * ({@code '} written as {@code '\''}), so that sourcing it with bash assigns the values verbatim (no expansion,
      * no command substitution, newlines kept).
      *
-     * @throws IllegalArgumentException when a name is not {@code PULLAB_[A-Z0-9_]+} or a value holds a NUL character
+     * @throws IllegalArgumentException when a name is not a shell variable name or is reserved ({@link StageParams}),
+     *                                  or a value holds a NUL character
      */
     public static String paramsEnv(Map<String, String> params) {
         StringBuilder env = new StringBuilder();
@@ -123,10 +129,10 @@ public final class PayloadBuilder {
 
     private static Map<String, String> validated(Map<String, String> params) {
         params.forEach((name, value) -> {
-            if (name == null || !PARAM_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("parameter name '" + name + "' is not allowed: " + PARAMS_ENV
-                        + " takes only names matching " + PARAM_NAME.pattern());
-            }
+            StageParams.refusal(name, true).ifPresent(why -> {
+                throw new IllegalArgumentException("parameter name '" + name + "' is not allowed in " + PARAMS_ENV
+                        + ": " + why);
+            });
             if (value == null || value.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("parameter " + name + " has no value or holds a NUL character, "
                         + "which a shell variable cannot");
