@@ -459,7 +459,7 @@ class OrchestratorIT {
 
     private String uploadConfigNaming(String test) {
         String json = """
-                {"test_config": {"test_id": "custom", "role_name": "ecsTaskExecutionRole", "vms": [
+                {"test_config": {"test_id": "custom", "vms": [
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                     "instance_type": "t3.micro", "max_runtime": 3600, "test": ["%s"], "min_count": 1}]}}
                 """.formatted(test);
