@@ -13,6 +13,7 @@
 #   kci_install_kernel RESULT_PATH [modules-optional]  # stage "install the job's kernel for the next boot only"
 #   kci_image_version IMAGE                  # the kernel version an image (bzImage, Image, Image.gz) names
 #   kci_check_kernel                         # after the reboot: did the job's kernel boot?
+#   kci_report_boot UPTIME_MS                # ... as results.json boot = pass/fail and boot-result.txt
 #   ltp_results_to_results LOGFILE [PREFIX]  # runltp results log  -> result_add ltp.<testcase> ...
 #   kirk_report_to_results REPORT [PREFIX]   # kirk JSON report    -> result_add ltp.<testcase> ...
 #   kci_run_ltp                              # LTP (PULLAB_LTP_*) from the VM or the job's rootfs -> ltp.<testcase>
@@ -512,7 +513,7 @@ kci_modules_version() {
 # zcat), within its first 64 MiB. Fails when there is none.
 kci_image_version() {
   local image="$1" off version=""
-  if [ "$(dd if="$image" bs=1 skip=514 count=4 2> /dev/null)" = HdrS ]; then
+  if [ "$(dd if="$image" bs=1 skip=514 count=4 2> /dev/null | tr -d '\0')" = HdrS ]; then
     off="$(od -An -tu1 -j526 -N2 "$image" | awk '{ print $1 + 256 * $2 }')"
     if [[ "$off" =~ ^[0-9]+$ ]] && [ "$off" -gt 0 ]; then
       version="$(dd if="$image" bs=1 skip=$((off + 512)) count=256 2> /dev/null | tr '\0' '\n' | head -n 1 \
@@ -650,6 +651,47 @@ kci_check_kernel() {
   fi
   log "the job's kernel $KCI_EXPECTED_KERNEL did NOT boot: running $KCI_RUNNING_KERNEL (the fallback entry)"
   return 1
+}
+
+# kci_report_boot UPTIME_MS: the boot verdict after the reboot of a kernel install: `uname -r` against
+# expected-kernel.txt (kci_check_kernel) -> result boot = pass (duration UPTIME_MS when given) or fail (the previous
+# boot's kernel log follows in the stage log), boot-result.txt (expected=, running=, status=, simulated=) and
+# results.json. Returns 0 (pass) or 1 (fail); without expected-kernel.txt: boot = error, exit 1.
+kci_report_boot() {
+  local uptime_ms="${1:-}" rc=0 status
+  kci_check_kernel || rc=$?
+  case "$rc" in
+    0)
+      status=pass
+      result_add boot pass ${uptime_ms:+"$uptime_ms"}
+      ;;
+    1)
+      status=fail
+      result_add boot fail
+      log "kernel messages of the previous boot (if journald kept them):"
+      privileged journalctl -k -b -1 --no-pager -n 300 || log "no kernel log of the previous boot"
+      ;;
+    *)
+      kci_error_exit boot 1 "expected-kernel.txt is missing: stage 1 did not install a kernel"
+      ;;
+  esac
+  {
+    printf 'expected=%s\n' "$KCI_EXPECTED_KERNEL"
+    printf 'running=%s\n' "$KCI_RUNNING_KERNEL"
+    printf 'status=%s\n' "$status"
+    printf 'simulated=%s\n' "$(simulated && echo yes || echo no)"
+  } > boot-result.txt
+  log "boot = $status (expected $KCI_EXPECTED_KERNEL, running $KCI_RUNNING_KERNEL)"
+  kci_quiet result_write results.json
+  [ "$status" = pass ]
+}
+
+# kci_uptime_ms: milliseconds since the machine booted (/proc/uptime), empty when unknown.
+kci_uptime_ms() {
+  local ms
+  ms="$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime 2> /dev/null || true)"
+  [[ "$ms" =~ ^[0-9]+$ ]] || ms=""
+  printf '%s' "$ms"
 }
 
 # kci_kselftest_collection: the job's kselftest collection(s): PULLAB_KSELFTEST_COLLECTION (comma or space separated),
