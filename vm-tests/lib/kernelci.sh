@@ -517,16 +517,17 @@ kci_image_version() {
     off="$(od -An -tu1 -j526 -N2 "$image" | awk '{ print $1 + 256 * $2 }')"
     if [[ "$off" =~ ^[0-9]+$ ]] && [ "$off" -gt 0 ]; then
       version="$(dd if="$image" bs=1 skip=$((off + 512)) count=256 2> /dev/null | tr '\0' '\n' | head -n 1 \
-        | awk '{ print $1 }')"
+        | awk '{ print $1 }' || true)"
     fi
   fi
   if [ -z "$version" ]; then
     if [ "$(od -An -tx1 -N2 "$image" | tr -d ' ')" = 1f8b ]; then
+      # grep stops at the first match: the status of the commands before it (SIGPIPE) does not matter
       version="$( (zcat "$image" 2> /dev/null || true) | head -c 67108864 \
-        | LC_ALL=C grep -a -o -m 1 -E 'Linux version [A-Za-z0-9._+~-]+' | head -n 1)" || version=""
+        | LC_ALL=C grep -a -o -m 1 -E 'Linux version [A-Za-z0-9._+~-]+' | head -n 1 || true)"
     else
       version="$(head -c 67108864 "$image" | LC_ALL=C grep -a -o -m 1 -E 'Linux version [A-Za-z0-9._+~-]+' \
-        | head -n 1)" || version=""
+        | head -n 1 || true)"
     fi
     version="${version#Linux version }"
   fi
