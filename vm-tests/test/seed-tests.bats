@@ -25,9 +25,9 @@ setup_file() {
   python3 "$BATS_TEST_DIRNAME/fixtures/redirecting_server.py" "$tmp/www" "$HTTP_PORT" > "$tmp/http.log" 2>&1 &
   HTTP_PID=$!
   export HTTP_PID WWW="http://127.0.0.1:$HTTP_PORT"
-  local i
-  for i in $(seq 1 100); do
-    curl -s -o /dev/null "$WWW/not-a-tarball.tar.gz" && break
+  local tries=100
+  until curl -s -o /dev/null "$WWW/not-a-tarball.tar.gz" || [ "$tries" = 0 ]; do
+    tries=$((tries - 1))
     sleep 0.2
   done
 }
