@@ -825,12 +825,15 @@ PY
 # PULLAB_TEST_TIMEOUT_S) on the running kernel with kirk or runltp and adds the results (ltp.<testcase>, and ltp =
 # error for a timeout or no results). LTP is the VM's KCI_SYSTEM_LTPROOT (default /opt/ltp) when it has runltp or
 # kirk, else opt/ltp (and opt/kirk) of the job's rootfs PULLAB_ROOTFS_URL, unpacked into ./ltp-root. The runner is
-# KCI_LTP_RUNNER (auto, kirk, runltp). Exits (results.json written) 2 when a parameter is missing, 1 when LTP cannot
-# be set up; returns 0 once LTP ran, whatever its results. Run from the test directory (kernelci-ltp/README.md).
+# KCI_LTP_RUNNER (auto, kirk, runltp). With KCI_LTP_CHROOT=1 the whole rootfs is unpacked (as root) and LTP runs
+# chrooted into it (/proc, /sys, /dev and /dev/pts mounted, unmounted afterwards), so that its binaries use the
+# rootfs's own C library, as pullab_cloud's ltp test did. Exits (results.json written) 2 when a parameter is missing,
+# 1 when LTP cannot be set up; returns 0 once LTP ran, whatever its results. Run from the test directory
+# (kernelci-ltp/README.md). Its outputs: ltp-results.log (runltp) or ltp-kirk-report.json (kirk), ltp-output.log.
 kci_run_ltp() {
   local system_ltp ltproot rootfs kirk candidate runner cmdfile skiplist skipfile source_file workers timeout_s rc
-  local suite_timeout report results_log
-  local -a cmdfiles cmd
+  local suite_timeout report results_log chroot_dir="" base python3_ok=0 mnt
+  local -a cmdfiles cmd jail=()
   kci_require ltp PULLAB_LTP_CMDFILES
   # LTP: the VM's /opt/ltp, else opt/ltp (and opt/kirk) of the job's rootfs
   system_ltp="${KCI_SYSTEM_LTPROOT:-/opt/ltp}"
@@ -843,12 +846,19 @@ kci_run_ltp() {
     fi
     rootfs="artifacts/$(kci_url_name "$PULLAB_ROOTFS_URL" rootfs.tar.xz)"
     kci_fetch ltp "$PULLAB_ROOTFS_URL" "$rootfs"
-    rm -rf ltp-root
+    kci_root_run rm -rf ltp-root
     mkdir -p ltp-root
-    log "unpacking opt/ltp and opt/kirk of $rootfs"
-    # a rootfs without opt/kirk makes tar report "Not found in archive": opt/ltp is checked below instead
-    tar -xf "$rootfs" -C ltp-root --no-same-owner --wildcards '*opt/ltp' '*opt/kirk' 2> tar-errors.txt \
-      || log "tar: $(tr '\n' ' ' < tar-errors.txt)"
+    if [ "${KCI_LTP_CHROOT:-0}" = 1 ]; then
+      log "unpacking the whole rootfs $rootfs into ltp-root/ (LTP runs chrooted into it)"
+      kci_root_run tar -xf "$rootfs" -C ltp-root --numeric-owner 2> tar-errors.txt \
+        || log "tar: $(head -c 2000 tar-errors.txt | tr '\n' ' ')"
+      chroot_dir="$PWD/ltp-root"
+    else
+      log "unpacking opt/ltp and opt/kirk of $rootfs"
+      # a rootfs without opt/kirk makes tar report "Not found in archive": opt/ltp is checked below instead
+      tar -xf "$rootfs" -C ltp-root --no-same-owner --wildcards '*opt/ltp' '*opt/kirk' 2> tar-errors.txt \
+        || log "tar: $(tr '\n' ' ' < tar-errors.txt)"
+    fi
     rm -f "$rootfs" tar-errors.txt
     ltproot="$PWD/ltp-root/opt/ltp"
     if [ ! -f "$ltproot/runltp" ] && [ ! -f "$ltproot/kirk" ] && [ ! -f "$PWD/ltp-root/opt/kirk/kirk" ]; then
@@ -864,8 +874,14 @@ kci_run_ltp() {
     fi
   done
   runner="${KCI_LTP_RUNNER:-auto}"
+  if [ -n "$chroot_dir" ]; then
+    # an absolute symbolic link points into the rootfs, not at this machine's file
+    [ ! -e "$chroot_dir/usr/bin/python3" ] && [ ! -L "$chroot_dir/usr/bin/python3" ] || python3_ok=1
+  elif command -v python3 > /dev/null; then
+    python3_ok=1
+  fi
   if [ "$runner" = auto ]; then
-    if [ -n "$kirk" ] && command -v python3 > /dev/null; then
+    if [ -n "$kirk" ] && [ "$python3_ok" = 1 ]; then
       runner=kirk
     else
       runner=runltp
@@ -910,7 +926,7 @@ kci_run_ltp() {
         ;;
     esac
     if [ -n "$source_file" ]; then
-      skiplist="$PWD/ltp-skiplist.txt"
+      skiplist="${chroot_dir:-$PWD}/ltp-skiplist.txt"
       ltp_skipfile_to_list "$source_file" "$skiplist"
       log "skip file $source_file: $(wc -l < "$skiplist") test(s) skipped"
     else
@@ -928,28 +944,49 @@ kci_run_ltp() {
 
   timeout_s="$(kci_test_timeout)"
 
-  # run
+  # run; the paths the LTP run is given are seen from inside the chroot when there is one (${path#"$chroot_dir"})
+  base="${chroot_dir:-$PWD}"
+  if [ -n "$chroot_dir" ]; then
+    jail=(chroot "$chroot_dir")
+    for mnt in proc sys dev dev/pts; do
+      privileged mkdir -p "$chroot_dir/$mnt" || true
+    done
+    privileged mount -t proc proc "$chroot_dir/proc" || log "WARNING: cannot mount /proc in $chroot_dir"
+    privileged mount -t sysfs sys "$chroot_dir/sys" || log "WARNING: cannot mount /sys in $chroot_dir"
+    privileged mount --bind /dev "$chroot_dir/dev" || log "WARNING: cannot bind /dev into $chroot_dir"
+    privileged mount --bind /dev/pts "$chroot_dir/dev/pts" || log "WARNING: cannot bind /dev/pts into $chroot_dir"
+  fi
   rc=0
   if [ "$runner" = kirk ]; then
-    report="$PWD/ltp-kirk-report.json"
-    rm -f "$report"
+    report="$base/ltp-kirk-report.json"
+    kci_root_run rm -f "$report" ltp-kirk-report.json
     # kirk stops the suite a little before the hard timeout so that it still writes its report
     suite_timeout="$timeout_s"
     [ "$timeout_s" -le 120 ] || suite_timeout=$((timeout_s - 60))
-    cmd=("$kirk" --framework "ltp:root=$ltproot" --run-suite "${cmdfiles[@]}" --json-report "$report"
-         --suite-timeout "$suite_timeout")
+    cmd=("${kirk#"$chroot_dir"}" --framework "ltp:root=${ltproot#"$chroot_dir"}" --run-suite "${cmdfiles[@]}"
+         --json-report "${report#"$chroot_dir"}" --suite-timeout "$suite_timeout")
     [ -z "$workers" ] || cmd+=(--workers "$workers")
-    [ -z "$skiplist" ] || cmd+=(--skip-file "$skiplist")
-    kci_run_timeout "$timeout_s" ltp-output.log env LTPROOT="$ltproot" "${cmd[@]}" || rc=$?
-    kirk_report_to_results "$report" ltp || true
+    [ -z "$skiplist" ] || cmd+=(--skip-file "${skiplist#"$chroot_dir"}")
+    kci_run_timeout "$timeout_s" ltp-output.log "${jail[@]}" env LTPROOT="${ltproot#"$chroot_dir"}" "${cmd[@]}" \
+      || rc=$?
+    [ -z "$chroot_dir" ] || [ ! -f "$report" ] || cp "$report" ltp-kirk-report.json
+    kirk_report_to_results ltp-kirk-report.json ltp || true
   else
-    results_log="$PWD/ltp-results.log"
-    rm -f "$results_log"
-    cmd=("$ltproot/runltp" -p -f "$(IFS=,; printf '%s' "${cmdfiles[*]}")" -l "$results_log")
-    [ -z "$skiplist" ] || cmd+=(-S "$skiplist")
+    results_log="$base/ltp-results.log"
+    kci_root_run rm -f "$results_log" ltp-results.log
+    cmd=("${ltproot#"$chroot_dir"}/runltp" -p -f "$(IFS=,; printf '%s' "${cmdfiles[*]}")"
+         -l "${results_log#"$chroot_dir"}")
+    [ -z "$skiplist" ] || cmd+=(-S "${skiplist#"$chroot_dir"}")
     [ -z "$workers" ] || log "runltp runs one test at a time: workers=$workers is only used by kirk"
-    kci_run_timeout "$timeout_s" ltp-output.log env LTPROOT="$ltproot" "${cmd[@]}" || rc=$?
-    ltp_results_to_results "$results_log" ltp || true
+    kci_run_timeout "$timeout_s" ltp-output.log "${jail[@]}" env LTPROOT="${ltproot#"$chroot_dir"}" "${cmd[@]}" \
+      || rc=$?
+    [ -z "$chroot_dir" ] || [ ! -f "$results_log" ] || cp "$results_log" ltp-results.log
+    ltp_results_to_results ltp-results.log ltp || true
+  fi
+  if [ -n "$chroot_dir" ]; then
+    for mnt in dev/pts dev sys proc; do
+      privileged umount "$chroot_dir/$mnt" || log "WARNING: cannot unmount $chroot_dir/$mnt"
+    done
   fi
 
   if kci_timed_out "$rc"; then

@@ -19,6 +19,8 @@ fi
 if [ -n "${PULLAB_KERNEL_URL:-}" ]; then
   log "the job names a kernel ($(kci_url_shown "$PULLAB_KERNEL_URL")): not installed, LTP runs on the VM's kernel (kernelci-ltp installs the job's kernel first)"
 fi
+# LTP of the job's rootfs runs chrooted into it (its binaries need the rootfs's C library), as in pullab_cloud
+export KCI_LTP_CHROOT="${KCI_LTP_CHROOT:-1}"
 kci_install_dependencies ltp
 kci_run_ltp
 

@@ -45,6 +45,11 @@ setup_file() {
   cp "$fix/stubs/kirk" "$tmp/rootfs-kirk/opt/kirk/kirk"
   tar -C "$tmp/rootfs-kirk" -cJf "$art/kirk.rootfs.tar.xz" .
 
+  # the same with a python3 (an absolute link, as in a Debian rootfs): kirk can run inside a chroot into it
+  cp -R "$tmp/rootfs-kirk" "$tmp/rootfs-kirk-py"
+  ln -s /usr/bin/python3.13 "$tmp/rootfs-kirk-py/usr/bin/python3"
+  tar -C "$tmp/rootfs-kirk-py" -cJf "$art/kirk-py.rootfs.tar.xz" .
+
   # a rootfs without LTP
   mkdir -p "$tmp/rootfs-empty/etc"
   printf 'ID=debian\n' > "$tmp/rootfs-empty/etc/os-release"
@@ -853,19 +858,31 @@ url_env() {
 
 # --- ltp (pullab_cloud's test: LTP on the running kernel) -----------------------------------------------------------
 
+# chroot_stub: a directory with the chroot stand-in (fixtures/kernelci/stubs/chroot), for PATH.
+chroot_stub() {
+  mkdir -p "$BATS_TEST_TMPDIR/chroot-bin"
+  cp "$FIX/stubs/chroot" "$BATS_TEST_TMPDIR/chroot-bin/chroot"
+  printf '%s' "$BATS_TEST_TMPDIR/chroot-bin"
+}
+
 # TESTS_JSON: PULL_LABS_TESTS_JSON as pullab_cloud's translation writes it for an ltp job with a baseline test.
 TESTS_JSON='[{"id":"ltp-smoketest","type":"ltp","parameters":"tst_cmdfiles=smoketest,syscalls-mini skip_install=true","timeout_s":900},{"id":"baseline-x86","type":"baseline","parameters":"","timeout_s":null}]'
 
-@test "ltp: command files from PULL_LABS_TESTS_JSON, LTP from ROOTFS_URL; failed tests -> exit 1, each in results.json" {
+@test "ltp: command files from PULL_LABS_TESTS_JSON, LTP chrooted into ROOTFS_URL; failed tests -> exit 1, each in results.json" {
   test_dir ltp
   url_env "ROOTFS_URL=$WWW/full.rootfs.tar.xz" "PULL_LABS_TESTS_JSON=$TESTS_JSON" "KERNEL_URL=$WWW/bzImage"
-  run ./run.sh
+  PATH="$(chroot_stub):$PATH" run ./run.sh
   echo "$output"
   [ "$status" -eq 1 ]
   [[ "$output" == *"LTP parameters from PULL_LABS_TESTS_JSON: command files 'smoketest,syscalls-mini'"* ]]
   [[ "$output" == *"not installed, LTP runs on the VM's kernel"* ]]
   [[ "$output" == *"running (timeout 900s)"* ]]
-  grep -q -- "-p -f smoketest,syscalls-mini -l $TD/ltp-results.log" ltp-root/opt/ltp/stub-invocation.txt
+  # the whole rootfs unpacked, /proc, /sys, /dev mounted (simulated) and unmounted, runltp run inside the chroot
+  [ -f ltp-root/etc/os-release ] && [ -f ltp-root/usr/bin/hello ]
+  [[ "$output" == *"SIMULATED: mount -t proc proc $TD/ltp-root/proc"* ]]
+  [[ "$output" == *"SIMULATED: mount --bind /dev/pts $TD/ltp-root/dev/pts"* ]]
+  [[ "$output" == *"SIMULATED: umount $TD/ltp-root/proc"* ]]
+  grep -qx "env LTPROOT=/opt/ltp /opt/ltp/runltp -p -f smoketest,syscalls-mini -l /ltp-results.log" ltp-root/chroot-invocation.txt
   valid_json
   [ "$(status ltp.access01)" = pass ]
   [ "$(status ltp.splice02)" = fail ]
@@ -879,6 +896,34 @@ TESTS_JSON='[{"id":"ltp-smoketest","type":"ltp","parameters":"tst_cmdfiles=smoke
   # the kernel was not touched
   [ ! -e expected-kernel.txt ]
   [[ "$output" != *"SIMULATED: grub2-reboot"* ]]
+}
+
+@test "ltp: kirk of a rootfs with python3 runs inside the chroot, with the skip file and workers of the job" {
+  test_dir ltp
+  cp "$FIX/skipfile-lkft.yaml" .
+  url_env "ROOTFS_URL=$WWW/kirk-py.rootfs.tar.xz" PULLAB_LTP_CMDFILES=smoketest PULLAB_LTP_SKIPFILE=skipfile-lkft.yaml \
+    PULLAB_LTP_WORKERS=3
+  PATH="$(chroot_stub):$PATH" run ./run.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runner kirk ($TD/ltp-root/opt/kirk/kirk)"* ]]
+  grep -qx "env LTPROOT=/opt/ltp /opt/kirk/kirk --framework ltp:root=/opt/ltp --run-suite smoketest --json-report /ltp-kirk-report.json --suite-timeout 540 --workers 3 --skip-file /ltp-skiplist.txt" \
+    ltp-root/chroot-invocation.txt
+  [ -s results_ltp-kirk-report.json ]
+  [ "$(status ltp.access01)" = pass ]
+  [ "$(status ltp.splice02)" = fail ]
+  [ "$(status ltp.shell_test01)" = missing ]   # skipped by the skip file
+}
+
+@test "ltp with KCI_LTP_CHROOT=0: only opt/ltp of the rootfs is unpacked and run on the VM, as kernelci-ltp does" {
+  test_dir ltp
+  url_env "ROOTFS_URL=$WWW/full.rootfs.tar.xz" PULLAB_LTP_CMDFILES=smoketest KCI_LTP_CHROOT=0
+  run ./run.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ -d ltp-root/opt/ltp ] && [ ! -e ltp-root/etc ]
+  [[ "$output" != *"SIMULATED: mount"* ]]
+  grep -q -- "-p -f smoketest -l $TD/ltp-results.log" ltp-root/opt/ltp/stub-invocation.txt
 }
 
 @test "ltp: no command files anywhere runs smoketest; every test passing -> exit 0" {
