@@ -926,8 +926,13 @@ kci_run_ltp() {
         ;;
     esac
     if [ -n "$source_file" ]; then
-      skiplist="${chroot_dir:-$PWD}/ltp-skiplist.txt"
+      skiplist="$PWD/ltp-skiplist.txt"
       ltp_skipfile_to_list "$source_file" "$skiplist"
+      if [ -n "$chroot_dir" ]; then
+        # the unpacked rootfs belongs to root: the list goes in as root
+        kci_root_run cp "$skiplist" "$chroot_dir/ltp-skiplist.txt"
+        skiplist="$chroot_dir/ltp-skiplist.txt"
+      fi
       log "skip file $source_file: $(wc -l < "$skiplist") test(s) skipped"
     else
       log "WARNING: skip file '$(kci_url_shown "$skipfile")' not found (test directory, $ltproot, shared/): running without a skip list"
