@@ -2,15 +2,21 @@
 # Helpers for the KernelCI tests (kernelci-boot, kernelci-ltp, kernelci-kselftest).
 # Source after lib/test_lib.sh (log, simulated, privileged, download) and lib/results.sh (result_add, result_write).
 #
-#   kci_load_params                          # sources params.env ($PULLAB_PARAMS_ENV, default ./params.env)
+#   kci_load_params                          # sources params.env ($PULLAB_PARAMS_ENV, default ./params.env), then
+#                                            # fills empty PULLAB_* names from pullab_cloud's (kci_seed_params)
+#   kci_ltp_params_from_tests                # PULLAB_LTP_* from PULL_LABS_TESTS_JSON (pullab_cloud's test list)
 #   kci_require RESULT_PATH VAR...           # exit 2 (RESULT_PATH = error, results.json written) when a VAR is empty
 #   kci_error_exit RESULT_PATH CODE MSG...   # RESULT_PATH = error, results.json written, exit CODE
 #   kci_download URL FILE [CURL_ARG...]      # a job artifact under the artifact URL policy (kci_url_check)
+#   kci_fetch RESULT_PATH URL FILE [MAX_BYTES [MAX_S]]  # kci_download bounded in size and time, or exit 1
 #   kci_url_shown URL                        # URL without its user info, for logs
-#   kci_install_kernel RESULT_PATH           # stage "install the job's kernel for the next boot only"
+#   kci_install_kernel RESULT_PATH [modules-optional]  # stage "install the job's kernel for the next boot only"
+#   kci_image_version IMAGE                  # the kernel version an image (bzImage, Image, Image.gz) names
 #   kci_check_kernel                         # after the reboot: did the job's kernel boot?
+#   kci_report_boot UPTIME_MS                # ... as results.json boot = pass/fail and boot-result.txt
 #   ltp_results_to_results LOGFILE [PREFIX]  # runltp results log  -> result_add ltp.<testcase> ...
 #   kirk_report_to_results REPORT [PREFIX]   # kirk JSON report    -> result_add ltp.<testcase> ...
+#   kci_run_ltp                              # LTP (PULLAB_LTP_*) from the VM or the job's rootfs -> ltp.<testcase>
 #   kselftest_tap_to_results TAPFILE COLLECTION  # run_kselftest.sh TAP -> result_add kselftest.<collection>.<test> ...
 
 # Number of results the last *_to_results call added.
@@ -26,6 +32,85 @@ kci_load_params() {
   else
     log "no $file: job parameters only from the environment"
   fi
+  kci_seed_params
+}
+
+# kci_seed_params: a job parameter pullab_cloud's stage scripts read (KERNEL_URL, MODULES_URL, ROOTFS_URL,
+# KERNELCI_NODE_ID, from the environment or params.env) fills the PULLAB_* name it stands for when that one is empty,
+# so a job set up the pullab_cloud way runs unchanged. When both are set and differ the PULLAB_* name wins (logged).
+kci_seed_params() {
+  local pair ours theirs
+  for pair in PULLAB_KERNEL_URL:KERNEL_URL PULLAB_MODULES_URL:MODULES_URL PULLAB_ROOTFS_URL:ROOTFS_URL \
+      PULLAB_JOB_NODE_ID:KERNELCI_NODE_ID; do
+    ours="${pair%%:*}"
+    theirs="${pair#*:}"
+    [ -n "${!theirs:-}" ] || continue
+    if [ -z "${!ours:-}" ]; then
+      printf -v "$ours" '%s' "${!theirs}"
+      export "${ours?}"
+      log "$ours from $theirs: $(kci_url_shown "${!ours}")"
+    elif [ "${!ours}" != "${!theirs}" ]; then
+      log "WARNING: $ours and $theirs differ: using $ours ($(kci_url_shown "${!ours}"))"
+    fi
+  done
+}
+
+# kci_ltp_params_from_tests: when PULLAB_LTP_CMDFILES is empty, the LTP parameters of pullab_cloud's
+# PULL_LABS_TESTS_JSON (a JSON list of the job's tests {id, type, parameters, timeout_s}; parameters a string
+# "tst_cmdfiles=a,b skipfile=x workers=max" or an object): the command files of every test of type ltp (in order, once
+# each) into PULLAB_LTP_CMDFILES, the first skipfile / workers into PULLAB_LTP_SKIPFILE / PULLAB_LTP_WORKERS when those
+# are empty, the first timeout_s into PULLAB_TEST_TIMEOUT_S when that is empty. A list over 64 KiB or not JSON is
+# ignored with a warning. Needs python3.
+kci_ltp_params_from_tests() {
+  local json="${PULL_LABS_TESTS_JSON:-}" parsed key value
+  [ -z "${PULLAB_LTP_CMDFILES:-}" ] || return 0
+  [ -n "$json" ] || return 0
+  if [ "${#json}" -gt 65536 ]; then
+    log "WARNING: PULL_LABS_TESTS_JSON is over 64 KiB (${#json} characters): ignored"
+    return 0
+  fi
+  parsed="$(printf '%s' "$json" | python3 -c '
+import json, re, sys
+try:
+    tests = json.load(sys.stdin)
+except ValueError as e:
+    sys.exit("not JSON: %s" % e)
+if not isinstance(tests, list):
+    sys.exit("not a JSON list of tests")
+out = {"cmdfiles": []}
+for t in tests:
+    if not isinstance(t, dict) or t.get("type") != "ltp":
+        continue
+    p = t.get("parameters") or ""
+    if isinstance(p, str):
+        p = dict(kv.split("=", 1) for kv in p.split() if "=" in kv)
+    if not isinstance(p, dict):
+        continue
+    for f in str(p.get("tst_cmdfiles") or "").split(","):
+        if f and f not in out["cmdfiles"]:
+            out["cmdfiles"].append(f)
+    for name in ("skipfile", "workers"):
+        if p.get(name) and name not in out:
+            out[name] = str(p[name])
+    if isinstance(t.get("timeout_s"), int) and t["timeout_s"] > 0 and "timeout_s" not in out:
+        out["timeout_s"] = str(t["timeout_s"])
+safe = re.compile(r"^[A-Za-z0-9._:/?=&%~+@-]{1,2048}$")
+for key in ("skipfile", "workers", "timeout_s"):
+    if key in out and safe.match(out[key]):
+        print(key, out[key])
+files = [f for f in out["cmdfiles"] if re.match(r"^[A-Za-z0-9._-]{1,128}$", f)]
+if files:
+    print("cmdfiles", ",".join(files))
+')" || { log "WARNING: PULL_LABS_TESTS_JSON cannot be used: ignored"; return 0; }
+  while read -r key value; do
+    case "$key" in
+      cmdfiles) export PULLAB_LTP_CMDFILES="$value" ;;
+      skipfile) [ -n "${PULLAB_LTP_SKIPFILE:-}" ] || export PULLAB_LTP_SKIPFILE="$value" ;;
+      workers) [ -n "${PULLAB_LTP_WORKERS:-}" ] || export PULLAB_LTP_WORKERS="$value" ;;
+      timeout_s) [ -n "${PULLAB_TEST_TIMEOUT_S:-}" ] || export PULLAB_TEST_TIMEOUT_S="$value" ;;
+    esac
+  done <<< "$parsed"
+  log "LTP parameters from PULL_LABS_TESTS_JSON: command files '${PULLAB_LTP_CMDFILES:-}', skip file '${PULLAB_LTP_SKIPFILE:-}', workers '${PULLAB_LTP_WORKERS:-}'"
 }
 
 # kci_error_exit RESULT_PATH CODE MESSAGE...: reports RESULT_PATH as error, writes results.json and exits with CODE.
@@ -65,15 +150,26 @@ kci_url_name() {
   printf '%s' "$name"
 }
 
-# kci_fetch RESULT_PATH URL FILE: kci_download, or report RESULT_PATH as error and exit 1.
+# kci_fetch RESULT_PATH URL FILE [MAX_BYTES [MAX_S]]: kci_download with retries, bounded: at most MAX_BYTES (default
+# 4 GiB: curl --max-filesize, and a file size limit on the transfer for servers that do not announce a size) and MAX_S
+# seconds per attempt (default 1800). Any failure reports RESULT_PATH as error and exits 1.
 kci_fetch() {
-  local path="$1" url="$2" file="$3" shown
+  local path="$1" url="$2" file="$3" max_bytes="${4:-4294967296}" max_s="${5:-1800}" shown rc=0
   shown="$(kci_url_shown "$url")"
-  log "downloading $shown -> $file"
+  log "downloading $shown -> $file (at most $max_bytes bytes, ${max_s}s an attempt)"
   mkdir -p "$(dirname "$file")"
-  if ! kci_download "$url" "$file" --retry 5 --retry-delay 5; then
-    kci_error_exit "$path" 1 "download of $shown failed"
+  # ulimit -f counts 1024-byte blocks; a transfer past it is stopped by SIGXFSZ (status 153)
+  (ulimit -f "$(( max_bytes / 1024 + 1 ))"
+   kci_download "$url" "$file" --retry 5 --retry-delay 5 --max-filesize "$max_bytes" --max-time "$max_s") || rc=$?
+  if [ "$rc" = 0 ] && [ "$(wc -c < "$file")" -gt "$max_bytes" ]; then
+    rc=63
   fi
+  case "$rc" in
+    0) ;;
+    63|153) rm -f "$file"; kci_error_exit "$path" 1 "download of $shown failed: larger than $max_bytes bytes" ;;
+    28) rm -f "$file"; kci_error_exit "$path" 1 "download of $shown failed: not done within ${max_s}s" ;;
+    *) rm -f "$file"; kci_error_exit "$path" 1 "download of $shown failed" ;;
+  esac
   log "downloaded $file ($(wc -c < "$file") bytes)"
 }
 
@@ -411,35 +507,81 @@ kci_modules_version() {
   printf '%s\n' "${versions[0]}"
 }
 
-# kci_install_kernel RESULT_PATH: downloads PULLAB_KERNEL_URL and PULLAB_MODULES_URL, installs the modules under
-# /lib/modules/<version>, the image as /boot/vmlinuz-<version>, builds /boot/initramfs-<version>.img and adds a boot
-# entry that is used for the NEXT BOOT ONLY (grub2-reboot; the saved default stays the old kernel), so a kernel
-# that panics (panic=10) or fails in the initramfs (rd.emergency=reboot) comes back on the old kernel.
+# kci_image_version IMAGE: the kernel version (`uname -r`) a kernel image names: an x86 bzImage's setup header
+# (boot protocol: "HdrS" at 0x202, the offset of the version string less 0x200 at 0x20e), else the first
+# "Linux version <version>" in the image (an uncompressed arm64 Image; a gzip-compressed Image.gz is read through
+# zcat), within its first 64 MiB. Fails when there is none.
+kci_image_version() {
+  local image="$1" off version=""
+  if [ "$(dd if="$image" bs=1 skip=514 count=4 2> /dev/null | tr -d '\0')" = HdrS ]; then
+    off="$(od -An -tu1 -j526 -N2 "$image" | awk '{ print $1 + 256 * $2 }')"
+    if [[ "$off" =~ ^[0-9]+$ ]] && [ "$off" -gt 0 ]; then
+      version="$(dd if="$image" bs=1 skip=$((off + 512)) count=256 2> /dev/null | tr '\0' '\n' | head -n 1 \
+        | awk '{ print $1 }' || true)"
+    fi
+  fi
+  if [ -z "$version" ]; then
+    if [ "$(od -An -tx1 -N2 "$image" | tr -d ' ')" = 1f8b ]; then
+      # grep stops at the first match: the status of the commands before it (SIGPIPE) does not matter
+      version="$( (zcat "$image" 2> /dev/null || true) | head -c 67108864 \
+        | LC_ALL=C grep -a -o -m 1 -E 'Linux version [A-Za-z0-9._+~-]+' | head -n 1 || true)"
+    else
+      version="$(head -c 67108864 "$image" | LC_ALL=C grep -a -o -m 1 -E 'Linux version [A-Za-z0-9._+~-]+' \
+        | head -n 1 || true)"
+    fi
+    version="${version#Linux version }"
+  fi
+  if ! [[ "$version" =~ ^[A-Za-z0-9._+~-]{1,128}$ ]]; then
+    log "no kernel version in $image (neither a bzImage header nor a 'Linux version' string)" >&2
+    return 1
+  fi
+  printf '%s\n' "$version"
+}
+
+# kci_install_kernel RESULT_PATH [modules-optional]: downloads PULLAB_KERNEL_URL and PULLAB_MODULES_URL, installs the
+# modules under /lib/modules/<version>, the image as /boot/vmlinuz-<version>, builds /boot/initramfs-<version>.img and
+# adds a boot entry that is used for the NEXT BOOT ONLY (grub2-reboot; the saved default stays the old kernel), so a
+# kernel that panics (panic=10) or fails in the initramfs (rd.emergency=reboot) comes back on the old kernel.
+# The version is the modules tarball's. With modules-optional a job without PULLAB_MODULES_URL is installed too: the
+# version is the image's (kci_image_version) and the initramfs has no modules (dracut --no-kernel), so the drivers
+# that reach the root file system must be built in.
 # Writes expected-kernel.txt = <version>. Any failure: RESULT_PATH = error, results.json, exit 1 (2: parameters).
 kci_install_kernel() {
-  local rpath="$1" kernel_file modules_file version staging moddir default_kernel info entry title
-  kci_require "$rpath" PULLAB_KERNEL_URL PULLAB_MODULES_URL
+  local rpath="$1" optional="${2:-}" kernel_file modules_file="" version staging moddir="" default_kernel info entry
+  local title
+  if [ "$optional" = modules-optional ]; then
+    kci_require "$rpath" PULLAB_KERNEL_URL
+  else
+    kci_require "$rpath" PULLAB_KERNEL_URL PULLAB_MODULES_URL
+  fi
   kernel_file="artifacts/$(kci_url_name "$PULLAB_KERNEL_URL" kernel)"
-  modules_file="artifacts/$(kci_url_name "$PULLAB_MODULES_URL" modules.tar.xz)"
-  [ "$kernel_file" != "$modules_file" ] || modules_file="artifacts/modules-$(kci_url_name "$PULLAB_MODULES_URL")"
-  kci_fetch "$rpath" "$PULLAB_KERNEL_URL" "$kernel_file"
-  kci_fetch "$rpath" "$PULLAB_MODULES_URL" "$modules_file"
-
-  version="$(kci_modules_version "$modules_file")" \
-    || kci_error_exit "$rpath" 1 "cannot tell the kernel version from $PULLAB_MODULES_URL"
-  log "job kernel version: $version (from $PULLAB_MODULES_URL)"
+  kci_fetch "$rpath" "$PULLAB_KERNEL_URL" "$kernel_file" 268435456
+  if [ -n "${PULLAB_MODULES_URL:-}" ]; then
+    modules_file="artifacts/$(kci_url_name "$PULLAB_MODULES_URL" modules.tar.xz)"
+    [ "$kernel_file" != "$modules_file" ] || modules_file="artifacts/modules-$(kci_url_name "$PULLAB_MODULES_URL")"
+    kci_fetch "$rpath" "$PULLAB_MODULES_URL" "$modules_file" 2147483648
+    version="$(kci_modules_version "$modules_file")" \
+      || kci_error_exit "$rpath" 1 "cannot tell the kernel version from $(kci_url_shown "$PULLAB_MODULES_URL")"
+    log "job kernel version: $version (from $(kci_url_shown "$PULLAB_MODULES_URL"))"
+  else
+    version="$(kci_image_version "$kernel_file")" \
+      || kci_error_exit "$rpath" 1 "cannot tell the kernel version of $(kci_url_shown "$PULLAB_KERNEL_URL") and the job has no modules tarball (MODULES_URL / PULLAB_MODULES_URL) to read it from"
+    log "job kernel version: $version (from the image; no modules tarball: the initramfs carries no modules)"
+  fi
   if [ "$version" = "$(uname -r)" ]; then
     kci_error_exit "$rpath" 1 "the job's kernel $version has the version of the running kernel: refusing to replace it"
   fi
 
   staging="modules-staging"
   rm -rf "$staging"
-  mkdir -p "$staging"
-  tar -xf "$modules_file" -C "$staging" --no-same-owner \
-    || kci_error_exit "$rpath" 1 "cannot unpack $modules_file"
-  moddir="$staging/lib/modules/$version"
-  [ -d "$moddir" ] || moddir="$staging/usr/lib/modules/$version"
-  [ -d "$moddir" ] || kci_error_exit "$rpath" 1 "$modules_file has no lib/modules/$version directory"
+  if [ -n "$modules_file" ]; then
+    mkdir -p "$staging"
+    tar -xf "$modules_file" -C "$staging" --no-same-owner \
+      || kci_error_exit "$rpath" 1 "cannot unpack $modules_file"
+    moddir="$staging/lib/modules/$version"
+    [ -d "$moddir" ] || moddir="$staging/usr/lib/modules/$version"
+    [ -d "$moddir" ] || kci_error_exit "$rpath" 1 "$modules_file has no lib/modules/$version directory"
+  fi
 
   title="KernelCI $version"
   if ! kci_install_files "$version" "$moddir" "$kernel_file"; then
@@ -470,15 +612,22 @@ kci_install_kernel() {
 }
 
 # kci_install_files VERSION MODULES_DIR IMAGE: modules to /lib/modules/VERSION, image to /boot/vmlinuz-VERSION,
-# initramfs /boot/initramfs-VERSION.img (all through privileged: only logged when simulating).
+# initramfs /boot/initramfs-VERSION.img (all through privileged: only logged when simulating). An empty MODULES_DIR
+# installs no modules and builds the initramfs without any (dracut --no-kernel).
 kci_install_files() {
   local version="$1" moddir="$2" image="$3"
-  privileged mkdir -p /lib/modules || return 1
-  privileged rm -rf "/lib/modules/$version" || return 1
-  privileged cp -R "$moddir" /lib/modules/ || return 1
-  privileged depmod -a "$version" || return 1
+  if [ -n "$moddir" ]; then
+    privileged mkdir -p /lib/modules || return 1
+    privileged rm -rf "/lib/modules/$version" || return 1
+    privileged cp -R "$moddir" /lib/modules/ || return 1
+    privileged depmod -a "$version" || return 1
+  fi
   privileged install -m 0755 "$image" "/boot/vmlinuz-$version" || return 1
-  privileged dracut --force --kver "$version" "/boot/initramfs-$version.img" || return 1
+  if [ -n "$moddir" ]; then
+    privileged dracut --force --kver "$version" "/boot/initramfs-$version.img" || return 1
+  else
+    privileged dracut --force --no-kernel --kver "$version" "/boot/initramfs-$version.img" || return 1
+  fi
 }
 
 # kci_check_kernel: compares `uname -r` with expected-kernel.txt. Sets KCI_EXPECTED_KERNEL and KCI_RUNNING_KERNEL.
@@ -503,6 +652,47 @@ kci_check_kernel() {
   fi
   log "the job's kernel $KCI_EXPECTED_KERNEL did NOT boot: running $KCI_RUNNING_KERNEL (the fallback entry)"
   return 1
+}
+
+# kci_report_boot UPTIME_MS: the boot verdict after the reboot of a kernel install: `uname -r` against
+# expected-kernel.txt (kci_check_kernel) -> result boot = pass (duration UPTIME_MS when given) or fail (the previous
+# boot's kernel log follows in the stage log), boot-result.txt (expected=, running=, status=, simulated=) and
+# results.json. Returns 0 (pass) or 1 (fail); without expected-kernel.txt: boot = error, exit 1.
+kci_report_boot() {
+  local uptime_ms="${1:-}" rc=0 status
+  kci_check_kernel || rc=$?
+  case "$rc" in
+    0)
+      status=pass
+      result_add boot pass ${uptime_ms:+"$uptime_ms"}
+      ;;
+    1)
+      status=fail
+      result_add boot fail
+      log "kernel messages of the previous boot (if journald kept them):"
+      privileged journalctl -k -b -1 --no-pager -n 300 || log "no kernel log of the previous boot"
+      ;;
+    *)
+      kci_error_exit boot 1 "expected-kernel.txt is missing: stage 1 did not install a kernel"
+      ;;
+  esac
+  {
+    printf 'expected=%s\n' "$KCI_EXPECTED_KERNEL"
+    printf 'running=%s\n' "$KCI_RUNNING_KERNEL"
+    printf 'status=%s\n' "$status"
+    printf 'simulated=%s\n' "$(simulated && echo yes || echo no)"
+  } > boot-result.txt
+  log "boot = $status (expected $KCI_EXPECTED_KERNEL, running $KCI_RUNNING_KERNEL)"
+  kci_quiet result_write results.json
+  [ "$status" = pass ]
+}
+
+# kci_uptime_ms: milliseconds since the machine booted (/proc/uptime), empty when unknown.
+kci_uptime_ms() {
+  local ms
+  ms="$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime 2> /dev/null || true)"
+  [[ "$ms" =~ ^[0-9]+$ ]] || ms=""
+  printf '%s' "$ms"
 }
 
 # kci_kselftest_collection: the job's kselftest collection(s): PULLAB_KSELFTEST_COLLECTION (comma or space separated),
@@ -629,6 +819,190 @@ PY
     KCI_RESULTS_COUNT=$((KCI_RESULTS_COUNT + 1))
   done <<< "$rows"
   log "$KCI_RESULTS_COUNT LTP results from $file"
+}
+
+# kci_run_ltp: runs the job's LTP command files (PULLAB_LTP_CMDFILES; PULLAB_LTP_SKIPFILE, PULLAB_LTP_WORKERS,
+# PULLAB_TEST_TIMEOUT_S) on the running kernel with kirk or runltp and adds the results (ltp.<testcase>, and ltp =
+# error for a timeout or no results). LTP is the VM's KCI_SYSTEM_LTPROOT (default /opt/ltp) when it has runltp or
+# kirk, else opt/ltp (and opt/kirk) of the job's rootfs PULLAB_ROOTFS_URL, unpacked into ./ltp-root. The runner is
+# KCI_LTP_RUNNER (auto, kirk, runltp). With KCI_LTP_CHROOT=1 the whole rootfs is unpacked (as root) and LTP runs
+# chrooted into it (/proc, /sys, /dev and /dev/pts mounted, unmounted afterwards), so that its binaries use the
+# rootfs's own C library, as pullab_cloud's ltp test did. Exits (results.json written) 2 when a parameter is missing,
+# 1 when LTP cannot be set up; returns 0 once LTP ran, whatever its results. Run from the test directory
+# (kernelci-ltp/README.md). Its outputs: ltp-results.log (runltp) or ltp-kirk-report.json (kirk), ltp-output.log.
+kci_run_ltp() {
+  local system_ltp ltproot rootfs kirk candidate runner cmdfile skiplist skipfile source_file workers timeout_s rc
+  local suite_timeout report results_log chroot_dir="" base python3_ok=0 mnt
+  local -a cmdfiles cmd jail=()
+  kci_require ltp PULLAB_LTP_CMDFILES
+  # LTP: the VM's /opt/ltp, else opt/ltp (and opt/kirk) of the job's rootfs
+  system_ltp="${KCI_SYSTEM_LTPROOT:-/opt/ltp}"
+  if [ -f "$system_ltp/runltp" ] || [ -f "$system_ltp/kirk" ]; then
+    ltproot="$system_ltp"
+    log "using the LTP installed in $ltproot"
+  else
+    if [ -z "${PULLAB_ROOTFS_URL:-}" ]; then
+      kci_error_exit ltp 2 "no LTP in $system_ltp and the job has no rootfs (PULLAB_ROOTFS_URL empty)"
+    fi
+    rootfs="artifacts/$(kci_url_name "$PULLAB_ROOTFS_URL" rootfs.tar.xz)"
+    kci_fetch ltp "$PULLAB_ROOTFS_URL" "$rootfs"
+    kci_root_run rm -rf ltp-root
+    mkdir -p ltp-root
+    if [ "${KCI_LTP_CHROOT:-0}" = 1 ]; then
+      log "unpacking the whole rootfs $rootfs into ltp-root/ (LTP runs chrooted into it)"
+      kci_root_run tar -xf "$rootfs" -C ltp-root --numeric-owner 2> tar-errors.txt \
+        || log "tar: $(head -c 2000 tar-errors.txt | tr '\n' ' ')"
+      chroot_dir="$PWD/ltp-root"
+    else
+      log "unpacking opt/ltp and opt/kirk of $rootfs"
+      # a rootfs without opt/kirk makes tar report "Not found in archive": opt/ltp is checked below instead
+      tar -xf "$rootfs" -C ltp-root --no-same-owner --wildcards '*opt/ltp' '*opt/kirk' 2> tar-errors.txt \
+        || log "tar: $(tr '\n' ' ' < tar-errors.txt)"
+    fi
+    rm -f "$rootfs" tar-errors.txt
+    ltproot="$PWD/ltp-root/opt/ltp"
+    if [ ! -f "$ltproot/runltp" ] && [ ! -f "$ltproot/kirk" ] && [ ! -f "$PWD/ltp-root/opt/kirk/kirk" ]; then
+      kci_error_exit ltp 1 "the rootfs $PULLAB_ROOTFS_URL has no opt/ltp with runltp or kirk"
+    fi
+  fi
+
+  kirk=""
+  for candidate in "$(dirname "$ltproot")/kirk/kirk" "$ltproot/kirk"; do
+    if [ -f "$candidate" ]; then
+      kirk="$candidate"
+      break
+    fi
+  done
+  runner="${KCI_LTP_RUNNER:-auto}"
+  if [ -n "$chroot_dir" ]; then
+    # an absolute symbolic link points into the rootfs, not at this machine's file
+    [ ! -e "$chroot_dir/usr/bin/python3" ] && [ ! -L "$chroot_dir/usr/bin/python3" ] || python3_ok=1
+  elif command -v python3 > /dev/null; then
+    python3_ok=1
+  fi
+  if [ "$runner" = auto ]; then
+    if [ -n "$kirk" ] && [ "$python3_ok" = 1 ]; then
+      runner=kirk
+    else
+      runner=runltp
+    fi
+  fi
+  case "$runner" in
+    kirk) [ -n "$kirk" ] || kci_error_exit ltp 1 "KCI_LTP_RUNNER=kirk but there is no kirk next to $ltproot" ;;
+    runltp) [ -f "$ltproot/runltp" ] || kci_error_exit ltp 1 "no $ltproot/runltp (and no usable kirk)" ;;
+    *) kci_error_exit ltp 2 "KCI_LTP_RUNNER '$runner' is not auto, kirk or runltp" ;;
+  esac
+  log "LTP root $ltproot, runner $runner${kirk:+ ($kirk)}"
+
+  # parameters
+  read -r -a cmdfiles <<< "${PULLAB_LTP_CMDFILES//,/ }"
+  [ "${#cmdfiles[@]}" -gt 0 ] || kci_error_exit ltp 2 "PULLAB_LTP_CMDFILES '$PULLAB_LTP_CMDFILES' names no command file"
+  for cmdfile in "${cmdfiles[@]}"; do
+    [ -f "$ltproot/runtest/$cmdfile" ] || log "WARNING: no command file $ltproot/runtest/$cmdfile"
+  done
+  log "command files: ${cmdfiles[*]}"
+
+  skiplist=""
+  skipfile="${PULLAB_LTP_SKIPFILE:-}"
+  if [ -n "$skipfile" ]; then
+    source_file=""
+    case "$skipfile" in
+      *://*)
+        source_file="artifacts/$(kci_url_name "$skipfile" skipfile)"
+        mkdir -p artifacts
+        (ulimit -f 1025; kci_download "$skipfile" "$source_file" --retry 5 --retry-delay 5 --max-filesize 1048576 \
+          --max-time 120) || { log "WARNING: download of $(kci_url_shown "$skipfile") failed"; source_file=""; }
+        ;;
+      /*)
+        [ ! -f "$skipfile" ] || source_file="$skipfile"
+        ;;
+      *)
+        for candidate in "$PWD/$skipfile" "$ltproot/$skipfile" "${PULLAB_SHARED_DIR:-../shared}/$skipfile"; do
+          if [ -f "$candidate" ]; then
+            source_file="$candidate"
+            break
+          fi
+        done
+        ;;
+    esac
+    if [ -n "$source_file" ]; then
+      skiplist="$PWD/ltp-skiplist.txt"
+      ltp_skipfile_to_list "$source_file" "$skiplist"
+      if [ -n "$chroot_dir" ]; then
+        # the unpacked rootfs belongs to root: the list goes in as root
+        kci_root_run cp "$skiplist" "$chroot_dir/ltp-skiplist.txt"
+        skiplist="$chroot_dir/ltp-skiplist.txt"
+      fi
+      log "skip file $source_file: $(wc -l < "$skiplist") test(s) skipped"
+    else
+      log "WARNING: skip file '$(kci_url_shown "$skipfile")' not found (test directory, $ltproot, shared/): running without a skip list"
+    fi
+  fi
+
+  workers=""
+  case "${PULLAB_LTP_WORKERS:-}" in
+    "") ;;
+    max) workers="$(nproc)" ;;
+    *[!0-9]*|0) log "WARNING: workers '${PULLAB_LTP_WORKERS}' is neither a positive number nor 'max': ignored" ;;
+    *) workers="$PULLAB_LTP_WORKERS" ;;
+  esac
+
+  timeout_s="$(kci_test_timeout)"
+
+  # run; the paths the LTP run is given are seen from inside the chroot when there is one (${path#"$chroot_dir"})
+  base="${chroot_dir:-$PWD}"
+  if [ -n "$chroot_dir" ]; then
+    jail=(chroot "$chroot_dir")
+    for mnt in proc sys dev dev/pts; do
+      privileged mkdir -p "$chroot_dir/$mnt" || true
+    done
+    privileged mount -t proc proc "$chroot_dir/proc" || log "WARNING: cannot mount /proc in $chroot_dir"
+    privileged mount -t sysfs sys "$chroot_dir/sys" || log "WARNING: cannot mount /sys in $chroot_dir"
+    privileged mount --bind /dev "$chroot_dir/dev" || log "WARNING: cannot bind /dev into $chroot_dir"
+    privileged mount --bind /dev/pts "$chroot_dir/dev/pts" || log "WARNING: cannot bind /dev/pts into $chroot_dir"
+  fi
+  rc=0
+  if [ "$runner" = kirk ]; then
+    report="$base/ltp-kirk-report.json"
+    kci_root_run rm -f "$report" ltp-kirk-report.json
+    # kirk stops the suite a little before the hard timeout so that it still writes its report
+    suite_timeout="$timeout_s"
+    [ "$timeout_s" -le 120 ] || suite_timeout=$((timeout_s - 60))
+    cmd=("${kirk#"$chroot_dir"}" --framework "ltp:root=${ltproot#"$chroot_dir"}" --run-suite "${cmdfiles[@]}"
+         --json-report "${report#"$chroot_dir"}" --suite-timeout "$suite_timeout")
+    [ -z "$workers" ] || cmd+=(--workers "$workers")
+    [ -z "$skiplist" ] || cmd+=(--skip-file "${skiplist#"$chroot_dir"}")
+    kci_run_timeout "$timeout_s" ltp-output.log "${jail[@]}" env LTPROOT="${ltproot#"$chroot_dir"}" "${cmd[@]}" \
+      || rc=$?
+    [ -z "$chroot_dir" ] || [ ! -f "$report" ] || cp "$report" ltp-kirk-report.json
+    kirk_report_to_results ltp-kirk-report.json ltp || true
+  else
+    results_log="$base/ltp-results.log"
+    kci_root_run rm -f "$results_log" ltp-results.log
+    cmd=("${ltproot#"$chroot_dir"}/runltp" -p -f "$(IFS=,; printf '%s' "${cmdfiles[*]}")"
+         -l "${results_log#"$chroot_dir"}")
+    [ -z "$skiplist" ] || cmd+=(-S "${skiplist#"$chroot_dir"}")
+    [ -z "$workers" ] || log "runltp runs one test at a time: workers=$workers is only used by kirk"
+    kci_run_timeout "$timeout_s" ltp-output.log "${jail[@]}" env LTPROOT="${ltproot#"$chroot_dir"}" "${cmd[@]}" \
+      || rc=$?
+    [ -z "$chroot_dir" ] || [ ! -f "$results_log" ] || cp "$results_log" ltp-results.log
+    ltp_results_to_results ltp-results.log ltp || true
+  fi
+  if [ -n "$chroot_dir" ]; then
+    for mnt in dev/pts dev sys proc; do
+      privileged umount "$chroot_dir/$mnt" || log "WARNING: cannot unmount $chroot_dir/$mnt"
+    done
+  fi
+
+  if kci_timed_out "$rc"; then
+    log "ERROR: LTP did not finish within ${timeout_s}s (PULLAB_TEST_TIMEOUT_S): ltp = error, $KCI_RESULTS_COUNT result(s) kept"
+    result_add ltp error
+  elif [ "$KCI_RESULTS_COUNT" = 0 ]; then
+    log "ERROR: $runner ended with status $rc and no results: ltp = error"
+    result_add ltp error
+  else
+    log "$runner ended with status $rc, $KCI_RESULTS_COUNT result(s)"
+  fi
 }
 
 # ltp_skipfile_to_list SRC DEST: a skip list for runltp -S / kirk --skip-file, one test name a line. SRC is either

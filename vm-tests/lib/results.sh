@@ -6,6 +6,7 @@
 #   result_add ltp.abort01 fail 40
 #   result_add perf.latency pass 100 1.5 ms   # optional measurement value and unit
 #   result_write                          # renders results.json from everything added so far
+#   result_tally fail                     # how many paths have that status (last result wins)
 
 PULLAB_RESULTS_TSV="${PULLAB_RESULTS_TSV:-.pullab-results.tsv}"
 # fields are separated by the ASCII unit separator: unlike a tab it is not IFS whitespace, so empty fields survive
@@ -77,4 +78,19 @@ json_escape() {
   s="${s//$'\r'/\\r}"
   s="${s//$'\t'/\\t}"
   printf '%s' "$s"
+}
+
+# result_tally STATUS: how many paths have STATUS as their last result so far.
+result_tally() {
+  local want="$1" path status rest n=0
+  local -A last=()
+  if [ -f "$PULLAB_RESULTS_TSV" ]; then
+    while IFS="$PULLAB_RESULTS_SEP" read -r path status rest; do
+      [ -z "$path" ] || last[$path]="$status"
+    done < "$PULLAB_RESULTS_TSV"
+  fi
+  for path in "${!last[@]}"; do
+    [ "${last[$path]}" != "$want" ] || n=$((n + 1))
+  done
+  printf '%s\n' "$n"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The KernelCI tests (kernelci-boot, kernelci-ltp, kernelci-kselftest) and lib/kernelci.sh, run for real on fake
+# The KernelCI tests (kernelci-boot, kernelci-ltp, kernelci-kselftest, and pullab_cloud's url-kernel-boot and ltp,
+# which share their code) and lib/kernelci.sh, run for real on fake
 # artifacts built here (tar -cJf) and served over http on loopback (params.env opts into both, as a lab config with
 # artifact_urls.allow_http and allow_private [127.0.0.1/32] makes it); kernel installation is simulated
 # (PULLAB_SIMULATE=1).
@@ -44,6 +45,11 @@ setup_file() {
   cp "$fix/stubs/kirk" "$tmp/rootfs-kirk/opt/kirk/kirk"
   tar -C "$tmp/rootfs-kirk" -cJf "$art/kirk.rootfs.tar.xz" .
 
+  # the same with a python3 (an absolute link, as in a Debian rootfs): kirk can run inside a chroot into it
+  cp -R "$tmp/rootfs-kirk" "$tmp/rootfs-kirk-py"
+  ln -s /usr/bin/python3.13 "$tmp/rootfs-kirk-py/usr/bin/python3"
+  tar -C "$tmp/rootfs-kirk-py" -cJf "$art/kirk-py.rootfs.tar.xz" .
+
   # a rootfs without LTP
   mkdir -p "$tmp/rootfs-empty/etc"
   printf 'ID=debian\n' > "$tmp/rootfs-empty/etc/os-release"
@@ -56,6 +62,15 @@ setup_file() {
   cp "$fix/kselftest-timers.tap" "$k/timers.tap"
   printf 'timers:posix_timers\ntimers:nanosleep\n' > "$k/kselftest-list.txt"
   tar -C "$k" -cJf "$art/kselftest.tar.xz" .
+
+  # an x86 bzImage whose setup header names its version ("HdrS" at 0x202, version string offset - 0x200 at 0x20e),
+  # a gzip-compressed arm64 Image.gz with its "Linux version" banner, and an image naming no version
+  python3 -c 'import sys
+b = bytearray(4096); b[0x202:0x206] = b"HdrS"; b[0x20e:0x210] = (0x400 - 0x200).to_bytes(2, "little")
+v = b"6.16.0-hdr-kci (builder@ci) #1 SMP PREEMPT_DYNAMIC"; b[0x400:0x400 + len(v)] = v
+open(sys.argv[1], "wb").write(b)' "$art/bzImage-hdr"
+  { head -c 512 /dev/zero; printf 'Linux version 6.17.0-arm64-kci (gcc) #1 SMP\n'; } | gzip > "$art/Image.gz"
+  head -c 4096 /dev/zero > "$art/Image-anonymous"
 
   # a tarball without lib/modules
   tar -C "$k" -cJf "$art/no-modules.tar.xz" timers
@@ -708,4 +723,257 @@ EOF
   run ./run-02-kselftest.sh
   [ "$status" -eq 2 ]
   [ "$(status kselftest)" = error ]
+}
+
+# --- url-kernel-boot (pullab_cloud's test: its parameter names, modules optional) --------------------------------
+
+# url_env VAR=VALUE...: pullab_cloud-style parameters: in the environment of the stages, params.env only with the
+# lab's URL opt-ins (loopback over http, as the artifacts here are served).
+url_env() {
+  params PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32
+  local kv
+  export KERNELCI_NODE_ID=6825f9c0b4e0b1c9d2a7e0b1 ARCH=x86_64 PULL_LABS_TESTS=baseline-x86:baseline
+  for kv in "$@"; do
+    export "${kv%%=*}=${kv#*=}"
+  done
+}
+
+@test "url-kernel-boot: KERNEL_URL and MODULES_URL as pullab_cloud passes them: stage 1 installs (simulated), 194; stage 2 boot = pass" {
+  test_dir url-kernel-boot
+  url_env "KERNEL_URL=$WWW/bzImage" "MODULES_URL=$WWW/modules.tar.xz"
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"PULLAB_KERNEL_URL from KERNEL_URL: $WWW/bzImage"* ]]
+  [[ "$output" == *"PULLAB_JOB_NODE_ID from KERNELCI_NODE_ID: 6825f9c0b4e0b1c9d2a7e0b1"* ]]
+  [[ "$output" == *"job kernel version: $KVERSION (from $WWW/modules.tar.xz)"* ]]
+  [[ "$output" == *"SIMULATED: cp -R modules-staging/lib/modules/$KVERSION /lib/modules/"* ]]
+  [[ "$output" == *"SIMULATED: grub2-reboot KernelCI $KVERSION"* ]]
+  [ "$(cat expected-kernel.txt)" = "$KVERSION" ]
+  [ ! -e results.json ]
+  run ./run-02-check-boot.sh
+  echo "$output"
+  [ "$status" -eq 0 ]
+  valid_json
+  [ "$(status boot)" = pass ]
+  [ "$(result_count)" -eq 1 ]
+  grep -qx "expected=$KVERSION" boot-result.txt
+}
+
+@test "url-kernel-boot: without MODULES_URL the version is the bzImage header's and the initramfs carries no modules" {
+  test_dir url-kernel-boot
+  url_env "KERNEL_URL=$WWW/bzImage-hdr"
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 194 ]
+  [[ "$output" == *"no modules URL (MODULES_URL / PULLAB_MODULES_URL)"* ]]
+  [[ "$output" == *"job kernel version: 6.16.0-hdr-kci (from the image"* ]]
+  [[ "$output" == *"SIMULATED: dracut --force --no-kernel --kver 6.16.0-hdr-kci /boot/initramfs-6.16.0-hdr-kci.img"* ]]
+  [[ "$output" != *"SIMULATED: cp -R"* ]]
+  [[ "$output" != *"SIMULATED: depmod"* ]]
+  [ "$(cat expected-kernel.txt)" = 6.16.0-hdr-kci ]
+}
+
+@test "url-kernel-boot: an image naming no version and no modules -> exit 1 saying what is missing, boot = error" {
+  test_dir url-kernel-boot
+  url_env "KERNEL_URL=$WWW/Image-anonymous"
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"cannot tell the kernel version of $WWW/Image-anonymous and the job has no modules tarball (MODULES_URL / PULLAB_MODULES_URL)"* ]]
+  [ "$(status boot)" = error ]
+  [ ! -e expected-kernel.txt ]
+}
+
+@test "url-kernel-boot: no kernel URL -> exit 2 naming KERNEL_URL and PULLAB_KERNEL_URL, boot = error" {
+  test_dir url-kernel-boot
+  url_env
+  run ./run-01-install-kernel.sh
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"no kernel URL: set KERNEL_URL (pullab_cloud's name) or PULLAB_KERNEL_URL"* ]]
+  valid_json
+  [ "$(status boot)" = error ]
+}
+
+@test "url-kernel-boot: a plain http KERNEL_URL is refused unless the lab opted in (PULLAB_ALLOW_HTTP=1)" {
+  test_dir url-kernel-boot
+  url_env "KERNEL_URL=$WWW/bzImage" "MODULES_URL=$WWW/modules.tar.xz"
+  params PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32
+  run ./run-01-install-kernel.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"download: refused $WWW/bzImage: plain http (https only; PULLAB_ALLOW_HTTP=1 allows http)"* ]]
+  [ "$(status boot)" = error ]
+  [ ! -e artifacts/bzImage ]
+}
+
+@test "url-kernel-boot stage 2, real run, another kernel booted: boot = fail and exit 1 (result.txt FAILED)" {
+  test_dir url-kernel-boot
+  url_env
+  echo "0.0.1-not-running" > expected-kernel.txt
+  PULLAB_SIMULATE=0 run ./run-02-check-boot.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"the job's kernel 0.0.1-not-running did NOT boot"* ]]
+  valid_json
+  [ "$(status boot)" = fail ]
+  grep -qx "status=fail" boot-result.txt
+}
+
+@test "kci_image_version: bzImage setup header, gzip Image banner, uncompressed banner; none fails" {
+  run kci "$BATS_TEST_TMPDIR" kci_image_version "$ART/bzImage-hdr"
+  [ "$status" -eq 0 ] && [ "$output" = 6.16.0-hdr-kci ]
+  run kci "$BATS_TEST_TMPDIR" kci_image_version "$ART/Image.gz"
+  [ "$status" -eq 0 ] && [ "$output" = 6.17.0-arm64-kci ]
+  run kci "$BATS_TEST_TMPDIR" kci_image_version "$ART/bzImage"
+  [ "$status" -eq 0 ] && [ "$output" = "$KVERSION" ]
+  run kci "$BATS_TEST_TMPDIR" kci_image_version "$ART/Image-anonymous"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no kernel version in $ART/Image-anonymous"* ]]
+}
+
+@test "kci_fetch: an artifact larger than the bound is refused and not kept" {
+  cd "$BATS_TEST_TMPDIR"
+  run kci "$BATS_TEST_TMPDIR" env PULLAB_ALLOW_HTTP=1 PULLAB_ALLOW_PRIVATE_URLS=127.0.0.1/32 \
+    bash -c 'source "$1/lib/test_lib.sh"; source "$1/lib/results.sh"; source "$1/lib/kernelci.sh"
+             kci_fetch boot "$2" artifacts/bzImage 1000' _ "$VMT" "$WWW/bzImage"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"download of $WWW/bzImage failed: larger than 1000 bytes"* ]]
+  [ ! -e artifacts/bzImage ]
+  [ "$(status boot)" = error ]
+}
+
+@test "kci_load_params: a PULLAB_* name wins over pullab_cloud's name when both are set, with a warning" {
+  cd "$BATS_TEST_TMPDIR"
+  params "PULLAB_KERNEL_URL=https://storage.kernelci.org/a/bzImage"
+  KERNEL_URL=https://storage.kernelci.org/b/bzImage run kci "$BATS_TEST_TMPDIR" \
+    bash -c 'source "$1/lib/test_lib.sh"; source "$1/lib/results.sh"; source "$1/lib/kernelci.sh"
+             kci_load_params; echo "kernel=$PULLAB_KERNEL_URL"' _ "$VMT"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"WARNING: PULLAB_KERNEL_URL and KERNEL_URL differ: using PULLAB_KERNEL_URL (https://storage.kernelci.org/a/bzImage)"* ]]
+  [[ "$output" == *"kernel=https://storage.kernelci.org/a/bzImage"* ]]
+}
+
+# --- ltp (pullab_cloud's test: LTP on the running kernel) -----------------------------------------------------------
+
+# chroot_stub: a directory with the chroot stand-in (fixtures/kernelci/stubs/chroot), for PATH.
+chroot_stub() {
+  mkdir -p "$BATS_TEST_TMPDIR/chroot-bin"
+  cp "$FIX/stubs/chroot" "$BATS_TEST_TMPDIR/chroot-bin/chroot"
+  printf '%s' "$BATS_TEST_TMPDIR/chroot-bin"
+}
+
+# TESTS_JSON: PULL_LABS_TESTS_JSON as pullab_cloud's translation writes it for an ltp job with a baseline test.
+TESTS_JSON='[{"id":"ltp-smoketest","type":"ltp","parameters":"tst_cmdfiles=smoketest,syscalls-mini skip_install=true","timeout_s":900},{"id":"baseline-x86","type":"baseline","parameters":"","timeout_s":null}]'
+
+@test "ltp: command files from PULL_LABS_TESTS_JSON, LTP chrooted into ROOTFS_URL; failed tests -> exit 1, each in results.json" {
+  test_dir ltp
+  url_env "ROOTFS_URL=$WWW/full.rootfs.tar.xz" "PULL_LABS_TESTS_JSON=$TESTS_JSON" "KERNEL_URL=$WWW/bzImage"
+  PATH="$(chroot_stub):$PATH" run ./run.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"LTP parameters from PULL_LABS_TESTS_JSON: command files 'smoketest,syscalls-mini'"* ]]
+  [[ "$output" == *"not installed, LTP runs on the VM's kernel"* ]]
+  [[ "$output" == *"running (timeout 900s)"* ]]
+  # the whole rootfs unpacked, /proc, /sys, /dev mounted (simulated) and unmounted, runltp run inside the chroot
+  [ -f ltp-root/etc/os-release ] && [ -f ltp-root/usr/bin/hello ]
+  [[ "$output" == *"SIMULATED: mount -t proc proc $TD/ltp-root/proc"* ]]
+  [[ "$output" == *"SIMULATED: mount --bind /dev/pts $TD/ltp-root/dev/pts"* ]]
+  [[ "$output" == *"SIMULATED: umount $TD/ltp-root/proc"* ]]
+  grep -qx "env LTPROOT=/opt/ltp /opt/ltp/runltp -p -f smoketest,syscalls-mini -l /ltp-results.log" ltp-root/chroot-invocation.txt
+  valid_json
+  [ "$(status ltp.access01)" = pass ]
+  [ "$(status ltp.splice02)" = fail ]
+  [ "$(status ltp.df01_sh)" = error ]
+  [ "$(status ltp.utime07)" = skip ]
+  [[ "$output" == *"FAIL: 3 LTP test(s) failed, 1 in error"* ]]
+  # pullab_cloud's uploaded names
+  [ -s results_ltp.log ] && [ -s results_ltp-output.log ]
+  grep -qx "fail=3" results_ltp-summary.txt
+  grep -qx "command_files=smoketest,syscalls-mini" results_ltp-summary.txt
+  # the kernel was not touched
+  [ ! -e expected-kernel.txt ]
+  [[ "$output" != *"SIMULATED: grub2-reboot"* ]]
+}
+
+@test "ltp: kirk of a rootfs with python3 runs inside the chroot, with the skip file and workers of the job" {
+  test_dir ltp
+  cp "$FIX/skipfile-lkft.yaml" .
+  url_env "ROOTFS_URL=$WWW/kirk-py.rootfs.tar.xz" PULLAB_LTP_CMDFILES=smoketest PULLAB_LTP_SKIPFILE=skipfile-lkft.yaml \
+    PULLAB_LTP_WORKERS=3
+  PATH="$(chroot_stub):$PATH" run ./run.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runner kirk ($TD/ltp-root/opt/kirk/kirk)"* ]]
+  grep -qx "env LTPROOT=/opt/ltp /opt/kirk/kirk --framework ltp:root=/opt/ltp --run-suite smoketest --json-report /ltp-kirk-report.json --suite-timeout 540 --workers 3 --skip-file /ltp-skiplist.txt" \
+    ltp-root/chroot-invocation.txt
+  [ -s results_ltp-kirk-report.json ]
+  [ "$(status ltp.access01)" = pass ]
+  [ "$(status ltp.splice02)" = fail ]
+  [ "$(status ltp.shell_test01)" = missing ]   # skipped by the skip file
+}
+
+@test "ltp with KCI_LTP_CHROOT=0: only opt/ltp of the rootfs is unpacked and run on the VM, as kernelci-ltp does" {
+  test_dir ltp
+  url_env "ROOTFS_URL=$WWW/full.rootfs.tar.xz" PULLAB_LTP_CMDFILES=smoketest KCI_LTP_CHROOT=0
+  run ./run.sh
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ -d ltp-root/opt/ltp ] && [ ! -e ltp-root/etc ]
+  [[ "$output" != *"SIMULATED: mount"* ]]
+  grep -q -- "-p -f smoketest -l $TD/ltp-results.log" ltp-root/opt/ltp/stub-invocation.txt
+}
+
+@test "ltp: no command files anywhere runs smoketest; every test passing -> exit 0" {
+  test_dir ltp
+  local sys="$BATS_TEST_TMPDIR/sys-ltp"
+  mkdir -p "$sys/runtest"
+  cp "$FIX/stubs/runltp" "$sys/runltp"
+  printf 'access01 access01\nfork01 fork01\n' > "$sys/runtest/smoketest"
+  : > "$sys/stub-outcomes.txt"
+  url_env
+  KCI_SYSTEM_LTPROOT="$sys" run ./run.sh
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"no LTP command files (PULLAB_LTP_CMDFILES, PULL_LABS_TESTS_JSON tst_cmdfiles=): running smoketest"* ]]
+  [[ "$output" == *"using the LTP installed in $sys"* ]]
+  [[ "$output" == *"PASS: no LTP test failed"* ]]
+  [ "$(status ltp.access01)" = pass ]
+  [ "$(status ltp.fork01)" = pass ]
+  [ "$(result_count)" -eq 2 ]
+}
+
+@test "ltp: no LTP on the VM and no ROOTFS_URL -> exit 2, ltp = error" {
+  test_dir ltp
+  url_env
+  run ./run.sh
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"no LTP in $BATS_TEST_TMPDIR/no-ltp-installed and the job has no rootfs (PULLAB_ROOTFS_URL empty)"* ]]
+  [ "$(status ltp)" = error ]
+}
+
+@test "kci_ltp_params_from_tests: tst_cmdfiles of every ltp test once, skipfile, workers, timeout; bad input ignored" {
+  local out
+  # shellcheck disable=SC2016
+  local show='source "$1/lib/test_lib.sh"; source "$1/lib/results.sh"; source "$1/lib/kernelci.sh"
+    kci_ltp_params_from_tests; echo "cmd=${PULLAB_LTP_CMDFILES:-} skip=${PULLAB_LTP_SKIPFILE:-} workers=${PULLAB_LTP_WORKERS:-} timeout=${PULLAB_TEST_TIMEOUT_S:-}"'
+  PULL_LABS_TESTS_JSON='[{"type":"ltp","parameters":"tst_cmdfiles=syscalls,mm skipfile=skipfile-lkft.yaml workers=max","timeout_s":1200},{"type":"ltp","parameters":{"tst_cmdfiles":"mm,fs"}},{"type":"kselftest","parameters":"tst_cmdfiles=bad"}]' \
+    run bash -c "$show" _ "$VMT"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"cmd=syscalls,mm,fs skip=skipfile-lkft.yaml workers=max timeout=1200"* ]]
+  # an explicit PULLAB_LTP_CMDFILES wins; not JSON and oversized lists are ignored with a warning
+  PULLAB_LTP_CMDFILES=math PULL_LABS_TESTS_JSON='[{"type":"ltp","parameters":"tst_cmdfiles=mm"}]' run bash -c "$show" _ "$VMT"
+  [[ "$output" == *"cmd=math "* ]]
+  PULL_LABS_TESTS_JSON='not json' run bash -c "$show" _ "$VMT"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"WARNING: PULL_LABS_TESTS_JSON cannot be used: ignored"* ]]
+  [[ "$output" == *"cmd= "* ]]
+  out="[$(printf '{"type":"ltp","parameters":"tst_cmdfiles=x"},%.0s' $(seq 1 2000)){}]"
+  PULL_LABS_TESTS_JSON="$out" run bash -c "$show" _ "$VMT"
+  [[ "$output" == *"WARNING: PULL_LABS_TESTS_JSON is over 64 KiB"* ]]
+  # command file names that could reach outside runtest/ are dropped
+  PULL_LABS_TESTS_JSON='[{"type":"ltp","parameters":"tst_cmdfiles=../../etc/passwd,syscalls"}]' run bash -c "$show" _ "$VMT"
+  [[ "$output" == *"cmd=syscalls "* ]]
 }

@@ -36,6 +36,30 @@ class VmTestBundleTest {
     }
 
     @Test
+    @DisplayName("pullab_cloud's url-kernel-boot, ltp, kvm-unit-tests and simple-source-reboot are bundled with lib/")
+    void givenClasspath_whenListingNames_thenPullabCloudsSeedTestsAreBundled() {
+        assertThat(BUNDLED.names()).contains("url-kernel-boot", "ltp", "kvm-unit-tests", "simple-source-reboot");
+        assertThat(BUNDLED.files("url-kernel-boot")).containsKeys("run-01-install-kernel.sh", "run-02-check-boot.sh",
+                "common_lib.sh", "lib/kernelci.sh", "README.md");
+        assertThat(BUNDLED.files("ltp")).containsKeys("run.sh", "common_lib.sh", "lib/kernelci.sh", "README.md");
+        assertThat(BUNDLED.files("kvm-unit-tests")).containsKeys("run-01-install-kernel.sh",
+                "run-02-kvm-unit-tests.sh", "lib/kvm_unit_tests.sh", "lib/kernel_rpm.sh", "README.md");
+        assertThat(BUNDLED.files("simple-source-reboot")).containsKeys("run-01-build-kernel.sh",
+                "run-02-check-kernel.sh", "lib/kernel_rpm.sh", "README.md");
+    }
+
+    @Test
+    @DisplayName("kvm-unit-tests asks for the run's kernel RPMs, simple-source-reboot for its source RPMs")
+    void givenSeedTests_whenReadingExternalRequirements_thenTheyNeedWhatPullabCloudsDid() {
+        assertThat(BUNDLED.externalRequirements("kvm-unit-tests"))
+                .containsExactly(entry("kernel-rpms/src", false), entry("kernel-rpms/binary", true));
+        assertThat(BUNDLED.externalRequirements("simple-source-reboot"))
+                .containsExactly(entry("kernel-rpms/src", true), entry("kernel-rpms/binary", false));
+        assertThat(BUNDLED.externalRequirements("url-kernel-boot")).containsExactly(entry("kernel-rpms/binary", false));
+        assertThat(BUNDLED.externalRequirements("ltp")).containsExactly(entry("kernel-rpms/binary", false));
+    }
+
+    @Test
     void givenSharedLibDirectoryWithoutStages_whenListingNames_thenItIsNotATest() {
         assertThat(BUNDLED.has("lib")).isFalse();
         assertThat(BUNDLED.names()).doesNotContain("lib");
