@@ -17,7 +17,8 @@ import java.util.Optional;
  * {@code api_base_uri} → {@code apiBaseUri}, {@code runtime_name} → {@code runtimeName}, {@code platforms} (string or
  * list) → {@code platforms}, {@code kcidb_submit_url} → {@code kcidbSubmitUrl}, {@code kcidb_origin} →
  * {@code kcidbOrigin}, {@code poll_interval_sec} → {@code pollInterval} (whole minutes, rounded up: EventBridge
- * Scheduler's finest rate is one minute). A {@code -c} key always wins over the file.
+ * Scheduler's finest rate is one minute). Its {@code test_config.role_name} (the VMs' instance profile of a config
+ * run) → {@code vmRoleNames}, so the orchestrator may pass that role. A {@code -c} key always wins over the file.
  *
  * <p>{@code api_token} and {@code kcidb_jwt} are never deployed from the file: a value there would end up in the
  * template. They are reported as {@link #ignored() ignored}, and belong in the stack's secrets.
@@ -45,13 +46,18 @@ record PullabCloudConfig(Map<String, String> context, List<String> ignored) {
             throw new IllegalArgumentException("context config=" + file + ": no such file (give the path of a"
                     + " pullab_cloud config.json, relative to infra-cdk/)");
         }
-        JsonNode kernelci;
+        JsonNode root;
         try {
-            kernelci = new ObjectMapper().readTree(file.toFile()).path("kernelci");
+            root = new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
         }
+        JsonNode kernelci = root.path("kernelci");
         Map<String, String> context = new LinkedHashMap<>();
+        JsonNode roleName = root.path("test_config").path("role_name");
+        if (roleName.isTextual() && !roleName.asText().isBlank()) {
+            context.put("vmRoleNames", roleName.asText().trim());
+        }
         KEYS.forEach((key, contextKey) -> text(file, kernelci, key).ifPresent(v -> context.put(contextKey, v)));
         text(file, kernelci, "poll_interval_sec").ifPresent(seconds -> context.put("pollInterval",
                 Long.toString(minutes(file, seconds))));

@@ -383,6 +383,7 @@ public final class PullabStack extends Stack {
             state.table("launches").grantReadWriteData(fn);
             secrets.kernelciToken().grantRead(fn);
             vms.role().grantPassRole(fn.getGrantPrincipal());
+            grantPassVmRoles(fn);
             grantLaunch(fn);
             grantQemuTasks(fn, qemu);
         }
@@ -762,6 +763,29 @@ public final class PullabStack extends Stack {
     private int intContext(String key, int fallback) {
         String value = stringContext(key, null);
         return value == null ? fallback : Integer.parseInt(value.trim());
+    }
+
+    /**
+     * {@code iam:PassRole} to EC2 on the roles of context {@code vmRoleNames} (a config's {@code test_config.role_name}:
+     * the VMs' instance profile, pullab_cloud's key), besides the lab's own VM role; each by its ARN, never a wildcard.
+     * The instance profile of that name must exist and its role reach the lab's buckets (infra-cdk/README.md).
+     */
+    private void grantPassVmRoles(Function fn) {
+        List<String> names = listContext("vmRoleNames");
+        if (names.isEmpty()) {
+            return;
+        }
+        for (String name : names) {
+            if (!name.matches("[\\w+=,.@-]{1,64}")) {
+                throw new IllegalArgumentException("context vmRoleNames: '" + name + "' is not an IAM role name");
+            }
+        }
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("iam:PassRole"))
+                .resources(names.stream().map(name -> "arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":role/"
+                        + name).toList())
+                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ec2.amazonaws.com")))
+                .build());
     }
 
     private List<String> listContext(String key) {

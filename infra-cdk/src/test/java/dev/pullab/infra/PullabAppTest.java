@@ -104,4 +104,34 @@ class PullabAppTest {
         assertThat(read.ignored()).containsExactly("kernelci.api_token");
         assertThat(read.context()).containsExactly(Map.entry("pollInterval", "1"));
     }
+
+    @Test
+    void givenAConfigWithARoleName_whenSynthesized_thenTheOrchestratorMayPassThatRoleToEc2Only(@TempDir Path dir)
+            throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, """
+                {"test_config": {"test_id": "test-001", "role_name": "kernel-ci-vm-role", "vms": []}}
+                """);
+        App app = new App(AppProps.builder().context(Map.of("placeholderCode", "true", "config", config.toString()))
+                .build());
+        software.amazon.awscdk.assertions.Template template =
+                software.amazon.awscdk.assertions.Template.fromStack(PullabApp.configure(app));
+
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                software.amazon.awscdk.assertions.Match.arrayWith(java.util.List.of(
+                        software.amazon.awscdk.assertions.Match.objectLike(Map.of(
+                                "Action", "iam:PassRole",
+                                "Condition", Map.of("StringEquals",
+                                        Map.of("iam:PassedToService", "ec2.amazonaws.com")))))))));
+        assertThat(template.toJSON().toString()).contains(":role/kernel-ci-vm-role");
+    }
+
+    @Test
+    void givenARoleNameThatIsNoIamName_whenConfigured_thenRefusedNamingIt() {
+        App app = new App(AppProps.builder().context(Map.of("placeholderCode", "true",
+                "vmRoleNames", "good-role,bad role*")).build());
+
+        assertThatThrownBy(() -> PullabApp.configure(app))
+                .hasMessageContaining("context vmRoleNames: 'bad role*' is not an IAM role name");
+    }
 }
