@@ -86,8 +86,8 @@ public final class Ec2Launcher implements Launcher {
                 throw new IllegalStateException("launching with instance profile '" + role.get() + "' (the config's"
                         + " test_config.role_name) failed: " + e.awsErrorDetails().errorMessage() + ". The instance"
                         + " profile must exist, give S3 access to the results and storage buckets, and the orchestrator"
-                        + " must be allowed to pass its role (the pullab stack grants iam:PassRole on its own VM role"
-                        + " only); drop role_name to use the lab's instance profile", e);
+                        + " must be allowed to pass its role (deploy the stack with -c vmRoleNames=" + role.get() + ", or with"
+                        + " the config as -c config=…); or drop role_name to use the lab's instance profile", e);
             }
             throw e;
         }

@@ -95,6 +95,7 @@ class Ec2LauncherIT {
         assertThatThrownBy(() -> launched(options)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("instance profile 'no-such-role-" + suffix + "' (the config's"
                         + " test_config.role_name)")
+                .hasMessageContaining("-c vmRoleNames=no-such-role-" + suffix)
                 .hasMessageContaining("drop role_name to use the lab's instance profile");
     }
 

@@ -184,15 +184,7 @@ public final class VmTestCatalog {
                 throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
             }
         }
-        List<String> content = VmTestRules.problems(name, files);
-        if (!content.isEmpty()) {
-            problems.add(refusal(location, content));
-            return Optional.empty();
-        }
-        if (files.keySet().stream().noneMatch(path -> path.startsWith(VmTestRules.LIB))) {
-            files.putAll(bundled.lib());
-        }
-        return Optional.of(new VmTest(name, location, files));
+        return checked(name, location, files, VmTestRules.problems(name, files), problems);
     }
 
     /**
@@ -216,7 +208,16 @@ public final class VmTestCatalog {
         }
         SortedMap<String, byte[]> files = new TreeMap<>();
         List<String> unzipProblems = unzip(zip, name, files);
-        List<String> content = unzipProblems.isEmpty() ? VmTestRules.problems(name, files) : unzipProblems;
+        return checked(name, location, files,
+                unzipProblems.isEmpty() ? VmTestRules.problems(name, files) : unzipProblems, problems);
+    }
+
+    /**
+     * The test read from the bucket when {@code content} (its problems) is empty, with the bundled {@code lib/} when it
+     * ships none; else empty, and its refusal added to {@code problems}.
+     */
+    private Optional<VmTest> checked(String name, String location, SortedMap<String, byte[]> files,
+            List<String> content, List<String> problems) {
         if (!content.isEmpty()) {
             problems.add(refusal(location, content));
             return Optional.empty();

@@ -51,12 +51,10 @@ class VmTestBundleTest {
     @Test
     @DisplayName("kvm-unit-tests asks for the run's kernel RPMs, simple-source-reboot for its source RPMs")
     void givenSeedTests_whenReadingExternalRequirements_thenTheyNeedWhatPullabCloudsDid() {
-        assertThat(BUNDLED.externalRequirements("kvm-unit-tests"))
-                .containsExactly(entry("kernel-rpms/src", false), entry("kernel-rpms/binary", true));
-        assertThat(BUNDLED.externalRequirements("simple-source-reboot"))
-                .containsExactly(entry("kernel-rpms/src", true), entry("kernel-rpms/binary", false));
-        assertThat(BUNDLED.externalRequirements("url-kernel-boot")).containsExactly(entry("kernel-rpms/binary", false));
-        assertThat(BUNDLED.externalRequirements("ltp")).containsExactly(entry("kernel-rpms/binary", false));
+        assertThat(BUNDLED.requiredFolders("kvm-unit-tests")).containsExactly("kernel-rpms/binary");
+        assertThat(BUNDLED.requiredFolders("simple-source-reboot")).containsExactly("kernel-rpms/src");
+        assertThat(BUNDLED.requiredFolders("url-kernel-boot")).isEmpty();
+        assertThat(BUNDLED.requiredFolders("ltp")).isEmpty();
     }
 
     @Test
