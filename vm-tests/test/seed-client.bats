@@ -6,19 +6,13 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
-REF=1da1819e49fc4938985edca67df669099b4c87a7
+load seed_helpers
+REF="$SEED_KVMUT_REF"
 
 setup_file() {
-  local tmp="$BATS_FILE_TMPDIR" src
+  local tmp="$BATS_FILE_TMPDIR"
   start_services
-  mkdir -p "$tmp/www"
-  src="$tmp/kvm-unit-tests-$REF"
-  mkdir -p "$src"
-  cp "$BATS_TEST_DIRNAME/fixtures/seed/run_tests.sh" "$BATS_TEST_DIRNAME/fixtures/seed/outcomes.txt" "$src/"
-  printf '#!/bin/sh\necho "configured" > .configured\n' > "$src/configure"
-  printf 'all:\n\ttest -f .configured\n\ttouch built\n' > "$src/Makefile"
-  chmod +x "$src/configure"
-  tar -C "$tmp" -czf "$tmp/www/kvm-unit-tests-$REF.tar.gz" "kvm-unit-tests-$REF"
+  kvm_unit_tests_tarball "$tmp"
   # a bzImage whose setup header names its version, no modules
   python3 -c 'import sys
 b = bytearray(4096); b[0x202:0x206] = b"HdrS"; b[0x20e:0x210] = (0x400 - 0x200).to_bytes(2, "little")

@@ -6,19 +6,12 @@
 
 bats_require_minimum_version 1.5.0
 
-REF=1da1819e49fc4938985edca67df669099b4c87a7
+load seed_helpers
+REF="$SEED_KVMUT_REF"
 
 setup_file() {
-  local tmp="$BATS_FILE_TMPDIR" src
-  mkdir -p "$tmp/www"
-  # the kvm-unit-tests source tarball as GitLab's archive lays it out: one top-level directory
-  src="$tmp/kvm-unit-tests-$REF"
-  mkdir -p "$src"
-  cp "$BATS_TEST_DIRNAME/fixtures/seed/run_tests.sh" "$BATS_TEST_DIRNAME/fixtures/seed/outcomes.txt" "$src/"
-  printf '#!/bin/sh\necho "configured" > .configured\n' > "$src/configure"
-  printf 'all:\n\ttest -f .configured\n\ttouch built\n' > "$src/Makefile"
-  chmod +x "$src/configure"
-  tar -C "$tmp" -czf "$tmp/www/kvm-unit-tests-$REF.tar.gz" "kvm-unit-tests-$REF"
+  local tmp="$BATS_FILE_TMPDIR"
+  kvm_unit_tests_tarball "$tmp"
   printf 'not a tarball\n' > "$tmp/www/not-a-tarball.tar.gz"
   printf 'fake kernel source rpm\n' > "$tmp/www/kernel-6.1.150-1.src.rpm"
   HTTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
