@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
  *     PEM blocks and fall under {@code pem_private_key}.</li>
  * <li>{@code bearer_token}: the 8 or more token characters after {@code Bearer } (any case); the keyword is kept.</li>
  * <li>{@code credential_kv}: the value (6 or more characters up to a blank or quote) of a pair whose name ends in
- *     password, passwd, passphrase, secret, token, api_key, access_key or private_key (any case, any prefix such as
- *     {@code KERNELCI_API_TOKEN} or {@code DB_PASSWORD}), written {@code NAME=value}, {@code NAME: value} or
+ *     password, passwd, passphrase, secret, token, api_key, access_key or private_key (any case; as a whole word, after
+ *     a {@code _ - .} as in {@code KERNELCI_API_TOKEN} or {@code DB_PASSWORD}, or at a camel-case hump as in
+ *     {@code sessionToken}; not inside a word such as {@code chpasswd:}), written {@code NAME=value}, {@code NAME: value} or
  *     {@code "NAME" : "value"}. The name, separator and quotes are kept. A value that is already a marker is left
  *     alone, so scrubbing is idempotent and the more specific kind wins.</li>
  * </ol>
@@ -386,11 +387,26 @@ public final class LogScrubber {
             }
             for (String name : CREDENTIAL_NAMES) {
                 int start = end - name.length();
-                if (start >= 0 && text.regionMatches(true, start, name, 0, name.length())) {
+                if (start >= 0 && text.regionMatches(true, start, name, 0, name.length())
+                        && startsName(text, start)) {
                     return end;
                 }
             }
             return -1;
+        }
+
+        /**
+         * Whether a credential name may start at {@code start}: at a word start, after {@code _ - .} or another
+         * non-alphanumeric ({@code DB_PASSWORD}), or at a camel-case hump ({@code sessionToken}); not inside a word
+         * ({@code chpasswd:} is a command, not a pair).
+         */
+        private static boolean startsName(String text, int start) {
+            if (start == 0) {
+                return true;
+            }
+            char before = text.charAt(start - 1);
+            return !Character.isLetterOrDigit(before)
+                    || (Character.isLowerCase(before) && Character.isUpperCase(text.charAt(start)));
         }
 
         /** Java regex's {@code \\s}. */

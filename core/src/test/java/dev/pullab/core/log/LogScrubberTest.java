@@ -249,6 +249,15 @@ class LogScrubberTest {
         }
 
         @Test
+        @DisplayName("a credential name counts after _ - . or at a camel-case hump, not inside a word like chpasswd")
+        void credentialNameBoundaries() {
+            var out = scrubber.scrub("DB_PASSWORD=Tr0ub4dor sessionToken: abcdef123 x.secret=qwerty12 "
+                    + "chpasswd: 'ec2-user' mytoken=abcdef123\n");
+            assertThat(out.text()).isEqualTo("DB_PASSWORD=[REDACTED:credential_kv] sessionToken: [REDACTED:credential_kv] "
+                    + "x.secret=[REDACTED:credential_kv] chpasswd: 'ec2-user' mytoken=abcdef123\n");
+        }
+
+        @Test
         @DisplayName("scrubbing a scrubbed log changes nothing")
         void idempotent() {
             String once = labScrubber.scrub("+ export KERNELCI_API_TOKEN=" + KERNELCI_TOKEN + " PASSWORD=hunter2-secret"
