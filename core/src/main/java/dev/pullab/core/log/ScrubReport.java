@@ -1,6 +1,6 @@
 package dev.pullab.core.log;
 
-import java.util.EnumMap;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 public record ScrubReport(Map<RedactionKind, Integer> redactions, long lines, long overLongLines) {
 
     public ScrubReport {
-        redactions = redactions.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(redactions));
+        redactions = Map.copyOf(redactions);
     }
 
     /** The number of redactions of all kinds. */
@@ -26,8 +26,9 @@ public record ScrubReport(Map<RedactionKind, Integer> redactions, long lines, lo
 
     /** One line for a run log, e.g. {@code 3 redactions (jwt 1, bearer_token 2) in 812 lines}. */
     public String describe() {
-        String kinds = new EnumMap<>(redactions).entrySet().stream()
-                .map(e -> e.getKey().label() + " " + e.getValue())
+        String kinds = Arrays.stream(RedactionKind.values())
+                .filter(redactions::containsKey)
+                .map(kind -> kind.label() + " " + redactions.get(kind))
                 .collect(Collectors.joining(", "));
         return total() + " redactions" + (kinds.isEmpty() ? "" : " (" + kinds + ")") + " in " + lines + " lines"
                 + (overLongLines == 0 ? "" : ", " + overLongLines + " over-long lines scrubbed in pieces");

@@ -282,6 +282,12 @@ class LogScrubberTest {
         }
 
         @Test
+        @DisplayName("the report of a log with nothing to redact says so")
+        void reportOfCleanLog() {
+            assertThat(scrubber.scrub("a\nb\n").report().describe()).isEqualTo("0 redactions in 2 lines");
+        }
+
+        @Test
         @DisplayName("a line bound outside 1024..16Mi characters is refused with the allowed range")
         void boundValidated() {
             assertThatThrownBy(() -> scrubber.withMaxLineChars(100))
