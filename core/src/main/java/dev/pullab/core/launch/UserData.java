@@ -16,7 +16,7 @@ public final class UserData {
 
     /** Time after the VM's max runtime before the user-data watchdog powers it off (the client's expiry reports first). */
     public static final int WATCHDOG_MARGIN_S = 600;
-    /** Attempts to fetch the client; the waits between them add up to 150 s. */
+    /** Attempts to fetch the client; a wait follows each failed one, 10 s more each time (210 s in all). */
     static final int FETCH_ATTEMPTS = 6;
 
     private UserData() {
