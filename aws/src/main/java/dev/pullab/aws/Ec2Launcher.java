@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -34,8 +35,9 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * instance profile, tags, terminate on shutdown (the client powers the VM off when the run is over), and user-data
  * that installs the client as a systemd unit. AMIs given as {@code resolve:ssm:<parameter>} are looked up in SSM.
  *
- * <p>A group's {@link VmOptions}: a root volume size maps the AMI's root device (from DescribeImages) to a gp3 volume
- * of that size deleted with the instance; nested virtualization sets {@code CpuOptions.NestedVirtualization}; an
+ * <p>Every VM's root volume, the AMI's root device (from DescribeImages), is gp3 and deleted with the instance, so a
+ * terminated VM leaves no volume behind. A group's {@link VmOptions}: a root volume size sets its size (else the
+ * AMI's own); nested virtualization sets {@code CpuOptions.NestedVirtualization}; an
  * instance profile ({@code role_name}) replaces the lab's.
  */
 public final class Ec2Launcher implements Launcher {
@@ -77,7 +79,7 @@ public final class Ec2Launcher implements Launcher {
     @Override
     public String launch(VmLaunch launch) {
         String image = image(launch.group().image());
-        RunInstancesRequest request = request(launch, image, rootDevice(launch.group().options(), image));
+        RunInstancesRequest request = request(launch, image, rootDevice(image));
         try {
             return ec2.get().runInstances(request).instances().get(0).instanceId();
         } catch (Ec2Exception e) {
@@ -97,9 +99,10 @@ public final class Ec2Launcher implements Launcher {
      * The RunInstances request of a launch.
      *
      * @param imageId    the resolved AMI id
-     * @param rootDevice the AMI's root device name, needed when the group sets a root volume size
+     * @param rootDevice the AMI's root device: its volume is gp3 and deleted with the instance, of the group's root
+     *                   volume size or else of the AMI's
      */
-    RunInstancesRequest request(VmLaunch launch, String imageId, Optional<String> rootDevice) {
+    RunInstancesRequest request(VmLaunch launch, String imageId, RootDevice rootDevice) {
         VmOptions options = launch.group().options();
         String userData = UserData.script(settings.resultsBucket(), launch.plan().runPrefix(),
                 launch.group().test().name(), settings.region(), launch.group().maxRuntimeS(),
@@ -118,10 +121,11 @@ public final class Ec2Launcher implements Launcher {
                         .tags(tags(launch)).build());
         options.instanceProfile().or(settings::instanceProfile)
                 .ifPresent(profile -> request.iamInstanceProfile(p -> p.name(profile)));
-        options.rootVolumeGiB().ifPresent(size -> request.blockDeviceMappings(BlockDeviceMapping.builder()
-                .deviceName(rootDevice.orElseThrow(() -> new IllegalStateException("the root device of " + imageId
-                        + " is unknown: cannot size its root volume")))
-                .ebs(e -> e.volumeSize(size).volumeType(VolumeType.GP3).deleteOnTermination(true)).build()));
+        OptionalInt size = options.rootVolumeGiB().isPresent() ? options.rootVolumeGiB() : rootDevice.imageSizeGiB();
+        request.blockDeviceMappings(BlockDeviceMapping.builder().deviceName(rootDevice.name()).ebs(e -> {
+            e.volumeType(VolumeType.GP3).deleteOnTermination(true);
+            size.ifPresent(e::volumeSize);
+        }).build());
         if (options.nestedVirtualization()) {
             request.cpuOptions(c -> c.nestedVirtualization("enabled"));
         }
@@ -135,19 +139,31 @@ public final class Ec2Launcher implements Launcher {
     }
 
     /**
-     * The root device of the AMI (e.g. {@code /dev/xvda} on Amazon Linux, {@code /dev/sda1} on Ubuntu), only looked
-     * up when the root volume is sized: mapping another device name would add a second volume instead.
+     * The root device of the AMI (e.g. {@code /dev/xvda} on Amazon Linux, {@code /dev/sda1} on Ubuntu): mapping
+     * another device name would add a second volume instead of setting the root volume's type and deletion.
      */
-    private Optional<String> rootDevice(VmOptions options, String imageId) {
-        if (options.rootVolumeGiB().isEmpty()) {
-            return Optional.empty();
-        }
+    private RootDevice rootDevice(String imageId) {
         List<Image> images = ec2.get().describeImages(b -> b.imageIds(imageId)).images();
         if (images.isEmpty() || images.get(0).rootDeviceName() == null) {
-            throw new IllegalStateException("AMI " + imageId + " not found or without a root device: cannot size its"
-                    + " root volume (root_volume_size)");
+            throw new IllegalStateException("AMI " + imageId + " not found or without a root device: cannot map its"
+                    + " root volume (gp3, deleted on termination); check the image of the platform or config");
         }
-        return Optional.of(images.get(0).rootDeviceName());
+        Image image = images.get(0);
+        OptionalInt size = image.blockDeviceMappings().stream()
+                .filter(m -> image.rootDeviceName().equals(m.deviceName()) && m.ebs() != null
+                        && m.ebs().volumeSize() != null)
+                .mapToInt(m -> m.ebs().volumeSize()).findFirst();
+        return new RootDevice(image.rootDeviceName(), size);
+    }
+
+    /**
+     * An AMI's root device.
+     *
+     * @param name         e.g. {@code /dev/xvda}
+     * @param imageSizeGiB the size of the AMI's root volume: sent when the group sets none (EC2 accepts a root mapping
+     *                     without a size, meaning the AMI's; stating it is the same request and needs no default)
+     */
+    record RootDevice(String name, OptionalInt imageSizeGiB) {
     }
 
     /** An AMI id, or pullab_cloud's {@code resolve:ssm:<public parameter>} looked up in SSM. */

@@ -78,6 +78,36 @@ class Ec2LauncherIT {
     }
 
     @Test
+    @DisplayName("without root_volume_size: the AMI's root device is a gp3 volume of the AMI's size, deleted with the VM,"
+            + " and no second volume")
+    void rootVolumeWithoutSize() {
+        Instance vm = launched(VmOptions.defaults());
+
+        String rootDevice = ec2.describeImages(b -> b.imageIds(vm.imageId())).images().get(0).rootDeviceName();
+        int imageSize = ec2.describeImages(b -> b.imageIds(vm.imageId())).images().get(0).blockDeviceMappings()
+                .get(0).ebs().volumeSize();
+        assertThat(vm.blockDeviceMappings()).singleElement().satisfies(root -> {
+            assertThat(root.deviceName()).isEqualTo(rootDevice);
+            assertThat(root.ebs().deleteOnTermination()).isTrue();
+            Volume volume = ec2.describeVolumes(b -> b.volumeIds(root.ebs().volumeId())).volumes().get(0);
+            assertThat(volume.volumeType()).isEqualTo(VolumeType.GP3);
+            assertThat(volume.size()).isEqualTo(imageSize);
+        });
+    }
+
+    @Test
+    @DisplayName("an AMI that does not exist fails the launch naming it")
+    void unknownImage() {
+        VmGroup group = new VmGroup(VmTestSpec.of("kvm-unit-tests"), "x86_64", "ami-00000000000000000", "m5.large",
+                1, 3600, VmOptions.defaults());
+        RunPlan plan = new RunPlan("run_test-all-tests-" + suffix + "_20260520_101530", "test-all-tests-" + suffix,
+                Optional.empty(), Executor.EC2, List.of(group));
+
+        assertThatThrownBy(() -> launcher.launch(new VmLaunch(plan, group, 0)))
+                .hasMessageContaining("ami-00000000000000000");
+    }
+
+    @Test
     @DisplayName("role_name is the VM's instance profile")
     void roleName() {
         String role = instanceProfile("kernel-ci-lab-role-" + suffix);

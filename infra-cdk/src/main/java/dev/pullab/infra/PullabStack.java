@@ -576,7 +576,7 @@ public final class PullabStack extends Stack {
                 .build());
         fn.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("DescribeLabInstances")
-                .actions(List.of("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute"))
+                .actions(List.of("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeImages"))
                 .resources(List.of("*"))
                 .build());
         fn.addToRolePolicy(PolicyStatement.Builder.create()
@@ -891,7 +891,9 @@ public final class PullabStack extends Stack {
                             + " no account.");
             acknowledge(fn, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances and"
                     + " ec2:DescribeInstanceAttribute (and ecs:ListTasks when QEMU tasks are configured) are used to"
-                    + " adopt a VM an earlier attempt launched; Describe/List calls support no resource scoping.");
+                    + " adopt a VM an earlier attempt launched, ec2:DescribeImages to find the AMI's root device (its"
+                    + " volume is mapped gp3, deleted on termination); Describe/List calls support no resource"
+                    + " scoping.");
             acknowledge(fn, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*::parameter/aws/service/"
                     + "ami-amazon-linux-latest/*]", "Read-only access to AWS's public Amazon Linux AMI parameters,"
                     + " which resolve the lab config's resolve:ssm: AMI ids.");

@@ -217,7 +217,7 @@ class PullabStackTest {
     void orchestratorLaunchesOnlyTaggedVmsAndPassesOnlyTheVmRole() {
         String policies = template.findResources("AWS::IAM::Policy").toString();
         assertThat(policies).contains("aws:RequestTag/pullab", "ec2:ResourceTag/pullab", "ec2:CreateAction",
-                "ami-amazon-linux-latest", "iam:PassRole");
+                "ami-amazon-linux-latest", "iam:PassRole", "ec2:DescribeImages");
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(Map.of(
                         "Sid", "TerminateLabVms",

@@ -11,6 +11,7 @@ import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.launch.VmTags;
+import dev.pullab.core.launch.UserData;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.job.JobTicketJson;
@@ -176,6 +177,10 @@ class OrchestratorIT {
                 .instanceId(vms.get(0).instanceId()).attribute("userData")).userData().value()), StandardCharsets.UTF_8);
         assertThat(userData).contains("s3://" + results + "/" + prefix + "/test-vm-client.sh")
                 .contains("install --bucket '" + results + "' --run-prefix '" + prefix + "' --test 'kernelci-boot'");
+        assertThat(userData.indexOf("systemd-run")).as("watchdog armed before the client download")
+                .isLessThan(userData.indexOf("aws s3 cp"));
+        assertThat(vms).allSatisfy(vm -> assertThat(vm.blockDeviceMappings()).singleElement()
+                .satisfies(root -> assertThat(root.ebs().deleteOnTermination()).isTrue()));
         assertThat(ec2.describeInstanceAttribute(b -> b.instanceId(vms.get(0).instanceId())
                 .attribute("instanceInitiatedShutdownBehavior")).instanceInitiatedShutdownBehavior().value())
                 .isEqualTo("terminate");
@@ -187,6 +192,9 @@ class OrchestratorIT {
         assertThat(run.jobNodeId()).contains(ticket.nodeId());
         assertThat(run.kernels()).singleElement().satisfies(k -> assertThat(k).startsWith("https://"));
         assertThat(run.deadline()).isGreaterThan(run.createdAt() + 3600);
+        long maxRuntime = run.deadline() - run.createdAt() - RunLauncher.DEADLINE_GRACE.toSeconds();
+        assertThat(userData).contains("--on-active=" + (maxRuntime + UserData.WATCHDOG_MARGIN_S)
+                + "s systemctl poweroff");
     }
 
     @Test

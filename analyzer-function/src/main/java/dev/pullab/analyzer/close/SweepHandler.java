@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sweeper (scheduled): closes runs past their deadline. Their VMs that are still alive are terminated (found by
- * tag), the VMs that never reported count as MISS, the analysis runs on what arrived, and the job node is finished
+ * tag; those of every overdue run before any run is closed, so a VM outlives its run's deadline by at most one
+ * schedule interval), the VMs that never reported count as MISS, the analysis runs on what arrived, and the job node is finished
  * ({@code incomplete}, {@code Infrastructure}, when nothing usable arrived); a job node already finished elsewhere is
  * left untouched.
  */
@@ -56,8 +57,14 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         List<String> closed = new ArrayList<>();
-        for (RunRecord run : runs.overdue(clock.instant().getEpochSecond())) {
-            Map<String, String> vms = reaper.terminate(run.runPrefix());
+        List<RunRecord> overdue = runs.overdue(clock.instant().getEpochSecond());
+        // every overdue run's VMs first: a slow close (KCIDB, KernelCI) must not keep another run's VMs alive
+        Map<String, Map<String, String>> vmsOfRun = new LinkedHashMap<>();
+        for (RunRecord run : overdue) {
+            vmsOfRun.put(run.runPrefix(), reaper.terminate(run.runPrefix()));
+        }
+        for (RunRecord run : overdue) {
+            Map<String, String> vms = vmsOfRun.get(run.runPrefix());
             String outcome;
             try {
                 outcome = closer.get().closeOverdue(bucket, run, vms);

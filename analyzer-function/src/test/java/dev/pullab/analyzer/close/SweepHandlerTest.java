@@ -1,18 +1,27 @@
 package dev.pullab.analyzer.close;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.core.launch.VmReaper;
+import dev.pullab.core.run.Executor;
+import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.run.RunStore;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The sweeper's cold start: what only an overdue run needs is not built for a sweep that finds none. */
+/**
+ * The sweeper: its cold start (what only an overdue run needs is not built for a sweep that finds none) and the order
+ * of its work.
+ */
 class SweepHandlerTest {
 
     @Test
@@ -38,5 +47,36 @@ class SweepHandlerTest {
 
         assertThat(result).containsEntry("overdue_runs", 0);
         assertThat(built).hasValue(0);
+    }
+
+    @Test
+    @DisplayName("overdue runs: the VMs of every one are terminated before the first run is closed")
+    void givenOverdueRuns_whenSwept_thenAllVmsTerminatedBeforeAnyClose() {
+        List<String> events = new ArrayList<>();
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("overdue")) {
+                        return List.of(overdue("run_a_20260520_101530"), overdue("run_b_20260520_101530"));
+                    }
+                    throw new AssertionError("unexpected " + method.getName());
+                });
+        VmReaper reaper = runPrefix -> {
+            events.add("terminate " + runPrefix);
+            return Map.of();
+        };
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            events.add("close");
+            throw new IllegalStateException("the closer stops the sweep here");
+        }, reaper, "results", Clock.systemUTC());
+
+        assertThatThrownBy(() -> handler.handleRequest(Map.of(), null)).hasMessageContaining("stops the sweep");
+
+        assertThat(events).containsExactly("terminate run_a_20260520_101530", "terminate run_b_20260520_101530",
+                "close");
+    }
+
+    private static RunRecord overdue(String runPrefix) {
+        return new RunRecord(runPrefix, "t", Optional.empty(), Executor.EC2, List.of("kernelci-boot"), List.of(), 1,
+                List.of(), RunRecord.RunState.RUNNING, 0, 1);
     }
 }
