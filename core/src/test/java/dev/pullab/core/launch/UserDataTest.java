@@ -96,13 +96,17 @@ class UserDataTest {
         stubs(1, 0);
 
         Run run = run();
+        // the watchdog is detached (&): when its nohup starts, against the download that follows, is the scheduler's
+        // choice, so its call is awaited and the order of arming is read from the script
+        List<String> calls = callsOnceThereAre(4);
 
         assertThat(run.exit()).isZero();
-        assertThat(run.calls()).hasSize(4);
-        assertThat(run.calls().get(0)).startsWith("systemd-run ");
-        assertThat(run.calls().get(1)).isEqualTo("nohup bash -c sleep 7800; shutdown -P now || poweroff -f");
-        assertThat(run.calls().get(2)).startsWith("aws s3 cp ");
-        assertThat(run.calls().get(3)).startsWith("bash /root/test-vm-client.sh install ");
+        assertThat(calls.get(0)).startsWith("systemd-run ");
+        assertThat(calls).contains("nohup bash -c sleep 7800; shutdown -P now || poweroff -f");
+        assertThat(calls.stream().filter(c -> !c.startsWith("nohup ")).skip(1)).satisfiesExactly(
+                download -> assertThat(download).startsWith("aws s3 cp "),
+                install -> assertThat(install).startsWith("bash /root/test-vm-client.sh install "));
+        assertThat(SCRIPT.indexOf("nohup bash -c 'sleep")).isPositive().isLessThan(SCRIPT.indexOf("aws s3 cp"));
     }
 
     @Test
@@ -139,6 +143,18 @@ class UserDataTest {
                     + exit + "\n");
             Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+    }
+
+    /** The calls recorded so far, once there are {@code n} (a detached stub may still be starting; 10 s at most). */
+    private List<String> callsOnceThereAre(int n) throws Exception {
+        Path log = dir.resolve("calls.log");
+        for (int i = 0; i < 100; i++) {
+            if (Files.exists(log) && Files.readAllLines(log).size() >= n) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return Files.readAllLines(log);
     }
 
     private Run run() throws Exception {
