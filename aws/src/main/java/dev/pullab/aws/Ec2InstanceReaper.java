@@ -1,22 +1,37 @@
 package dev.pullab.aws;
 
 import dev.pullab.core.launch.VmReaper;
+import dev.pullab.core.launch.VmReaper.BeforeTermination;
 import dev.pullab.core.launch.VmTags;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
-/** {@link VmReaper} on EC2: finds a run's VMs by their {@code pullab:run} tag, terminates the ones still alive. */
+/**
+ * {@link VmReaper} on EC2: finds a run's VMs by their {@code pullab:run} tag, terminates the ones still alive (after
+ * handing each to its {@link BeforeTermination}, which keeps their console).
+ */
 public final class Ec2InstanceReaper implements VmReaper {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Ec2InstanceReaper.class);
+
     private final Supplier<Ec2Client> ec2;
+    private final BeforeTermination before;
 
     public Ec2InstanceReaper(Ec2Client ec2) {
+        this(ec2, BeforeTermination.NOTHING);
+    }
+
+    /** Calling {@code before} (e.g. a console capture) for each VM still alive just before terminating it. */
+    public Ec2InstanceReaper(Ec2Client ec2, BeforeTermination before) {
         this.ec2 = () -> ec2;
+        this.before = before;
     }
 
     /**
@@ -24,7 +39,13 @@ public final class Ec2InstanceReaper implements VmReaper {
      * one of the dearest steps of a cold start.
      */
     public Ec2InstanceReaper(Supplier<Ec2Client> ec2) {
+        this(ec2, BeforeTermination.NOTHING);
+    }
+
+    /** Lazily built, calling {@code before} for each VM still alive just before terminating it. */
+    public Ec2InstanceReaper(Supplier<Ec2Client> ec2, BeforeTermination before) {
         this.ec2 = Lazy.of(ec2);
+        this.before = before;
     }
 
     @Override
@@ -38,6 +59,7 @@ public final class Ec2InstanceReaper implements VmReaper {
             tests.put(vm.instanceId(), test);
             String state = vm.state() == null ? "" : vm.state().nameAsString();
             if (!state.equals("terminated") && !state.equals("shutting-down")) {
+                keepWhatItLeft(runPrefix, test, vm.instanceId());
                 alive.add(vm.instanceId());
             }
         }
@@ -45,5 +67,14 @@ public final class Ec2InstanceReaper implements VmReaper {
             ec2.get().terminateInstances(b -> b.instanceIds(alive));
         }
         return tests;
+    }
+
+    /** The hook, guarded: whatever it fails on, the VM is still terminated. */
+    private void keepWhatItLeft(String runPrefix, String test, String instanceId) {
+        try {
+            before.beforeTerminate(runPrefix, test, instanceId);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: before terminating {}: {}; terminating it anyway", runPrefix, instanceId, e.toString());
+        }
     }
 }

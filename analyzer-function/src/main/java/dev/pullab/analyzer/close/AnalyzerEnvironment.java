@@ -2,15 +2,22 @@ package dev.pullab.analyzer.close;
 
 import dev.pullab.aws.AwsClients;
 import dev.pullab.aws.DynamoDbRunStore;
+import dev.pullab.aws.Ec2ConsoleReader;
 import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.aws.Lazy;
 import dev.pullab.core.config.ConfigurationException;
+import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.launch.ConsoleCapture;
+import dev.pullab.core.log.LogScrubber;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.run.RunStore;
 import java.time.Clock;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The Lambda execution environment's settings and clients, each built once, on first use (in the init phase when a
@@ -26,10 +33,16 @@ final class AnalyzerEnvironment {
     /** The runs table's client: every handler needs it. */
     private static final Lazy<DynamoDbClient> DYNAMO = Lazy.of(() -> AwsClients.dynamoDb(Optional.empty()));
 
+    /** The settings with their secrets (the lab's KernelCI token and KCIDB JWT), read from Secrets Manager. */
+    private static final Lazy<AnalyzerSettings> SETTINGS = Lazy.of(() -> AnalyzerSettings.resolve(System.getenv(),
+            AwsClients.secrets(AwsClients.secretsManager(Optional.empty()))));
+
+    /** The S3 client: the closer reads the outputs with it, the sweeper writes the consoles it keeps. */
+    private static final Lazy<S3Client> S3 = Lazy.of(() -> AwsClients.s3(Optional.empty()));
+
     /** Everything closing a run takes: settings with their secrets, S3, the KCIDB and KernelCI clients. */
-    private static final Lazy<RunCloser> CLOSER = Lazy.of(() -> CloserAssembly.create(
-            AnalyzerSettings.resolve(System.getenv(), AwsClients.secrets(AwsClients.secretsManager(Optional.empty()))),
-            AwsClients.s3(Optional.empty()), DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC()));
+    private static final Lazy<RunCloser> CLOSER = Lazy.of(() -> CloserAssembly.create(SETTINGS.get(), S3.get(),
+            DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC()));
 
     static RunCloser closer() {
         return CLOSER.get();
@@ -44,9 +57,24 @@ final class AnalyzerEnvironment {
         return new DynamoDbRunStore(DYNAMO.get(), table);
     }
 
+    /**
+     * The sweeper's reaper: keeps each VM's console (scrubbed of the lab's secrets) in the results bucket before
+     * terminating it. The EC2 and S3 clients and the secrets are built on the first VM to reap.
+     */
     static Ec2InstanceReaper reaper() {
-        return new Ec2InstanceReaper(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
+        String bucket = resultsBucket();
+        Lazy<Ec2Client> ec2 = Lazy.of(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
                 "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"));
+        Lazy<ConsoleCapture> capture = Lazy.of(() -> new ConsoleCapture(new Ec2ConsoleReader(ec2),
+                scrubber(SETTINGS.get()), new S3ObjectStore(S3.get()), bucket));
+        return new Ec2InstanceReaper(ec2,
+                (runPrefix, test, instanceId) -> capture.get().beforeTerminate(runPrefix, test, instanceId));
+    }
+
+    /** A scrubber that also redacts the lab's own KernelCI token and KCIDB JWT, when the settings have them. */
+    static LogScrubber scrubber(AnalyzerSettings settings) {
+        return LogScrubber.forLab(settings.kernelci().flatMap(KernelCiAccess::apiToken).orElse(null),
+                settings.kcidb().map(KcidbSettings::jwt).orElse(null));
     }
 
     static String resultsBucket() {

@@ -11,4 +11,15 @@ public interface VmReaper {
      * @return every VM of the run (terminated now or before) with the test it ran, by instance id
      */
     Map<String, String> terminate(String runPrefix);
+
+    /** What is done with each VM still alive just before it is terminated (e.g. {@link ConsoleCapture}). */
+    @FunctionalInterface
+    interface BeforeTermination {
+
+        /** Called once per VM about to be terminated; must not throw (a failure here never keeps a VM alive). */
+        void beforeTerminate(String runPrefix, String test, String instanceId);
+
+        /** Nothing. */
+        BeforeTermination NOTHING = (runPrefix, test, instanceId) -> { };
+    }
 }
