@@ -427,6 +427,14 @@ public final class PullabStack extends Stack {
                 .resources(List.of(ec2Arn("instance/*")))
                 .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
                 .build());
+        // the sweeper keeps an overdue VM's serial console (scrubbed, as console-output.log) before terminating it
+        sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadLabVmConsoles")
+                .effect(Effect.ALLOW)
+                .actions(List.of("ec2:GetConsoleOutput"))
+                .resources(List.of(ec2Arn("instance/*")))
+                .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
+                .build());
         sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("FindLabVms")
                 .effect(Effect.ALLOW)
@@ -899,7 +907,8 @@ public final class PullabStack extends Stack {
                     + " which resolve the lab config's resolve:ssm: AMI ids.");
         }
         acknowledge(sweeper, "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]", "TerminateInstances"
-                + " only on instances tagged pullab=true (ec2:ResourceTag condition); ids are known only at run time.");
+                + " and GetConsoleOutput (the console kept before terminating) only on instances tagged pullab=true"
+                + " (ec2:ResourceTag condition); ids are known only at run time.");
         acknowledge(sweeper, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances finds a run's VMs by their"
                 + " pullab:run tag and supports no resource scoping.");
         for (Function fn : fns.scheduled()) {

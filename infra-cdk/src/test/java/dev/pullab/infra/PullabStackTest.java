@@ -227,6 +227,13 @@ class PullabStackTest {
                         "Condition", Map.of("StringEquals", Map.of("ec2:ResourceTag/pullab", "true"))))))));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(Map.of(
+                        "Sid", "ReadLabVmConsoles",
+                        "Effect", "Allow",
+                        "Action", "ec2:GetConsoleOutput",
+                        "Resource", Match.anyValue(),
+                        "Condition", Map.of("StringEquals", Map.of("ec2:ResourceTag/pullab", "true"))))))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Map.of(
                         "Effect", "Allow",
                         "Action", "iam:PassRole",
                         "Resource", Map.of("Fn::GetAtt", List.of(logicalId("VmRole"), "Arn"))))))));
