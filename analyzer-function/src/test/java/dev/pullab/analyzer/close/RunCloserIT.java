@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pullab.aws.Ec2ConsoleReader;
 import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.aws.S3ObjectStore;
+import dev.pullab.core.launch.ConsoleCapture;
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.core.config.KernelCiAccess;
@@ -324,6 +327,38 @@ class RunCloserIT {
         assertThat(node.get("result").asText()).isEqualTo("incomplete");
         assertThat(node.at("/data/error_code").asText()).isEqualTo("Infrastructure");
         assertThat(node.at("/data/error_msg").asText()).isEqualTo("1 of 2 VMs did not report before the run's deadline");
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    @Test
+    @DisplayName("the sweeper with console capture: the silent VM's console is kept, it still counts MISS and the run"
+            + " is closed")
+    void givenOverdueRunWithCapture_whenSwept_thenConsoleKeptAndMissClosed() {
+        String prefix = "run_sweepconsole_" + suffix;
+        String live = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(
+                        Tag.builder().key(VmTags.RUN).value(prefix).build(),
+                        Tag.builder().key(VmTags.TEST).value("bench").build()).build()))
+                .instances().get(0).instanceId();
+        runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(7)), Executor.EC2, List.of("bench"),
+                List.of(), 2, List.of(LaunchedVm.of("bench", "i-aaa"), LaunchedVm.of("bench", live)),
+                RunRecord.RunState.RUNNING, 0, 10));
+        api.putNode(KernelCiFixtures.job(job(7), "pull-labs-aws-ec2", "qemu-x86_64"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+        receiveAll();
+        ConsoleCapture capture = new ConsoleCapture(new Ec2ConsoleReader(() -> ec2),
+                AnalyzerEnvironment.scrubber(settings), new S3ObjectStore(s3), bucket);
+
+        new SweepHandler(runs, closer, new Ec2InstanceReaper(ec2, capture), bucket, clock)
+                .handleRequest(Map.of(), null);
+
+        assertThat(s3.headObject(b -> b.bucket(bucket)
+                .key(prefix + "/test_bench/output/" + live + "/console-output.log")).contentLength()).isPositive();
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("MISS"));
+        JsonNode node = api.node(job(7)).orElseThrow();
+        assertThat(node.get("result").asText()).isEqualTo("incomplete");
+        assertThat(node.at("/data/error_msg").asText()).contains("did not report");
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
     }
 
