@@ -420,21 +420,9 @@ public final class PullabStack extends Stack {
         }
         resultsFn.addEventSource(SqsEventSource.Builder.create(state.queue("results")).batchSize(10)
                 .maxBatchingWindow(Duration.seconds(5)).reportBatchItemFailures(true).build());
-        sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("TerminateLabVms")
-                .effect(Effect.ALLOW)
-                .actions(List.of("ec2:TerminateInstances"))
-                .resources(List.of(ec2Arn("instance/*")))
-                .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
-                .build());
+        sweepFn.addToRolePolicy(onLabVms("TerminateLabVms", "ec2:TerminateInstances"));
         // the sweeper keeps an overdue VM's serial console (scrubbed, as console-output.log) before terminating it
-        sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("ReadLabVmConsoles")
-                .effect(Effect.ALLOW)
-                .actions(List.of("ec2:GetConsoleOutput"))
-                .resources(List.of(ec2Arn("instance/*")))
-                .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
-                .build());
+        sweepFn.addToRolePolicy(onLabVms("ReadLabVmConsoles", "ec2:GetConsoleOutput"));
         sweepFn.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("FindLabVms")
                 .effect(Effect.ALLOW)
@@ -794,6 +782,17 @@ public final class PullabStack extends Stack {
                         + name).toList())
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ec2.amazonaws.com")))
                 .build());
+    }
+
+    /** {@code action} allowed on instances tagged as this lab's VMs only. */
+    private PolicyStatement onLabVms(String sid, String action) {
+        return PolicyStatement.Builder.create()
+                .sid(sid)
+                .effect(Effect.ALLOW)
+                .actions(List.of(action))
+                .resources(List.of(ec2Arn("instance/*")))
+                .conditions(Map.of("StringEquals", Map.of("ec2:ResourceTag/" + VM_TAG, "true")))
+                .build();
     }
 
     private List<String> listContext(String key) {
