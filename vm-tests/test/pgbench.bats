@@ -195,8 +195,7 @@ postgresql.readwrite.latency_avg,ms,0.985,false,6.1.141-1.x86_64,i-0123456789abc
 @test "pgbench-kernel-regression: a boot into another kernel than expected fails the stage before pgbench runs" {
   vm_workdir pgbench-kernel-regression
   simulated_machine 6.1.128-ami.x86_64
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
-    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  walkthrough_rpms
   stage 1 run-01-install-base-kernel.sh
   [ "$status" -eq 194 ]
 

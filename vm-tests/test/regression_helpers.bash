@@ -13,6 +13,13 @@ vm_workdir() {
   cd "$WORK/test" || return 1
 }
 
+# walkthrough_rpms: the seed walkthrough's two x86_64 kernel RPMs (6.1.141, the base; 6.1.150, the tip) in the run's
+# shared/kernel-rpms/binary/x86_64/ (empty files: installs are simulated).
+walkthrough_rpms() {
+  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
+    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+}
+
 # stage N SCRIPT: runs one stage as the client does (bash, in the test directory, output and errors together).
 stage() {
   PULLAB_STAGE="$1" run bash "$2"

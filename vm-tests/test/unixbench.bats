@@ -274,8 +274,7 @@ EOF
 
 @test "unixbench-kernel-regression: under simulation a kernel that was not booted is logged and measured anyway" {
   vm_workdir unixbench-kernel-regression
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
-    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  walkthrough_rpms
   stage 1 run-01-install-base-kernel.sh
   [ "$status" -eq 194 ]
 
@@ -289,8 +288,7 @@ EOF
 @test "unixbench-kernel-regression: the VM booting another kernel than expected fails the stage naming both" {
   vm_workdir unixbench-kernel-regression
   simulated_machine 6.1.128-ami.x86_64
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
-    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  walkthrough_rpms
   stage 1 run-01-install-base-kernel.sh
   [ "$status" -eq 194 ]
   # no simulated_reboot: the boot fell back to the image's kernel
@@ -337,8 +335,7 @@ EOF
 
 @test "unixbench-kernel-regression: a name matching no RPM, or base and tip the same RPM, fails stage 1 clearly" {
   vm_workdir unixbench-kernel-regression
-  touch "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.141-1.x86_64.rpm" \
-    "$WORK/shared/kernel-rpms/binary/x86_64/kernel-6.1.150-1.x86_64.rpm"
+  walkthrough_rpms
 
   TIP_KERNEL_VERSION=6.1.151 stage 1 run-01-install-base-kernel.sh
   [ "$status" -eq 1 ]
