@@ -294,7 +294,7 @@ class PullabStackTest {
 
     /** An ARN as text: {@code Fn::Join} parts concatenated, references as their map's text. */
     @SuppressWarnings("unchecked")
-    private static String joined(Object resource) {
+    static String joined(Object resource) {
         if (resource instanceof Map<?, ?> map && map.containsKey("Fn::Join")) {
             List<Object> join = (List<Object>) map.get("Fn::Join");
             return ((List<Object>) join.get(1)).stream().map(PullabStackTest::joined)
