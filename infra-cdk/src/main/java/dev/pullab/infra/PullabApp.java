@@ -23,7 +23,8 @@ public final class PullabApp {
 
     /**
      * Run by {@code cdk synth}/{@code cdk deploy} through {@code cdk-app.sh}, from this module's directory. Refuses
-     * (exit status 1, every problem on stderr) when the build in this checkout is missing or stale.
+     * (exit status 1, every problem on stderr) when the build in this checkout is missing or stale, or when a context
+     * value is refused (one line naming the key and what it accepts).
      */
     public static void main(String[] args) {
         App app = new App();
@@ -32,7 +33,13 @@ public final class PullabApp {
             problems.forEach(problem -> System.err.println("pullab: " + problem));
             System.exit(1);
         }
-        configure(app);
+        try {
+            configure(app);
+        } catch (IllegalArgumentException badContext) {
+            // a context value or config file the stack refuses: its message names the key and the accepted values
+            System.err.println("pullab: " + badContext.getMessage());
+            System.exit(1);
+        }
         app.synth();
     }
 
