@@ -1089,8 +1089,9 @@ public final class PullabStack extends Stack {
                 + " HEAD only, with no origin compute and no forms; AWS WAF (a web ACL, at least 5 USD a month plus"
                 + " per-request fees) would filter nothing an attacker could exploit. Shield Standard applies.");
         acknowledge(distribution, "AwsSolutions-CFR3", "The content is public and scrubbed; viewer access logs would"
-                + " need a further log bucket with ACLs enabled (CloudFront standard logging) and would record the"
-                + " addresses of dashboard users. CloudFront's request and error metrics are kept in CloudWatch.");
+                + " need a further destination (a log bucket or CloudWatch Logs delivery) with its own retention and"
+                + " cost, and would record the IP addresses of dashboard users. CloudFront's request and error-rate"
+                + " metrics are kept in CloudWatch.");
         acknowledge(distribution, "AwsSolutions-CFR4", "The distribution uses the default *.cloudfront.net"
                 + " certificate, whose security policy CloudFront fixes (cdk-nag flags every default certificate);"
                 + " links are https only (http is redirected). A custom domain with an ACM certificate and"
