@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * where the whole raw log is. The head is kept, not the tail: a VM's stage log starts with what ran and the client
  * stops a stage at its first failure; the sweeper's console capture already keeps the console's tail. A log that
  * cannot be read or written is recorded as missing with a note and a warning naming its key; it never stops the
- * close.
+ * close. VM output is hostile input, so the work of one close is bounded: at most {@value #MAX_LOGS_PER_VM} logs of a
+ * VM (in key order) and {@value #RUN_BUDGET_LOGS} times the per-log limit in all (512 MiB by default) are read; a log
+ * beyond either bound is recorded as missing, with the bound in its note.
  *
  * <p>Every other listed object of the VM is recorded as ready with its raw size and, when the caller read it whole,
  * its SHA-256; {@code result.txt} and {@code console-output.log}, when absent, are recorded as missing. Then one
@@ -53,6 +55,10 @@ public final class RunArtifacts {
     public static final long DEFAULT_MAX_LOG_BYTES = 16L << 20;
     /** The files every VM is expected to leave; each is recorded as missing when absent. */
     public static final List<String> EXPECTED = List.of("result.txt", "console-output.log");
+    /** The most logs of one VM that are published; a real VM leaves a few per stage. */
+    public static final int MAX_LOGS_PER_VM = 64;
+    /** How many logs at the limit one close reads in all: the run's budget is this times the per-log limit. */
+    public static final int RUN_BUDGET_LOGS = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(RunArtifacts.class);
     private static final Pattern STAGE_LOG = Pattern.compile("^run-(\\d{1,9})-output\\.log$");
@@ -118,8 +124,9 @@ public final class RunArtifacts {
      */
     public ArtifactManifest publish(String bucket, String runPrefix, Optional<String> origin, List<VmObjects> vms) {
         List<Artifact> artifacts = new ArrayList<>();
+        long[] budget = {maxLogBytes * RUN_BUDGET_LOGS};
         for (VmObjects vm : vms) {
-            artifacts.addAll(vmArtifacts(bucket, runPrefix, vm));
+            artifacts.addAll(vmArtifacts(bucket, runPrefix, vm, budget));
         }
         artifacts.sort(ArtifactManifest.ORDER);
         ArtifactManifest manifest = ArtifactManifest.of(clock.instant(), runPrefix, bucket, origin, artifacts);
@@ -131,9 +138,11 @@ public final class RunArtifacts {
         return manifest;
     }
 
-    private List<Artifact> vmArtifacts(String bucket, String runPrefix, VmObjects vm) {
+    /** @param budget the bytes the close may still read for publishing (one element, spent as logs are read) */
+    private List<Artifact> vmArtifacts(String bucket, String runPrefix, VmObjects vm, long[] budget) {
         String folder = runPrefix + "/test_" + vm.test() + "/output/" + vm.instanceId() + "/";
         List<Artifact> artifacts = new ArrayList<>();
+        int logs = 0;
         for (ObjectStore.StoredObject object : vm.objects()) {
             if (!object.key().startsWith(folder) || object.key().indexOf('/', folder.length()) >= 0) {
                 LOG.warn("run {}: {} is not in the folder of {}/{}; left out of the manifest", runPrefix,
@@ -141,8 +150,18 @@ public final class RunArtifacts {
                 continue;
             }
             String name = object.key().substring(folder.length());
-            artifacts.add(name.endsWith(".log") ? publishLog(bucket, vm, object, name)
-                    : other(bucket, vm, object, name));
+            if (!name.endsWith(".log")) {
+                artifacts.add(other(bucket, vm, object, name));
+            } else if (++logs > MAX_LOGS_PER_VM) {
+                artifacts.add(notPublished(bucket, vm, object, name, "the VM left more than " + MAX_LOGS_PER_VM
+                        + " logs; only the first " + MAX_LOGS_PER_VM + " in key order are published"));
+            } else if (budget[0] < Math.min(object.size(), maxLogBytes + 1)) {
+                artifacts.add(notPublished(bucket, vm, object, name, "the close's publishing budget of "
+                        + maxLogBytes * RUN_BUDGET_LOGS + " bytes is spent"));
+            } else {
+                budget[0] -= Math.min(object.size(), maxLogBytes + 1);
+                artifacts.add(publishLog(bucket, vm, object, name));
+            }
         }
         for (String expected : EXPECTED) {
             if (artifacts.stream().noneMatch(a -> a.kind().equals(expected))) {
@@ -197,6 +216,15 @@ public final class RunArtifacts {
                     Optional.empty(), Optional.empty(), object.size(), ArtifactManifest.TEXT_PLAIN, Optional.empty(),
                     Optional.of("not published: " + e.getMessage()));
         }
+    }
+
+    private static Artifact notPublished(String bucket, VmObjects vm, ObjectStore.StoredObject object, String name,
+            String why) {
+        String s3Uri = "s3://" + bucket + "/" + object.key();
+        LOG.warn("log {} not published: {}; recorded as missing", s3Uri, why);
+        return new Artifact(vm.test(), vm.instanceId(), name, KcidbRole.OUTPUT, Status.MISSING, s3Uri,
+                Optional.empty(), Optional.empty(), object.size(), ArtifactManifest.TEXT_PLAIN, Optional.empty(),
+                Optional.of("not published: " + why));
     }
 
     private static Artifact other(String bucket, VmObjects vm, ObjectStore.StoredObject object, String name) {

@@ -249,4 +249,38 @@ class RunArtifactsTest {
         assertThat(artifact(manifest, "results.json").sha256()).isPresent();
         assertThat(artifact(manifest, "results.json").contentType()).isEqualTo("application/json");
     }
+
+    @Test
+    @DisplayName("a VM's logs beyond the first 64 are listed as missing, naming the bound")
+    void logsPerVmBounded() {
+        for (int n = 1; n <= 65; n++) {
+            store.with(DIR + String.format("client-%03d.log", n), "c\n");
+        }
+
+        ArtifactManifest manifest = publish(Map.of());
+
+        assertThat(manifest.artifacts()).filteredOn(a -> a.publishedKey().isPresent()).hasSize(64);
+        Artifact last = artifact(manifest, "client-065.log");
+        assertThat(last.status()).isEqualTo(Status.MISSING);
+        assertThat(last.note()).hasValueSatisfying(n -> assertThat(n).contains("more than 64 logs"));
+    }
+
+    @Test
+    @DisplayName("logs beyond the close's budget (32 times the per-log limit) are listed as missing, naming it")
+    void runBudgetBounded() {
+        String dirB = RUN + "/test_boot/output/i-0fedcba9876543210/";
+        for (int n = 1; n <= 20; n++) {
+            store.with(DIR + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
+            store.with(dirB + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
+        }
+
+        ArtifactManifest manifest = artifacts(1024).publish("bucket", RUN, Optional.empty(), List.of(
+                new RunArtifacts.VmObjects("boot", VM, store.listed(DIR), Map.of(), Map.of()),
+                new RunArtifacts.VmObjects("boot", "i-0fedcba9876543210", store.listed(dirB), Map.of(), Map.of())));
+
+        assertThat(manifest.artifacts()).filteredOn(a -> a.publishedKey().isPresent()).hasSize(32);
+        assertThat(manifest.artifacts()).filteredOn(a -> a.kind().startsWith("client-")
+                && a.status() == Status.MISSING).hasSize(8).allSatisfy(a -> assertThat(a.note()).hasValueSatisfying(
+                        n -> assertThat(n).contains("publishing budget of 32768 bytes is spent")));
+    }
 }
