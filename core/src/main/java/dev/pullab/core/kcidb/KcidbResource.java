@@ -15,12 +15,17 @@ public record KcidbResource(String name, URI url) {
     public KcidbResource {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
-        if (!NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new IllegalArgumentException("a KCIDB resource name must be a file name without '/' or NUL, got '"
                     + name + "'");
         }
         if (!url.isAbsolute()) {
             throw new IllegalArgumentException("the URL of resource " + name + " must be absolute: " + url);
         }
+    }
+
+    /** Whether KCIDB accepts this as a resource name: not empty, no {@code /}, no NUL. */
+    public static boolean isValidName(String name) {
+        return NAME.matcher(name).matches();
     }
 }

@@ -169,7 +169,8 @@ public record ArtifactManifest(int schemaVersion, Instant generatedAt, String ru
 
     /**
      * The links of a VM: {@code log_url} from its {@link KcidbRole#LOG} artifact (ready, linked), {@code output_files}
-     * from its other ready, linked artifacts. {@link VmLinks#NONE} for a VM the manifest does not hold.
+     * from its other ready, linked artifacts (those whose name KCIDB accepts as a file name). {@link VmLinks#NONE}
+     * for a VM the manifest does not hold.
      */
     public VmLinks links(String test, String instanceId) {
         Optional<URI> log = Optional.empty();
@@ -180,7 +181,7 @@ public record ArtifactManifest(int schemaVersion, Instant generatedAt, String ru
             }
             if (artifact.kcidbRole() == KcidbRole.LOG && log.isEmpty()) {
                 log = artifact.logUrl();
-            } else {
+            } else if (KcidbResource.isValidName(artifact.kind())) {
                 others.add(new KcidbResource(artifact.kind(), artifact.logUrl().get()));
             }
         }

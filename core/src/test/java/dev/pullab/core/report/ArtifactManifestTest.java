@@ -98,4 +98,14 @@ class ArtifactManifestTest {
                 Optional.of(LOG), Optional.empty(), 0, ArtifactManifest.TEXT_PLAIN, Optional.empty(),
                 Optional.empty())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s3://b/k");
     }
+
+    @Test
+    @DisplayName("a linked artifact whose name KCIDB refuses as a file name is left out of output_files")
+    void badNameNotAnOutputFile() {
+        ArtifactManifest manifest = ArtifactManifest.of(Instant.EPOCH, "run_1", "results", Optional.empty(),
+                List.of(ready("run-1-output.log", KcidbRole.LOG, LOG), ready("nul\u0000.log", KcidbRole.OUTPUT,
+                        CONSOLE)));
+
+        assertThat(manifest.links("boot", "i-1").outputFiles()).isEmpty();
+    }
 }
