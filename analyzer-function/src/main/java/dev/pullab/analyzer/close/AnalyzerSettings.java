@@ -77,7 +77,8 @@ public record AnalyzerSettings(String region, String runsTable, Optional<String>
         Optional<KernelCiAccess> kernelci = source.env("KERNELCI_API_BASE_URI").isPresent()
                 ? Optional.of(KernelCiAccess.resolve(source, secrets)) : Optional.empty();
         return new AnalyzerSettings(region, runs, source.env("PULLAB_RESULTS_BUCKET"), kcidb, kernelci,
-                options(source), readLimits(source), source.env(PublishedLogs.BASE_URL_ENV).map(AnalyzerSettings::logsUrl));
+                options(source), readLimits(source),
+                source.env(PublishedLogs.BASE_URL_ENV).map(AnalyzerSettings::logsUrl));
     }
 
     /**

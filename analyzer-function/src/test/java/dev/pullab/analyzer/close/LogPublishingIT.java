@@ -189,7 +189,8 @@ class LogPublishingIT {
     }
 
     @Test
-    @DisplayName("KCIDB's log_url and the job node's test_log are PULLAB_LOGS_URL/<raw key>; the client log an output file")
+    @DisplayName("KCIDB's log_url and the job node's test_log are PULLAB_LOGS_URL/<raw key>; the client log an "
+            + "output file")
     void linksUnderLogsUrl() {
         startRun(List.of(VM_A));
         reportedVm();
@@ -213,7 +214,8 @@ class LogPublishingIT {
         startRun(List.of(VM_A, VM_B));
         reportedVm();
         ResultsQueueFixture.receiveAll(sqs, queue); // VM_B never reports: the sweeper closes the run
-        put(rawKey(VM_B, "console-output.log"), BANNER + "\nKernel panic - not syncing: VFS: Unable to mount root fs\n");
+        put(rawKey(VM_B, "console-output.log"),
+                BANNER + "\nKernel panic - not syncing: VFS: Unable to mount root fs\n");
 
         closer.closeOverdue(bucket, runs.find(prefix).orElseThrow(), Map.of(VM_A, "boot", VM_B, "boot"));
 
