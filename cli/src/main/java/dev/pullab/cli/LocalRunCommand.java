@@ -137,6 +137,18 @@ final class LocalRunCommand implements Callable<Integer> {
         out.println();
         outcome.submissions().forEach(p -> out.println("KCIDB submission: " + p));
         outcome.plots().forEach(p -> out.println("Plot: " + p));
+        for (Path report : outcome.reports()) {
+            if (report.getFileName().toString().equals("artifacts.json")) {
+                Path logs = report.resolveSibling("logs");
+                long published;
+                try (java.util.stream.Stream<Path> files = Files.exists(logs) ? Files.walk(logs)
+                        : java.util.stream.Stream.empty()) {
+                    published = files.filter(Files::isRegularFile).count();
+                }
+                out.println("Artifacts: " + report + " (" + published + " scrubbed logs published, copied to "
+                        + logs + ")");
+            }
+        }
         out.printf(Locale.ROOT, "Dead-lettered messages: %d%nDone in %.1f s (outputs in %s)%n", outcome.deadLetters(),
                 outcome.elapsed().toMillis() / 1000.0, dir);
         out.flush();

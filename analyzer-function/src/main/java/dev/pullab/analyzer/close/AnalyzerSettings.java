@@ -8,6 +8,9 @@ import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.config.SecretLookup;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.benchmark.ReadLimits;
+import dev.pullab.core.log.PublishedLogs;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,14 +30,33 @@ import java.util.Optional;
  * @param readLimits how much of a run's VM output is read into memory, in whole MiB:
  *                  {@code PULLAB_READ_LIMIT_FILE_MIB} (16), {@code PULLAB_READ_LIMIT_VM_MIB} (32),
  *                  {@code PULLAB_READ_LIMIT_RUN_MIB} (64); a file beyond them is reported, not read (mind the
- *                  function's memory: parsed CSVs take about five times their size)
+ *                  function's memory: parsed CSVs take about five times their size); the per-file limit also
+ *                  caps how much of one log is published
+ * @param logsUrl   {@code PULLAB_LOGS_URL} ({@link PublishedLogs#BASE_URL_ENV}): the https base under which the
+ *                  stack serves the published logs ({@code logs/} of the results bucket); the link of a log is this
+ *                  base, a slash and its raw key. Unset: links are the S3 URLs of the published copies, which do not
+ *                  open without AWS credentials while the bucket blocks public access
  */
 public record AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
         Optional<KcidbSettings> kcidb,
-        Optional<KernelCiAccess> kernelci, AnalysisOptions options, ReadLimits readLimits) {
+        Optional<KernelCiAccess> kernelci, AnalysisOptions options, ReadLimits readLimits, Optional<URI> logsUrl) {
 
     public AnalyzerSettings {
         Objects.requireNonNull(readLimits, "readLimits");
+        Objects.requireNonNull(logsUrl, "logsUrl");
+    }
+
+    /** Settings without a logs URL (links are S3 URLs of the published copies). */
+    public AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
+            Optional<KcidbSettings> kcidb, Optional<KernelCiAccess> kernelci, AnalysisOptions options,
+            ReadLimits readLimits) {
+        this(region, runsTable, resultsBucket, kcidb, kernelci, options, readLimits, Optional.empty());
+    }
+
+    /** These settings with the logs served under {@code base}. */
+    public AnalyzerSettings withLogsUrl(URI base) {
+        return new AnalyzerSettings(region, runsTable, resultsBucket, kcidb, kernelci, options, readLimits,
+                Optional.of(logsUrl(base.toString())));
     }
 
     /** Settings with the default read limits. */
@@ -55,7 +77,38 @@ public record AnalyzerSettings(String region, String runsTable, Optional<String>
         Optional<KernelCiAccess> kernelci = source.env("KERNELCI_API_BASE_URI").isPresent()
                 ? Optional.of(KernelCiAccess.resolve(source, secrets)) : Optional.empty();
         return new AnalyzerSettings(region, runs, source.env("PULLAB_RESULTS_BUCKET"), kcidb, kernelci,
-                options(source), readLimits(source));
+                options(source), readLimits(source),
+                source.env(PublishedLogs.BASE_URL_ENV).map(AnalyzerSettings::logsUrl));
+    }
+
+    /**
+     * The base URL of the published logs: absolute https with a host, no query, fragment or user info; a trailing
+     * slash is dropped.
+     *
+     * @throws ConfigurationException naming {@code PULLAB_LOGS_URL} and what is wrong with it
+     */
+    static URI logsUrl(String text) {
+        String name = PublishedLogs.BASE_URL_ENV;
+        URI url;
+        try {
+            url = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(name + " is not a URL (" + e.getMessage() + "); set it to the https "
+                    + "base under which the stack serves logs/, e.g. https://d111111abcdef8.cloudfront.net");
+        }
+        if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw new ConfigurationException(name + " must be an https URL with a host, got '" + text + "': "
+                    + "dashboard users open these links in a browser");
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new ConfigurationException(name + " must have no query, fragment or user info, got '" + text
+                    + "': the log's key is appended to it as a path");
+        }
+        String base = url.toString();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return URI.create(base);
     }
 
     private static ReadLimits readLimits(ConfigSource source) {

@@ -10,7 +10,12 @@ import dev.pullab.core.kcidb.KcidbClient;
 import dev.pullab.core.kcidb.KcidbRevisionBuilder;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.report.RunReporting;
+import dev.pullab.core.kcidb.KcidbSettings;
+import dev.pullab.core.log.PublishedLogs;
+import dev.pullab.core.report.RunArtifacts;
+import java.net.URI;
 import java.time.Clock;
+import java.util.function.Function;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,12 +35,24 @@ public final class CloserAssembly {
                 id -> kernelci.flatMap(api -> api.node(id))));
         String bucket = settings.resultsBucket().orElseThrow(() -> new dev.pullab.core.config.ConfigurationException(
                 "Missing required configuration: PULLAB_RESULTS_BUCKET (log links point into it)"));
-        RunReporting reporting = new RunReporting(settings.options(),
-                key -> RunCloser.objectUrl(bucket, settings.region(), key), settings.readLimits());
+        Function<String, URI> links = logLinks(settings, bucket);
+        RunReporting reporting = new RunReporting(settings.options(), links, settings.readLimits());
         S3ObjectStore objects = new S3ObjectStore(s3);
+        RunArtifacts artifacts = new RunArtifacts(objects, AnalyzerEnvironment.scrubber(settings),
+                settings.readLimits().perFileBytes(), links, clock);
+        Optional<String> origin = settings.kcidb().map(KcidbSettings::origin);
         return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()),
                 new RunOutputsReader(objects, settings.readLimits()),
                 new RunReportPublisher(objects, run -> new S3RunSource(s3, run)), reporting, kcidb, revisions, kernelci,
-                clock);
+                clock, (b, runPrefix, vms) -> artifacts.publish(b, runPrefix, origin, vms));
+    }
+
+    /**
+     * The public link of a published log, from its raw key: under {@code PULLAB_LOGS_URL} when set, else the S3 URL
+     * of its copy under {@code logs/} (which needs AWS credentials to open).
+     */
+    static Function<String, URI> logLinks(AnalyzerSettings settings, String bucket) {
+        return settings.logsUrl().<Function<String, URI>>map(base -> key -> PublishedLogs.url(base, key))
+                .orElse(key -> RunCloser.objectUrl(bucket, settings.region(), PublishedLogs.key(key)));
     }
 }

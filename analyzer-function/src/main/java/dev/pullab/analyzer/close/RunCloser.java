@@ -11,7 +11,9 @@ import dev.pullab.core.run.RunProgress;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.run.RunStore;
 import dev.pullab.core.run.Uploader;
+import dev.pullab.core.report.ArtifactManifest;
 import dev.pullab.core.report.MissingVm;
+import dev.pullab.core.report.RunArtifacts;
 import dev.pullab.core.report.RunReport;
 import dev.pullab.core.report.RunReporting;
 import dev.pullab.core.report.VmOutputs;
@@ -34,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * Closes runs exactly once: counts the VMs that finished (a duplicate or late notification changes nothing), and when
  * all expected VMs have reported (or the sweeper finds the run past its deadline) one invocation wins the analysis and
  * <ol>
- *   <li>reads every VM's outputs and writes {@code analysis/report.json}, the text report and the plots (idempotent
- *       overwrites);</li>
+ *   <li>reads every VM's outputs, publishes the logs of the VMs it counts scrubbed under {@code logs/} and writes
+ *       the run's {@code artifacts.json} (see {@link dev.pullab.core.report.RunArtifacts}: a log that cannot be
+ *       published is listed missing and never stops the close), then writes {@code analysis/report.json}, the text
+ *       report and the plots (idempotent overwrites); every link reported below comes from the manifest;</li>
  *   <li>submits one KCIDB revision, then records its submission id;</li>
  *   <li>finishes the KernelCI job node, then records how that ended;</li>
  *   <li>marks the run DONE.</li>
@@ -59,10 +63,23 @@ public final class RunCloser {
     private final Optional<KcidbRevisionBuilder> revisions;
     private final Optional<KernelCiClient> kernelci;
     private final Clock clock;
+    private final Artifacts artifacts;
 
+    /**
+     * Publishes a closing run's logs and writes its manifest ({@link dev.pullab.core.report.RunArtifacts#publish}
+     * with the lab's KCIDB origin): the one source of the links the close reports.
+     */
+    @FunctionalInterface
+    public interface Artifacts {
+        ArtifactManifest publish(String bucket, String runPrefix, List<RunArtifacts.VmObjects> vms);
+    }
+
+    /**
+     * @param artifacts publishes the logs of the VMs a close counts and writes the run's {@code artifacts.json}
+     */
     public RunCloser(RunStore runs, RunOutputsReader outputs, RunReportPublisher publisher, RunReporting reporting,
             Optional<KcidbClient> kcidb, Optional<KcidbRevisionBuilder> revisions, Optional<KernelCiClient> kernelci,
-            Clock clock) {
+            Clock clock, Artifacts artifacts) {
         this.runs = runs;
         this.outputs = outputs;
         this.publisher = publisher;
@@ -71,6 +88,7 @@ public final class RunCloser {
         this.revisions = revisions;
         this.kernelci = kernelci;
         this.clock = clock;
+        this.artifacts = artifacts;
     }
 
     /**
@@ -132,13 +150,15 @@ public final class RunCloser {
             throw new RunBusyException(run.runPrefix(), runs.progress(run.runPrefix()).orElseThrow().leaseUntil());
         }
         RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
-        List<VmOutputs> reported = outputs.read(bucket, run.runPrefix()).stream()
+        List<VmFiles> counted = outputs.read(bucket, run.runPrefix()).stream()
+                .filter(vm -> launched(run, vmTests, vm)).toList();
+        List<VmOutputs> reported = counted.stream()
                 .filter(vm -> vm.contents().containsKey("result.txt"))
-                .filter(vm -> launched(run, vmTests, vm))
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
         List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests);
-        RunReport report = overdue ? reporting.reportOverdue(run, reported, missing)
-                : reporting.report(run, reported, missing);
+        ArtifactManifest manifest = artifacts.publish(bucket, run.runPrefix(), artifactsOf(counted, missing));
+        RunReport report = overdue ? reporting.reportOverdue(run, reported, missing, manifest)
+                : reporting.report(run, reported, missing, manifest);
         S3Location location = new S3Location(bucket, run.runPrefix());
         report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
         submitToKcidb(run, progress, report);
@@ -182,6 +202,17 @@ public final class RunCloser {
         }
     }
 
+    /** What the manifest lists: every counted VM's folder, and each missing VM known by its instance id. */
+    private static List<RunArtifacts.VmObjects> artifactsOf(List<VmFiles> counted, List<MissingVm> missing) {
+        List<RunArtifacts.VmObjects> vms = new ArrayList<>(counted.stream().map(VmFiles::artifacts).toList());
+        for (MissingVm vm : missing) {
+            vm.instanceId().filter(id -> counted.stream().noneMatch(c -> c.test().equals(vm.test())
+                    && c.instanceId().equals(id)))
+                    .ifPresent(id -> vms.add(RunArtifacts.VmObjects.empty(vm.test(), id)));
+        }
+        return vms;
+    }
+
     /**
      * Outputs count only from a VM the run launched for that test: recorded in the runs table, or found by the
      * sweeper among the run's instances (tagged by the launcher, for launches whose record an earlier attempt lost).
@@ -211,7 +242,10 @@ public final class RunCloser {
                 Optional.ofNullable(vm.contents().get("results.json")), csvs, vm.logKeys(), otherNotRead);
     }
 
-    /** The https URL of an object (what KCIDB and KernelCI link as the log). */
+    /**
+     * The https URL of an object in S3: what KCIDB and KernelCI link as a published log when {@code PULLAB_LOGS_URL}
+     * is not set. It opens only with AWS credentials while the bucket blocks public access.
+     */
     public static URI objectUrl(String bucket, String region, String key) {
         return URI.create("https://" + bucket + ".s3." + region + ".amazonaws.com/"
                 + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/").replace("+", "%20"));

@@ -46,6 +46,7 @@ public final class RunOutputsReader {
         Map<String, Map<String, byte[]>> contents = new TreeMap<>();
         Map<String, Map<String, String>> notRead = new TreeMap<>();
         Map<String, List<String>> logs = new LinkedHashMap<>();
+        Map<String, List<ObjectStore.StoredObject>> listed = new TreeMap<>();
         ReadLimits.Budget budget = limits.budget();
         String root = runPrefix + "/";
         for (ObjectStore.StoredObject object : objects.list(bucket, root)) {
@@ -56,6 +57,7 @@ public final class RunOutputsReader {
             String vm = m.group(1) + "/" + m.group(2);
             String name = m.group(3);
             contents.computeIfAbsent(vm, k -> new TreeMap<>());
+            listed.computeIfAbsent(vm, k -> new ArrayList<>()).add(object);
             if (LOG.matcher(name).matches()) {
                 logs.computeIfAbsent(vm, k -> new ArrayList<>()).add(object.key());
             } else if (name.equals("result.txt")) {
@@ -81,7 +83,7 @@ public final class RunOutputsReader {
             List<String> logKeys = new ArrayList<>(logs.getOrDefault(vm, List.of()));
             logKeys.sort(Comparator.comparingInt(RunOutputsReader::stage));
             vms.add(new VmFiles(vm.substring(0, vm.indexOf('/')), vm.substring(vm.indexOf('/') + 1), files, logKeys,
-                    notRead.getOrDefault(vm, Map.of())));
+                    notRead.getOrDefault(vm, Map.of()), listed.getOrDefault(vm, List.of())));
         });
         return vms;
     }

@@ -1,5 +1,7 @@
 package dev.pullab.analyzer.close;
 
+import dev.pullab.core.report.RunArtifacts;
+import dev.pullab.core.store.ObjectStore;
 import java.util.List;
 import java.util.Map;
 
@@ -12,14 +14,27 @@ import java.util.Map;
  *                   {@code benchmark-*.csv}
  * @param logKeys    S3 keys of its {@code run-N-output.log} files, in stage order
  * @param notRead    files left unread because they are over a read limit, by name, and why (naming the limit)
+ * @param objects    every object in its folder as listed (key and size), in key order: what its manifest lists
  */
 public record VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys,
-        Map<String, String> notRead) {
+        Map<String, String> notRead, List<ObjectStore.StoredObject> objects) {
 
     public VmFiles {
         contents = Map.copyOf(contents);
         logKeys = List.copyOf(logKeys);
         notRead = Map.copyOf(notRead);
+        objects = List.copyOf(objects);
+    }
+
+    /** A VM whose listing is not kept. */
+    public VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys,
+            Map<String, String> notRead) {
+        this(test, instanceId, contents, logKeys, notRead, List.of());
+    }
+
+    /** What its manifest is made from: its listed objects, the files read and those left unread. */
+    public RunArtifacts.VmObjects artifacts() {
+        return new RunArtifacts.VmObjects(test, instanceId, objects, contents, notRead);
     }
 
     /** A VM whose files were all read. */

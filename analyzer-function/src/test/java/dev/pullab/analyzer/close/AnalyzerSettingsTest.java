@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.config.SecretLookup;
 import dev.pullab.core.benchmark.ReadLimits;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -43,6 +44,31 @@ class AnalyzerSettingsTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("PULLAB_READ_LIMIT_FILE_MIB must be a whole number of MiB from 1 to 1024, got '" + value
                         + "'");
+    }
+
+    @Test
+    @DisplayName("without PULLAB_LOGS_URL there is no logs URL (links are S3 URLs of the published copies)")
+    void givenNoLogsUrl_whenResolved_thenNone() {
+        assertThat(AnalyzerSettings.resolve(env(Map.of()), NO_SECRETS).logsUrl()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("PULLAB_LOGS_URL is the https base of the published logs, a trailing slash dropped")
+    void givenLogsUrl_whenResolved_thenBase() {
+        AnalyzerSettings settings = AnalyzerSettings.resolve(env(Map.of("PULLAB_LOGS_URL",
+                "https://d111111abcdef8.cloudfront.net/")), NO_SECRETS);
+
+        assertThat(settings.logsUrl()).contains(URI.create("https://d111111abcdef8.cloudfront.net"));
+    }
+
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"http://logs.example.org", "https://logs.example.org/?sig=1", "https://logs.example.org/#a",
+        "logs.example.org", "https:///logs", "https://user@logs.example.org", "https://logs example"})
+    @DisplayName("a PULLAB_LOGS_URL that is not a plain https base is a configuration error naming it")
+    void givenBadLogsUrl_whenResolved_thenNamedError(String value) {
+        assertThatThrownBy(() -> AnalyzerSettings.resolve(env(Map.of("PULLAB_LOGS_URL", value)), NO_SECRETS))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("PULLAB_LOGS_URL ");
     }
 
     private static Map<String, String> env(Map<String, String> extra) {

@@ -1,5 +1,7 @@
 package dev.pullab.cli.local;
 
+import dev.pullab.core.log.PublishedLogs;
+import dev.pullab.core.report.ArtifactManifest;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -551,6 +553,21 @@ public final class LocalLab implements AutoCloseable {
                 Files.write(file, s3.getObjectAsBytes(b -> b.bucket(results).key(object.key())).asByteArray());
                 (file.toString().endsWith(".png") ? plots : reports).add(file);
             }
+            // the run's manifest and its published (scrubbed) logs, as a dashboard user would get them
+            String manifest = ArtifactManifest.key(run.runPrefix());
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(results).prefix(manifest)).contents()) {
+                if (object.key().equals(manifest)) {
+                    reports.add(download(results, manifest, dir.resolve(ArtifactManifest.FILE_NAME)));
+                }
+            }
+            String published = PublishedLogs.key(run.runPrefix() + "/");
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(results).prefix(published)).contents()) {
+                Path logs = dir.resolve("logs");
+                Path file = logs.resolve(object.key().substring(published.length())).normalize();
+                if (file.startsWith(logs)) { // a key with ".." stays in the bucket, not outside the work directory
+                    download(results, object.key(), file);
+                }
+            }
         }
         List<Path> submissions = new ArrayList<>();
         Path kcidbDir = Files.createDirectories(options.workDir().resolve("kcidb"));
@@ -578,6 +595,13 @@ public final class LocalLab implements AutoCloseable {
             deadLetters += visibleMessages(dlq);
         }
         return new Outcome(runs, submissions, plots, reports, nodes, notFinished, deadLetters, replayed, elapsed);
+    }
+
+    /** Copies an object of the results bucket to {@code file}. */
+    private Path download(String bucket, String key, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+        return file;
     }
 
     /** A job node as the KernelCI API in use (the double, or the real one) has it now. */

@@ -73,6 +73,11 @@ class LocalRunIT {
                     .singleElement().satisfies(t -> assertThat(t.get("status").asText()).isEqualTo("FAIL"));
             assertThat(outcome.plots()).isNotEmpty();
             assertThat(outcome.reports()).anySatisfy(p -> assertThat(p.getFileName()).hasToString("report.json"));
+            assertThat(outcome.reports()).filteredOn(p -> p.getFileName().toString().equals("artifacts.json"))
+                    .as("each run's manifest").hasSize(4);
+            assertThat(tests).filteredOn(t -> t.get("path").asText().equals("boot")).singleElement()
+                    .satisfies(t -> assertThat(t.get("log_url").asText()).contains("/logs/run_")
+                            .endsWith("-output.log"));
         }
     }
 

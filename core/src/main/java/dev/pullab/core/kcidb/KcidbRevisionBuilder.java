@@ -284,6 +284,11 @@ public final class KcidbRevisionBuilder {
         test.startTime().ifPresent(start -> row.put("start_time", START_TIME.format(start)));
         test.durationSeconds().ifPresent(seconds -> row.put("duration", seconds));
         test.logUrl().ifPresent(url -> row.put("log_url", url.toString()));
+        if (!test.outputFiles().isEmpty()) {
+            ArrayNode files = row.putArray("output_files");
+            test.outputFiles().forEach(file -> files.addObject().put("name", file.name())
+                    .put("url", file.url().toString()));
+        }
         test.number().ifPresent(number -> {
             ObjectNode json = row.putObject("number");
             json.put("value", number.value());

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,8 @@ import java.util.stream.Collectors;
  * @param comment         a human-readable comment
  * @param misc            extra data ({@code misc}); overrides the job-level entries of the same name
  * @param environmentMisc extra data about the environment ({@code environment.misc})
+ * @param outputFiles     the test's other outputs ({@code output_files}: name and URL), e.g. the VM's other
+ *                        published logs; empty for none (omitted from the JSON)
  * @param idDiscriminator what tells this test apart from others of the same path in one revision, e.g. the instance
  *                        id of the VM that ran it when several VMs report the same path: {@link KcidbRevisionBuilder}
  *                        appends it to the id ({@code <scope>.<path>@<discriminator>}); sanitised like a path
@@ -40,7 +43,7 @@ import java.util.stream.Collectors;
 public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional<URI> logUrl,
                         OptionalDouble durationSeconds, Optional<Instant> startTime, Optional<KcidbNumber> number,
                         Optional<String> comment, Map<String, Object> misc, Map<String, Object> environmentMisc,
-                        Optional<String> idDiscriminator) {
+                        Optional<String> idDiscriminator, List<KcidbResource> outputFiles) {
 
     private static final Pattern NOT_PATH_CHAR = Pattern.compile("[^a-zA-Z0-9_-]");
 
@@ -70,6 +73,15 @@ public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional
         environmentMisc = Map.copyOf(environmentMisc);
         idDiscriminator = Objects.requireNonNull(idDiscriminator, "idDiscriminator").filter(d -> !d.isEmpty())
                 .map(KcidbTestEntry::sanitiseComponent);
+        outputFiles = List.copyOf(outputFiles);
+    }
+
+    /** A test without output files (the record's form before {@link #outputFiles()} existed). */
+    public KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional<URI> logUrl, OptionalDouble durationSeconds,
+                     Optional<Instant> startTime, Optional<KcidbNumber> number, Optional<String> comment,
+                     Map<String, Object> misc, Map<String, Object> environmentMisc, Optional<String> idDiscriminator) {
+        this(path, status, logUrl, durationSeconds, startTime, number, comment, misc, environmentMisc,
+                idDiscriminator, List.of());
     }
 
     /** A test without an id discriminator (the record's form before {@link #idDiscriminator()} existed). */
@@ -133,23 +145,29 @@ public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional
 
     public KcidbTestEntry withStatus(KcidbStatus newStatus) {
         return new KcidbTestEntry(path, Optional.of(newStatus), logUrl, durationSeconds, startTime, number, comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     /** This test with no status (KCIDB then shows it as unknown). */
     public KcidbTestEntry withoutStatus() {
         return new KcidbTestEntry(path, Optional.empty(), logUrl, durationSeconds, startTime, number, comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     public KcidbTestEntry withLogUrl(URI url) {
         return new KcidbTestEntry(path, status, Optional.of(url), durationSeconds, startTime, number, comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
+    }
+
+    /** This test with these output files (replacing any it had). */
+    public KcidbTestEntry withOutputFiles(List<KcidbResource> files) {
+        return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, number, comment, misc,
+                environmentMisc, idDiscriminator, files);
     }
 
     public KcidbTestEntry withDurationSeconds(double seconds) {
         return new KcidbTestEntry(path, status, logUrl, OptionalDouble.of(seconds), startTime, number, comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     public KcidbTestEntry withDuration(Duration duration) {
@@ -158,7 +176,7 @@ public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional
 
     public KcidbTestEntry withStartTime(Instant start) {
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, Optional.of(start), number, comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     public KcidbTestEntry withStartTime(OffsetDateTime start) {
@@ -167,24 +185,24 @@ public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional
 
     public KcidbTestEntry withNumber(KcidbNumber value) {
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, Optional.of(value), comment, misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     public KcidbTestEntry withComment(String text) {
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, number, Optional.of(text), misc,
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     /** This test with one more {@code misc} entry (replacing one of the same key); the value must not be null. */
     public KcidbTestEntry withMisc(String key, Object value) {
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, number, comment, plus(misc, key, value),
-                environmentMisc, idDiscriminator);
+                environmentMisc, idDiscriminator, outputFiles);
     }
 
     /** This test with one more {@code environment.misc} entry, e.g. {@code device}. */
     public KcidbTestEntry withEnvironmentMisc(String key, Object value) {
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, number, comment, misc,
-                plus(environmentMisc, key, value), idDiscriminator);
+                plus(environmentMisc, key, value), idDiscriminator, outputFiles);
     }
 
     /**
@@ -198,7 +216,7 @@ public record KcidbTestEntry(String path, Optional<KcidbStatus> status, Optional
             throw new IllegalArgumentException("an id discriminator must not be empty");
         }
         return new KcidbTestEntry(path, status, logUrl, durationSeconds, startTime, number, comment, misc,
-                environmentMisc, Optional.of(discriminator));
+                environmentMisc, Optional.of(discriminator), outputFiles);
     }
 
     /**

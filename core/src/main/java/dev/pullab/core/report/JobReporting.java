@@ -4,6 +4,7 @@ import dev.pullab.core.kernelci.ErrorCode;
 import dev.pullab.core.kernelci.JobOutcome;
 import dev.pullab.core.kernelci.NodeResult;
 import dev.pullab.core.kernelci.NodeTestResult;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +20,19 @@ final class JobReporting {
     }
 
     static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, int missingVms, VmCounts counts) {
+        return jobOutcome(nodeId, vms, missingVms, counts, Optional.empty());
+    }
+
+    /**
+     * @param missingLog the log of a VM that did not report (its console), linked as {@code test_log} when no
+     *                   reported VM has a log
+     */
+    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, int missingVms, VmCounts counts,
+            Optional<URI> missingLog) {
         JobTree tree = new JobTree();
         vms.forEach(vm -> vm.validResults().forEach((path, result) -> tree.add(path, result.status().nodeResult())));
         Map<String, String> artifacts = vms.stream().flatMap(vm -> vm.logUrl().stream()).findFirst()
-                .map(url -> Map.of(RunReporting.TEST_LOG_ARTIFACT, url.toString())).orElse(Map.of());
+                .or(() -> missingLog).map(url -> Map.of(RunReporting.TEST_LOG_ARTIFACT, url.toString())).orElse(Map.of());
         if (tree.isEmpty()) {
             return new JobOutcome(nodeId, NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
                     Optional.of(RunCounts.noResultsMessage(vms, missingVms, counts)), artifacts, List.of());

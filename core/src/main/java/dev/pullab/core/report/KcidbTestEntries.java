@@ -65,9 +65,15 @@ final class KcidbTestEntries {
 
     /** Adds the MISS test of a VM that did not report; a never launched one is told apart by {@code missing-<n>}. */
     void addMissing(MissingVm vm) {
+        addMissing(vm, ArtifactManifest.VmLinks.NONE);
+    }
+
+    /** Adds the MISS test of a VM that did not report, with the links of what it left (e.g. its console). */
+    void addMissing(MissingVm vm, ArtifactManifest.VmLinks links) {
         KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(RunReporting.MISSING_COMMENT)
                 .withIdDiscriminator(vm.instanceId().orElse("missing-" + ++unlaunched));
-        add(vm.instanceId().map(id -> miss.withMisc("instance_id", id)).orElse(miss));
+        KcidbTestEntry linked = links.logUrl().map(miss::withLogUrl).orElse(miss).withOutputFiles(links.outputFiles());
+        add(vm.instanceId().map(id -> linked.withMisc("instance_id", id)).orElse(linked));
     }
 
     /** Adds the ERROR test of a test whose benchmarks could not be analysed. */
@@ -90,6 +96,6 @@ final class KcidbTestEntries {
 
     private static KcidbTestEntry vmTest(ReadVm vm, KcidbTestEntry test) {
         KcidbTestEntry withVm = withMisc(test.withIdDiscriminator(vm.outputs().instanceId()), vm.misc());
-        return vm.logUrl().map(withVm::withLogUrl).orElse(withVm);
+        return vm.logUrl().map(withVm::withLogUrl).orElse(withVm).withOutputFiles(vm.outputFiles());
     }
 }

@@ -60,6 +60,13 @@ import java.util.function.Function;
  * report, e.g. {@code 2 of 2 VMs did not report before the deadline}; with results that are all errors it is
  * {@code incomplete} with {@link ErrorCode#TEST}. {@code test_log} is the last stage log of the first VM (in test,
  * then instance id order) that has one. Benchmark metrics are not child nodes: KCIDB carries them.
+ *
+ * <h2>Links</h2>
+ * Given the run's {@link ArtifactManifest} (the analyzer's close), every link comes from it, and so only ever points at
+ * a scrubbed published copy: a VM's tests get its {@code log_url} (its last stage's log, else its console) and its
+ * other published logs as {@code output_files}; the MISS test of a VM that did not report links its console when it
+ * left one, and so does the job's {@code test_log} when no reported VM has a log. Without a manifest (the local
+ * benchmark report) the log keys are turned into links by the constructor's function.
  */
 public final class RunReporting {
 
@@ -115,10 +122,32 @@ public final class RunReporting {
         return report(run, reported, missing, true);
     }
 
+    /**
+     * The report of a finished run whose links come from its manifest ({@link RunArtifacts}): each VM's KCIDB
+     * {@code log_url} and {@code output_files}, the {@code test_log} of the job node, and the log of a VM that did
+     * not report but left a console.
+     */
+    public RunReport report(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing,
+            ArtifactManifest manifest) {
+        return report(run, reported, missing, false, Optional.of(manifest));
+    }
+
+    /** {@link #reportOverdue(RunRecord, List, List)} with the links from the run's manifest. */
+    public RunReport reportOverdue(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing,
+            ArtifactManifest manifest) {
+        return report(run, reported, missing, true, Optional.of(manifest));
+    }
+
     private RunReport report(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing, boolean overdue) {
+        return report(run, reported, missing, overdue, Optional.empty());
+    }
+
+    private RunReport report(RunRecord run, List<VmOutputs> reported, List<MissingVm> missing, boolean overdue,
+            Optional<ArtifactManifest> manifest) {
         Objects.requireNonNull(run, "run");
         boolean jobRun = run.jobNodeId().isPresent();
-        List<ReadVm> vms = reported.stream().sorted(VM_ORDER).map(outputs -> reading.read(outputs, jobRun)).toList();
+        List<ReadVm> vms = reported.stream().sorted(VM_ORDER).map(outputs -> reading.read(outputs, jobRun, manifest))
+                .toList();
 
         BenchmarkReporting.Benchmarks analysed = benchmarks.analyse(vms);
         List<VmProblem> problems = new ArrayList<>();
@@ -129,7 +158,7 @@ public final class RunReporting {
         }
         for (MissingVm vm : missing) {
             problems.add(new VmProblem(vm.test(), vm.instanceId(), VmProblem.Kind.MISSING, MISSING_COMMENT));
-            tests.addMissing(vm);
+            tests.addMissing(vm, missingLinks(manifest, vm));
         }
         analysed.analysis().ifPresent(analysis -> analysis.tests().forEach(test -> BenchmarkReporting
                 .metricTests(test).forEach(tests::add)));
@@ -139,11 +168,18 @@ public final class RunReporting {
         });
 
         VmCounts counts = RunCounts.counts(run, vms, missing);
+        Optional<URI> missingLog = missing.stream().flatMap(vm -> missingLinks(manifest, vm).logUrl().stream())
+                .findFirst();
         Optional<JobOutcome> outcome = run.jobNodeId().map(node -> overdue && !missing.isEmpty()
-                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing.size(), counts), missing.size(),
+                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing.size(), counts, missingLog), missing.size(),
                         run.expectedVms())
-                : JobReporting.jobOutcome(node, vms, missing.size(), counts));
+                : JobReporting.jobOutcome(node, vms, missing.size(), counts, missingLog));
         return new RunReport(analysed.analysis(), tests.all(), outcome, counts, problems);
+    }
+
+    private static ArtifactManifest.VmLinks missingLinks(Optional<ArtifactManifest> manifest, MissingVm vm) {
+        return vm.instanceId().flatMap(id -> manifest.map(m -> m.links(vm.test(), id)))
+                .orElse(ArtifactManifest.VmLinks.NONE);
     }
 
     /** An overdue run's outcome: {@code incomplete}, {@code Infrastructure}, its results kept as children. */

@@ -40,6 +40,14 @@ final class VmReading {
      * @param jobRun whether the run is of a KernelCI job node (then a VM that succeeded without results is an error)
      */
     ReadVm read(VmOutputs outputs, boolean jobRun) {
+        return read(outputs, jobRun, Optional.empty());
+    }
+
+    /**
+     * @param manifest the run's manifest: when given, the VM's links are its (see {@link ArtifactManifest#links}),
+     *                 not made from {@link VmOutputs#logKeys()}
+     */
+    ReadVm read(VmOutputs outputs, boolean jobRun, Optional<ArtifactManifest> manifest) {
         List<VmProblem> problems = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         VmResult result = outputs.result();
@@ -81,8 +89,10 @@ final class VmReading {
                 reason -> problems.add(problem(outputs, VmProblem.Kind.MALFORMED_STATS, reason))));
         Optional.ofNullable(outputs.notRead().get("stats.json")).ifPresent(reason -> problems.add(
                 problem(outputs, VmProblem.Kind.MALFORMED_STATS, "stats.json " + reason)));
-        Optional<URI> logUrl = logUrl(outputs, problems);
-        return new ReadVm(outputs, result, labResults, misc, logUrl, csvError, errors, problems);
+        ArtifactManifest.VmLinks links = manifest.map(m -> m.links(outputs.test(), outputs.instanceId()))
+                .orElseGet(() -> new ArtifactManifest.VmLinks(logUrl(outputs, problems), List.of()));
+        return new ReadVm(outputs, result, labResults, misc, links.logUrl(), links.outputFiles(), csvError, errors,
+                problems);
     }
 
     private static VmProblem problem(VmOutputs vm, VmProblem.Kind kind, String message) {
