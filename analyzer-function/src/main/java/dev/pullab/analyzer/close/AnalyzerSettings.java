@@ -28,6 +28,8 @@ import java.util.Optional;
  *                  {@code PULLAB_READ_LIMIT_FILE_MIB} (16), {@code PULLAB_READ_LIMIT_VM_MIB} (32),
  *                  {@code PULLAB_READ_LIMIT_RUN_MIB} (64); a file beyond them is reported, not read (mind the
  *                  function's memory: parsed CSVs take about five times their size)
+ * <p>The sweeper also reads {@code PULLAB_HANG_MINUTES} (30; 0 turns hang detection off) and
+ * {@code PULLAB_WATCH_MAX_VMS} (100), its watch over running VMs: see {@link WatchSettings}.
  */
 public record AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
         Optional<KcidbSettings> kcidb,

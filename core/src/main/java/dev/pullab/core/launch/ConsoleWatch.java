@@ -43,7 +43,7 @@ public final class ConsoleWatch {
     private final RunStore runs;
     private final LiveVms vms;
     private final ConsoleReader console;
-    private final LogScrubber scrubber;
+    private final java.util.function.Supplier<LogScrubber> scrubber;
     private final ObjectStore store;
     private final String bucket;
     private final VmWatch rule;
@@ -54,6 +54,16 @@ public final class ConsoleWatch {
      */
     public ConsoleWatch(RunStore runs, LiveVms vms, ConsoleReader console, LogScrubber scrubber, ObjectStore store,
             String bucket, VmWatch rule, int maxVms) {
+        this(runs, vms, console, () -> scrubber, store, bucket, rule, maxVms);
+    }
+
+    /**
+     * With the scrubber built on the first console to keep (it holds the lab's secrets, read from Secrets Manager:
+     * a sweep that finds no live VM never reads them).
+     */
+    public ConsoleWatch(RunStore runs, LiveVms vms, ConsoleReader console,
+            java.util.function.Supplier<LogScrubber> scrubber, ObjectStore store, String bucket, VmWatch rule,
+            int maxVms) {
         if (maxVms < 1) {
             throw new IllegalArgumentException("the sweeper must read at least one VM per sweep, got " + maxVms);
         }
@@ -172,7 +182,7 @@ public final class ConsoleWatch {
 
     private byte[] scrub(byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        scrubber.scrub(new ByteArrayInputStream(raw), out);
+        scrubber.get().scrub(new ByteArrayInputStream(raw), out);
         return out.toByteArray();
     }
 
