@@ -46,7 +46,14 @@ final class AnalyzerEnvironment {
 
     /** Everything closing a run takes: settings with their secrets, S3, the KCIDB and KernelCI clients. */
     private static final Lazy<RunCloser> CLOSER = Lazy.of(() -> CloserAssembly.create(SETTINGS.get(), S3.get(),
-            DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC()));
+            DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC(), closingConsoles()));
+
+    /** At each close, the consoles of the run's VMs that have none kept yet (EC2 client built on the first). */
+    private static RunCloser.BeforeClose closingConsoles() {
+        S3ObjectStore store = new S3ObjectStore(S3.get());
+        return new ClosingConsoles(store, new ConsoleCapture(new Ec2ConsoleReader(EC2), scrubber(SETTINGS.get()), store,
+                resultsBucket()), WatchSettings.DEFAULT_MAX_VMS);
+    }
 
     static RunCloser closer() {
         return CLOSER.get();

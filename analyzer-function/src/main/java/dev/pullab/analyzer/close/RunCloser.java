@@ -59,10 +59,35 @@ public final class RunCloser {
     private final Optional<KcidbRevisionBuilder> revisions;
     private final Optional<KernelCiClient> kernelci;
     private final Clock clock;
+    private final BeforeClose beforeClose;
+
+    /**
+     * What is done at the start of a close, once the analysis is won, before the outputs are read (e.g. keeping each
+     * VM's console, {@link ClosingConsoles}). Best effort: must not throw; a close never waits on it failing.
+     */
+    @FunctionalInterface
+    public interface BeforeClose {
+
+        /**
+         * @param vmTests the run's VMs found by tag (the sweeper's close), with their tests; empty otherwise
+         */
+        void beforeClose(String bucket, RunRecord run, Map<String, String> vmTests);
+
+        /** Nothing. */
+        BeforeClose NOTHING = (bucket, run, vmTests) -> { };
+    }
 
     public RunCloser(RunStore runs, RunOutputsReader outputs, RunReportPublisher publisher, RunReporting reporting,
             Optional<KcidbClient> kcidb, Optional<KcidbRevisionBuilder> revisions, Optional<KernelCiClient> kernelci,
             Clock clock) {
+        this(runs, outputs, publisher, reporting, kcidb, revisions, kernelci, clock, BeforeClose.NOTHING);
+    }
+
+    /** Calling {@code beforeClose} at the start of each close. */
+    public RunCloser(RunStore runs, RunOutputsReader outputs, RunReportPublisher publisher, RunReporting reporting,
+            Optional<KcidbClient> kcidb, Optional<KcidbRevisionBuilder> revisions, Optional<KernelCiClient> kernelci,
+            Clock clock, BeforeClose beforeClose) {
+        this.beforeClose = beforeClose;
         this.runs = runs;
         this.outputs = outputs;
         this.publisher = publisher;
@@ -131,12 +156,25 @@ public final class RunCloser {
             }
             throw new RunBusyException(run.runPrefix(), runs.progress(run.runPrefix()).orElseThrow().leaseUntil());
         }
+        try {
+            beforeClose.beforeClose(bucket, run, vmTests);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: before closing: {}; closing all the same", run.runPrefix(), e.toString());
+        }
         RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
-        List<VmOutputs> reported = outputs.read(bucket, run.runPrefix()).stream()
+        List<VmFiles> files = outputs.read(bucket, run.runPrefix());
+        List<VmOutputs> reported = files.stream()
                 .filter(vm -> vm.contents().containsKey("result.txt"))
                 .filter(vm -> launched(run, vmTests, vm))
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
-        List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests);
+        Map<String, byte[]> consoles = new java.util.HashMap<>();
+        files.stream().filter(vm -> vm.consoleTail().isPresent() && launched(run, vmTests, vm))
+                .forEach(vm -> consoles.put(vm.instanceId(), vm.consoleTail().get()));
+        List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests).stream()
+                .map(vm -> vm.instanceId().map(consoles::get)
+                        .map(console -> vm.because(dev.pullab.core.launch.KernelConsole.whyNoReport(console)))
+                        .orElse(vm))
+                .toList();
         RunReport report = overdue ? reporting.reportOverdue(run, reported, missing)
                 : reporting.report(run, reported, missing);
         S3Location location = new S3Location(bucket, run.runPrefix());

@@ -2,6 +2,7 @@ package dev.pullab.analyzer.close;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one VM left under {@code <run>/test_<test>/output/<instance>/} in S3.
@@ -12,14 +13,23 @@ import java.util.Map;
  *                   {@code benchmark-*.csv}
  * @param logKeys    S3 keys of its {@code run-N-output.log} files, in stage order
  * @param notRead    files left unread because they are over a read limit, by name, and why (naming the limit)
+ * @param consoleTail the last {@value RunOutputsReader#CONSOLE_TAIL_BYTES} bytes of its {@code console-output.log},
+ *                   read only for a VM without {@code result.txt} (to say why it did not report)
  */
 public record VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys,
-        Map<String, String> notRead) {
+        Map<String, String> notRead, Optional<byte[]> consoleTail) {
 
     public VmFiles {
         contents = Map.copyOf(contents);
         logKeys = List.copyOf(logKeys);
         notRead = Map.copyOf(notRead);
+        java.util.Objects.requireNonNull(consoleTail, "consoleTail");
+    }
+
+    /** A VM without a console read. */
+    public VmFiles(String test, String instanceId, Map<String, byte[]> contents, List<String> logKeys,
+            Map<String, String> notRead) {
+        this(test, instanceId, contents, logKeys, notRead, Optional.empty());
     }
 
     /** A VM whose files were all read. */

@@ -85,6 +85,30 @@ public final class KernelConsole {
         return new Reading(fatal, hang, last.map(KernelConsole::quote));
     }
 
+    /** The client's log lines on the console carry this tag ({@code vm-tests/test-vm-client.sh}, LOG_TAG). */
+    static final String CLIENT_TAG = "[pullab-client]";
+
+    /**
+     * Why a VM did not report, from the end of its console: the fatal line when there is one
+     * ({@code kernel panic on the serial console: "..."}), else {@code the client never started; console ends: "..."}
+     * (or {@code the client started but did not report; ...} when the client's log lines are on it), or
+     * {@code its serial console is empty}.
+     */
+    public static String whyNoReport(byte[] console) {
+        String text = new String(console, StandardCharsets.UTF_8);
+        Reading reading = read(text);
+        if (reading.fatal().isPresent()) {
+            return reading.fatal().get().reason();
+        }
+        if (reading.lastLine().isEmpty()) {
+            return "its serial console is empty";
+        }
+        String client = text.contains(CLIENT_TAG) ? "the client started but did not report"
+                : "the client never started";
+        return client + "; console ends: \"" + reading.lastLine().get() + "\""
+                + reading.hangSign().map(sign -> "; last hang sign: \"" + sign.line() + "\"").orElse("");
+    }
+
     /** What one console line says, if anything. */
     public static Optional<ConsoleFinding> match(String line) {
         Matcher prefix = PREFIX.matcher(line);

@@ -18,14 +18,14 @@ final class JobReporting {
     private JobReporting() {
     }
 
-    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, int missingVms, VmCounts counts) {
+    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, List<MissingVm> missing, VmCounts counts) {
         JobTree tree = new JobTree();
         vms.forEach(vm -> vm.validResults().forEach((path, result) -> tree.add(path, result.status().nodeResult())));
         Map<String, String> artifacts = vms.stream().flatMap(vm -> vm.logUrl().stream()).findFirst()
                 .map(url -> Map.of(RunReporting.TEST_LOG_ARTIFACT, url.toString())).orElse(Map.of());
         if (tree.isEmpty()) {
             return new JobOutcome(nodeId, NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
-                    Optional.of(RunCounts.noResultsMessage(vms, missingVms, counts)), artifacts, List.of());
+                    Optional.of(RunCounts.noResultsMessage(vms, missing, counts)), artifacts, List.of());
         }
         List<NodeTestResult> children = tree.nodes();
         Optional<NodeResult> rolledUp = NodeResult.rollUp(children.stream()

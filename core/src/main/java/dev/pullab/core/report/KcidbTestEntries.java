@@ -65,7 +65,7 @@ final class KcidbTestEntries {
 
     /** Adds the MISS test of a VM that did not report; a never launched one is told apart by {@code missing-<n>}. */
     void addMissing(MissingVm vm) {
-        KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(RunReporting.MISSING_COMMENT)
+        KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(vm.comment())
                 .withIdDiscriminator(vm.instanceId().orElse("missing-" + ++unlaunched));
         add(vm.instanceId().map(id -> miss.withMisc("instance_id", id)).orElse(miss));
     }

@@ -57,7 +57,8 @@ import java.util.function.Function;
  * the same path from several VMs merged to the worst result. The job's result is their
  * {@link NodeResult#rollUp roll-up} (kernelci-core's {@code evaluate_test_suite_result}). Without any result it is
  * {@code incomplete} with {@link ErrorCode#INFRASTRUCTURE} and a message naming how many VMs failed or did not
- * report, e.g. {@code 2 of 2 VMs did not report before the deadline}; with results that are all errors it is
+ * report, e.g. {@code 2 of 2 VMs did not report before the deadline}, with why the first one with a known reason
+ * did not ({@link MissingVm#why()}, from its console) in parentheses; with results that are all errors it is
  * {@code incomplete} with {@link ErrorCode#TEST}. {@code test_log} is the last stage log of the first VM (in test,
  * then instance id order) that has one. Benchmark metrics are not child nodes: KCIDB carries them.
  */
@@ -128,7 +129,7 @@ public final class RunReporting {
             tests.addVm(vm);
         }
         for (MissingVm vm : missing) {
-            problems.add(new VmProblem(vm.test(), vm.instanceId(), VmProblem.Kind.MISSING, MISSING_COMMENT));
+            problems.add(new VmProblem(vm.test(), vm.instanceId(), VmProblem.Kind.MISSING, vm.comment()));
             tests.addMissing(vm);
         }
         analysed.analysis().ifPresent(analysis -> analysis.tests().forEach(test -> BenchmarkReporting
@@ -140,16 +141,17 @@ public final class RunReporting {
 
         VmCounts counts = RunCounts.counts(run, vms, missing);
         Optional<JobOutcome> outcome = run.jobNodeId().map(node -> overdue && !missing.isEmpty()
-                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing.size(), counts), missing.size(),
+                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing, counts), missing,
                         run.expectedVms())
-                : JobReporting.jobOutcome(node, vms, missing.size(), counts));
+                : JobReporting.jobOutcome(node, vms, missing, counts));
         return new RunReport(analysed.analysis(), tests.all(), outcome, counts, problems);
     }
 
     /** An overdue run's outcome: {@code incomplete}, {@code Infrastructure}, its results kept as children. */
-    private static JobOutcome overdueOutcome(JobOutcome found, int missing, int expected) {
+    private static JobOutcome overdueOutcome(JobOutcome found, List<MissingVm> missing, int expected) {
         return new JobOutcome(found.nodeId(), NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
-                Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
+                Optional.of(missing.size() + " of " + expected + " VMs did not report before the run's deadline"
+                        + RunCounts.firstWhy(missing)),
                 found.artifacts(), found.tests());
     }
 }

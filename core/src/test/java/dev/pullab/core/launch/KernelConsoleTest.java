@@ -140,4 +140,30 @@ class KernelConsoleTest {
         assertThat(reading.fatal().orElseThrow().line()).isEqualTo("Kernel panic - not syncing: Fatal exception");
         assertThat(reading.lastLine()).contains("Kernel panic - not syncing: Fatal exception");
     }
+
+    @Test
+    @DisplayName("why a VM did not report: the fatal line when there is one")
+    void givenPanic_whenWhyNoReport_thenPanicReason() throws IOException {
+        assertThat(KernelConsole.whyNoReport(resource("/kernel-console/panic-at-boot.log")
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo("kernel panic on the serial console: \"Kernel panic - "
+                        + "not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\"");
+    }
+
+    @Test
+    @DisplayName("why a VM did not report: no client line on the console, the client never started; its last line")
+    void givenLoginPrompt_whenWhyNoReport_thenClientNeverStarted() {
+        assertThat(KernelConsole.whyNoReport("[ 9.0] cloud-init: done\n\nAmazon Linux 2023 login: \n\n"
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo(
+                        "the client never started; console ends: \"Amazon Linux 2023 login:\"");
+    }
+
+    @Test
+    @DisplayName("why a VM did not report: the client's lines are there, it started; empty console said so")
+    void givenClientLines_whenWhyNoReport_thenClientStarted() {
+        assertThat(KernelConsole.whyNoReport(("2026-12-05T06:01:00Z [pullab-client] run 1/1: run.sh\n"
+                + "[ 400.0] INFO: task fio:1201 blocked for more than 122 seconds.\n[ 400.1] Call Trace:\n")
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo("the client started but did not report; console ends: "
+                        + "\"Call Trace:\"; last hang sign: \"INFO: task fio:1201 blocked for more than 122 seconds.\"");
+        assertThat(KernelConsole.whyNoReport(new byte[0])).isEqualTo("its serial console is empty");
+    }
 }
