@@ -407,6 +407,25 @@ class RunCloserIT {
         });
     }
 
+    @Test
+    @DisplayName("the runs table's open runs (the watch's): launching or running and not past their deadline")
+    void givenRunsInEveryState_whenOpenListed_thenOnlyOpenNotOverdue() {
+        long t = now.get().getEpochSecond();
+        String open = "run_open_" + suffix;
+        String overdue = "run_openoverdue_" + suffix;
+        String done = "run_opendone_" + suffix;
+        runs.createIfAbsent(new RunRecord(open, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.RUNNING, t, t + 3600));
+        runs.createIfAbsent(new RunRecord(overdue, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(),
+                1, List.of(), RunRecord.RunState.LAUNCHING, t - 7200, t - 1));
+        runs.createIfAbsent(new RunRecord(done, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.DONE, t, t + 3600));
+
+        List<String> listed = runs.open(t).stream().map(RunRecord::runPrefix).toList();
+
+        assertThat(listed).contains(open).doesNotContain(overdue, done);
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private String job(int n) {
