@@ -185,7 +185,8 @@ public final class DynamoDbRunStore implements RunStore {
     @Override
     public List<RunRecord> open(long now) {
         return table.scan(b -> b.consistentRead(true).filterExpression(Expression.builder()
-                        .expression("attribute_exists(deadline) AND deadline >= :now AND #state IN (:launching, :running)")
+                        .expression("attribute_exists(deadline) AND deadline >= :now"
+                                + " AND #state IN (:launching, :running)")
                         .putExpressionName("#state", "state")
                         .putExpressionValue(":now", AttributeValue.fromN(Long.toString(now)))
                         .putExpressionValue(":launching", AttributeValue.fromS(RunRecord.RunState.LAUNCHING.name()))

@@ -10,10 +10,10 @@ import java.util.Optional;
  * The sweeper's watch over running VMs (panic and hang detection), from the sweeper function's environment.
  *
  * <ul>
- *   <li>{@code PULLAB_HANG_MINUTES} (default 30, 0 turns hang detection off, at most 1440): a VM whose console has
- *       not changed and that wrote no stage output for this long is terminated and reported
- *       {@code FAILED: no console or stage output for N min (hang)}. The VM client prints a heartbeat to the kernel
- *       log every 5 minutes while a stage runs, so keep it well above that.</li>
+ *   <li>{@code PULLAB_HANG_MINUTES} (default 30; 0 turns hang detection off; else 10 to 1440): a VM whose console
+ *       has not changed and that wrote no stage output for this long (less a minute of slack) is terminated and
+ *       reported {@code FAILED: no console or stage output for N min (hang)}. The VM client prints a heartbeat to the
+ *       kernel log every 5 minutes while a stage runs, hence the minimum of 10.</li>
  *   <li>{@code PULLAB_WATCH_MAX_VMS} (default 100, 1 to 1000): at most this many VMs have their console read per sweep;
  *       the others are logged and read by later sweeps.</li>
  * </ul>
@@ -38,6 +38,10 @@ public record WatchSettings(VmWatch rule, int maxVms) {
 
     public static WatchSettings resolve(Map<String, String> env) {
         int hang = number(env, "PULLAB_HANG_MINUTES", (int) VmWatch.DEFAULT_HANG_THRESHOLD.toMinutes(), 0, 1440);
+        if (hang > 0 && hang < 10) {
+            throw new ConfigurationException("PULLAB_HANG_MINUTES must be 0 (off) or from 10 to 1440, got " + hang
+                    + ": the VM client's heartbeat comes every 5 minutes");
+        }
         int maxVms = number(env, "PULLAB_WATCH_MAX_VMS", DEFAULT_MAX_VMS, 1, 1000);
         return new WatchSettings(new VmWatch(Duration.ofMinutes(hang), Duration.ofMinutes(SWEEP_MINUTES)), maxVms);
     }

@@ -382,7 +382,8 @@ class RunCloserIT {
     }
 
     @Test
-    @DisplayName("a VM that never reported and whose kept console panicked: the node's message and its MISS test say so")
+    @DisplayName("a VM that never reported and whose kept console panicked: the node's message and its MISS test"
+            + " say so")
     void givenMissingVmWithPanickedConsole_whenSwept_thenPanicQuoted() {
         String prefix = "run_sweeppanic_" + suffix;
         runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(9)), Executor.EC2, List.of("bench"),

@@ -38,6 +38,8 @@ class WatchSettingsTest {
         assertThatThrownBy(() -> WatchSettings.resolve(Map.of("PULLAB_HANG_MINUTES", "30m")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("PULLAB_HANG_MINUTES must be a whole number from 0 to 1440, got '30m'");
+        assertThatThrownBy(() -> WatchSettings.resolve(Map.of("PULLAB_HANG_MINUTES", "5")))
+                .hasMessageContaining("0 (off) or from 10 to 1440, got 5");
         assertThatThrownBy(() -> WatchSettings.resolve(Map.of("PULLAB_WATCH_MAX_VMS", "0")))
                 .hasMessageContaining("PULLAB_WATCH_MAX_VMS must be a whole number from 1 to 1000");
     }

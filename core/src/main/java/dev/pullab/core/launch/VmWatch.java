@@ -13,22 +13,30 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>past the run's deadline: {@link Overdue} (the sweeper's overdue path terminates it and closes the run);</li>
  *   <li>a fatal console line (panic, oops, BUG): {@link Failed} at once, quoting the line;</li>
- *   <li>nothing new on the console and no stage output for {@code hangThreshold} (counted from the latest of launch,
- *       last console change, last stage output): {@link Failed} as a hang, quoting the console's last hang sign when
- *       it has one;</li>
+ *   <li>nothing new on the console and no stage output for {@code hangThreshold} less {@link #SLACK} (counted from
+ *       the latest of launch, last console change, last stage output): {@link Failed} as a hang, quoting the
+ *       console's last hang sign when it has one;</li>
  *   <li>otherwise {@link Healthy}.</li>
  * </ul>
  * A hang sign alone (a hung-task warning, a soft lockup report) does not fail a VM: kernels recover from them, and a
  * console that keeps printing them is not silent; such a VM ends at its deadline.
  *
- * <p>The sweeper sees a change only when it sweeps: a change is dated at the first sweep that saw it, up to one
- * interval late, and a verdict is reached at a sweep, up to one more interval late. Hence the worst cases of
- * {@link #silenceDetection()} and {@link #fatalDetection()}.
+ * <p>The sweeper sees a change only when it sweeps: a change is dated at the first sweep that saw it (by S3, a few
+ * seconds after that sweep began), up to one interval late, and a verdict is reached at a later sweep. The
+ * {@link #SLACK} of one minute absorbs those seconds and the sweeps' own start jitter, so that with a threshold that
+ * is a multiple of the interval the verdict comes exactly threshold after the sweep that saw the last change, not one
+ * interval later. Hence the worst cases of {@link #silenceDetection()} and {@link #fatalDetection()}.
  *
  * @param hangThreshold how long a VM may stay silent; {@link Duration#ZERO} turns hang detection off
  * @param sweepInterval how often the sweeper runs (15 minutes in the stack)
  */
 public record VmWatch(Duration hangThreshold, Duration sweepInterval) {
+
+    /**
+     * How much less than the threshold a silence may be and still count: a sweep starts some seconds after its
+     * schedule, and S3 dates a console written by a sweep a few seconds after that sweep's clock reading.
+     */
+    public static final Duration SLACK = Duration.ofMinutes(1);
 
     /** The stack's default hang threshold: 30 minutes ({@code PULLAB_HANG_MINUTES}). */
     public static final Duration DEFAULT_HANG_THRESHOLD = Duration.ofMinutes(30);
@@ -36,9 +44,11 @@ public record VmWatch(Duration hangThreshold, Duration sweepInterval) {
     public VmWatch {
         Objects.requireNonNull(hangThreshold, "hangThreshold");
         Objects.requireNonNull(sweepInterval, "sweepInterval");
-        if (hangThreshold.isNegative() || sweepInterval.isNegative() || sweepInterval.isZero()) {
-            throw new IllegalArgumentException("the hang threshold must be zero (off) or positive and the sweep "
-                    + "interval positive, got " + hangThreshold + " and " + sweepInterval);
+        if (hangThreshold.isNegative() || !hangThreshold.isZero() && hangThreshold.compareTo(SLACK.multipliedBy(2)) < 0
+                || sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("the hang threshold must be zero (off) or at least "
+                    + SLACK.multipliedBy(2) + " and the sweep interval positive, got " + hangThreshold + " and "
+                    + sweepInterval);
         }
     }
 
@@ -104,7 +114,7 @@ public record VmWatch(Duration hangThreshold, Duration sweepInterval) {
             return new Healthy();
         }
         Duration silent = Duration.between(vm.lastSignOfLife(), now);
-        if (silent.compareTo(hangThreshold) < 0) {
+        if (silent.compareTo(hangThreshold.minus(SLACK)) < 0) {
             return new Healthy();
         }
         return new Failed("no console or stage output for " + silent.toMinutes() + " min (hang)"
@@ -120,13 +130,18 @@ public record VmWatch(Duration hangThreshold, Duration sweepInterval) {
     }
 
     /**
-     * The longest a VM that went silent stays undetected after its last sign of life: the threshold plus two sweep
-     * intervals (one to see the last change, one to reach the verdict); empty when hang detection is off (then the
-     * deadline plus one interval bounds it).
+     * The longest a VM that went silent stays undetected after its last sign of life: one interval until a sweep sees
+     * the last change, then the whole intervals that cover the threshold less the slack (with the defaults, 15 + 30 =
+     * 45 minutes); empty when hang detection is off (then the deadline plus one interval bounds it).
      */
     public Optional<Duration> silenceDetection() {
-        return hangThreshold.isZero() ? Optional.empty()
-                : Optional.of(hangThreshold.plus(sweepInterval).plus(sweepInterval));
+        if (hangThreshold.isZero()) {
+            return Optional.empty();
+        }
+        long needed = hangThreshold.minus(SLACK).toSeconds();
+        long interval = sweepInterval.toSeconds();
+        long sweeps = (needed + interval - 1) / interval;
+        return Optional.of(sweepInterval.plus(sweepInterval.multipliedBy(sweeps)));
     }
 
     /**
