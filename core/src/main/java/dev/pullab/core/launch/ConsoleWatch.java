@@ -129,9 +129,9 @@ public final class ConsoleWatch {
 
     /** Judges one VM; the failure line when it was failed. */
     private Optional<String> watch(RunRecord run, LiveVms.LiveVm vm, Instant now) throws IOException {
-        if (!ConsoleCapture.ours(vm.test(), vm.instanceId())) {
-            LOG.warn("watch: run {}: {} (test {}) left alone: not a test name and instance id we launch",
-                    run.runPrefix(), vm.instanceId(), vm.test());
+        if (!ConsoleCapture.ours(vm.test(), vm.instanceId()) || !run.tests().contains(vm.test())) {
+            LOG.warn("watch: run {}: {} (test tag {}) left alone: not a VM launched for one of the run's tests {}",
+                    run.runPrefix(), vm.instanceId(), vm.test(), run.tests());
             return Optional.empty();
         }
         String prefix = run.runPrefix() + "/test_" + vm.test() + "/output/" + vm.instanceId() + "/";

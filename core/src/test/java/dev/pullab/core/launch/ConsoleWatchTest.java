@@ -269,4 +269,17 @@ class ConsoleWatchTest {
         assertThat(sweep.watched()).isZero();
         assertThat(vms.terminated).isEmpty();
     }
+
+    @Test
+    @DisplayName("a VM whose test tag is not one of the run's tests is left alone, whatever its console says")
+    void givenForeignTestTag_whenSwept_thenLeftAlone() {
+        vms.alive.put(VM, new LiveVms.LiveVm(VM, "unknown", LAUNCH));
+        consoles.put(VM, "[ 1.9] Kernel panic - not syncing: x\n");
+
+        ConsoleWatch.Sweep sweep = sweepAt(watch(10), Duration.ofMinutes(5));
+
+        assertThat(vms.terminated).isEmpty();
+        assertThat(store.objects).isEmpty();
+        assertThat(sweep.failed()).isEmpty();
+    }
 }
