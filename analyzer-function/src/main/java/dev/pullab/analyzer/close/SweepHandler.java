@@ -100,13 +100,16 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
         return result;
     }
 
-    /** The watch over the open runs' VMs; a failure of it is logged and never stops the sweep. */
+    /**
+     * The watch over the open runs' VMs; a failure of it (a bad {@code PULLAB_HANG_MINUTES} included) is logged and
+     * never stops the sweep: the overdue runs are still closed.
+     */
     private void watchRunning(Map<String, Object> result) {
-        ConsoleWatch running = watch.get();
-        if (running == null) {
-            return;
-        }
         try {
+            ConsoleWatch running = watch.get();
+            if (running == null) {
+                return;
+            }
             ConsoleWatch.Sweep sweep = running.sweep(clock.instant());
             LOG.info("sweeper: watched {} running VMs, failed {}, skipped {}", sweep.watched(), sweep.failed().size(),
                     sweep.skipped());

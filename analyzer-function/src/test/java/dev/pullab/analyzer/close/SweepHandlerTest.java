@@ -132,6 +132,32 @@ class SweepHandlerTest {
         assertThat(result.get("watch_error")).asString().contains("scan throttled");
     }
 
+    @Test
+    @DisplayName("a watch that cannot be built (a bad PULLAB_HANG_MINUTES) is reported; the overdue runs are still"
+            + " closed")
+    void givenWatchNotBuilt_whenSwept_thenOverdueRunsClosed() {
+        List<String> events = new ArrayList<>();
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("overdue")) {
+                        return List.of(overdue("run_a_20260520_101530"));
+                    }
+                    throw new AssertionError("unexpected " + method.getName());
+                });
+        java.util.function.Supplier<ConsoleWatch> misconfigured = () -> {
+            WatchSettings.resolve(Map.of("PULLAB_HANG_MINUTES", "soon"));
+            throw new AssertionError("the settings are refused before any watch is built");
+        };
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            events.add("close");
+            throw new IllegalStateException("the closer stops the sweep here");
+        }, runPrefix -> Map.of(), "results", Clock.systemUTC(), misconfigured);
+
+        assertThatThrownBy(() -> handler.handleRequest(Map.of(), null)).hasMessageContaining("stops the sweep");
+
+        assertThat(events).containsExactly("close");
+    }
+
     private static LiveVms noVms() {
         return new LiveVms() {
             @Override
