@@ -61,6 +61,8 @@ load_config() {
   S3_BACKOFF_MAX="${S3_BACKOFF_MAX:-30}"
   SAFETY_TIMER="${SAFETY_TIMER:-$([ -d /run/systemd/system ] && echo systemd || echo background)}"
   PULLAB_SIMULATE="${PULLAB_SIMULATE:-0}"
+  KMSG="${KMSG:-/dev/kmsg}"
+  HEARTBEAT_SECONDS="${HEARTBEAT_SECONDS:-300}"
   WORK_TMP="$(mktemp -d)"
   export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-2}"
   if [ -z "${RUN_AS:-}" ]; then
@@ -75,14 +77,15 @@ load_config() {
     exit "$EXIT_USAGE"
   fi
   local n
-  for n in STAGE_TIMEOUT MAX_RUNTIME S3_ATTEMPTS S3_BACKOFF_MAX; do
+  for n in STAGE_TIMEOUT MAX_RUNTIME S3_ATTEMPTS S3_BACKOFF_MAX HEARTBEAT_SECONDS; do
     if ! [[ "${!n}" =~ ^[0-9]+$ ]] || [ "${!n}" -lt 1 ]; then
       echo "test-vm-client: $n must be a positive whole number, got '${!n}'" >&2
       exit "$EXIT_USAGE"
     fi
   done
   export RESULTS_BUCKET RUN_PREFIX TEST_NAME AWS_REGION S3_ENDPOINT_URL STAGE_TIMEOUT MAX_RUNTIME IMDS_ENDPOINT \
-    BOOT_ID_FILE REBOOT_CMD POWEROFF_CMD S3_ATTEMPTS S3_BACKOFF_MAX SAFETY_TIMER PULLAB_SIMULATE RUN_AS LAUNCHER
+    BOOT_ID_FILE REBOOT_CMD POWEROFF_CMD S3_ATTEMPTS S3_BACKOFF_MAX SAFETY_TIMER PULLAB_SIMULATE RUN_AS LAUNCHER \
+    KMSG HEARTBEAT_SECONDS
 }
 
 # read_optional_arguments [ARG...]: what follows BUCKET RUN_PREFIX TEST, at most two arguments told apart by their
@@ -333,6 +336,48 @@ expire() {
   finish "FAILED: Max runtime $MAX_RUNTIME s exceeded at run $run" "$run"
 }
 
+# ------------------------------------------------------------------------------------------------------- heartbeat
+# The sweeper fails a VM whose serial console and outputs stay unchanged past its hang threshold (30 min by default).
+# A stage's output goes to its log file, not to the console, so while a stage runs the client prints a heartbeat to
+# the kernel log (KMSG, /dev/kmsg), which the kernel also prints on the serial console: at the stage's start, every
+# HEARTBEAT_SECONDS (300) while it runs, and at its end. Notice level (5): printed with the default console log level,
+# not under a 'quiet' kernel command line (loglevel 4). Nothing is printed when KMSG is not writable.
+
+# heartbeat MESSAGE...: one 'pullab: heartbeat ...' line in the kernel log (appended: /dev/kmsg takes each write as
+# one record, a file given as KMSG keeps them all).
+heartbeat() {
+  [ -w "$KMSG" ] || return 0
+  printf '<5>pullab: heartbeat %s\n' "$*" 2>/dev/null >> "$KMSG" || true
+}
+
+# start_heartbeat RUN TOTAL: the loop printing a heartbeat while the stage runs, in the background (HEARTBEAT_PID);
+# stop_heartbeat ends it with its sleep.
+start_heartbeat() {
+  local run="$1" total="$2" started client="$$"
+  started="$(date +%s)"
+  (
+    exec 9>&-
+    # a client that died (killed mid-stage) must not leave a heartbeat that makes a hung VM look alive
+    sleeper=""
+    trap '[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "$HEARTBEAT_SECONDS" &
+      sleeper=$!
+      wait "$sleeper"
+      kill -0 "$client" 2>/dev/null || exit 0
+      heartbeat "test $TEST_NAME run $run/$total running $(($(date +%s) - started)) s"
+    done
+  ) </dev/null >/dev/null 2>&1 3>&- &
+  HEARTBEAT_PID=$!
+}
+
+stop_heartbeat() {
+  [ -n "${HEARTBEAT_PID:-}" ] || return 0
+  kill "$HEARTBEAT_PID" 2>/dev/null || true
+  wait "$HEARTBEAT_PID" 2>/dev/null || true
+  HEARTBEAT_PID=""
+}
+
 # ------------------------------------------------------------------------------------------------------ the stages
 
 fetch_payload() {
@@ -431,6 +476,8 @@ run_stage() {
   local as_user=()
   [ "$RUN_AS" = "$(id -un)" ] || as_user=(runuser -u "$RUN_AS" --)
   stage_params "$run"
+  heartbeat "test $TEST_NAME run $run/$total started: $script (timeout $limit s)"
+  start_heartbeat "$run" "$total"
   # a clean environment: the stage's parameters, then the client's names (the client's settings, bucket, run
   # prefix, …, are not the stage's business)
   local env_vars=("${STAGE_PARAMS[@]}"
@@ -445,7 +492,10 @@ run_stage() {
     "${as_user[@]}" env -i "${env_vars[@]}" timeout --kill-after=30 "$limit" bash -x "./$script"
   ) > "$STATE_DIR/run-$run-output.log" 2>&1 </dev/null
   code=$?
+  stop_heartbeat
   date +%s > "$STATE_DIR/stage-$run.end"
+  heartbeat "test $TEST_NAME run $run/$total ended with exit code $code after" \
+    "$(($(cat "$STATE_DIR/stage-$run.end") - $(cat "$STATE_DIR/stage-$run.start"))) s"
   if [ "$code" = 124 ] || [ "$code" = 137 ]; then
     printf '%s\n' "$limit" > "$STATE_DIR/stage-$run.timeout"
   fi

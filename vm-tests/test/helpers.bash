@@ -56,6 +56,8 @@ new_run() {
   echo "boot-1" > "$BOOT_ID_FILE"
   export REBOOT_CMD="touch $BATS_TEST_TMPDIR/rebooted" POWEROFF_CMD="touch $BATS_TEST_TMPDIR/powered-off"
   export SAFETY_TIMER=none S3_ATTEMPTS=3 S3_BACKOFF_MAX=1 PULLAB_SIMULATE=1
+  # the heartbeat goes to a file, never to the kernel log of the machine running the tests
+  export KMSG="$BATS_TEST_TMPDIR/kmsg"
   export PULLAB_CLIENT_CONFIG="$BATS_TEST_TMPDIR/client.env"
   printf 'RESULTS_BUCKET=%s\nRUN_PREFIX=%s\nTEST_NAME=%s\nS3_ENDPOINT_URL=%s\n' \
     "$BUCKET" "$RUN_PREFIX" "$TEST_NAME" "$S3_ENDPOINT_URL" > "$PULLAB_CLIENT_CONFIG"

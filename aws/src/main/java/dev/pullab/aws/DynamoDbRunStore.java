@@ -182,6 +182,19 @@ public final class DynamoDbRunStore implements RunStore {
                 .items().stream().map(DynamoDbRunStore::fromItem).toList();
     }
 
+    @Override
+    public List<RunRecord> open(long now) {
+        return table.scan(b -> b.consistentRead(true).filterExpression(Expression.builder()
+                        .expression("attribute_exists(deadline) AND deadline >= :now"
+                                + " AND #state IN (:launching, :running)")
+                        .putExpressionName("#state", "state")
+                        .putExpressionValue(":now", AttributeValue.fromN(Long.toString(now)))
+                        .putExpressionValue(":launching", AttributeValue.fromS(RunRecord.RunState.LAUNCHING.name()))
+                        .putExpressionValue(":running", AttributeValue.fromS(RunRecord.RunState.RUNNING.name()))
+                        .build()))
+                .items().stream().map(DynamoDbRunStore::fromItem).toList();
+    }
+
     private void set(String runPrefix, String attribute, String value) {
         dynamo.updateItem(b -> b.tableName(table.tableName()).key(key(runPrefix))
                 .updateExpression("SET #a = :v")

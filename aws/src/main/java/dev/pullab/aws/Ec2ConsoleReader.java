@@ -22,7 +22,11 @@ public final class Ec2ConsoleReader implements ConsoleReader {
     @Override
     public byte[] latest(String instanceId) {
         GetConsoleOutputResponse response = ec2.get().getConsoleOutput(b -> b.instanceId(instanceId).latest(true));
-        String encoded = response.output();
+        return decode(response.output());
+    }
+
+    /** EC2's base64 console text decoded, its last {@link #MAX_CONSOLE_BYTES} kept; empty for none. */
+    static byte[] decode(String encoded) {
         if (encoded == null || encoded.isBlank()) {
             return new byte[0];
         }

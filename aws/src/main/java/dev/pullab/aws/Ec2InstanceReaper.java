@@ -1,5 +1,6 @@
 package dev.pullab.aws;
 
+import dev.pullab.core.launch.LiveVms;
 import dev.pullab.core.launch.VmReaper;
 import dev.pullab.core.launch.VmReaper.BeforeTermination;
 import dev.pullab.core.launch.VmTags;
@@ -15,9 +16,10 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
  * {@link VmReaper} on EC2: finds a run's VMs by their {@code pullab:run} tag, terminates the ones still alive (after
- * handing each to its {@link BeforeTermination}, which keeps their console).
+ * handing each to its {@link BeforeTermination}, which keeps their console); as {@link LiveVms}, lists the ones
+ * pending or running and terminates one of them (the sweeper's panic and hang detection).
  */
-public final class Ec2InstanceReaper implements VmReaper {
+public final class Ec2InstanceReaper implements VmReaper, LiveVms {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ec2InstanceReaper.class);
 
@@ -67,6 +69,39 @@ public final class Ec2InstanceReaper implements VmReaper {
             ec2.get().terminateInstances(b -> b.instanceIds(alive));
         }
         return tests;
+    }
+
+    @Override
+    public List<LiveVm> alive(String runPrefix) {
+        return runInstances(runPrefix, "pending", "running").stream()
+                .map(vm -> new LiveVm(vm.instanceId(), test(vm), vm.launchTime() == null ? java.time.Instant.EPOCH
+                        : vm.launchTime()))
+                .toList();
+    }
+
+    @Override
+    public void terminate(String runPrefix, String instanceId) {
+        boolean ofRun = ec2.get().describeInstances(b -> b.instanceIds(instanceId).filters(Filter.builder()
+                .name("tag:" + VmTags.RUN).values(runPrefix).build())).reservations().stream()
+                .anyMatch(r -> !r.instances().isEmpty());
+        if (!ofRun) {
+            LOG.warn("run {}: {} not terminated: it is not a VM of the run (no such instance with the run's tag)",
+                    runPrefix, instanceId);
+            return;
+        }
+        ec2.get().terminateInstances(b -> b.instanceIds(instanceId));
+    }
+
+    private List<Instance> runInstances(String runPrefix, String... states) {
+        return ec2.get().describeInstances(b -> b.filters(
+                Filter.builder().name("tag:" + VmTags.RUN).values(runPrefix).build(),
+                Filter.builder().name("instance-state-name").values(states).build())).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList();
+    }
+
+    private static String test(Instance vm) {
+        return vm.tags().stream().filter(t -> t.key().equals(VmTags.TEST)).map(t -> t.value()).findFirst()
+                .orElse("unknown");
     }
 
     /** The hook, guarded: whatever it fails on, the VM is still terminated. */

@@ -58,6 +58,42 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<WrittenObject> listWritten(String bucket, String prefix) {
+        List<WrittenObject> objects = new ArrayList<>();
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).maxKeys(pageSize)
+                .build();
+        for (S3Object object : s3.listObjectsV2Paginator(request).contents()) {
+            objects.add(new WrittenObject(object.key(), object.size() == null ? 0 : object.size(),
+                    object.lastModified()));
+        }
+        objects.sort(Comparator.comparing(WrittenObject::key));
+        return objects;
+    }
+
+    @Override
+    public byte[] readTail(String bucket, String key, long maxBytes) throws IOException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("a tail of at least one byte, got " + maxBytes);
+        }
+        try {
+            byte[] tail = readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key)
+                    .range("bytes=-" + maxBytes).build(), maxBytes);
+            if (tail.length > maxBytes) { // only a store that ignores the range sends more
+                throw new IOException("s3://" + bucket + "/" + key + ": the store ignored the range bytes=-"
+                        + maxBytes + " and sent more");
+            }
+            return tail;
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw new NotFoundException(e.getMessage(), e);
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 416) { // an empty object has no last byte
+                return new byte[0];
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public byte[] readAtMost(String bucket, String key, long limit) throws IOException {
         try {
             return readAtMost(s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), limit);
@@ -69,6 +105,12 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void put(String bucket, String key, byte[] content, String contentType) {
         s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+    }
+
+    @Override
+    public void put(String bucket, String key, byte[] content, String contentType, String sha256) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(Map.of(SHA256_METADATA, sha256)),
+                RequestBody.fromBytes(content));
     }
 
     @Override

@@ -97,4 +97,38 @@ class Ec2InstanceReaperIT {
         assertThat(tests).containsKey(vm);
         assertThat(captured).isEmpty();
     }
+
+    @Test
+    @DisplayName("alive lists the run's pending or running VMs with their test and launch time, not terminated ones")
+    void givenRunningAndTerminated_whenListed_thenOnlyAlive() {
+        String running = launch("kernelci-boot");
+        String gone = launch("kernelci-ltp");
+        ec2.terminateInstances(b -> b.instanceIds(gone));
+
+        List<dev.pullab.core.launch.LiveVms.LiveVm> alive = new Ec2InstanceReaper(ec2).alive(run);
+
+        assertThat(alive).singleElement().satisfies(vm -> {
+            assertThat(vm.instanceId()).isEqualTo(running);
+            assertThat(vm.test()).isEqualTo("kernelci-boot");
+            assertThat(vm.launchedAt()).isAfter(java.time.Instant.now().minusSeconds(300));
+        });
+    }
+
+    @Test
+    @DisplayName("terminating one VM of a run ends it alone; a VM without the run's tag is left running")
+    void givenTwoVms_whenOneTerminated_thenOnlyIt() {
+        String target = launch("kernelci-boot");
+        String sibling = launch("kernelci-boot");
+        String foreign = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)).instances().get(0)
+                .instanceId();
+        Ec2InstanceReaper reaper = new Ec2InstanceReaper(ec2);
+
+        reaper.terminate(run, target);
+        reaper.terminate(run, foreign);
+
+        assertThat(state(target)).isIn("terminated", "shutting-down");
+        assertThat(state(sibling)).isEqualTo("running");
+        assertThat(state(foreign)).isEqualTo("running");
+        ec2.terminateInstances(b -> b.instanceIds(sibling, foreign));
+    }
 }

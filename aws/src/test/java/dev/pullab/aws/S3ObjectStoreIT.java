@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,45 @@ class S3ObjectStoreIT {
         store.delete(bucket, "tests/t/never.sh");
 
         assertThat(store.list(bucket, "tests/")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("listWritten gives each object's last-modified time, across pages")
+    void givenObjects_whenListedWritten_thenTimesGiven() {
+        java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+        put("out/i-1/console-output.log", "boot\n");
+        put("out/i-1/run-1-output.log", "+ true\n");
+        put("out/i-1/stats.json", "{}");
+
+        List<ObjectStore.WrittenObject> written = store.listWritten(bucket, "out/i-1/");
+
+        assertThat(written).extracting(ObjectStore.WrittenObject::key).containsExactly("out/i-1/console-output.log",
+                "out/i-1/run-1-output.log", "out/i-1/stats.json");
+        assertThat(written).allSatisfy(o -> assertThat(o.lastModified()).isAfter(before));
+    }
+
+    @Test
+    @DisplayName("readTail reads only the object's last bytes (all of a shorter one, none of an empty one)")
+    void givenObject_whenTailRead_thenLastBytes() throws Exception {
+        put("out/console-output.log", "0123456789");
+        put("out/empty.log", "");
+
+        assertThat(store.readTail(bucket, "out/console-output.log", 4)).isEqualTo("6789".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.readTail(bucket, "out/console-output.log", 100))
+                .isEqualTo("0123456789".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.readTail(bucket, "out/empty.log", 100)).isEmpty();
+        assertThatThrownBy(() -> store.readTail(bucket, "out/missing.log", 4))
+                .isInstanceOf(ObjectStore.NotFoundException.class);
+    }
+
+    @Test
+    @DisplayName("bytes put with a SHA-256 have it recorded, as putFile does")
+    void givenBytesWithSha_whenPut_thenShaRecorded() throws Exception {
+        store.put(bucket, "out/console-output.log", "boot\n".getBytes(StandardCharsets.UTF_8), "text/plain", "abc123");
+
+        assertThat(store.recordedSha256(bucket, "out/console-output.log")).contains("abc123");
+        assertThat(store.readAtMost(bucket, "out/console-output.log", 100))
+                .isEqualTo("boot\n".getBytes(StandardCharsets.UTF_8));
     }
 
     private void put(String key, String content) {

@@ -572,6 +572,8 @@ public final class PullabStack extends Stack {
         }
         resultsFn.addEventSource(SqsEventSource.Builder.create(state.queue("results")).batchSize(10)
                 .maxBatchingWindow(Duration.seconds(5)).reportBatchItemFailures(true).build());
+        // at a run's close, each VM's serial console is kept (scrubbed, as console-output.log) with its outputs
+        resultsFn.addToRolePolicy(onLabVms("ReadLabVmConsoles", "ec2:GetConsoleOutput"));
         sweepFn.addToRolePolicy(onLabVms("TerminateLabVms", "ec2:TerminateInstances"));
         // the sweeper keeps an overdue VM's serial console (scrubbed, as console-output.log) before terminating it
         sweepFn.addToRolePolicy(onLabVms("ReadLabVmConsoles", "ec2:GetConsoleOutput"));
@@ -1070,6 +1072,9 @@ public final class PullabStack extends Stack {
         }
         acknowledge(sweeper, "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]", "TerminateInstances"
                 + " and GetConsoleOutput (the console kept before terminating) only on instances tagged pullab=true"
+                + " (ec2:ResourceTag condition); ids are known only at run time.");
+        acknowledge(fns.analyzers().results(), "AwsSolutions-IAM5[Resource::" + ec2Finding("instance/*") + "]",
+                "GetConsoleOutput (each VM's console kept at its run's close) only on instances tagged pullab=true"
                 + " (ec2:ResourceTag condition); ids are known only at run time.");
         acknowledge(sweeper, "AwsSolutions-IAM5[Resource::*]", "ec2:DescribeInstances finds a run's VMs by their"
                 + " pullab:run tag and supports no resource scoping.");

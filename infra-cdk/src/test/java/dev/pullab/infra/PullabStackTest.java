@@ -214,6 +214,20 @@ class PullabStackTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("the sweeper and the results function (consoles kept at a run's close) may read"
+            + " the serial console of lab-tagged VMs only")
+    void sweeperAndResultsFunctionReadOnlyLabVmConsoles() {
+        Map<String, Map<String, Object>> policies = template.findResources("AWS::IAM::Policy", Map.of("Properties",
+                Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Sid", "ReadLabVmConsoles",
+                        "Action", "ec2:GetConsoleOutput",
+                        "Condition", Map.of("StringEquals", Map.of("ec2:ResourceTag/pullab", "true"))))))))));
+
+        assertThat(policies).hasSize(2);
+        assertThat(policies.toString()).contains("ResultsAnalyzer", "Sweeper");
+    }
+
+    @Test
     void orchestratorLaunchesOnlyTaggedVmsAndPassesOnlyTheVmRole() {
         String policies = template.findResources("AWS::IAM::Policy").toString();
         assertThat(policies).contains("aws:RequestTag/pullab", "ec2:ResourceTag/pullab", "ec2:CreateAction",

@@ -40,9 +40,20 @@ final class AnalyzerEnvironment {
     /** The S3 client: the closer reads the outputs with it, the sweeper writes the consoles it keeps. */
     private static final Lazy<S3Client> S3 = Lazy.of(() -> AwsClients.s3(Optional.empty()));
 
+    /** The EC2 client (the sweeper's reaper and watch), built on the first VM to look at. */
+    private static final Lazy<Ec2Client> EC2 = Lazy.of(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
+            "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"));
+
     /** Everything closing a run takes: settings with their secrets, S3, the KCIDB and KernelCI clients. */
     private static final Lazy<RunCloser> CLOSER = Lazy.of(() -> CloserAssembly.create(SETTINGS.get(), S3.get(),
-            DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC()));
+            DYNAMO.get(), RetryPolicy.defaults(), Clock.systemUTC(), closingConsoles()));
+
+    /** At each close, the consoles of the run's VMs that have none kept yet (EC2 client built on the first). */
+    private static RunCloser.BeforeClose closingConsoles() {
+        S3ObjectStore store = new S3ObjectStore(S3.get());
+        return new ClosingConsoles(store, new ConsoleCapture(new Ec2ConsoleReader(EC2), scrubber(SETTINGS.get()), store,
+                resultsBucket()), WatchSettings.DEFAULT_MAX_VMS);
+    }
 
     static RunCloser closer() {
         return CLOSER.get();
@@ -63,12 +74,26 @@ final class AnalyzerEnvironment {
      */
     static Ec2InstanceReaper reaper() {
         String bucket = resultsBucket();
-        Lazy<Ec2Client> ec2 = Lazy.of(() -> AwsClients.client(Ec2Client.builder(), Optional.empty(),
-                "AWS_ENDPOINT_URL_EC2", "aws.endpointUrlEc2"));
+        Lazy<Ec2Client> ec2 = EC2;
         Lazy<ConsoleCapture> capture = Lazy.of(() -> new ConsoleCapture(new Ec2ConsoleReader(ec2),
                 scrubber(SETTINGS.get()), new S3ObjectStore(S3.get()), bucket));
         return new Ec2InstanceReaper(ec2,
                 (runPrefix, test, instanceId) -> capture.get().beforeTerminate(runPrefix, test, instanceId));
+    }
+
+    /**
+     * The sweeper's watch over running VMs ({@link WatchSettings} from the environment): reads consoles with the EC2
+     * client, keeps them and writes results in the results bucket; the clients and the secrets are built on the first
+     * live VM.
+     */
+    static java.util.function.Supplier<dev.pullab.core.launch.ConsoleWatch> watch() {
+        return Lazy.of(() -> {
+            WatchSettings settings = WatchSettings.resolve(System.getenv());
+            return new dev.pullab.core.launch.ConsoleWatch(runs(), new Ec2InstanceReaper(EC2),
+                    new Ec2ConsoleReader(EC2), () -> scrubber(SETTINGS.get()), new S3ObjectStore(S3.get()),
+                    resultsBucket(),
+                    settings.rule(), settings.maxVms());
+        });
     }
 
     /** A scrubber that also redacts the lab's own KernelCI token and KCIDB JWT, when the settings have them. */

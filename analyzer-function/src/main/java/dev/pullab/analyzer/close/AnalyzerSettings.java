@@ -36,6 +36,8 @@ import java.util.Optional;
  *                  stack serves the published logs ({@code logs/} of the results bucket); the link of a log is this
  *                  base, a slash and its raw key. Unset: links are the S3 URLs of the published copies, which do not
  *                  open without AWS credentials while the bucket blocks public access
+ * <p>The sweeper also reads {@code PULLAB_HANG_MINUTES} (30; 0 turns hang detection off) and
+ * {@code PULLAB_WATCH_MAX_VMS} (100), its watch over running VMs: see {@link WatchSettings}.
  */
 public record AnalyzerSettings(String region, String runsTable, Optional<String> resultsBucket,
         Optional<KcidbSettings> kcidb,

@@ -28,6 +28,12 @@ public final class CloserAssembly {
 
     public static RunCloser create(AnalyzerSettings settings, S3Client s3, DynamoDbClient dynamo, RetryPolicy retries,
             Clock clock) {
+        return create(settings, s3, dynamo, retries, clock, RunCloser.BeforeClose.NOTHING);
+    }
+
+    /** With {@code beforeClose} called at the start of each close (the Lambda keeps the VMs' consoles). */
+    public static RunCloser create(AnalyzerSettings settings, S3Client s3, DynamoDbClient dynamo, RetryPolicy retries,
+            Clock clock, RunCloser.BeforeClose beforeClose) {
         Optional<KernelCiClient> kernelci = settings.kernelci().map(access -> new KernelCiClient(access.apiBaseUri(),
                 access.apiToken(), new RetryingHttp("KernelCI API", retries)));
         Optional<KcidbClient> kcidb = settings.kcidb().map(k -> new KcidbClient(k, retries));
@@ -44,7 +50,7 @@ public final class CloserAssembly {
         return new RunCloser(new DynamoDbRunStore(dynamo, settings.runsTable()),
                 new RunOutputsReader(objects, settings.readLimits()),
                 new RunReportPublisher(objects, run -> new S3RunSource(s3, run)), reporting, kcidb, revisions, kernelci,
-                clock, (b, runPrefix, vms) -> artifacts.publish(b, runPrefix, origin, vms));
+                clock, beforeClose, (b, runPrefix, vms) -> artifacts.publish(b, runPrefix, origin, vms));
     }
 
     /**

@@ -64,6 +64,23 @@ public final class RunCloser {
     private final Optional<KernelCiClient> kernelci;
     private final Clock clock;
     private final Artifacts artifacts;
+    private final BeforeClose beforeClose;
+
+    /**
+     * What is done at the start of a close, once the analysis is won, before the outputs are read (e.g. keeping each
+     * VM's console, {@link ClosingConsoles}). Best effort: must not throw; a close never waits on it failing.
+     */
+    @FunctionalInterface
+    public interface BeforeClose {
+
+        /**
+         * @param vmTests the run's VMs found by tag (the sweeper's close), with their tests; empty otherwise
+         */
+        void beforeClose(String bucket, RunRecord run, Map<String, String> vmTests);
+
+        /** Nothing. */
+        BeforeClose NOTHING = (bucket, run, vmTests) -> { };
+    }
 
     /**
      * Publishes a closing run's logs and writes its manifest ({@link dev.pullab.core.report.RunArtifacts#publish}
@@ -79,7 +96,9 @@ public final class RunCloser {
      */
     public RunCloser(RunStore runs, RunOutputsReader outputs, RunReportPublisher publisher, RunReporting reporting,
             Optional<KcidbClient> kcidb, Optional<KcidbRevisionBuilder> revisions, Optional<KernelCiClient> kernelci,
-            Clock clock, Artifacts artifacts) {
+            Clock clock, BeforeClose beforeClose, Artifacts artifacts) {
+        this.beforeClose = beforeClose;
+        this.artifacts = artifacts;
         this.runs = runs;
         this.outputs = outputs;
         this.publisher = publisher;
@@ -88,7 +107,6 @@ public final class RunCloser {
         this.revisions = revisions;
         this.kernelci = kernelci;
         this.clock = clock;
-        this.artifacts = artifacts;
     }
 
     /**
@@ -149,13 +167,25 @@ public final class RunCloser {
             }
             throw new RunBusyException(run.runPrefix(), runs.progress(run.runPrefix()).orElseThrow().leaseUntil());
         }
+        try {
+            beforeClose.beforeClose(bucket, run, vmTests);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: before closing: {}; closing all the same", run.runPrefix(), e.toString());
+        }
         RunProgress progress = runs.progress(run.runPrefix()).orElseThrow();
         List<VmFiles> counted = outputs.read(bucket, run.runPrefix()).stream()
                 .filter(vm -> launched(run, vmTests, vm)).toList();
         List<VmOutputs> reported = counted.stream()
                 .filter(vm -> vm.contents().containsKey("result.txt"))
                 .map(vm -> toOutputs(bucket, run.runPrefix(), vm)).toList();
-        List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests);
+        Map<String, byte[]> consoles = new java.util.HashMap<>();
+        counted.stream().filter(vm -> vm.consoleTail().isPresent())
+                .forEach(vm -> consoles.put(vm.instanceId(), vm.consoleTail().get()));
+        List<MissingVm> missing = MissingVm.forRun(run, reported, vmTests).stream()
+                .map(vm -> vm.instanceId().map(consoles::get)
+                        .map(console -> vm.because(dev.pullab.core.launch.KernelConsole.whyNoReport(console)))
+                        .orElse(vm))
+                .toList();
         ArtifactManifest manifest = artifacts.publish(bucket, run.runPrefix(), artifactsOf(counted, missing));
         RunReport report = overdue ? reporting.reportOverdue(run, reported, missing, manifest)
                 : reporting.report(run, reported, missing, manifest);

@@ -27,6 +27,13 @@ public final class RunOutputsReader {
     /** {@code result.txt} holds {@code SUCCESS} or one {@code FAILED: ...} line. */
     static final int RESULT_TXT_MAX_BYTES = 4096;
 
+    /**
+     * How much of the end of {@code console-output.log} is read for a VM without {@code result.txt}, outside the
+     * budget: 64 KiB, the last few hundred lines, where a panic or the last boot message is.
+     */
+    public static final int CONSOLE_TAIL_BYTES = 64 * 1024;
+    private static final String CONSOLE = "console-output.log";
+
     private static final Pattern OUTPUT = Pattern.compile("^test_([^/]+)/output/([^/]+)/([^/]+)$");
     private static final Pattern LOG = Pattern.compile("^run-(\\d+)-output\\.log$");
 
@@ -47,6 +54,7 @@ public final class RunOutputsReader {
         Map<String, Map<String, String>> notRead = new TreeMap<>();
         Map<String, List<String>> logs = new LinkedHashMap<>();
         Map<String, List<ObjectStore.StoredObject>> listed = new TreeMap<>();
+        Map<String, String> consoles = new TreeMap<>();
         ReadLimits.Budget budget = limits.budget();
         String root = runPrefix + "/";
         for (ObjectStore.StoredObject object : objects.list(bucket, root)) {
@@ -58,7 +66,9 @@ public final class RunOutputsReader {
             String name = m.group(3);
             contents.computeIfAbsent(vm, k -> new TreeMap<>());
             listed.computeIfAbsent(vm, k -> new ArrayList<>()).add(object);
-            if (LOG.matcher(name).matches()) {
+            if (name.equals(CONSOLE)) {
+                consoles.put(vm, object.key());
+            } else if (LOG.matcher(name).matches()) {
                 logs.computeIfAbsent(vm, k -> new ArrayList<>()).add(object.key());
             } else if (name.equals("result.txt")) {
                 byte[] head = read(bucket, object.key(), RESULT_TXT_MAX_BYTES);
@@ -82,8 +92,10 @@ public final class RunOutputsReader {
         contents.forEach((vm, files) -> {
             List<String> logKeys = new ArrayList<>(logs.getOrDefault(vm, List.of()));
             logKeys.sort(Comparator.comparingInt(RunOutputsReader::stage));
+            Optional<byte[]> console = files.containsKey("result.txt") || !consoles.containsKey(vm) ? Optional.empty()
+                    : consoleTail(bucket, consoles.get(vm));
             vms.add(new VmFiles(vm.substring(0, vm.indexOf('/')), vm.substring(vm.indexOf('/') + 1), files, logKeys,
-                    notRead.getOrDefault(vm, Map.of()), listed.getOrDefault(vm, List.of())));
+                    notRead.getOrDefault(vm, Map.of()), listed.getOrDefault(vm, List.of()), console));
         });
         return vms;
     }
@@ -93,6 +105,17 @@ public final class RunOutputsReader {
             return objects.readAtMost(bucket, key, limit);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The end of a console; empty when it cannot be read (it only explains a VM that did not report). */
+    private Optional<byte[]> consoleTail(String bucket, String key) {
+        try {
+            return Optional.of(objects.readTail(bucket, key, CONSOLE_TAIL_BYTES));
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RunOutputsReader.class).warn("cannot read the end of s3://{}/{}: {}",
+                    bucket, key, e.toString());
+            return Optional.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pullab.analyzer.close;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.pullab.core.launch.ConsoleWatch;
 import dev.pullab.core.launch.VmReaper;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.run.RunStore;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * schedule interval), the VMs that never reported count as MISS, the analysis runs on what arrived, and the job node is finished
  * ({@code incomplete}, {@code Infrastructure}, when nothing usable arrived); a job node already finished elsewhere is
  * left untouched.
+ *
+ * <p>Between terminating the overdue VMs and closing their runs, it watches the VMs of the runs still open
+ * ({@link ConsoleWatch}): a VM whose serial console shows a kernel panic, oops or BUG, or that stayed silent past the
+ * hang threshold ({@link WatchSettings}), is terminated then and reported failed with the reason.
  */
 public final class SweepHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
@@ -30,6 +35,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     private final VmReaper reaper;
     private final String bucket;
     private final Clock clock;
+    private final Supplier<ConsoleWatch> watch;
 
     /**
      * Used by Lambda: built once per execution environment. Only the runs table is set up in init; the closer (with
@@ -37,21 +43,34 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
      */
     public SweepHandler() {
         this(AnalyzerEnvironment.runs(), AnalyzerEnvironment::closer, AnalyzerEnvironment.reaper(),
-                AnalyzerEnvironment.resultsBucket(), Clock.systemUTC());
+                AnalyzerEnvironment.resultsBucket(), Clock.systemUTC(), AnalyzerEnvironment.watch());
     }
 
-    /** For in-process runs (pullab local-run) and tests. */
+    /** For in-process runs (pullab local-run) and tests: without the watch over running VMs. */
     public SweepHandler(RunStore runs, RunCloser closer, VmReaper reaper, String bucket, Clock clock) {
         this(runs, () -> closer, reaper, bucket, clock);
     }
 
-    /** With the closer built by {@code closer} when the first overdue run is found. */
+    /** For in-process runs and tests, watching running VMs with {@code watch}. */
+    public SweepHandler(RunStore runs, RunCloser closer, VmReaper reaper, String bucket, Clock clock,
+            ConsoleWatch watch) {
+        this(runs, () -> closer, reaper, bucket, clock, () -> watch);
+    }
+
+    /** With the closer built by {@code closer} when the first overdue run is found; no watch. */
     SweepHandler(RunStore runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket, Clock clock) {
+        this(runs, closer, reaper, bucket, clock, () -> null);
+    }
+
+    /** With the watch built by {@code watch} (null: none) on the first sweep. */
+    SweepHandler(RunStore runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket, Clock clock,
+            Supplier<ConsoleWatch> watch) {
         this.runs = runs;
         this.closer = closer;
         this.reaper = reaper;
         this.bucket = bucket;
         this.clock = clock;
+        this.watch = watch;
     }
 
     @Override
@@ -63,6 +82,8 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
         for (RunRecord run : overdue) {
             vmsOfRun.put(run.runPrefix(), reaper.terminate(run.runPrefix()));
         }
+        Map<String, Object> result = new LinkedHashMap<>();
+        watchRunning(result);
         for (RunRecord run : overdue) {
             Map<String, String> vms = vmsOfRun.get(run.runPrefix());
             String outcome;
@@ -74,9 +95,30 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
             LOG.info("sweeper: {}", outcome);
             closed.add(outcome);
         }
-        Map<String, Object> result = new LinkedHashMap<>();
         result.put("overdue_runs", closed.size());
         result.put("closed", closed);
         return result;
+    }
+
+    /**
+     * The watch over the open runs' VMs; a failure of it (a bad {@code PULLAB_HANG_MINUTES} included) is logged and
+     * never stops the sweep: the overdue runs are still closed.
+     */
+    private void watchRunning(Map<String, Object> result) {
+        try {
+            ConsoleWatch running = watch.get();
+            if (running == null) {
+                return;
+            }
+            ConsoleWatch.Sweep sweep = running.sweep(clock.instant());
+            LOG.info("sweeper: watched {} running VMs, failed {}, skipped {}", sweep.watched(), sweep.failed().size(),
+                    sweep.skipped());
+            result.put("watched_vms", sweep.watched());
+            result.put("failed_vms", sweep.failed());
+            result.put("skipped_vms", sweep.skipped());
+        } catch (RuntimeException e) {
+            LOG.warn("sweeper: the watch over running VMs failed this sweep ({}); next sweep", e.toString());
+            result.put("watch_error", e.toString());
+        }
     }
 }

@@ -362,6 +362,71 @@ class RunCloserIT {
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
     }
 
+    @Test
+    @DisplayName("a normal close keeps each launched VM's console beside its outputs before reading them")
+    void givenRunCompletes_whenClosed_thenEachVmConsoleKept() {
+        String live = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)).instances().get(0)
+                .instanceId();
+        RunCloser keeping = CloserAssembly.create(settings, s3, dynamo, FAST, clock, new ClosingConsoles(
+                new S3ObjectStore(s3), new ConsoleCapture(new Ec2ConsoleReader(() -> ec2),
+                        AnalyzerEnvironment.scrubber(settings), new S3ObjectStore(s3), bucket), 10));
+        String prefix = run(job(8), 1, List.of(live));
+        vm(prefix, live, "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
+
+        deliver(new ResultsQueueHandler(keeping), receiveAll());
+
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket)
+                .key(prefix + "/test_bench/output/" + live + "/console-output.log")).asUtf8String())
+                .contains("Linux version");
+        assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+    }
+
+    @Test
+    @DisplayName("a VM that never reported and whose kept console panicked: the node's message and its MISS test"
+            + " say so")
+    void givenMissingVmWithPanickedConsole_whenSwept_thenPanicQuoted() {
+        String prefix = "run_sweeppanic_" + suffix;
+        runs.createIfAbsent(new RunRecord(prefix, "sweep", Optional.of(job(9)), Executor.EC2, List.of("bench"),
+                List.of(), 1, List.of(LaunchedVm.of("bench", "i-0aaa1111")), RunRecord.RunState.RUNNING, 0, 10));
+        api.putNode(KernelCiFixtures.job(job(9), "pull-labs-aws-ec2", "qemu-x86_64"));
+        put(prefix + "/test_bench/output/i-0aaa1111/console-output.log", "[    0.000000] Linux version 6.13\n"
+                + "[    1.903500] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n"
+                + "[    1.905000] Rebooting in 10 seconds..\n");
+        receiveAll();
+
+        new SweepHandler(runs, closer, runPrefix -> Map.of(), bucket, clock).handleRequest(Map.of(), null);
+
+        String panic = "kernel panic on the serial console: \"Kernel panic - not syncing: VFS: Unable to mount root fs"
+                + " on unknown-block(0,0)\"";
+        JsonNode node = api.node(job(9)).orElseThrow();
+        assertThat(node.at("/data/error_msg").asText()).isEqualTo(
+                "1 of 1 VMs did not report before the run's deadline (i-0aaa1111: " + panic + ")");
+        JsonNode tests = kcidb.submissions().get(0).body().get("tests");
+        assertThat(tests).anySatisfy(t -> {
+            assertThat(t.get("status").asText()).isEqualTo("MISS");
+            assertThat(t.get("comment").asText()).contains(panic);
+        });
+    }
+
+    @Test
+    @DisplayName("the runs table's open runs (the watch's): launching or running and not past their deadline")
+    void givenRunsInEveryState_whenOpenListed_thenOnlyOpenNotOverdue() {
+        long t = now.get().getEpochSecond();
+        String open = "run_open_" + suffix;
+        String overdue = "run_openoverdue_" + suffix;
+        String done = "run_opendone_" + suffix;
+        runs.createIfAbsent(new RunRecord(open, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.RUNNING, t, t + 3600));
+        runs.createIfAbsent(new RunRecord(overdue, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(),
+                1, List.of(), RunRecord.RunState.LAUNCHING, t - 7200, t - 1));
+        runs.createIfAbsent(new RunRecord(done, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.DONE, t, t + 3600));
+
+        List<String> listed = runs.open(t).stream().map(RunRecord::runPrefix).toList();
+
+        assertThat(listed).contains(open).doesNotContain(overdue, done);
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private String job(int n) {

@@ -65,6 +65,32 @@ class RunOutputsReaderIT {
                 .hasSize(RunOutputsReader.RESULT_TXT_MAX_BYTES);
     }
 
+    @Test
+    @DisplayName("a VM without result.txt: only the last 64 KiB of its console are read, ending with its last line")
+    void givenConsoleWithoutResult_whenRead_thenTailOnly() {
+        String end = "[  1.9] Kernel panic - not syncing: VFS: Unable to mount root fs\n";
+        byte[] console = ("x".repeat(200_000) + "\n" + end).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s3.putObject(b -> b.bucket(bucket).key("run_c/test_boot/output/i-1/console-output.log"),
+                RequestBody.fromBytes(console));
+
+        VmFiles vm = single(reader.read(bucket, "run_c"));
+
+        assertThat(vm.contents()).doesNotContainKey("console-output.log");
+        assertThat(vm.consoleTail()).hasValueSatisfying(tail -> {
+            assertThat(tail).hasSize(RunOutputsReader.CONSOLE_TAIL_BYTES);
+            assertThat(new String(tail, java.nio.charset.StandardCharsets.UTF_8)).endsWith(end);
+        });
+    }
+
+    @Test
+    @DisplayName("a VM with result.txt: its console is not read (it reported; publishing links it)")
+    void givenConsoleWithResult_whenRead_thenNotRead() {
+        put("run_d/test_boot/output/i-1/console-output.log", 1000);
+        put("run_d/test_boot/output/i-1/result.txt", 8);
+
+        assertThat(single(reader.read(bucket, "run_d")).consoleTail()).isEmpty();
+    }
+
     private static VmFiles single(List<VmFiles> vms) {
         assertThat(vms).hasSize(1);
         return vms.get(0);

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.core.launch.ConsoleWatch;
+import dev.pullab.core.launch.LiveVms;
 import dev.pullab.core.launch.VmReaper;
+import dev.pullab.core.log.LogScrubber;
+import dev.pullab.core.store.ObjectStore;
 import dev.pullab.core.run.Executor;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.run.RunStore;
@@ -73,6 +77,106 @@ class SweepHandlerTest {
 
         assertThat(events).containsExactly("terminate run_a_20260520_101530", "terminate run_b_20260520_101530",
                 "close");
+    }
+
+    @Test
+    @DisplayName("the watch over running VMs runs after the overdue VMs are terminated and before any run is closed")
+    void givenWatch_whenSwept_thenBetweenTerminationAndClose() {
+        List<String> events = new ArrayList<>();
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("overdue")) {
+                        return List.of(overdue("run_a_20260520_101530"));
+                    }
+                    if (method.getName().equals("open")) {
+                        events.add("watch");
+                        return List.of();
+                    }
+                    throw new AssertionError("unexpected " + method.getName());
+                });
+        VmReaper reaper = runPrefix -> {
+            events.add("terminate " + runPrefix);
+            return Map.of();
+        };
+        ConsoleWatch watch = new ConsoleWatch(runs, noVms(), id -> new byte[0], LogScrubber.forLab(null, null),
+                noStore(), "results", WatchSettings.defaults().rule(), 10);
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            events.add("close");
+            throw new IllegalStateException("the closer stops the sweep here");
+        }, reaper, "results", Clock.systemUTC(), () -> watch);
+
+        assertThatThrownBy(() -> handler.handleRequest(Map.of(), null)).hasMessageContaining("stops the sweep");
+
+        assertThat(events).containsExactly("terminate run_a_20260520_101530", "watch", "close");
+    }
+
+    @Test
+    @DisplayName("a watch that fails (the runs table refuses its scan) is reported and the sweep goes on")
+    void givenWatchFails_whenSwept_thenSweepCompletes() {
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("overdue")) {
+                        return List.of();
+                    }
+                    throw new IllegalStateException("scan throttled");
+                });
+        ConsoleWatch watch = new ConsoleWatch(runs, noVms(), id -> new byte[0], LogScrubber.forLab(null, null),
+                noStore(), "results", WatchSettings.defaults().rule(), 10);
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            throw new AssertionError("closer built");
+        }, runPrefix -> Map.of(), "results", Clock.systemUTC(), () -> watch);
+
+        Map<String, Object> result = handler.handleRequest(Map.of(), null);
+
+        assertThat(result).containsEntry("overdue_runs", 0);
+        assertThat(result.get("watch_error")).asString().contains("scan throttled");
+    }
+
+    @Test
+    @DisplayName("a watch that cannot be built (a bad PULLAB_HANG_MINUTES) is reported; the overdue runs are still"
+            + " closed")
+    void givenWatchNotBuilt_whenSwept_thenOverdueRunsClosed() {
+        List<String> events = new ArrayList<>();
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("overdue")) {
+                        return List.of(overdue("run_a_20260520_101530"));
+                    }
+                    throw new AssertionError("unexpected " + method.getName());
+                });
+        java.util.function.Supplier<ConsoleWatch> misconfigured = () -> {
+            WatchSettings.resolve(Map.of("PULLAB_HANG_MINUTES", "soon"));
+            throw new AssertionError("the settings are refused before any watch is built");
+        };
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            events.add("close");
+            throw new IllegalStateException("the closer stops the sweep here");
+        }, runPrefix -> Map.of(), "results", Clock.systemUTC(), misconfigured);
+
+        assertThatThrownBy(() -> handler.handleRequest(Map.of(), null)).hasMessageContaining("stops the sweep");
+
+        assertThat(events).containsExactly("close");
+    }
+
+    private static LiveVms noVms() {
+        return new LiveVms() {
+            @Override
+            public List<LiveVm> alive(String runPrefix) {
+                return List.of();
+            }
+
+            @Override
+            public void terminate(String runPrefix, String instanceId) {
+                throw new AssertionError("no VM to terminate");
+            }
+        };
+    }
+
+    private static ObjectStore noStore() {
+        return (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    throw new AssertionError("unexpected " + method.getName());
+                });
     }
 
     private static RunRecord overdue(String runPrefix) {

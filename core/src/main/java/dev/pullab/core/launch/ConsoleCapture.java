@@ -47,9 +47,14 @@ public final class ConsoleCapture implements VmReaper.BeforeTermination {
         return runPrefix + "/test_" + test + "/output/" + instanceId + "/" + FILE_NAME;
     }
 
+    /** Whether a test tag and an instance id are ones we launch (so fit to name a key). */
+    static boolean ours(String test, String instanceId) {
+        return TEST.matcher(test).matches() && INSTANCE.matcher(instanceId).matches();
+    }
+
     @Override
     public void beforeTerminate(String runPrefix, String test, String instanceId) {
-        if (!TEST.matcher(test).matches() || !INSTANCE.matcher(instanceId).matches()) {
+        if (!ours(test, instanceId)) {
             LOG.warn("run {}: console of {} (test {}) not kept: not a test name and instance id we launch",
                     runPrefix, instanceId, test);
             return;

@@ -19,15 +19,15 @@ final class JobReporting {
     private JobReporting() {
     }
 
-    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, int missingVms, VmCounts counts) {
-        return jobOutcome(nodeId, vms, missingVms, counts, Optional.empty());
+    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, List<MissingVm> missing, VmCounts counts) {
+        return jobOutcome(nodeId, vms, missing, counts, Optional.empty());
     }
 
     /**
      * @param missingLog the log of a VM that did not report (its console), linked as {@code test_log} when no
      *                   reported VM has a log
      */
-    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, int missingVms, VmCounts counts,
+    static JobOutcome jobOutcome(String nodeId, List<ReadVm> vms, List<MissingVm> missing, VmCounts counts,
             Optional<URI> missingLog) {
         JobTree tree = new JobTree();
         vms.forEach(vm -> vm.validResults().forEach((path, result) -> tree.add(path, result.status().nodeResult())));
@@ -35,7 +35,7 @@ final class JobReporting {
                 .or(() -> missingLog).map(url -> Map.of(RunReporting.TEST_LOG_ARTIFACT, url.toString())).orElse(Map.of());
         if (tree.isEmpty()) {
             return new JobOutcome(nodeId, NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
-                    Optional.of(RunCounts.noResultsMessage(vms, missingVms, counts)), artifacts, List.of());
+                    Optional.of(RunCounts.noResultsMessage(vms, missing, counts)), artifacts, List.of());
         }
         List<NodeTestResult> children = tree.nodes();
         Optional<NodeResult> rolledUp = NodeResult.rollUp(children.stream()

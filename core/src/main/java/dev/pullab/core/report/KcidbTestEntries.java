@@ -70,7 +70,7 @@ final class KcidbTestEntries {
 
     /** Adds the MISS test of a VM that did not report, with the links of what it left (e.g. its console). */
     void addMissing(MissingVm vm, ArtifactManifest.VmLinks links) {
-        KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(RunReporting.MISSING_COMMENT)
+        KcidbTestEntry miss = KcidbTestEntry.of(vm.test(), KcidbStatus.MISS).withComment(vm.comment())
                 .withIdDiscriminator(vm.instanceId().orElse("missing-" + ++unlaunched));
         KcidbTestEntry linked = links.logUrl().map(miss::withLogUrl).orElse(miss).withOutputFiles(links.outputFiles());
         add(vm.instanceId().map(id -> linked.withMisc("instance_id", id)).orElse(linked));

@@ -16,8 +16,10 @@ import java.util.Set;
  *
  * @param test       the test it was to run
  * @param instanceId its instance id (or task ARN); empty for a VM that was expected but never launched
+ * @param why        why it did not report, read from its serial console (e.g. {@code kernel panic on the serial
+ *                   console: "..."}, {@code the client never started; console ends: "..."}); empty when unknown
  */
-public record MissingVm(String test, Optional<String> instanceId) {
+public record MissingVm(String test, Optional<String> instanceId, Optional<String> why) {
 
     /**
      * The test name {@link #forRun} gives a missing VM of a run with several tests: which test an unreported VM ran
@@ -31,6 +33,22 @@ public record MissingVm(String test, Optional<String> instanceId) {
             throw new IllegalArgumentException("a missing VM needs a test name");
         }
         instanceId = Objects.requireNonNull(instanceId, "instanceId").filter(id -> !id.isBlank());
+        why = Objects.requireNonNull(why, "why").map(String::strip).filter(w -> !w.isEmpty());
+    }
+
+    /** A missing VM, why unknown. */
+    public MissingVm(String test, Optional<String> instanceId) {
+        this(test, instanceId, Optional.empty());
+    }
+
+    /** This VM with why it did not report. */
+    public MissingVm because(String reason) {
+        return new MissingVm(test, instanceId, Optional.of(reason));
+    }
+
+    /** What its MISS test and problem say: {@value RunReporting#MISSING_COMMENT}, then why in parentheses. */
+    public String comment() {
+        return RunReporting.MISSING_COMMENT + why.map(w -> " (" + w + ")").orElse("");
     }
 
     /** A launched VM that did not report. */

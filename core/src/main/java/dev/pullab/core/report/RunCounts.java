@@ -28,9 +28,9 @@ final class RunCounts {
     }
 
     /** Why no VM gave a result, e.g. {@code 1 of 2 VMs did not report before the deadline; 1 of 2 VMs failed (…)}. */
-    static String noResultsMessage(List<ReadVm> vms, int missingVms, VmCounts counts) {
-        int total = Math.max(counts.expected(), vms.size() + missingVms);
-        int missing = missingVms;
+    static String noResultsMessage(List<ReadVm> vms, List<MissingVm> missingVms, VmCounts counts) {
+        int total = Math.max(counts.expected(), vms.size() + missingVms.size());
+        int missing = missingVms.size();
         List<String> failures = new ArrayList<>();
         List<String> malformed = new ArrayList<>();
         int withoutResults = 0;
@@ -49,7 +49,7 @@ final class RunCounts {
         }
         List<String> parts = new ArrayList<>();
         if (missing > 0) {
-            parts.add(missing + " of " + total + " VMs did not report before the deadline");
+            parts.add(missing + " of " + total + " VMs did not report before the deadline" + firstWhy(missingVms));
         }
         if (!failures.isEmpty()) {
             parts.add(failures.size() + " of " + total + " VMs failed (" + failures.get(0) + ")");
@@ -62,5 +62,12 @@ final class RunCounts {
             parts.add(withoutResults + " of " + total + " VMs wrote no results");
         }
         return parts.isEmpty() ? "no VM reported a result" : String.join("; ", parts);
+    }
+
+    /** {@code " (<instance>: <why>)"} of the first missing VM whose console says why; empty text when none does. */
+    static String firstWhy(List<MissingVm> missing) {
+        return missing.stream().filter(vm -> vm.why().isPresent()).findFirst()
+                .map(vm -> " (" + vm.instanceId().map(id -> id + ": ").orElse("") + vm.why().orElseThrow() + ")")
+                .orElse("");
     }
 }

@@ -57,7 +57,8 @@ import java.util.function.Function;
  * the same path from several VMs merged to the worst result. The job's result is their
  * {@link NodeResult#rollUp roll-up} (kernelci-core's {@code evaluate_test_suite_result}). Without any result it is
  * {@code incomplete} with {@link ErrorCode#INFRASTRUCTURE} and a message naming how many VMs failed or did not
- * report, e.g. {@code 2 of 2 VMs did not report before the deadline}; with results that are all errors it is
+ * report, e.g. {@code 2 of 2 VMs did not report before the deadline}, with why the first one with a known reason
+ * did not ({@link MissingVm#why()}, from its console) in parentheses; with results that are all errors it is
  * {@code incomplete} with {@link ErrorCode#TEST}. {@code test_log} is the last stage log of the first VM (in test,
  * then instance id order) that has one. Benchmark metrics are not child nodes: KCIDB carries them.
  *
@@ -157,7 +158,7 @@ public final class RunReporting {
             tests.addVm(vm);
         }
         for (MissingVm vm : missing) {
-            problems.add(new VmProblem(vm.test(), vm.instanceId(), VmProblem.Kind.MISSING, MISSING_COMMENT));
+            problems.add(new VmProblem(vm.test(), vm.instanceId(), VmProblem.Kind.MISSING, vm.comment()));
             tests.addMissing(vm, missingLinks(manifest, vm));
         }
         analysed.analysis().ifPresent(analysis -> analysis.tests().forEach(test -> BenchmarkReporting
@@ -171,9 +172,9 @@ public final class RunReporting {
         Optional<URI> missingLog = missing.stream().flatMap(vm -> missingLinks(manifest, vm).logUrl().stream())
                 .findFirst();
         Optional<JobOutcome> outcome = run.jobNodeId().map(node -> overdue && !missing.isEmpty()
-                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing.size(), counts, missingLog), missing.size(),
+                ? overdueOutcome(JobReporting.jobOutcome(node, vms, missing, counts, missingLog), missing,
                         run.expectedVms())
-                : JobReporting.jobOutcome(node, vms, missing.size(), counts, missingLog));
+                : JobReporting.jobOutcome(node, vms, missing, counts, missingLog));
         return new RunReport(analysed.analysis(), tests.all(), outcome, counts, problems);
     }
 
@@ -183,9 +184,10 @@ public final class RunReporting {
     }
 
     /** An overdue run's outcome: {@code incomplete}, {@code Infrastructure}, its results kept as children. */
-    private static JobOutcome overdueOutcome(JobOutcome found, int missing, int expected) {
+    private static JobOutcome overdueOutcome(JobOutcome found, List<MissingVm> missing, int expected) {
         return new JobOutcome(found.nodeId(), NodeResult.INCOMPLETE, Optional.of(ErrorCode.INFRASTRUCTURE),
-                Optional.of(missing + " of " + expected + " VMs did not report before the run's deadline"),
+                Optional.of(missing.size() + " of " + expected + " VMs did not report before the run's deadline"
+                        + RunCounts.firstWhy(missing)),
                 found.artifacts(), found.tests());
     }
 }

@@ -44,4 +44,10 @@ public interface RunStore {
 
     /** Runs not yet DONE whose deadline is before {@code now} (for the sweeper). */
     List<RunRecord> overdue(long now);
+
+    /**
+     * Runs LAUNCHING or RUNNING whose deadline is not past at {@code now}: those whose VMs the sweeper watches for
+     * panics and hangs.
+     */
+    List<RunRecord> open(long now);
 }

@@ -2,6 +2,7 @@ package dev.pullab.core.store;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,10 @@ public interface ObjectStore {
     record StoredObject(String key, long size) {
     }
 
+    /** One listed object with when it was last written (for the sweeper's hang detection). */
+    record WrittenObject(String key, long size, Instant lastModified) {
+    }
+
     /** The bucket or the object does not exist; the message is the store's own. */
     final class NotFoundException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -33,6 +38,18 @@ public interface ObjectStore {
     /** Every object whose key starts with {@code prefix}, all pages, in key order. */
     List<StoredObject> list(String bucket, String prefix);
 
+    /** Like {@link #list}, with each object's last-modified time. */
+    List<WrittenObject> listWritten(String bucket, String prefix);
+
+    /**
+     * The last {@code maxBytes} bytes of the object (all of it when it is shorter): a ranged read, the rest is not
+     * downloaded.
+     *
+     * @throws NotFoundException when the bucket or object does not exist
+     * @throws IOException       when reading the body fails
+     */
+    byte[] readTail(String bucket, String key, long maxBytes) throws IOException;
+
     /**
      * Streams the object and keeps at most {@code limit + 1} bytes: a result longer than {@code limit} means the
      * object is over the limit. The rest of a larger object is not downloaded.
@@ -44,6 +61,12 @@ public interface ObjectStore {
 
     /** Writes {@code content} at {@code key}, replacing what was there. */
     void put(String bucket, String key, byte[] content, String contentType);
+
+    /**
+     * Writes {@code content} at {@code key}, replacing what was there, recording {@code sha256} (lower-case hex, of
+     * whatever the caller fingerprints) as {@link #putFile} does, for {@link #recordedSha256} to read back.
+     */
+    void put(String bucket, String key, byte[] content, String contentType, String sha256);
 
     /** A server-side copy of one object. */
     void copy(String sourceBucket, String sourceKey, String targetBucket, String targetKey);

@@ -1,5 +1,6 @@
 package dev.pullab.core.report;
 
+import dev.pullab.core.store.MemoryObjectStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.log.LogScrubber;
@@ -30,6 +31,7 @@ class RunArtifactsTest {
     private static final String LOGS = "https://logs.example.org";
     private static final Instant NOW = Instant.parse("2026-12-05T07:30:00Z");
 
+    private static final String B = "bucket";
     private final MemoryObjectStore store = new MemoryObjectStore();
     private final RunArtifacts artifacts = artifacts(RunArtifacts.DEFAULT_MAX_LOG_BYTES);
 
@@ -39,8 +41,8 @@ class RunArtifactsTest {
     }
 
     private ArtifactManifest publish(Map<String, byte[]> read) {
-        return artifacts.publish("bucket", RUN, Optional.of("pullab"),
-                List.of(new RunArtifacts.VmObjects("boot", VM, store.listed(DIR), read, Map.of())));
+        return artifacts.publish(B, RUN, Optional.of("pullab"),
+                List.of(new RunArtifacts.VmObjects("boot", VM, store.list(B, DIR), read, Map.of())));
     }
 
     private static Artifact artifact(ArtifactManifest manifest, String kind) {
@@ -48,43 +50,43 @@ class RunArtifactsTest {
     }
 
     private String published(String name) {
-        return new String(store.object(PublishedLogs.key(DIR + name)).orElseThrow(), StandardCharsets.UTF_8);
+        return new String(store.object(B, PublishedLogs.key(DIR + name)).orElseThrow(), StandardCharsets.UTF_8);
     }
 
     @Test
     @DisplayName("a stage log is published under logs/ scrubbed, as text/plain, and its raw copy is left as it was")
     void stageLogPublishedScrubbed() {
         String raw = BANNER + "\n+ curl -H 'Authorization: Bearer " + TOKEN + "' https://api\nkey AKIAIOSFODNN7EXAMPLE\n";
-        store.with(DIR + "run-1-output.log", raw).with(DIR + "result.txt", "SUCCESS\n");
+        store.with(B, DIR + "run-1-output.log", raw).with(B, DIR + "result.txt", "SUCCESS\n");
 
         publish(Map.of());
 
         assertThat(published("run-1-output.log")).contains(BANNER + "\n").doesNotContain(TOKEN)
                 .doesNotContain("AKIAIOSFODNN7EXAMPLE").contains("[REDACTED:");
-        assertThat(store.contentType(PublishedLogs.key(DIR + "run-1-output.log")))
+        assertThat(store.entry(B, PublishedLogs.key(DIR + "run-1-output.log")).map(MemoryObjectStore.Entry::contentType))
                 .contains("text/plain; charset=utf-8");
-        assertThat(new String(store.object(DIR + "run-1-output.log").orElseThrow(), StandardCharsets.UTF_8))
+        assertThat(new String(store.object(B, DIR + "run-1-output.log").orElseThrow(), StandardCharsets.UTF_8))
                 .isEqualTo(raw);
     }
 
     @Test
     @DisplayName("every log of the VM is published: stage, client and console logs")
     void everyLogPublished() {
-        store.with(DIR + "run-1-output.log", "stage 1\n").with(DIR + "client-1.log", "client\n")
-                .with(DIR + "console-output.log", BANNER + "\n").with(DIR + "stats.json", "{}");
+        store.with(B, DIR + "run-1-output.log", "stage 1\n").with(B, DIR + "client-1.log", "client\n")
+                .with(B, DIR + "console-output.log", BANNER + "\n").with(B, DIR + "stats.json", "{}");
 
         publish(Map.of());
 
-        assertThat(store.object(PublishedLogs.key(DIR + "client-1.log"))).isPresent();
-        assertThat(store.object(PublishedLogs.key(DIR + "console-output.log"))).isPresent();
-        assertThat(store.object(PublishedLogs.key(DIR + "stats.json"))).isEmpty();
+        assertThat(store.object(B, PublishedLogs.key(DIR + "client-1.log"))).isPresent();
+        assertThat(store.object(B, PublishedLogs.key(DIR + "console-output.log"))).isPresent();
+        assertThat(store.object(B, PublishedLogs.key(DIR + "stats.json"))).isEmpty();
     }
 
     @Test
     @DisplayName("the manifest lists every object with the raw size and sha256, and its link under PULLAB_LOGS_URL")
     void manifestListsEveryObject() {
-        store.with(DIR + "run-1-output.log", "stage 1\n").with(DIR + "result.txt", "SUCCESS\n")
-                .with(DIR + "console-output.log", BANNER + "\n");
+        store.with(B, DIR + "run-1-output.log", "stage 1\n").with(B, DIR + "result.txt", "SUCCESS\n")
+                .with(B, DIR + "console-output.log", BANNER + "\n");
 
         ArtifactManifest manifest = publish(Map.of("result.txt", "SUCCESS\n".getBytes(StandardCharsets.UTF_8)));
 
@@ -105,20 +107,20 @@ class RunArtifactsTest {
     @Test
     @DisplayName("the manifest is written at <run>/artifacts.json as JSON")
     void manifestWritten() {
-        store.with(DIR + "run-1-output.log", "stage 1\n");
+        store.with(B, DIR + "run-1-output.log", "stage 1\n");
 
         ArtifactManifest manifest = publish(Map.of());
 
-        assertThat(store.object(RUN + "/artifacts.json")).hasValueSatisfying(json ->
+        assertThat(store.object(B, RUN + "/artifacts.json")).hasValueSatisfying(json ->
                 assertThat(ArtifactManifest.parse(json)).isEqualTo(manifest));
-        assertThat(store.contentType(RUN + "/artifacts.json")).contains("application/json");
+        assertThat(store.entry(B, RUN + "/artifacts.json").map(MemoryObjectStore.Entry::contentType)).contains("application/json");
         assertThat(manifest.generatedAt()).isEqualTo(NOW);
     }
 
     @Test
     @DisplayName("an absent result.txt and console-output.log are listed as missing, without link or hash")
     void expectedButAbsentAreMissing() {
-        store.with(DIR + "run-1-output.log", "stage 1\n");
+        store.with(B, DIR + "run-1-output.log", "stage 1\n");
 
         ArtifactManifest manifest = publish(Map.of());
 
@@ -134,7 +136,7 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a VM that left nothing gets its expected files as missing")
     void emptyVmMissing() {
-        ArtifactManifest manifest = artifacts.publish("bucket", RUN, Optional.empty(),
+        ArtifactManifest manifest = artifacts.publish(B, RUN, Optional.empty(),
                 List.of(RunArtifacts.VmObjects.empty("boot", VM)));
 
         assertThat(manifest.artifacts()).extracting(Artifact::kind, Artifact::status).containsExactly(
@@ -145,8 +147,8 @@ class RunArtifactsTest {
     @Test
     @DisplayName("the last stage's log is the VM's log; its other logs are output files")
     void lastStageIsTheLog() {
-        store.with(DIR + "run-1-output.log", "1\n").with(DIR + "run-2-output.log", "2\n")
-                .with(DIR + "client-1.log", "c\n").with(DIR + "console-output.log", "k\n");
+        store.with(B, DIR + "run-1-output.log", "1\n").with(B, DIR + "run-2-output.log", "2\n")
+                .with(B, DIR + "client-1.log", "c\n").with(B, DIR + "console-output.log", "k\n");
 
         ArtifactManifest manifest = publish(Map.of());
 
@@ -161,7 +163,7 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a VM with a console but no stage log (a boot failure) gets its console as its log")
     void consoleIsTheLogOfABootFailure() {
-        store.with(DIR + "console-output.log", BANNER + "\nKernel panic - not syncing: VFS\n");
+        store.with(B, DIR + "console-output.log", BANNER + "\nKernel panic - not syncing: VFS\n");
 
         ArtifactManifest manifest = publish(Map.of());
 
@@ -174,10 +176,10 @@ class RunArtifactsTest {
     @DisplayName("a log over the limit is published cut at a line end, saying so, and gets no hash")
     void overLimitLogCut() {
         String line = "x".repeat(99) + "\n";
-        store.with(DIR + "run-1-output.log", line.repeat(30) + "AKIAIOSFODNN7EXAMPLE\n");
+        store.with(B, DIR + "run-1-output.log", line.repeat(30) + "AKIAIOSFODNN7EXAMPLE\n");
 
-        ArtifactManifest manifest = artifacts(2048).publish("bucket", RUN, Optional.empty(),
-                List.of(new RunArtifacts.VmObjects("boot", VM, store.listed(DIR), Map.of(), Map.of())));
+        ArtifactManifest manifest = artifacts(2048).publish(B, RUN, Optional.empty(),
+                List.of(new RunArtifacts.VmObjects("boot", VM, store.list(B, DIR), Map.of(), Map.of())));
 
         String copy = published("run-1-output.log");
         assertThat(copy).startsWith(line.repeat(20)).doesNotContain("AKIA")
@@ -195,8 +197,8 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a log that cannot be read is listed as missing with why, and the others are still published")
     void unreadableLogMissing() {
-        store.with(DIR + "run-1-output.log", "1\n").with(DIR + "console-output.log", "k\n")
-                .failingRead(DIR + "run-1-output.log");
+        store.with(B, DIR + "run-1-output.log", "1\n").with(B, DIR + "console-output.log", "k\n")
+                .failingRead(B, DIR + "run-1-output.log");
 
         ArtifactManifest manifest = publish(Map.of());
 
@@ -204,7 +206,7 @@ class RunArtifactsTest {
         assertThat(log.status()).isEqualTo(Status.MISSING);
         assertThat(log.logUrl()).isEmpty();
         assertThat(log.note()).hasValueSatisfying(n -> assertThat(n).contains("connection reset"));
-        assertThat(store.object(PublishedLogs.key(DIR + "console-output.log"))).isPresent();
+        assertThat(store.object(B, PublishedLogs.key(DIR + "console-output.log"))).isPresent();
         assertThat(manifest.links("boot", VM).logUrl())
                 .contains(URI.create(LOGS + "/" + DIR + "console-output.log"));
     }
@@ -212,7 +214,7 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a log whose copy cannot be written is not linked")
     void unwritableCopyNotLinked() {
-        store.with(DIR + "run-1-output.log", "1\n").failingWrite(PublishedLogs.key(DIR + "run-1-output.log"));
+        store.with(B, DIR + "run-1-output.log", "1\n").failingWrite(B, PublishedLogs.key(DIR + "run-1-output.log"));
 
         ArtifactManifest manifest = publish(Map.of());
 
@@ -223,7 +225,7 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a retried close republishes the same bytes")
     void republishingIsIdempotent() {
-        store.with(DIR + "run-1-output.log", BANNER + "\ntoken " + TOKEN + "\n");
+        store.with(B, DIR + "run-1-output.log", BANNER + "\ntoken " + TOKEN + "\n");
         publish(Map.of());
         String first = published("run-1-output.log");
 
@@ -235,10 +237,10 @@ class RunArtifactsTest {
     @Test
     @DisplayName("a file the analyzer did not read whole has no sha256 and a note naming why")
     void fileNotReadHasNoHash() {
-        store.with(DIR + "benchmark-tip.csv", "metric\n").with(DIR + "results.json", "{}");
+        store.with(B, DIR + "benchmark-tip.csv", "metric\n").with(B, DIR + "results.json", "{}");
 
-        ArtifactManifest manifest = artifacts.publish("bucket", RUN, Optional.empty(), List.of(
-                new RunArtifacts.VmObjects("boot", VM, store.listed(DIR),
+        ArtifactManifest manifest = artifacts.publish(B, RUN, Optional.empty(), List.of(
+                new RunArtifacts.VmObjects("boot", VM, store.list(B, DIR),
                         Map.of("results.json", "{}".getBytes(StandardCharsets.UTF_8)),
                         Map.of("benchmark-tip.csv", "is over the 16 MiB per-file read limit"))));
 
@@ -254,7 +256,7 @@ class RunArtifactsTest {
     @DisplayName("a VM's logs beyond the first 64 are listed as missing, naming the bound")
     void logsPerVmBounded() {
         for (int n = 1; n <= 65; n++) {
-            store.with(DIR + String.format("client-%03d.log", n), "c\n");
+            store.with(B, DIR + String.format("client-%03d.log", n), "c\n");
         }
 
         ArtifactManifest manifest = publish(Map.of());
@@ -270,13 +272,13 @@ class RunArtifactsTest {
     void runBudgetBounded() {
         String dirB = RUN + "/test_boot/output/i-0fedcba9876543210/";
         for (int n = 1; n <= 20; n++) {
-            store.with(DIR + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
-            store.with(dirB + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
+            store.with(B, DIR + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
+            store.with(B, dirB + "client-" + (100 + n) + ".log", "x".repeat(999) + "\n");
         }
 
-        ArtifactManifest manifest = artifacts(1024).publish("bucket", RUN, Optional.empty(), List.of(
-                new RunArtifacts.VmObjects("boot", VM, store.listed(DIR), Map.of(), Map.of()),
-                new RunArtifacts.VmObjects("boot", "i-0fedcba9876543210", store.listed(dirB), Map.of(), Map.of())));
+        ArtifactManifest manifest = artifacts(1024).publish(B, RUN, Optional.empty(), List.of(
+                new RunArtifacts.VmObjects("boot", VM, store.list(B, DIR), Map.of(), Map.of()),
+                new RunArtifacts.VmObjects("boot", "i-0fedcba9876543210", store.list(B, dirB), Map.of(), Map.of())));
 
         assertThat(manifest.artifacts()).filteredOn(a -> a.publishedKey().isPresent()).hasSize(32);
         assertThat(manifest.artifacts()).filteredOn(a -> a.kind().startsWith("client-")

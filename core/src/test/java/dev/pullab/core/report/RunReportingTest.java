@@ -581,6 +581,65 @@ class RunReportingTest {
                 + "deadline; 1 of 2 VMs failed (FAILED: Exit code 1 at run 2)");
     }
 
+    @Nested
+    @DisplayName("a VM the sweeper failed from its console")
+    class ConsoleFailures {
+
+        private static final String PANIC = "FAILED: kernel panic on the serial console: \"Kernel panic - not "
+                + "syncing: VFS: Unable to mount root fs on unknown-block(0,0)\"";
+
+        @Test
+        @DisplayName("the panic line the sweeper wrote in result.txt is the ERROR test's comment and the node's message")
+        void givenPanicResult_whenReported_thenLineInKcidbAndNodeMessage() {
+            VmOutputs panicked = VmOutputs.of(BOOT, VM_A).withResultText(PANIC + "\n");
+
+            RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(panicked), List.of());
+
+            assertThat(test(report, BOOT + "@" + VM_A).comment()).contains(PANIC);
+            JobOutcome outcome = report.jobOutcome().orElseThrow();
+            assertThat(outcome.result()).isEqualTo(NodeResult.INCOMPLETE);
+            assertThat(outcome.errorMessage()).contains("1 of 1 VMs failed (" + PANIC + ")");
+        }
+
+        @Test
+        @DisplayName("a hang the sweeper wrote reaches the node's message too")
+        void givenHangResult_whenReported_thenInNodeMessage() {
+            VmOutputs hung = VmOutputs.of(BOOT, VM_A)
+                    .withResultText("FAILED: no console or stage output for 31 min (hang)");
+
+            RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(hung), List.of());
+
+            assertThat(report.jobOutcome().orElseThrow().errorMessage())
+                    .contains("1 of 1 VMs failed (FAILED: no console or stage output for 31 min (hang))");
+        }
+
+        @Test
+        @DisplayName("a VM that never reported says why from its console: in its MISS test, problem and the node's message")
+        void givenMissingWithWhy_whenReportedOverdue_thenWhyEverywhere() {
+            String why = "the client never started; console ends: \"Amazon Linux 2023 login:\"";
+            RunRecord run = jobRun(BOOT, 1, List.of(VM_A));
+
+            RunReport report = reporting.reportOverdue(run, List.of(), List.of(MissingVm.of(BOOT, VM_A).because(why)));
+
+            assertThat(test(report, BOOT + "@" + VM_A).comment())
+                    .contains("VM did not report before the deadline (" + why + ")");
+            assertThat(report.problems()).extracting(VmProblem::message)
+                    .contains("VM did not report before the deadline (" + why + ")");
+            assertThat(report.jobOutcome().orElseThrow().errorMessage()).contains(
+                    "1 of 1 VMs did not report before the run's deadline (" + VM_A + ": " + why + ")");
+        }
+
+        @Test
+        @DisplayName("before the deadline too, the message of a job without results names why")
+        void givenMissingWithWhy_whenReported_thenWhyInMessage() {
+            RunReport report = reporting.report(jobRun(BOOT, 1, List.of(VM_A)), List.of(),
+                    List.of(MissingVm.of(BOOT, VM_A).because("its serial console is empty")));
+
+            assertThat(report.jobOutcome().orElseThrow().errorMessage()).contains(
+                    "1 of 1 VMs did not report before the deadline (" + VM_A + ": its serial console is empty)");
+        }
+    }
+
     @Test
     @DisplayName("never launched VMs get distinct MISS tests")
     void givenTwoUnlaunchedVms_whenReported_thenDistinctMissTests() {
