@@ -1,6 +1,8 @@
 package dev.pullab.infra;
 
 import dev.pullab.aws.LabResources;
+import dev.pullab.core.config.ConfigurationException;
+import dev.pullab.core.launch.WatchSettings;
 import dev.pullab.core.log.PublishedLogs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,7 +109,8 @@ import software.constructs.Construct;
  * {@code alarmEmail} (subscribes an address to the alarm topic), {@code regressionConfig} (the daily trigger's {@code config_s3_uri}; the daily rule is disabled without it, default
  * {@code s3://<storage bucket>/configs/config.json}), {@code regressionCron} (hour UTC, default 2),
  * {@code kernelciTokenSecretName} / {@code kcidbJwtSecretName} (import existing secrets by name instead of creating
- * them), {@code runRetentionDays} (default 180; published logs expire with their run), {@code publicLogs}
+ * them), {@code runRetentionDays} (default 180; published logs expire with their run), {@code hangMinutes} /
+ * {@code watchMaxVms} (the sweeper's panic and hang watch, {@link WatchSettings}), {@code publicLogs}
  * ({@link PublicLogs}: {@code cloudfront}, the default, or {@code off}), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
  * (default {@code ../<module>/target/<module>.jar}) and {@code placeholderCode} ({@code true}: a placeholder asset
  * instead of the jars, for template tests).
@@ -561,7 +564,7 @@ public final class PullabStack extends Stack {
         Code analyzerCode = jar("analyzerJar", "analyzer-function");
         Function resultsFn = function("ResultsAnalyzer", RESULTS_HANDLER, analyzerCode, Duration.minutes(10),
                 analyzerEnv, "Counts finished VMs from result.txt notifications and closes complete runs");
-        Function sweepFn = function("Sweeper", SWEEP_HANDLER, analyzerCode, Duration.minutes(10), analyzerEnv,
+        Function sweepFn = function("Sweeper", SWEEP_HANDLER, analyzerCode, Duration.minutes(10), sweeperEnv(analyzerEnv),
                 "Closes runs past their deadline and terminates their VMs");
         for (Function fn : List.of(resultsFn, sweepFn)) {
             state.table("runs").grantReadWriteData(fn);
@@ -916,6 +919,23 @@ public final class PullabStack extends Stack {
     private String stringContext(String key, String fallback) {
         Object value = getNode().tryGetContext(key);
         return value == null || value.toString().isBlank() ? fallback : value.toString();
+    }
+
+    /**
+     * The sweeper's environment: the closers' plus its watch over running VMs, from context {@code hangMinutes}
+     * ({@code PULLAB_HANG_MINUTES}) and {@code watchMaxVms} ({@code PULLAB_WATCH_MAX_VMS}), checked here by the rule
+     * the sweeper applies ({@link WatchSettings}), so a bad value stops the synth rather than every sweep.
+     */
+    private Map<String, String> sweeperEnv(Map<String, String> analyzerEnv) {
+        Map<String, String> env = new LinkedHashMap<>(analyzerEnv);
+        putIfSet(env, "PULLAB_HANG_MINUTES", stringContext("hangMinutes", null));
+        putIfSet(env, "PULLAB_WATCH_MAX_VMS", stringContext("watchMaxVms", null));
+        try {
+            WatchSettings.resolve(env);
+        } catch (ConfigurationException bad) {
+            throw new IllegalArgumentException("context hangMinutes/watchMaxVms: " + bad.getMessage(), bad);
+        }
+        return env;
     }
 
     private int intContext(String key, int fallback) {

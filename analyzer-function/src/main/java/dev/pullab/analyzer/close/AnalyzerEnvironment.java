@@ -1,5 +1,6 @@
 package dev.pullab.analyzer.close;
 
+import dev.pullab.core.launch.WatchSettings;
 import dev.pullab.aws.AwsClients;
 import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.aws.Ec2ConsoleReader;

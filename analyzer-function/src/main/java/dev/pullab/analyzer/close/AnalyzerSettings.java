@@ -1,5 +1,6 @@
 package dev.pullab.analyzer.close;
 
+import dev.pullab.core.launch.WatchSettings;
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.core.analysis.Correction;
 import dev.pullab.core.config.ConfigSource;

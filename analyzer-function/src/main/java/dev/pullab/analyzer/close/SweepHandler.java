@@ -1,5 +1,6 @@
 package dev.pullab.analyzer.close;
 
+import dev.pullab.core.launch.WatchSettings;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.pullab.core.launch.ConsoleWatch;

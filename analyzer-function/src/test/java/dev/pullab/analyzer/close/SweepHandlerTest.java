@@ -1,5 +1,6 @@
 package dev.pullab.analyzer.close;
 
+import dev.pullab.core.launch.WatchSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

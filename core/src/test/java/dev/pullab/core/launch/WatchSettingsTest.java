@@ -1,4 +1,4 @@
-package dev.pullab.analyzer.close;
+package dev.pullab.core.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

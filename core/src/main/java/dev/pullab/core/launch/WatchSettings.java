@@ -1,7 +1,6 @@
-package dev.pullab.analyzer.close;
+package dev.pullab.core.launch;
 
 import dev.pullab.core.config.ConfigurationException;
-import dev.pullab.core.launch.VmWatch;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
