@@ -183,6 +183,19 @@ public final class DynamoDbRunStore implements RunStore {
     }
 
     @Override
+    public List<RunRecord> closedPastDeadline(long from, long now) {
+        return table.scan(b -> b.consistentRead(true).filterExpression(Expression.builder()
+                        .expression("attribute_exists(deadline) AND deadline >= :from AND deadline < :now"
+                                + " AND #state = :done")
+                        .putExpressionName("#state", "state")
+                        .putExpressionValue(":from", AttributeValue.fromN(Long.toString(from)))
+                        .putExpressionValue(":now", AttributeValue.fromN(Long.toString(now)))
+                        .putExpressionValue(":done", AttributeValue.fromS(RunRecord.RunState.DONE.name()))
+                        .build()))
+                .items().stream().map(DynamoDbRunStore::fromItem).toList();
+    }
+
+    @Override
     public List<RunRecord> open(long now) {
         return table.scan(b -> b.consistentRead(true).filterExpression(Expression.builder()
                         .expression("attribute_exists(deadline) AND deadline >= :now"

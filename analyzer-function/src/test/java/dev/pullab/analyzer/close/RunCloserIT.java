@@ -427,6 +427,29 @@ class RunCloserIT {
         assertThat(listed).contains(open).doesNotContain(overdue, done);
     }
 
+    @Test
+    @DisplayName("the runs table's closed runs past their deadline (the sweeper's stray check): DONE, deadline in the"
+            + " window")
+    void givenRunsInEveryState_whenClosedPastDeadlineListed_thenOnlyDoneInWindow() {
+        long t = now.get().getEpochSecond();
+        String late = "run_donelate_" + suffix;
+        String early = "run_doneearly_" + suffix;
+        String old = "run_doneold_" + suffix;
+        String overdue = "run_notdone_" + suffix;
+        runs.createIfAbsent(new RunRecord(late, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.DONE, t - 7200, t - 60));
+        runs.createIfAbsent(new RunRecord(early, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.DONE, t, t + 3600));
+        runs.createIfAbsent(new RunRecord(old, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(), 1,
+                List.of(), RunRecord.RunState.DONE, t - 90000, t - 86400));
+        runs.createIfAbsent(new RunRecord(overdue, "o", Optional.empty(), Executor.EC2, List.of("bench"), List.of(),
+                1, List.of(), RunRecord.RunState.RUNNING, t - 7200, t - 60));
+
+        List<String> listed = runs.closedPastDeadline(t - 3600, t).stream().map(RunRecord::runPrefix).toList();
+
+        assertThat(listed).contains(late).doesNotContain(early, old, overdue);
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private String job(int n) {

@@ -58,6 +58,9 @@ class SweepConsoleIT {
         String vm = launch();
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of(new RunRecord(run, "t", Optional.empty(), Executor.EC2,
                                 List.of("kernelci-boot"), List.of(), 1, List.of(), RunRecord.RunState.RUNNING, 0, 1));

@@ -35,6 +35,9 @@ class SweepHandlerTest {
         AtomicInteger built = new AtomicInteger();
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of();
                     }
@@ -60,6 +63,9 @@ class SweepHandlerTest {
         List<String> events = new ArrayList<>();
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of(overdue("run_a_20260520_101530"), overdue("run_b_20260520_101530"));
                     }
@@ -86,6 +92,9 @@ class SweepHandlerTest {
         List<String> events = new ArrayList<>();
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of(overdue("run_a_20260520_101530"));
                     }
@@ -116,6 +125,9 @@ class SweepHandlerTest {
     void givenWatchFails_whenSwept_thenSweepCompletes() {
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of();
                     }
@@ -140,6 +152,9 @@ class SweepHandlerTest {
         List<String> events = new ArrayList<>();
         RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
                 new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        return List.of();
+                    }
                     if (method.getName().equals("overdue")) {
                         return List.of(overdue("run_a_20260520_101530"));
                     }
@@ -157,6 +172,40 @@ class SweepHandlerTest {
         assertThatThrownBy(() -> handler.handleRequest(Map.of(), null)).hasMessageContaining("stops the sweep");
 
         assertThat(events).containsExactly("close");
+    }
+
+    @Test
+    @DisplayName("a run closed early whose deadline passed: its VMs still alive are terminated, and it is not closed"
+            + " again")
+    void givenClosedRunPastDeadline_whenSwept_thenItsVmsTerminatedNotClosedAgain() {
+        List<String> events = new ArrayList<>();
+        List<Long> window = new ArrayList<>();
+        RunStore runs = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("closedPastDeadline")) {
+                        window.add((Long) args[0]);
+                        window.add((Long) args[1]);
+                        return List.of(overdue("run_done_20260520_101530"));
+                    }
+                    if (method.getName().equals("overdue")) {
+                        return List.of();
+                    }
+                    throw new AssertionError("unexpected " + method.getName());
+                });
+        VmReaper reaper = runPrefix -> {
+            events.add("terminate " + runPrefix);
+            return Map.of("i-0123456789abcdef0", "kernelci-boot");
+        };
+        Clock clock = Clock.fixed(java.time.Instant.parse("2026-12-05T08:00:00Z"), java.time.ZoneOffset.UTC);
+        SweepHandler handler = new SweepHandler(runs, () -> {
+            throw new AssertionError("a closed run is not closed again");
+        }, reaper, "results", clock);
+
+        Map<String, Object> result = handler.handleRequest(Map.of(), null);
+
+        assertThat(events).containsExactly("terminate run_done_20260520_101530");
+        assertThat(result).containsEntry("closed_runs_checked", 1).containsEntry("overdue_runs", 0);
+        assertThat(window).containsExactly(clock.instant().getEpochSecond() - 3600, clock.instant().getEpochSecond());
     }
 
     private static LiveVms noVms() {

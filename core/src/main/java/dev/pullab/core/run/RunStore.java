@@ -46,6 +46,13 @@ public interface RunStore {
     List<RunRecord> overdue(long now);
 
     /**
+     * Runs DONE whose deadline is in {@code [from, now)}: the sweeper terminates whatever of their VMs is still alive
+     * (a VM that reported but never powered off, every guest timer having failed), so closing a run early never lets
+     * one of its VMs outlive the run's deadline by more than a sweep.
+     */
+    List<RunRecord> closedPastDeadline(long from, long now);
+
+    /**
      * Runs LAUNCHING or RUNNING whose deadline is not past at {@code now}: those whose VMs the sweeper watches for
      * panics and hangs.
      */
