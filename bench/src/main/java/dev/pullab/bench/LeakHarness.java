@@ -15,14 +15,13 @@ import dev.pullab.core.run.LaunchedVm;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.run.RunStore;
 import dev.pullab.core.store.MemoryObjectStore;
+import dev.pullab.testkit.SettableClock;
 import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -209,36 +208,20 @@ public final class LeakHarness implements Callable<Integer> {
      * (by its guest or by the sweeper), or -1 when it was alive at the horizon.
      */
     static long simulate(Scenario scenario, VmWatch rule, boolean now, int phase) {
-        AtomicReference<Instant> clock = new AtomicReference<>(LAUNCH);
-        MemoryObjectStore bucket = new MemoryObjectStore(clock::get);
+        SettableClock clock = new SettableClock(LAUNCH);
+        MemoryObjectStore bucket = new MemoryObjectStore(clock::instant);
         SimulatedVm vm = new SimulatedVm(scenario, clock);
         String runPrefix = "run_leak-" + (now ? "now" : "before") + "-" + phase + "_20261205_060000";
         SimulatedRuns runs = new SimulatedRuns(new RunRecord(runPrefix, "leak harness", Optional.empty(), Executor.EC2,
                 List.of(TEST), List.of(), 1, List.of(new LaunchedVm(Optional.of(TEST), VM)),
                 RunRecord.RunState.RUNNING, LAUNCH.getEpochSecond(), LAUNCH.plus(DEADLINE).getEpochSecond()), now);
-        Clock sweepClock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return clock.get();
-            }
-        };
         // another invocation owns every close: the closer returns at once (closing is not what is measured here)
         RunCloser closer = new RunCloser(runs.store(), null, null, null, Optional.empty(), Optional.empty(),
-                Optional.empty(), sweepClock, RunCloser.BeforeClose.NOTHING, null);
+                Optional.empty(), clock, RunCloser.BeforeClose.NOTHING, null);
         SweepHandler sweeper = now
-                ? new SweepHandler(runs.store(), closer, vm, BUCKET, sweepClock, new ConsoleWatch(runs.store(), vm,
+                ? new SweepHandler(runs.store(), closer, vm, BUCKET, clock, new ConsoleWatch(runs.store(), vm,
                         vm, LogScrubber.forLab(null, null), bucket, BUCKET, rule, WatchSettings.DEFAULT_MAX_VMS))
-                : new SweepHandler(runs.store(), closer, vm, BUCKET, sweepClock);
+                : new SweepHandler(runs.store(), closer, vm, BUCKET, clock);
         String prefix = runPrefix + "/test_" + TEST + "/output/" + VM + "/";
         for (long minute = 0; minute <= HORIZON.toMinutes(); minute++) {
             clock.set(LAUNCH.plus(Duration.ofMinutes(minute)));
@@ -267,16 +250,16 @@ public final class LeakHarness implements Callable<Integer> {
     /** The one VM: its console up to the simulated now; alive until its guest or the sweeper ends it. */
     private static final class SimulatedVm implements LiveVms, VmReaper, ConsoleReader {
         private final Scenario scenario;
-        private final AtomicReference<Instant> clock;
+        private final Clock clock;
         boolean terminated;
 
-        SimulatedVm(Scenario scenario, AtomicReference<Instant> clock) {
+        SimulatedVm(Scenario scenario, Clock clock) {
             this.scenario = scenario;
             this.clock = clock;
         }
 
         private long minute() {
-            return Duration.between(LAUNCH, clock.get()).toMinutes();
+            return Duration.between(LAUNCH, clock.instant()).toMinutes();
         }
 
         @Override

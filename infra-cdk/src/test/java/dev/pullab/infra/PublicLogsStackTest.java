@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pullab.core.log.PublishedLogs;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,11 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.PolicyValidationPluginReport;
-import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.constructs.IConstruct;
@@ -245,11 +242,7 @@ class PublicLogsStackTest {
     // --- helpers -----------------------------------------------------------------------------------------------
 
     private static PullabStack stack(Map<String, String> context) {
-        Map<String, Object> all = new HashMap<>(Map.of("placeholderCode", "true"));
-        all.putAll(context);
-        App app = new App(AppProps.builder().context(all).build());
-        return new PullabStack(app, "pullab", StackProps.builder()
-                .env(Environment.builder().account("123456789012").region("eu-west-2").build()).build());
+        return StackSynth.stack(context);
     }
 
     @SuppressWarnings("unchecked")

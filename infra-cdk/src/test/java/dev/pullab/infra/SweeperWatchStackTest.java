@@ -3,14 +3,10 @@ package dev.pullab.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
-import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
 
 /** Context {@code hangMinutes} and {@code watchMaxVms}: the sweeper's watch over running VMs. */
@@ -51,10 +47,6 @@ class SweeperWatchStackTest {
     }
 
     private static PullabStack stack(Map<String, String> context) {
-        Map<String, Object> all = new HashMap<>(Map.of("placeholderCode", "true"));
-        all.putAll(context);
-        App app = new App(AppProps.builder().context(all).build());
-        return new PullabStack(app, "pullab", StackProps.builder()
-                .env(Environment.builder().account("123456789012").region("eu-west-2").build()).build());
+        return StackSynth.stack(context);
     }
 }

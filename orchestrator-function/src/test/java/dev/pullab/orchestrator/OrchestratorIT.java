@@ -16,6 +16,7 @@ import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.job.JobTicketJson;
 import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.SettableClock;
 import dev.pullab.testkit.KernelCiApiDouble;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pullab.core.kernelci.ErrorCode;
@@ -34,8 +35,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -44,7 +43,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -297,23 +295,7 @@ class OrchestratorIT {
             + " after the lease adopts that VM instead of launching it again")
     void givenAttemptDiedAfterLaunchAndVmTerminated_whenRetriedAfterLease_thenVmAdoptedNotRelaunched() throws Exception {
         JobTicket ticket = ticket(7, "pull_labs_jobdef_baseline_qemu_x86_64.json", "qemu-x86_64");
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SettableClock clock = new SettableClock(Instant.now());
         AtomicBoolean died = new AtomicBoolean();
         ExecutionInterceptor dieAfterFirstLaunch = new ExecutionInterceptor() {
             @Override
@@ -331,7 +313,7 @@ class OrchestratorIT {
         List<Instance> first = instancesOfJob(ticket.nodeId());
         assertThat(first).hasSize(1);
         ec2.terminateInstances(b -> b.instanceIds(first.get(0).instanceId())); // its test ran, it powered off
-        now.set(now.get().plus(LaunchIntents.LEASE).plusSeconds(1));
+        clock.advance(LaunchIntents.LEASE.plusSeconds(1));
 
         List<String> instances = dying.runJob(ticket).instances();
 

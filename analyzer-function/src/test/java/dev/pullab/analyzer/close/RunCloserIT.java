@@ -20,13 +20,12 @@ import dev.pullab.core.run.LaunchedVm;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.testkit.AwsEmulator;
+import dev.pullab.testkit.SettableClock;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -73,23 +71,7 @@ class RunCloserIT {
     private final DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, runsTable);
     private final KcidbReceiverDouble kcidb = KcidbReceiverDouble.start(SECRET, KcidbValidator::validate);
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final SettableClock clock = new SettableClock(Instant.now());
     private final AnalyzerSettings settings = new AnalyzerSettings(aws.region().id(), runsTable, Optional.of(bucket),
             Optional.of(new KcidbSettings(kcidb.submitUrl(), KcidbReceiverDouble.jwt(SECRET, "pullab_test"),
                     "pullab_test")),
@@ -194,7 +176,7 @@ class RunCloserIT {
         assertThat(kcidb.submissions()).hasSize(1);
         assertThat(api.node(job(3)).orElseThrow().get("state").asText()).isEqualTo("available");
 
-        now.set(now.get().plus(RunCloser.LEASE).plusSeconds(1));
+        clock.advance(RunCloser.LEASE.plusSeconds(1));
         SQSBatchResponse retry = deliver(messages);
 
         assertThat(retry.getBatchItemFailures()).isEmpty();
@@ -210,7 +192,7 @@ class RunCloserIT {
         String prefix = run(job(11), 1, List.of("i-aaa"));
         vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1000, 1000);
         List<Message> messages = receiveAll();
-        long start = now.get().getEpochSecond();
+        long start = clock.instant().getEpochSecond();
         assertThat(runs.startAnalysis(prefix, start, start + RunCloser.LEASE.toSeconds())).isTrue(); // then it died
 
         SQSBatchResponse duplicate = deliver(messages);
@@ -219,7 +201,7 @@ class RunCloserIT {
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.ANALYSING);
         assertThat(kcidb.submissions()).isEmpty();
 
-        now.set(now.get().plus(RunCloser.LEASE).plusSeconds(1));
+        clock.advance(RunCloser.LEASE.plusSeconds(1));
         SQSBatchResponse redelivery = deliver(messages);
 
         assertThat(redelivery.getBatchItemFailures()).isEmpty();
@@ -411,7 +393,7 @@ class RunCloserIT {
     @Test
     @DisplayName("the runs table's open runs (the watch's): launching or running and not past their deadline")
     void givenRunsInEveryState_whenOpenListed_thenOnlyOpenNotOverdue() {
-        long t = now.get().getEpochSecond();
+        long t = clock.instant().getEpochSecond();
         String open = "run_open_" + suffix;
         String overdue = "run_openoverdue_" + suffix;
         String done = "run_opendone_" + suffix;
@@ -431,7 +413,7 @@ class RunCloserIT {
     @DisplayName("the runs table's closed runs past their deadline (the sweeper's stray check): DONE, deadline in the"
             + " window")
     void givenRunsInEveryState_whenClosedPastDeadlineListed_thenOnlyDoneInWindow() {
-        long t = now.get().getEpochSecond();
+        long t = clock.instant().getEpochSecond();
         String late = "run_donelate_" + suffix;
         String early = "run_doneearly_" + suffix;
         String old = "run_doneold_" + suffix;
@@ -461,8 +443,8 @@ class RunCloserIT {
         String prefix = "run_pulllab-" + jobNode + "-" + suffix + "_20261124_101500";
         runs.createIfAbsent(new RunRecord(prefix, "pulllab-" + jobNode, Optional.of(jobNode), Executor.EC2,
                 List.of("bench"), List.of(), vms,
-                instances.stream().map(id -> LaunchedVm.of("bench", id)).toList(), RunRecord.RunState.RUNNING, now.get().getEpochSecond(),
-                now.get().getEpochSecond() + 3600));
+                instances.stream().map(id -> LaunchedVm.of("bench", id)).toList(), RunRecord.RunState.RUNNING, clock.instant().getEpochSecond(),
+                clock.instant().getEpochSecond() + 3600));
         return prefix;
     }
 
