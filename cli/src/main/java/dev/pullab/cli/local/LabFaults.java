@@ -66,6 +66,15 @@ public interface LabFaults {
     default void crashed(String function, InjectedCrash crash) {
     }
 
+    /**
+     * Whether a VM of {@code test} boots a kernel that panics before user space (its console ends with
+     * {@link LocalConsoles#ROOT_FS_PANIC}, the client never runs, the VM stays up until the sweeper's watch terminates
+     * it). Asked once per VM, in boot order.
+     */
+    default boolean panicsAtBoot(String test) {
+        return false;
+    }
+
     /** At the start of each round of the lab's loop (poll, drain the jobs queue, boot VMs, drain results). */
     default void round(int round, KernelCiApiDouble api, KcidbReceiverDouble kcidb) {
     }
