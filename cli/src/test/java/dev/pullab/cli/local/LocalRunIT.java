@@ -204,17 +204,20 @@ class LocalRunIT {
             String node = outcome.jobNodes().keySet().iterator().next();
             JsonNode finished = lab.api().node(node).orElseThrow();
             assertThat(finished.path("state").asText()).isEqualTo("done");
-            assertThat(finished.path("result").asText()).isNotEqualTo("pass");
-            assertThat(finished.toString()).as("the job node").contains(LocalConsoles.ROOT_FS_PANIC);
+            assertThat(finished.path("result").asText()).isEqualTo("incomplete");
+            assertThat(finished.at("/data/error_msg").asText()).as("the job node's message")
+                    .contains("FAILED: kernel panic on the serial console: \"" + LocalConsoles.ROOT_FS_PANIC + "\"");
+            assertThat(finished.at("/artifacts/test_log").asText()).endsWith("/console-output.log");
+            assertThat(outcome.jobNodes().get(node)).as("local-run's summary of the job")
+                    .contains(LocalConsoles.ROOT_FS_PANIC);
             List<JsonNode> tests = new ArrayList<>();
             lab.kcidb().submissions().forEach(s -> s.body().path("tests").forEach(tests::add));
             assertThat(lab.kcidb().allSubmissionsValid()).isTrue();
-            assertThat(tests).filteredOn(t -> t.toString().contains("kernelci-boot")
-                            || t.path("path").asText().equals("boot"))
-                    .isNotEmpty()
-                    .allSatisfy(t -> {
-                        assertThat(t.path("status").asText()).isIn("FAIL", "ERROR", "MISS");
+            assertThat(tests).filteredOn(t -> t.path("path").asText().equals("kernelci-boot")).singleElement()
+                    .satisfies(t -> {
+                        assertThat(t.path("status").asText()).isEqualTo("ERROR");
                         assertThat(t.path("comment").asText()).contains(LocalConsoles.ROOT_FS_PANIC);
+                        assertThat(t.path("log_url").asText()).endsWith("/console-output.log");
                     });
             RunRecord run = outcome.runs().stream().filter(r -> r.jobNodeId().isPresent()).findFirst().orElseThrow();
             JsonNode manifest = JSON.readTree(dir.resolve(run.runPrefix()).resolve("artifacts.json").toFile());
