@@ -11,7 +11,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * Faults a local run injects into the lab, for the fault harness; {@link #NONE} for a normal run. The lab consults it
  * at the points where AWS would misbehave: how often a queue delivers a batch, what every AWS call of a function may
  * do ({@link #interceptors()}, which may throw {@link InjectedCrash}), what the KernelCI and KCIDB doubles answer
- * ({@link #round}), and which clock the functions' leases run on.
+ * ({@link #round}), which clock the functions' leases run on, and which VMs' kernels panic at boot
+ * ({@link #panicsAtBoot}).
  */
 public interface LabFaults {
 

@@ -86,8 +86,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 /**
  * The whole lab on one machine: AWS on the emulator (the resources of {@link LabResources}), KernelCI and KCIDB as
  * local doubles (or real endpoints), and the real handlers driven in-process with the events Lambda would pass: the
- * poller's schedule, the jobs queue, a BuildComplete event, the results queue. A local VM executor boots every
- * launched instance by running its client. The loop ends when every run is closed.
+ * poller's schedule, the jobs queue, a BuildComplete event, the results queue, and the sweeper's schedule once per
+ * round (with its watch over running VMs). A local VM executor boots every launched instance by running its client,
+ * each with a serial console ({@link LocalConsoles}) that the closer keeps, scrubbed, and publishes under
+ * {@code logs/} with the VM's other logs. The loop ends when every run is closed.
  */
 public final class LocalLab implements AutoCloseable {
 
