@@ -69,7 +69,7 @@ public final class LocalConsoles implements ConsoleReader {
 
     /** Appends what the kernel, systemd and cloud-init print on ttyS0 as boot {@code boot} of the VM starts. */
     public void boot(String instanceId, int boot, String architecture, String instanceType) {
-        append(instanceId, banner(instanceId, boot, architecture, instanceType) + String.join("\n",
+        append(instanceId, banner(instanceId, boot, instanceType) + String.join("\n",
                 "[    1.402113] Run /sbin/init as init process",
                 "[    2.118230] systemd[1]: Detected virtualization amazon.",
                 "[    2.118871] systemd[1]: Detected architecture " + arch(architecture) + ".",
@@ -84,7 +84,7 @@ public final class LocalConsoles implements ConsoleReader {
      * so the VM client, never runs.
      */
     public void panicAtBoot(String instanceId, String architecture, String instanceType) {
-        append(instanceId, banner(instanceId, 1, architecture, instanceType) + String.join("\n",
+        append(instanceId, banner(instanceId, 1, instanceType) + String.join("\n",
                 "[    1.391187] VFS: Cannot open root device \"nvme0n1p1\" or unknown-block(0,0): error -6",
                 "[    1.391530] Please append a correct \"root=\" boot option; here are the available partitions:",
                 "[    1.392014] " + ROOT_FS_PANIC,
@@ -111,7 +111,7 @@ public final class LocalConsoles implements ConsoleReader {
         }
     }
 
-    private String banner(String instanceId, int boot, String architecture, String instanceType) {
+    private String banner(String instanceId, int boot, String instanceType) {
         String cmdline = "BOOT_IMAGE=(hd0,gpt1)/boot/vmlinuz-" + kernel + " root=/dev/nvme0n1p1 ro console=tty0 "
                 + "console=ttyS0,115200n8 nvme_core.io_timeout=4294967295";
         return String.join("\n",
@@ -119,7 +119,7 @@ public final class LocalConsoles implements ConsoleReader {
                         + "(simulated boot " + boot + " of " + instanceId + ")",
                 "[    0.000000] Command line: " + cmdline,
                 "[    0.000000] DMI: Amazon EC2 " + safe(instanceType) + "/, BIOS 1.0 10/16/2017",
-                "[    0.000000] Kernel is running on " + arch(architecture) + " (pullab local-run: a simulated VM)",
+                "[    0.000000] Hypervisor detected: KVM",
                 "");
     }
 
