@@ -83,7 +83,7 @@ public final class LocalConsoles implements ConsoleReader {
      * Appends a boot whose kernel cannot mount its root file system and panics ({@link #ROOT_FS_PANIC}): user space,
      * so the VM client, never runs.
      */
-    public void panicAtBoot(String instanceId, String architecture, String instanceType) {
+    public void panicAtBoot(String instanceId, String instanceType) {
         append(instanceId, banner(instanceId, 1, instanceType) + String.join("\n",
                 "[    1.391187] VFS: Cannot open root device \"nvme0n1p1\" or unknown-block(0,0): error -6",
                 "[    1.391530] Please append a correct \"root=\" boot option; here are the available partitions:",

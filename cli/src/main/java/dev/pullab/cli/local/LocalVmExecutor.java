@@ -153,7 +153,7 @@ public final class LocalVmExecutor {
         String test = tag(instance, VmTags.TEST).orElse(config.test());
         String architecture = architecture(instance);
         if (panicsAtBoot.test(test)) {
-            consoles.panicAtBoot(id, architecture, instance.instanceTypeAsString());
+            consoles.panicAtBoot(id, instance.instanceTypeAsString());
             progress.accept("VM " + id + " (test " + test + "): kernel panic at boot (fault): "
                     + LocalConsoles.ROOT_FS_PANIC + "; left running for the sweeper");
             return false;

@@ -58,7 +58,7 @@ class LocalConsolesTest {
     void givenPanicAtBoot_whenRead_thenPanicIsTheFatalLine() {
         LocalConsoles consoles = new LocalConsoles(dir, "6.1.0");
 
-        consoles.panicAtBoot(VM, "x86_64", "m5.large");
+        consoles.panicAtBoot(VM, "m5.large");
 
         String console = new String(consoles.latest(VM), StandardCharsets.UTF_8);
         assertThat(console).doesNotContain("systemd", "cloud-init");
