@@ -11,7 +11,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * Faults a local run injects into the lab, for the fault harness; {@link #NONE} for a normal run. The lab consults it
  * at the points where AWS would misbehave: how often a queue delivers a batch, what every AWS call of a function may
  * do ({@link #interceptors()}, which may throw {@link InjectedCrash}), what the KernelCI and KCIDB doubles answer
- * ({@link #round}), and which clock the functions' leases run on.
+ * ({@link #round}), which clock the functions' leases run on, and which VMs' kernels panic at boot
+ * ({@link #panicsAtBoot}).
  */
 public interface LabFaults {
 
@@ -64,6 +65,15 @@ public interface LabFaults {
 
     /** An invocation died of an injected crash; the lab retries it as AWS would. */
     default void crashed(String function, InjectedCrash crash) {
+    }
+
+    /**
+     * Whether a VM of {@code test} boots a kernel that panics before user space (its console ends with
+     * {@link LocalConsoles#ROOT_FS_PANIC}, the client never runs, the VM stays up until the sweeper's watch terminates
+     * it). Asked once per VM, in boot order.
+     */
+    default boolean panicsAtBoot(String test) {
+        return false;
     }
 
     /** At the start of each round of the lab's loop (poll, drain the jobs queue, boot VMs, drain results). */

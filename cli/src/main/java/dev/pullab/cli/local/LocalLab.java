@@ -10,7 +10,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.analyzer.close.AnalyzerSettings;
 import dev.pullab.analyzer.close.CloserAssembly;
+import dev.pullab.analyzer.close.ClosingConsoles;
 import dev.pullab.analyzer.close.ResultsQueueHandler;
+import dev.pullab.analyzer.close.RunCloser;
+import dev.pullab.analyzer.close.SweepHandler;
+import dev.pullab.analyzer.close.WatchSettings;
+import dev.pullab.aws.Ec2InstanceReaper;
+import dev.pullab.core.launch.ConsoleCapture;
+import dev.pullab.core.launch.ConsoleWatch;
+import dev.pullab.core.log.LogScrubber;
 import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.aws.DeadLetterReplay;
@@ -41,6 +49,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,8 +86,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 /**
  * The whole lab on one machine: AWS on the emulator (the resources of {@link LabResources}), KernelCI and KCIDB as
  * local doubles (or real endpoints), and the real handlers driven in-process with the events Lambda would pass: the
- * poller's schedule, the jobs queue, a BuildComplete event, the results queue. A local VM executor boots every
- * launched instance by running its client. The loop ends when every run is closed.
+ * poller's schedule, the jobs queue, a BuildComplete event, the results queue, and the sweeper's schedule once per
+ * round (with its watch over running VMs). A local VM executor boots every launched instance by running its client,
+ * each with a serial console ({@link LocalConsoles}) that the closer keeps, scrubbed, and publishes under
+ * {@code logs/} with the VM's other logs. The loop ends when every run is closed.
  */
 public final class LocalLab implements AutoCloseable {
 
@@ -276,11 +287,19 @@ public final class LocalLab implements AutoCloseable {
                 new OrchestratorAssembly.Clients(fc.s3(), fc.dynamo(), fc.ec2(), fc.ssm(), fc.ecs()),
                 faults.retryPolicy(), faults.clock());
         JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
-        ResultsQueueHandler closer = new ResultsQueueHandler(CloserAssembly.create(new AnalyzerSettings(region,
+        // the VMs' serial consoles: kept scrubbed at close (and by the sweeper), published under logs/ with the rest
+        LocalConsoles consoles = new LocalConsoles(options.workDir().resolve("vms"));
+        S3ObjectStore functionStore = new S3ObjectStore(fc.s3());
+        LogScrubber scrubber = LogScrubber.forLab(kernelci.apiToken().orElse(null), kcidbSettings.jwt());
+        ConsoleCapture capture = new ConsoleCapture(consoles, scrubber, functionStore, results);
+        RunCloser runCloser = CloserAssembly.create(new AnalyzerSettings(region,
                 lab.tables().get("runs"), Optional.of(results), Optional.of(kcidbSettings), Optional.of(kernelci),
-                AnalysisOptions.defaults()), fc.s3(), fc.dynamo(), faults.retryPolicy(), faults.clock()));
+                AnalysisOptions.defaults()), fc.s3(), fc.dynamo(), faults.retryPolicy(), faults.clock(),
+                new ClosingConsoles(functionStore, capture, WatchSettings.DEFAULT_MAX_VMS));
+        ResultsQueueHandler closer = new ResultsQueueHandler(runCloser);
+        SweepHandler sweeper = sweeper(lab, fc, runCloser, consoles, scrubber, capture);
         LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
-                options.workDir().resolve("vms"), progress);
+                options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot);
 
         progress.accept("BuildComplete event: benchmark regression run of " + regressionConfig);
         TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
@@ -305,6 +324,7 @@ public final class LocalLab implements AutoCloseable {
             notePoll(polled);
             drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
             vms.bootPending();
+            invoke("sweeper", () -> sweeper.handleRequest(Map.of(), null)).ifPresent(this::noteSweep);
             drain("results", lab.queueUrls().get("results"), "analyzer", batch -> closer.handleRequest(batch, null));
             List<RunRecord> all = allRuns(runs);
             long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
@@ -342,6 +362,39 @@ public final class LocalLab implements AutoCloseable {
             }
         }
         return outcome(lab, allRuns(runs), replayed, Duration.between(start, Instant.now()));
+    }
+
+    /**
+     * The sweeper as the stack schedules it, run once per round: terminates the VMs of overdue runs (keeping their
+     * consoles) and closes those runs, and watches the VMs of open runs ({@link ConsoleWatch}, {@link WatchSettings}
+     * defaults: a kernel panic, oops or BUG on a console fails and terminates the VM). On the system clock, not the
+     * fault plan's: the sweeper's schedule is wall-clock time, and a plan's clock that jumps past leases must not make
+     * runs overdue (a local run's VMs finish within the round that boots them).
+     */
+    private static SweepHandler sweeper(LabResources.Created lab, FunctionClients fc, RunCloser closer,
+            LocalConsoles consoles, LogScrubber scrubber, ConsoleCapture capture) {
+        String results = lab.buckets().get("results");
+        DynamoDbRunStore runs = new DynamoDbRunStore(fc.dynamo(), lab.tables().get("runs"));
+        WatchSettings watch = WatchSettings.defaults();
+        return new SweepHandler(runs, closer, new Ec2InstanceReaper(fc.ec2(), capture), results, Clock.systemUTC(),
+                new ConsoleWatch(runs, new Ec2InstanceReaper(fc.ec2()), consoles, scrubber,
+                        new S3ObjectStore(fc.s3()), results, watch.rule(), watch.maxVms()));
+    }
+
+    /** Says what a sweep did when it did something: a VM failed by the watch, an overdue run closed. */
+    private void noteSweep(Map<String, Object> swept) {
+        Object failed = swept.get("failed_vms");
+        if (failed instanceof List<?> list && !list.isEmpty()) {
+            progress.accept("sweeper: failed and terminated " + list);
+        }
+        Object closed = swept.get("closed");
+        if (closed instanceof List<?> list && !list.isEmpty()) {
+            progress.accept("sweeper: closed overdue " + list);
+        }
+        Object error = swept.get("watch_error");
+        if (error != null) {
+            progress.accept("sweeper: the watch failed: " + error);
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -39,6 +40,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link LocalVmImds} stub on loopback, reboots are simulated (exit 194 → a new boot id → the client runs again, at
  * most {@value #MAX_BOOTS} boots) and power-off is a marker file; when the client is done the instance is terminated
  * in the emulator. Stages run with {@code PULLAB_SIMULATE=1}, so kernel installs are only logged.
+ *
+ * <p>Each VM has a serial console ({@link LocalConsoles}): every boot appends the kernel's boot lines to it, and the
+ * client's kernel log ({@code KMSG}, its heartbeat lines) is that console file.
  *
  * <p>VMs are booted one after the other, in instance-id order. Not thread-safe: call {@link #bootPending()} from one
  * thread.
@@ -62,6 +66,8 @@ public final class LocalVmExecutor {
     private final Map<String, String> credentials;
     private final Path root;
     private final Consumer<String> progress;
+    private final LocalConsoles consoles;
+    private final Predicate<String> panicsAtBoot;
     private final Set<String> handled = new HashSet<>();
 
     /**
@@ -76,6 +82,20 @@ public final class LocalVmExecutor {
      */
     public LocalVmExecutor(Ec2Client ec2, S3Client s3, URI endpoint, String region, Map<String, String> credentials,
             Path sandboxRoot, Consumer<String> progress) {
+        this(ec2, s3, endpoint, region, credentials, sandboxRoot, progress, new LocalConsoles(sandboxRoot),
+                test -> false);
+    }
+
+    /**
+     * As {@link #LocalVmExecutor(Ec2Client, S3Client, URI, String, Map, Path, Consumer)}, with the VMs'
+     * serial consoles in {@code consoles} and a fault: a VM whose test {@code panicsAtBoot} accepts gets a kernel
+     * panic at its first boot ({@link LocalConsoles#panicAtBoot}) and is left running, as a panicked EC2 instance
+     * stays up until someone terminates it (the sweeper's watch).
+     */
+    public LocalVmExecutor(Ec2Client ec2, S3Client s3, URI endpoint, String region, Map<String, String> credentials,
+            Path sandboxRoot, Consumer<String> progress, LocalConsoles consoles, Predicate<String> panicsAtBoot) {
+        this.consoles = Objects.requireNonNull(consoles, "consoles");
+        this.panicsAtBoot = Objects.requireNonNull(panicsAtBoot, "panicsAtBoot");
         this.ec2 = Objects.requireNonNull(ec2, "ec2");
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -87,7 +107,8 @@ public final class LocalVmExecutor {
     }
 
     /**
-     * Boots every pending VM until it powers off (or fails), then terminates it in the emulator.
+     * Boots every pending VM until it powers off (or fails), then terminates it in the emulator; a VM whose kernel
+     * panicked (the fault) is left running.
      *
      * @return the ids of the instances booted by this call (also those that failed), in boot order; empty when there
      *         was nothing new
@@ -100,12 +121,15 @@ public final class LocalVmExecutor {
                 continue;
             }
             booted.add(id);
+            boolean poweredOff = true;
             try {
-                boot(instance);
+                poweredOff = boot(instance);
             } catch (RuntimeException e) {
                 progress.accept("VM " + id + ": cannot boot: " + e.getMessage());
             } finally {
-                terminate(id);
+                if (poweredOff) {
+                    terminate(id);
+                }
             }
         }
         return booted;
@@ -121,11 +145,19 @@ public final class LocalVmExecutor {
                 .toList();
     }
 
-    private void boot(Instance instance) {
+    /** Runs the VM's boots; false when its kernel panicked and it stays up. */
+    private boolean boot(Instance instance) {
         String id = instance.instanceId();
         VmConfig config = parseUserData(userData(id))
                 .orElseThrow(() -> new IllegalStateException("its user-data has no test-vm-client.sh install line"));
         String test = tag(instance, VmTags.TEST).orElse(config.test());
+        String architecture = architecture(instance);
+        if (panicsAtBoot.test(test)) {
+            consoles.panicAtBoot(id, instance.instanceTypeAsString());
+            progress.accept("VM " + id + " (test " + test + "): kernel panic at boot (fault): "
+                    + LocalConsoles.ROOT_FS_PANIC + "; left running for the sweeper");
+            return false;
+        }
         Path sandbox = root.resolve(id);
         Path client = sandbox.resolve(CLIENT);
         Path home = sandbox.resolve("home");
@@ -139,21 +171,25 @@ public final class LocalVmExecutor {
         }
         String vmRegion = config.region().isEmpty() ? region : config.region();
         try (LocalVmImds imds = LocalVmImds.start(id, instance.instanceTypeAsString(), vmRegion,
-                architecture(instance))) {
+                architecture)) {
             for (int boot = 1; boot <= MAX_BOOTS; boot++) {
-                int exit = runClient(sandbox, boot, environment(sandbox, imds.endpoint(), vmRegion), config);
+                consoles.boot(id, boot, architecture, instance.instanceTypeAsString());
+                Map<String, String> env = environment(sandbox, imds.endpoint(), vmRegion);
+                env.put("KMSG", consoles.file(id).toString()); // the client's kernel log lines go to the console
+                int exit = runClient(sandbox, boot, env, config);
                 progress.accept("VM " + id + " (test " + test + "): boot " + boot + " → exit " + exit);
                 if (exit != EXIT_REBOOT) {
                     if (exit != 0) {
                         progress.accept("VM " + id + " (test " + test + "): the client failed with exit " + exit
                                 + ", see " + sandbox.resolve("boot-" + boot + ".log"));
                     }
-                    return;
+                    return true;
                 }
             }
             progress.accept("VM " + id + " (test " + test + "): still asking for a reboot after " + MAX_BOOTS
                     + " boots; giving up");
         }
+        return true;
     }
 
     private int runClient(Path sandbox, int boot, Map<String, String> env, VmConfig config) {

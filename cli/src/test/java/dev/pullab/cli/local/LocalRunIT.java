@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.kcidb.KcidbValidator;
+import dev.pullab.core.log.LogScrubber;
 import dev.pullab.core.run.RunRecord;
 import dev.pullab.testkit.AwsEmulator;
 import dev.pullab.testkit.KcidbReceiverDouble;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 class LocalRunIT {
 
     private static final String RUNTIME = "pull-labs-aws-ec2";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -39,6 +43,8 @@ class LocalRunIT {
     @DisplayName("every job claimed and launched once, every result in KCIDB and KernelCI, the regression flagged")
     void givenFixtureJobsAndRegressionRun_whenRunLocally_thenEverythingReportedOnce() throws Exception {
         List<String> lines = new ArrayList<>();
+        // the emulator's EC2 instances are shared by the tests, and the fixture jobs' node ids are fixed
+        List<String> earlier = instancesOfJob(null);
         try (LocalLab lab = new LocalLab(LocalLab.Options.local(RUNTIME, dir, false, Duration.ofSeconds(240)),
                 lines::add)) {
             LocalLab.Outcome outcome = lab.run();
@@ -59,7 +65,8 @@ class LocalRunIT {
                 assertThat(finished.at("/data/job_id").asText()).startsWith(RUNTIME + ":");
                 assertThat(api.nodes()).as("child test nodes of %s", node)
                         .anySatisfy(n -> assertThat(n.path("parent").asText()).isEqualTo(node));
-                assertThat(instancesOfJob(node)).as("VMs of %s", node).hasSize(1);
+                assertThat(instancesOfJob(node)).as("VMs of %s", node).filteredOn(id -> !earlier.contains(id))
+                        .hasSize(1);
             }
             assertThat(kcidb.submissions()).hasSize(4);
             assertThat(kcidb.allSubmissionsValid()).isTrue();
@@ -78,7 +85,45 @@ class LocalRunIT {
             assertThat(tests).filteredOn(t -> t.get("path").asText().equals("boot")).singleElement()
                     .satisfies(t -> assertThat(t.get("log_url").asText()).contains("/logs/run_")
                             .endsWith("-output.log"));
+            assertConsolesPublished(outcome);
         }
+    }
+
+    /**
+     * Every VM of every run has its serial console kept at close, published scrubbed under {@code logs/} and listed
+     * {@code ready} in the run's artifacts.json: the kernel's boot lines and the client's heartbeat lines.
+     */
+    private void assertConsolesPublished(LocalLab.Outcome outcome) throws Exception {
+        int vms = 0;
+        for (RunRecord run : outcome.runs()) {
+            Path runDir = dir.resolve(run.runPrefix());
+            JsonNode manifest = JSON.readTree(runDir.resolve("artifacts.json").toFile());
+            List<JsonNode> consoles = new ArrayList<>();
+            manifest.get("artifacts").forEach(a -> {
+                if (a.get("kind").asText().equals("console-output.log")) {
+                    consoles.add(a);
+                }
+            });
+            assertThat(consoles).as("consoles in the manifest of %s", run.runPrefix()).hasSize(run.launched().size());
+            for (JsonNode console : consoles) {
+                vms++;
+                assertThat(console.get("status").asText()).as("%s", console).isEqualTo("ready");
+                assertThat(console.get("sha256").asText()).hasSize(64);
+                String published = console.get("published_key").asText();
+                assertThat(published).startsWith("logs/" + run.runPrefix() + "/test_")
+                        .endsWith("/" + console.get("instance_id").asText() + "/console-output.log");
+                assertThat(console.get("log_url").asText()).endsWith("/" + published);
+                String text = Files.readString(publishedFile(run, published));
+                assertThat(text).as("published console of %s", console.get("instance_id").asText())
+                        .startsWith("[    0.000000] Linux version ")
+                        .contains("console=ttyS0", "systemd[1]: Started pullab-client.service")
+                        .contains("pullab: heartbeat test " + console.get("test").asText() + " run 1/")
+                        .doesNotContain("Kernel panic");
+                assertThat(LogScrubber.withoutLabSecrets().scrub(text).text()).as("nothing left to redact")
+                        .isEqualTo(text);
+            }
+        }
+        assertThat(vms).as("VMs with a published console").isEqualTo(5);
     }
 
     @Test
@@ -137,10 +182,71 @@ class LocalRunIT {
         }
     }
 
+    @Test
+    @DisplayName("a VM whose kernel panics at boot: the sweeper's watch fails and terminates it, and its KCIDB test, "
+            + "its job node's message and its published console quote the panic line")
+    void givenKernelPanicAtBoot_whenRunLocally_thenPanicQuotedInReports() throws Exception {
+        List<String> lines = new ArrayList<>();
+        LabFaults panicOfBootJob = new LabFaults() {
+            @Override
+            public boolean panicsAtBoot(String test) {
+                return test.equals("kernelci-boot");
+            }
+        };
+        try (LocalLab lab = new LocalLab(new LocalLab.Options(RUNTIME, dir, false, Duration.ofSeconds(240),
+                Optional.empty(), Optional.empty(), 1), panicOfBootJob, lines::add)) {
+            LocalLab.Outcome outcome = lab.run();
+
+            assertThat(outcome.runs()).hasSize(2).allSatisfy(run ->
+                    assertThat(run.state()).isEqualTo(RunRecord.RunState.DONE));
+            assertThat(outcome.deadLetters()).isZero();
+            assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("sweeper: failed and terminated"));
+            String node = outcome.jobNodes().keySet().iterator().next();
+            JsonNode finished = lab.api().node(node).orElseThrow();
+            assertThat(finished.path("state").asText()).isEqualTo("done");
+            assertThat(finished.path("result").asText()).isEqualTo("incomplete");
+            assertThat(finished.at("/data/error_msg").asText()).as("the job node's message")
+                    .contains("FAILED: kernel panic on the serial console: \"" + LocalConsoles.ROOT_FS_PANIC + "\"");
+            assertThat(finished.at("/artifacts/test_log").asText()).endsWith("/console-output.log");
+            assertThat(outcome.jobNodes().get(node)).as("local-run's summary of the job")
+                    .contains(LocalConsoles.ROOT_FS_PANIC);
+            List<JsonNode> tests = new ArrayList<>();
+            lab.kcidb().submissions().forEach(s -> s.body().path("tests").forEach(tests::add));
+            assertThat(lab.kcidb().allSubmissionsValid()).isTrue();
+            assertThat(tests).filteredOn(t -> t.path("path").asText().equals("kernelci-boot")).singleElement()
+                    .satisfies(t -> {
+                        assertThat(t.path("status").asText()).isEqualTo("ERROR");
+                        assertThat(t.path("comment").asText()).contains(LocalConsoles.ROOT_FS_PANIC);
+                        assertThat(t.path("log_url").asText()).endsWith("/console-output.log");
+                    });
+            RunRecord run = outcome.runs().stream().filter(r -> r.jobNodeId().isPresent()).findFirst().orElseThrow();
+            JsonNode manifest = JSON.readTree(dir.resolve(run.runPrefix()).resolve("artifacts.json").toFile());
+            JsonNode console = null;
+            for (JsonNode artifact : manifest.get("artifacts")) {
+                if (artifact.get("kind").asText().equals("console-output.log")) {
+                    console = artifact;
+                }
+            }
+            assertThat(console).as("the console in the manifest").isNotNull();
+            assertThat(console.get("status").asText()).isEqualTo("ready");
+            assertThat(Files.readString(publishedFile(run, console.get("published_key").asText())))
+                    .as("its published console").contains("] " + LocalConsoles.ROOT_FS_PANIC)
+                    .doesNotContain("pullab: heartbeat");
+        }
+    }
+
+    /** Where local-run copied a published log: {@code <work dir>/<run>/logs/<raw key below the run>}. */
+    private Path publishedFile(RunRecord run, String publishedKey) {
+        return dir.resolve(run.runPrefix()).resolve("logs")
+                .resolve(publishedKey.substring(("logs/" + run.runPrefix() + "/").length()));
+    }
+
+    /** The instances launched for a job node (for any job node: null). */
     private static List<String> instancesOfJob(String node) {
         Ec2Client ec2 = AwsEmulator.get().client(Ec2Client.builder());
-        return ec2.describeInstances(b -> b.filters(Filter.builder().name("tag:pullab:job-node").values(node)
-                .build())).reservations().stream().flatMap(r -> r.instances().stream()).map(i -> i.instanceId())
-                .toList();
+        Filter filter = node == null ? Filter.builder().name("tag-key").values("pullab:job-node").build()
+                : Filter.builder().name("tag:pullab:job-node").values(node).build();
+        return ec2.describeInstances(b -> b.filters(filter)).reservations().stream()
+                .flatMap(r -> r.instances().stream()).map(i -> i.instanceId()).toList();
     }
 }
