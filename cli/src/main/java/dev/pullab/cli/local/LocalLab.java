@@ -14,7 +14,7 @@ import dev.pullab.analyzer.close.ClosingConsoles;
 import dev.pullab.analyzer.close.ResultsQueueHandler;
 import dev.pullab.analyzer.close.RunCloser;
 import dev.pullab.analyzer.close.SweepHandler;
-import dev.pullab.analyzer.close.WatchSettings;
+import dev.pullab.core.launch.WatchSettings;
 import dev.pullab.aws.Ec2InstanceReaper;
 import dev.pullab.core.launch.ConsoleCapture;
 import dev.pullab.core.launch.ConsoleWatch;
