@@ -63,6 +63,29 @@ public final class AwsClients {
         return builder.build();
     }
 
+    /**
+     * A client for a lab whose endpoint is given explicitly (a lab file that local-run wrote names its emulator), else
+     * configured as {@link #client(AwsSyncClientBuilder, Optional, String, String)} does. S3 clients get path-style
+     * addressing with an explicit endpoint, as emulators need.
+     */
+    public static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder,
+            Optional<String> region, Optional<URI> endpoint, String serviceVariable, String serviceProperty) {
+        if (endpoint.isEmpty()) {
+            if (builder instanceof software.amazon.awssdk.services.s3.S3ClientBuilder) {
+                @SuppressWarnings("unchecked")
+                C s3 = (C) s3(region);
+                return s3;
+            }
+            return client(builder, region, serviceVariable, serviceProperty);
+        }
+        B configured = configure(builder, region);
+        configured.endpointOverride(endpoint.get());
+        if (configured instanceof software.amazon.awssdk.services.s3.S3ClientBuilder s3) {
+            s3.forcePathStyle(true);
+        }
+        return configured.build();
+    }
+
     /** A DynamoDB client (see {@link #s3(Optional)} for region, credentials and endpoint). */
     public static DynamoDbClient dynamoDb(Optional<String> region) {
         return withEndpoint(configure(DynamoDbClient.builder(), region), "AWS_ENDPOINT_URL_DYNAMODB",

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 
 /**
@@ -126,5 +128,18 @@ public final class LabOptions {
      * @param endpoint an emulator's endpoint, when the lab file names one (local-run)
      */
     public record Lab(LabNames names, Optional<String> region, Optional<String> endpoint) {
+
+        /**
+         * An AWS client for this lab: its region, and its emulator's endpoint when the lab file names one (else the
+         * environment's {@code AWS_ENDPOINT_URL_<SERVICE>}/{@code AWS_ENDPOINT_URL}, as every pullab client).
+         *
+         * @param serviceVariable e.g. {@code AWS_ENDPOINT_URL_DYNAMODB}
+         * @param serviceProperty e.g. {@code aws.endpointUrlDynamoDb}
+         */
+        public <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder,
+                String serviceVariable, String serviceProperty) {
+            return AwsClients.client(builder, region, endpoint.map(java.net.URI::create), serviceVariable,
+                    serviceProperty);
+        }
     }
 }
