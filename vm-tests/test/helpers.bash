@@ -26,6 +26,41 @@ start_moto() {
   echo $!
 }
 
+# start_late_forwarder PORT TARGET_PORT DELAY: after DELAY seconds, accepts connections on PORT and forwards each to
+# TARGET_PORT (an S3 that is already complete); until then nothing listens on PORT. Prints the forwarder's pid.
+start_late_forwarder() {
+  python3 - "$1" "$2" "$3" <<'PY' > /dev/null 2>&1 &
+import socket, sys, threading, time
+port, target, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+time.sleep(delay)
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", port))
+server.listen(16)
+def pipe(src, dst):
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+while True:
+    client, _ = server.accept()
+    upstream = socket.create_connection(("127.0.0.1", target))
+    threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+    threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+PY
+  echo $!
+}
+
 start_services() {
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
   unset AWS_ENDPOINT_URL AWS_PROFILE
