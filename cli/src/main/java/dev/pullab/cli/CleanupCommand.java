@@ -40,20 +40,24 @@ import software.amazon.awssdk.services.ecs.EcsClient;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-            "Lists what the lab can leak, and with --delete removes it:",
-            "  instance  EC2 instances tagged " + VmTags.LAB + "=true (pending, running, stopping or stopped) whose "
+            "Lists what the lab can leak, and with --delete removes it.",
+            "",
+            "Instances: EC2 instances tagged " + VmTags.LAB + "=true (pending, running, stopping or stopped) whose "
                     + VmTags.RUN + " tag names a run of THIS lab's runs table that is closed (DONE) or past its "
-                    + "deadline: terminated;",
-            "  task      QEMU runner tasks (Fargate) running in the lab's own ECS cluster whose id a closed or "
-                    + "overdue run of this lab recorded: stopped (skipped, with the reason, when the lab names no "
-                    + "cluster);",
-            "  intent    launch intents (launches table) of runs closed or no longer in the runs table, whose "
-                    + "lease is over: deleted.",
+                    + "deadline; --delete terminates them.",
+            "Tasks: QEMU runner tasks (Fargate) in the lab's own ECS cluster whose id a closed or overdue run of "
+                    + "this lab recorded; --delete stops them. Skipped, with the reason, when the lab names no "
+                    + "cluster.",
+            "Intents: launch intents (launches table) of runs closed or no longer in the runs table, whose lease "
+                    + "is over, that never completed (the launch died: a VM may have started untracked, listed "
+                    + "above if it has the tags) or are past their expiry (the table's TTL lags); --delete deletes "
+                    + "them. A completed intent of a closed run is kept: it stops a redelivered job from launching "
+                    + "again, and its TTL (30 days) removes it.",
             "",
             "Several labs may share an account: an instance whose " + VmTags.RUN + " tag names a run this lab's "
                     + "table does not know (or that has no such tag) is listed as 'not this lab's' and never "
                     + "touched; neither is anything without the " + VmTags.LAB + "=true tag, nor a VM or task of "
-                    + "an open run (listed as 'in use').",
+                    + "an open run (listed as 'in use'). Progress goes to stderr, the listing to stdout.",
             ""
         },
         footer = {
@@ -65,7 +69,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
             "",
             "Examples:",
             "  pullab cleanup --stack pullab              # list only",
-            "  pullab cleanup --stack pullab --delete     # terminate, stop, delete what leaked",
+            "  pullab cleanup --stack pullab --delete     # remove what leaked",
             "  pullab cleanup --lab lab.env --json | jq '.resources[] | select(.leaked)'"
         })
 final class CleanupCommand implements Callable<Integer> {
@@ -138,6 +142,7 @@ final class CleanupCommand implements Callable<Integer> {
         DynamoDbLaunchIntents intents = launchesTable.map(t -> new DynamoDbLaunchIntents(resolved.client(
                 DynamoDbClient.builder(), "AWS_ENDPOINT_URL_DYNAMODB", "aws.endpointUrlDynamoDb"), t)).orElse(null);
         Map<String, Long> leases = new HashMap<>();
+        int[] keptIntents = {0};
         if (intents == null) {
             skipped.add("launch intents: the lab names no launches table (" + LabNames.LAUNCHES_TABLE.variable()
                     + ", stack output " + LabNames.LAUNCHES_TABLE.stackOutput() + ")");
@@ -147,7 +152,7 @@ final class CleanupCommand implements Callable<Integer> {
                 skipped.add("launch intents: read the first " + MAX_INTENTS + " only");
             }
             for (LaunchIntents.Intent intent : listed.intents()) {
-                Optional<Found> leftover = intent(intent, runs, known, now);
+                Optional<Found> leftover = intent(intent, runs, known, now, keptIntents);
                 leftover.ifPresent(f -> {
                     found.add(f);
                     leases.put(intent.launchId(), intent.leasedUntil());
@@ -171,6 +176,10 @@ final class CleanupCommand implements Callable<Integer> {
             left |= !done.action().startsWith("terminat") && !done.action().startsWith("stopp")
                     && !done.action().startsWith("deleted");
             reported.add(done);
+        }
+        if (keptIntents[0] > 0) {
+            skipped.add("launch intents: " + keptIntents[0] + " completed intent(s) of closed runs kept until their "
+                    + "TTL: they stop a redelivered job from launching its VMs again");
         }
         print(reported, skipped);
         return left ? EXIT_LEFT : 0;
@@ -261,10 +270,10 @@ final class CleanupCommand implements Callable<Integer> {
                         - task.createdAt().getEpochSecond());
                 RunRecord run = runOfTask.get(id);
                 if (run == null) {
-                    found.add(new Found("task", task.taskArn(), Optional.empty(), task.lastStatus(), age,
+                    found.add(new Found("task", id, Optional.empty(), task.lastStatus(), age,
                             Status.NOT_THIS_LABS, "no run of this lab recorded it", "left alone"));
                 } else {
-                    found.add(classify("task", task.taskArn(), run.runPrefix(), Optional.of(run),
+                    found.add(classify("task", id, run.runPrefix(), Optional.of(run),
                             task.lastStatus(), age, now, "stop"));
                 }
             });
@@ -272,23 +281,33 @@ final class CleanupCommand implements Callable<Integer> {
         return found;
     }
 
+    /**
+     * A leftover intent: of a run closed (or gone from the runs table), past its lease, and either never completed
+     * (PENDING: its launch died, and a VM may have started untracked; the instance listing finds it by tag) or past
+     * its own expiry (the table's TTL has not got to it yet). A completed intent of a closed run is not a leftover:
+     * it is what stops a redelivered job from launching that VM again, and the TTL removes it (30 days).
+     */
     private static Optional<Found> intent(LaunchIntents.Intent intent, RunStore runs,
-            Map<String, Optional<RunRecord>> known, Instant now) {
+            Map<String, Optional<RunRecord>> known, Instant now, int[] kept) {
         if (intent.leasedUntil() >= now.getEpochSecond()) {
             return Optional.empty();
         }
         Optional<RunRecord> run = run(intent.runPrefix(), runs, known);
+        boolean closed = run.map(r -> r.state() == RunRecord.RunState.DONE).orElse(true);
+        if (!closed) {
+            return Optional.empty();
+        }
+        boolean expired = intent.expiresAt() > 0 && intent.expiresAt() < now.getEpochSecond();
+        if (intent.launched() && !expired) {
+            kept[0]++;
+            return Optional.empty();
+        }
         long age = now.getEpochSecond() - intent.leasedUntil();
         String state = intent.launched() ? "LAUNCHED " + intent.instanceId().orElse("") : "PENDING";
-        if (run.isEmpty()) {
-            return Optional.of(new Found("intent", intent.launchId(), Optional.of(intent.runPrefix()), state.strip(),
-                    age, Status.LEAKED, "run no longer in the runs table, lease over", "would delete"));
-        }
-        if (run.get().state() == RunRecord.RunState.DONE) {
-            return Optional.of(new Found("intent", intent.launchId(), Optional.of(intent.runPrefix()), state.strip(),
-                    age, Status.LEAKED, "run closed (DONE), lease over", "would delete"));
-        }
-        return Optional.empty();
+        String runWhy = run.isEmpty() ? "run no longer in the runs table" : "run closed (DONE)";
+        String why = expired ? runWhy + ", past its expiry (TTL lags)" : runWhy + ", launch never completed";
+        return Optional.of(new Found("intent", intent.launchId(), Optional.of(intent.runPrefix()), state.strip(),
+                age, Status.LEAKED, why, "would delete"));
     }
 
     private Found remove(Found f, Ec2Client ec2, LabOptions.Lab resolved, DynamoDbLaunchIntents intents,
@@ -362,7 +381,7 @@ final class CleanupCommand implements Callable<Integer> {
         out.println(leaked + " leaked" + (delete ? "" : leaked > 0 ? " (run again with --delete to remove them)" : "")
                 + ", " + found.stream().filter(f -> f.status() == Status.IN_USE).count() + " in use, "
                 + found.stream().filter(f -> f.status() == Status.NOT_THIS_LABS).count() + " not this lab's");
-        skipped.forEach(s -> out.println("skipped: " + s));
+        skipped.forEach(s -> out.println("note: " + s));
         out.flush();
     }
 

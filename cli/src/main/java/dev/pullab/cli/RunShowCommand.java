@@ -39,7 +39,9 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-            "Prints one run: its record in the runs table (trigger, state, deadline, KCIDB submission, job node "
+            "Prints one run: its record, its VMs with their results, and where their logs are.",
+            "",
+            "The record in the runs table (trigger, state, deadline, KCIDB submission, job node "
                     + "finish, verdict); each VM it launched, with the first line of its result.txt, how many "
                     + "stages left a log (run-N-output.log) and whether it wrote stats.json; and where the logs "
                     + "are: the public links of the run's artifacts.json (written at its close) when it has one, "
