@@ -88,7 +88,7 @@ final class CleanupCommand implements Callable<Integer> {
             + "leftover intents (default: list only).")
     boolean delete;
 
-    @Option(names = "--json", description = "Print JSON ({\"resources\": [...], \"skipped\": [...]}).")
+    @Option(names = "--json", description = "Print JSON ({\"resources\": [...], \"notes\": [...]}).")
     boolean json;
 
     private final Clock clock = Clock.systemUTC();
@@ -247,7 +247,9 @@ final class CleanupCommand implements Callable<Integer> {
         err.println("looking for tasks in ECS cluster " + cluster.get() + " …");
         EcsClient ecs = resolved.client(EcsClient.builder(), "AWS_ENDPOINT_URL_ECS", "aws.endpointUrlEcs");
         List<String> arns = new ArrayList<>();
-        ecs.listTasksPaginator(b -> b.cluster(cluster.get())).taskArns().forEach(arns::add);
+        ecs.listTasksPaginator(b -> b.cluster(cluster.get())
+                .desiredStatus(software.amazon.awssdk.services.ecs.model.DesiredStatus.RUNNING)).taskArns()
+                .forEach(arns::add);
         if (arns.isEmpty()) {
             return List.of();
         }
@@ -264,7 +266,10 @@ final class CleanupCommand implements Callable<Integer> {
         List<Found> found = new ArrayList<>();
         for (int i = 0; i < arns.size(); i += 100) {
             List<String> batch = arns.subList(i, Math.min(arns.size(), i + 100));
-            ecs.describeTasks(b -> b.cluster(cluster.get()).tasks(batch)).tasks().forEach(task -> {
+            ecs.describeTasks(b -> b.cluster(cluster.get()).tasks(batch)).tasks().stream()
+                    // a task being stopped is not a leak any more
+                    .filter(task -> !"STOPPED".equals(task.desiredStatus()) && !"STOPPED".equals(task.lastStatus()))
+                    .forEach(task -> {
                 String id = task.taskArn().substring(task.taskArn().lastIndexOf('/') + 1);
                 long age = task.createdAt() == null ? 0 : Math.max(0, now.getEpochSecond()
                         - task.createdAt().getEpochSecond());
@@ -360,7 +365,7 @@ final class CleanupCommand implements Callable<Integer> {
                 row.put("action", f.action());
                 return row;
             }).toList());
-            doc.put("skipped", skipped);
+            doc.put("notes", skipped);
             out.println(RunsCommand.JSON.writeValueAsString(doc));
             out.flush();
             return;

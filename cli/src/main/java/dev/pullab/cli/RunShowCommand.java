@@ -53,8 +53,10 @@ import picocli.CommandLine.Spec;
             "Exit status: 0 shown, 1 no such run in the lab's runs table or an AWS call failed, 2 bad usage.",
             "",
             "Examples:",
-            "  pullab runs show run_pulllab-6930a1b2c3d4e5f6a7b8c9d0-1a2b3c4d_20261205_071500 --stack pullab",
-            "  pullab runs show run_nightly-bench-0a1b2c3d_20261205_020000 --json | jq '.vms[].result'"
+            "  pullab runs show --stack pullab \\",
+            "      run_pulllab-6930a1b2c3d4e5f6a7b8c9d0-1a2b3c4d_20261205_071500",
+            "  pullab runs show --json run_nightly-bench-0a1b2c3d_20261205_020000 \\",
+            "      | jq '.vms[].result'"
         })
 final class RunShowCommand implements Callable<Integer> {
 

@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.s3.S3Client;
             "VERDICT is what the run's close recorded: pass, fail (a VM failed or is missing) or regression (tests); "
                     + "'overdue' for a run not closed past its deadline (the sweeper closes it), '-' for a run "
                     + "still open, 'unrecorded' for a run closed before pullab recorded verdicts ('runs show' "
-                    + "reads its report).",
+                    + "names its report).",
             ""
         },
         footer = {
