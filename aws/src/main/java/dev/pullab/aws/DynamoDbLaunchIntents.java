@@ -63,6 +63,51 @@ public final class DynamoDbLaunchIntents implements LaunchIntents {
                         ":instance", AttributeValue.fromS(instanceId))));
     }
 
+    @Override
+    public Listed list(int maxScanned) {
+        java.util.List<Intent> intents = new java.util.ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        boolean truncated = false;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = dynamo.scan(b -> b.tableName(table).consistentRead(true)
+                    .limit(Math.min(500, Math.max(1, maxScanned - intents.size()))).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                intents.add(intent(item));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            if (start != null && intents.size() >= maxScanned) {
+                truncated = true;
+                start = null;
+            }
+        } while (start != null);
+        return new Listed(intents, truncated);
+    }
+
+    private static Intent intent(Map<String, AttributeValue> item) {
+        AttributeValue state = item.get("state");
+        AttributeValue instance = item.get("instance_id");
+        return new Intent(item.get("launch_id").s(), state != null && "LAUNCHED".equals(state.s()),
+                java.util.Optional.ofNullable(instance).map(AttributeValue::s), numberOf(item.get("leased_until")),
+                numberOf(item.get("expires_at")));
+    }
+
+    private static long numberOf(AttributeValue value) {
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    @Override
+    public boolean delete(String launchId, long leasedUntil) {
+        try {
+            dynamo.deleteItem(b -> b.tableName(table).key(key(launchId))
+                    .conditionExpression("leased_until = :lease")
+                    .expressionAttributeValues(Map.of(":lease", number(leasedUntil))));
+            return true;
+        } catch (ConditionalCheckFailedException changed) {
+            return false;
+        }
+    }
+
     private static Map<String, AttributeValue> key(String launchId) {
         return Map.of("launch_id", AttributeValue.fromS(launchId));
     }

@@ -135,10 +135,46 @@ public final class DynamoDbRunStore implements RunStore {
 
     @Override
     public Optional<dev.pullab.core.run.RunProgress> progress(String runPrefix) {
-        return get(runPrefix).map(i -> new dev.pullab.core.run.RunProgress(
-                i.getReported() == null ? java.util.Set.of() : i.getReported(),
+        return get(runPrefix).map(DynamoDbRunStore::progressOf);
+    }
+
+    private static dev.pullab.core.run.RunProgress progressOf(RunItem i) {
+        return new dev.pullab.core.run.RunProgress(i.getReported() == null ? java.util.Set.of() : i.getReported(),
                 i.getLeaseUntil() == null ? 0 : i.getLeaseUntil(), Optional.ofNullable(i.getKcidbSubmissionId()),
-                Optional.ofNullable(i.getNodeFinish())));
+                Optional.ofNullable(i.getNodeFinish()), Optional.ofNullable(i.getVerdict()));
+    }
+
+    @Override
+    public void recordVerdict(String runPrefix, String verdict) {
+        set(runPrefix, "verdict", verdict);
+    }
+
+    @Override
+    public Recent recent(long since, int limit, int maxScanned) {
+        List<dev.pullab.core.run.RunStatus> found = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        int scanned = 0;
+        boolean truncated = false;
+        Expression created = Expression.builder().expression("created_at >= :since")
+                .putExpressionValue(":since", AttributeValue.fromN(Long.toString(since))).build();
+        do {
+            Map<String, AttributeValue> from = start;
+            int pageSize = Math.min(500, Math.max(1, maxScanned - scanned));
+            var page = table.scan(b -> b.consistentRead(true).filterExpression(created).limit(pageSize)
+                    .exclusiveStartKey(from)).iterator().next();
+            // a filtered page counts what it read, not what it kept: the bound is on reads
+            scanned += pageSize;
+            page.items().forEach(i -> found.add(new dev.pullab.core.run.RunStatus(fromItem(i), progressOf(i))));
+            start = page.lastEvaluatedKey() == null || page.lastEvaluatedKey().isEmpty() ? null
+                    : page.lastEvaluatedKey();
+            if (start != null && scanned >= maxScanned) {
+                truncated = true;
+                start = null;
+            }
+        } while (start != null);
+        found.sort(java.util.Comparator.comparingLong((dev.pullab.core.run.RunStatus r) -> r.run().createdAt())
+                .reversed().thenComparing(r -> r.run().runPrefix()));
+        return new Recent(found.subList(0, Math.min(limit, found.size())), truncated);
     }
 
     @Override

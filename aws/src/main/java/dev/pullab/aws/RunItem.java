@@ -25,6 +25,7 @@ public class RunItem {
     private Long leaseUntil;
     private String kcidbSubmissionId;
     private String nodeFinish;
+    private String verdict;
 
     @DynamoDbPartitionKey
     @DynamoDbAttribute("run_id")
@@ -161,6 +162,15 @@ public class RunItem {
 
     public void setNodeFinish(String nodeFinish) {
         this.nodeFinish = nodeFinish;
+    }
+
+    @DynamoDbAttribute("verdict")
+    public String getVerdict() {
+        return verdict;
+    }
+
+    public void setVerdict(String verdict) {
+        this.verdict = verdict;
     }
 
     /** TTL attribute (epoch seconds). */

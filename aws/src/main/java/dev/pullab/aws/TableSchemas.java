@@ -108,6 +108,8 @@ final class TableSchemas {
                         .setter(RunItem::setKcidbSubmissionId))
                 .addAttribute(String.class, a -> a.name("node_finish").getter(RunItem::getNodeFinish)
                         .setter(RunItem::setNodeFinish))
+                .addAttribute(String.class, a -> a.name("verdict").getter(RunItem::getVerdict)
+                        .setter(RunItem::setVerdict))
                 .addAttribute(Long.class, a -> a.name("expires_at").getter(RunItem::getExpiresAt)
                         .setter(RunItem::setExpiresAt))
                 .build();

@@ -193,6 +193,7 @@ public final class RunCloser {
         report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
         submitToKcidb(run, progress, report);
         finishNode(run, progress, report);
+        runs.recordVerdict(run.runPrefix(), report.verdict());
         runs.transition(run.runPrefix(), RunRecord.RunState.ANALYSING, RunRecord.RunState.DONE);
         LOG.info("run {} closed: {}", run.runPrefix(), report.summary());
         return run.runPrefix() + ": " + report.summary();

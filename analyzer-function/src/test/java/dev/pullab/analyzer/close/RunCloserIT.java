@@ -113,6 +113,8 @@ class RunCloserIT {
         assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.json")).contentLength())
                 .isPositive();
         assertThat(runs.find(prefix).orElseThrow().state()).isEqualTo(RunRecord.RunState.DONE);
+        assertThat(runs.progress(prefix).orElseThrow().verdict()).as("recorded for pullab runs")
+                .hasValueSatisfying(v -> assertThat(v).endsWith("VMs: 2/2 spawned, 2 successful, 0 failed, 0 missing"));
     }
 
     @Test

@@ -49,11 +49,14 @@ public record LabNames(Map<String, String> names, String source) {
     public static final Resource INSTANCE_PROFILE = new Resource("PULLAB_INSTANCE_PROFILE", "VmInstanceProfileName",
             "VMs' instance profile");
     public static final Resource LOGS_URL = new Resource("PULLAB_LOGS_URL", "PublicLogsUrl", "public logs URL");
+    public static final Resource ECS_CLUSTER = new Resource("PULLAB_ECS_CLUSTER", "QemuClusterName",
+            "QEMU runners' ECS cluster");
 
     /** Every resource the commands know, in the order {@code validate} checks them. */
     public static final List<Resource> ALL = List.of(RUNS_TABLE, JOBS_TABLE, CURSOR_TABLE, LAUNCHES_TABLE,
             RESULTS_BUCKET, STORAGE_BUCKET, JOBS_QUEUE, RESULTS_QUEUE, JOBS_DLQ, RESULTS_DLQ, TRIGGER_FUNCTION,
-            ANALYZE_FUNCTION, KERNELCI_TOKEN_SECRET, KCIDB_JWT_SECRET, INSTANCE_PROFILE, LOGS_URL);
+            ANALYZE_FUNCTION, KERNELCI_TOKEN_SECRET, KCIDB_JWT_SECRET, INSTANCE_PROFILE, LOGS_URL,
+            ECS_CLUSTER);
 
     public LabNames {
         names = Map.copyOf(names);

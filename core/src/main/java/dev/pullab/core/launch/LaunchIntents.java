@@ -41,4 +41,44 @@ public interface LaunchIntents {
 
     /** Completes an intent with what was launched. */
     void launched(String launchId, String instanceId);
+
+    /**
+     * One stored intent, as {@code pullab cleanup} lists them.
+     *
+     * @param launchId    {@code <run prefix>#<vm index>}
+     * @param launched    whether it was completed with an instance (or task) id
+     * @param instanceId  that id, once launched
+     * @param leasedUntil epoch seconds until which the attempt that wrote it owns it
+     * @param expiresAt   epoch seconds after which the table's TTL removes it
+     */
+    record Intent(String launchId, boolean launched, java.util.Optional<String> instanceId, long leasedUntil,
+            long expiresAt) {
+
+        /** The run prefix of its launch id. */
+        public String runPrefix() {
+            int hash = launchId.lastIndexOf('#');
+            return hash < 0 ? launchId : launchId.substring(0, hash);
+        }
+    }
+
+    /**
+     * The stored intents, at most {@code maxScanned} (a bounded scan).
+     *
+     * @return the intents and whether the bound was reached before the table was read whole
+     */
+    Listed list(int maxScanned);
+
+    /** The intents read, and whether more exist. */
+    record Listed(java.util.List<Intent> intents, boolean truncated) {
+        public Listed {
+            intents = java.util.List.copyOf(intents);
+        }
+    }
+
+    /**
+     * Deletes an intent unless it changed since it was read (its lease still {@code leasedUntil}).
+     *
+     * @return false when it changed or is gone
+     */
+    boolean delete(String launchId, long leasedUntil);
 }

@@ -33,4 +33,22 @@ public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> 
     public String summary() {
         return vms.summary();
     }
+
+    /**
+     * The run's verdict in a few words, then its summary: {@code regression (<tests>)} when a benchmark regressed,
+     * else {@code fail} when a VM failed or is missing, else {@code pass}; e.g.
+     * {@code fail; VMs: 2/2 spawned, 1 successful, 0 failed, 1 missing}.
+     */
+    public String verdict() {
+        String word;
+        List<String> regressed = analysis.map(AnalysisReport::regressionTestNames).orElse(List.of());
+        if (!regressed.isEmpty()) {
+            word = "regression (" + String.join(", ", regressed) + ")";
+        } else if (vms.failed() > 0 || vms.missing() > 0) {
+            word = "fail";
+        } else {
+            word = "pass";
+        }
+        return word + "; " + summary();
+    }
 }

@@ -12,11 +12,16 @@ import java.util.Set;
  * @param kcidbSubmissionId the KCIDB submission of the run's revision, once submitted
  * @param nodeFinish        how finishing the KernelCI job node ended ({@code FINISHED}, {@code ALREADY_DONE},
  *                          {@code GONE}), once done
+ * @param verdict           the run's verdict and summary line as its close recorded them (see
+ *                          {@code RunReport#verdict}), once closed; empty for runs closed before verdicts were recorded
  */
 public record RunProgress(Set<String> reported, long leaseUntil, Optional<String> kcidbSubmissionId,
-        Optional<String> nodeFinish) {
+        Optional<String> nodeFinish, Optional<String> verdict) {
 
     public RunProgress {
         reported = Set.copyOf(reported);
+        java.util.Objects.requireNonNull(kcidbSubmissionId, "kcidbSubmissionId");
+        java.util.Objects.requireNonNull(nodeFinish, "nodeFinish");
+        java.util.Objects.requireNonNull(verdict, "verdict");
     }
 }

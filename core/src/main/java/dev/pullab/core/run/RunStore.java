@@ -42,6 +42,28 @@ public interface RunStore {
     /** Records how finishing the KernelCI job node ended. */
     void recordNodeFinish(String runPrefix, String outcome);
 
+    /** Records the run's verdict at its close (one line, see {@code RunReport#verdict}), for {@code pullab runs}. */
+    void recordVerdict(String runPrefix, String verdict);
+
+    /**
+     * The runs created at or after {@code since} (epoch seconds), newest first, at most {@code limit}, each with its
+     * progress: what {@code pullab runs} lists. Reads at most {@code maxScanned} records (a lab's table is small; the
+     * bound keeps a huge one from being read whole); {@link Recent#truncated} says when it stopped early.
+     */
+    Recent recent(long since, int limit, int maxScanned);
+
+    /**
+     * The runs found, and whether the scan stopped at its bound before reading the whole table.
+     *
+     * @param runs      newest first
+     * @param truncated the bound was reached: older or other runs may exist
+     */
+    record Recent(List<RunStatus> runs, boolean truncated) {
+        public Recent {
+            runs = List.copyOf(runs);
+        }
+    }
+
     /** Runs not yet DONE whose deadline is before {@code now} (for the sweeper). */
     List<RunRecord> overdue(long now);
 
