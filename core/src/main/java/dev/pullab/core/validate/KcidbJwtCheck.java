@@ -41,7 +41,7 @@ public final class KcidbJwtCheck {
             return Check.problem(NAME, "the KCIDB JWT is over " + MAX_JWT_CHARS + " characters: not a JWT", fix);
         }
         String[] parts = token.split("\\.", -1);
-        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             return Check.problem(NAME, "the KCIDB JWT is not three base64url parts joined by '.' (header.payload"
                     + ".signature)", fix);
         }
@@ -57,6 +57,9 @@ public final class KcidbJwtCheck {
         if (!"HS256".equals(alg)) {
             return Check.problem(NAME, "the KCIDB JWT is signed with '" + printable(alg) + "'; kcidb-restd-rs "
                     + "accepts HS256 only", fix);
+        }
+        if (parts[2].isEmpty()) {
+            return Check.problem(NAME, "the KCIDB JWT has no signature", fix);
         }
         JsonNode exp = payload.get("exp");
         if (exp == null || !exp.canConvertToLong()) {
