@@ -72,8 +72,9 @@ public final class LabCheckRules {
         String name = name(resource);
         Kind kind = kind(resource);
         if (onEmulator && (kind == Kind.FUNCTION || kind == Kind.INSTANCE_PROFILE)) {
-            return Optional.of(Check.skipped(name, "a lab on an emulator (local-run) has no " + kind.label()
-                    + "s; its handlers run in-process"));
+            return Optional.of(Check.skipped(name, kind == Kind.FUNCTION
+                    ? "a lab on an emulator (local-run) has no functions; its handlers run in-process"
+                    : "a lab on an emulator (local-run) has no instance profile; its VMs are local processes"));
         }
         if (kind == Kind.SECRET && tokenInEnvironment) {
             return Optional.of(Check.skipped(name, "not named by " + names.source() + "; the token is given in "
