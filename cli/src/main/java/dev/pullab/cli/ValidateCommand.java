@@ -65,11 +65,12 @@ import picocli.CommandLine.Spec;
             "  export KERNELCI_RUNTIME_NAME=pull-labs-demo KCIDB_ORIGIN=pull_labs_demo",
             "  pullab validate --stack pullab --region us-east-1",
             "",
-            "  # the lab local-run left up (local-run --keep), both arches",
+            "  # a lab on an emulator, from its lab file; both arches",
             "  pullab validate --lab pullab-local.lab --arch x86_64 --arch aarch64",
             "",
             "  # in a script: the problems only",
-            "  pullab validate --stack pullab --json | jq '.[] | select(.status == \"problem\")'"
+            "  pullab validate --stack pullab --json \\",
+            "    | jq '.[] | select(.status == \"problem\")'"
         })
 final class ValidateCommand implements Callable<Integer> {
 
