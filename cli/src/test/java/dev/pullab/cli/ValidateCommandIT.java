@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 @DisplayName("pullab validate: a lab's pre-flight on the emulator, as a user runs it")
@@ -172,6 +173,34 @@ class ValidateCommandIT {
         assertThat(run.out()).contains("ok       kernel rpms x86_64", "problem  kernel rpms aarch64: 1 kernel RPM in");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("error: --arch riscv64 is not an arch of the kernel-rpms layout");
+    }
+
+    @Test
+    @DisplayName("tokens from the lab's secrets: each secret exists, the tokens read from them pass, none printed")
+    void givenTokensInSecrets_whenValidated_thenReadFromSecretsAndNeverPrinted() throws Exception {
+        uploadKernels("x86_64", 2);
+        String jwt = KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN);
+        String tokenArn;
+        String jwtArn;
+        try (SecretsManagerClient secrets = aws.client(SecretsManagerClient.builder())) {
+            String suffix = UUID.randomUUID().toString().substring(0, 8);
+            tokenArn = secrets.createSecret(b -> b.name("validate-kernelci-" + suffix).secretString(TOKEN)).arn();
+            jwtArn = secrets.createSecret(b -> b.name("validate-kcidb-" + suffix).secretString(jwt)).arn();
+        }
+        Files.writeString(labFile, "KERNELCI_API_TOKEN_SECRET_ARN=" + tokenArn + "\nKCIDB_JWT_SECRET_ARN=" + jwtArn
+                + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Map<String, String> settings = new HashMap<>(goodSettings());
+        settings.remove("KERNELCI_API_TOKEN");
+        settings.remove("KCIDB_JWT");
+
+        JarRun run = validate(settings, "--lab", labFile.toString());
+
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("ok       secret KERNELCI_API_TOKEN_SECRET_ARN: secret " + tokenArn
+                        + " exists (value not read)",
+                "ok       secret KCIDB_JWT_SECRET_ARN: secret " + jwtArn + " exists",
+                "ok       kernelci token: accepted by", "ok       kcidb jwt: HS256, origin " + ORIGIN)
+                .doesNotContain(TOKEN).doesNotContain(jwt);
     }
 
     private Map<String, String> goodSettings() {
