@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         footer = {"", "A failure prints one line, 'error: ...'; set PULLAB_DEBUG=1 for the stack trace as well."},
         subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class, LocalRunCommand.class,
                 UploadTestsCommand.class,
-                RunsCommand.class, CleanupCommand.class,
+                RunsCommand.class, CleanupCommand.class, ValidateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PullabCommand {
 

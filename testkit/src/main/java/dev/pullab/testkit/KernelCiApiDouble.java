@@ -3,6 +3,7 @@ package dev.pullab.testkit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -89,6 +90,8 @@ public final class KernelCiApiDouble implements AutoCloseable {
     private static final Pattern NODES_ROUTE = Pattern.compile("/nodes/([^/]+)");
 
     private final String token;
+    private final String username;
+    private volatile List<String> userGroups = List.of("node:edit:any");
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI baseUri;
@@ -155,6 +158,7 @@ public final class KernelCiApiDouble implements AutoCloseable {
 
     private KernelCiApiDouble(String token, String username) throws IOException {
         this.token = Objects.requireNonNull(token, "token");
+        this.username = username;
         this.writes = new NodeWrites(store, Objects.requireNonNull(username, "username"));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         this.executor = Executors.newFixedThreadPool(8, daemonThreads());
@@ -292,6 +296,14 @@ public final class KernelCiApiDouble implements AutoCloseable {
      * The next {@code count} requests (any route; queued after earlier faults) sleep {@code delay} before being
      * handled normally: the write still happens after the delay, as with a slow server.
      */
+    /**
+     * The groups {@code GET /whoami} lists for the token's user (default {@code node:edit:any}: this double lets the
+     * token edit any node), e.g. {@code runtime:pull-labs-demo:node-editor}.
+     */
+    public void setUserGroups(List<String> groups) {
+        this.userGroups = List.copyOf(groups);
+    }
+
     public void delayNext(int count, Duration delay) {
         faults.delayNext(count, delay);
     }
@@ -349,6 +361,11 @@ public final class KernelCiApiDouble implements AutoCloseable {
                 requireMethod(method, "GET");
                 return ok(NODES.objectNode().put("message", "KernelCI API"));
             }
+            if (route.equals("/whoami")) {
+                requireMethod(method, "GET");
+                requireAuthorization(authorized);
+                return ok(whoami());
+            }
             if (route.equals("/events")) {
                 requireMethod(method, "GET");
                 return ok(eventFeed.get(query));
@@ -381,6 +398,23 @@ public final class KernelCiApiDouble implements AutoCloseable {
         } catch (RuntimeException e) {
             return error(500, TextNode.valueOf("double failure: " + e));
         }
+    }
+
+    /** The token's user as the API's {@code GET /whoami} answers (fastapi-users' user with its groups). */
+    private ObjectNode whoami() {
+        ObjectNode user = NODES.objectNode();
+        user.put("id", "65265305c74695807499037f");
+        user.put("email", username + "@example.org");
+        user.put("is_active", true);
+        user.put("is_superuser", false);
+        user.put("is_verified", true);
+        user.put("username", username);
+        ArrayNode groups = user.putArray("groups");
+        int n = 0;
+        for (String name : userGroups) {
+            groups.addObject().put("id", String.format("6526530%017x", n++)).put("name", name);
+        }
+        return user;
     }
 
     private static String routeOf(String path) {

@@ -87,6 +87,21 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
         return new EventPage(entries, limit);
     }
 
+    /**
+     * {@code GET /whoami} with the token: the account it belongs to. A token the API does not accept is a
+     * {@link HttpCallException} with status 401.
+     */
+    public KernelCiUser whoami() {
+        token.orElseThrow(() -> new IllegalStateException(
+                "KernelCI API GET whoami needs a token: set KERNELCI_API_TOKEN (or UNIFIED_TOKEN)"));
+        JsonNode body = getJson("whoami", MAX_NODE_BYTES);
+        if (body == null || !body.isObject()) {
+            throw new HttpCallException("KernelCI API GET " + base + "whoami answered " + (body == null ? "nothing"
+                    : kindOf(body)) + " instead of a user", 0, null);
+        }
+        return KernelCiUser.of(body);
+    }
+
     /** {@code GET /node/{id}}; the API answers {@code 200 null} for an unknown id. */
     @Override
     public Optional<Node> node(String id) {

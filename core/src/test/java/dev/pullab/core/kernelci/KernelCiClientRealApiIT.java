@@ -165,4 +165,27 @@ class KernelCiClientRealApiIT {
         assertThat(client.finish(JobOutcome.incomplete(unknown, ErrorCode.INFRASTRUCTURE, "x")))
                 .isEqualTo(FinishOutcome.GONE);
     }
+
+    @Test
+    @DisplayName("whoami: the real API names the lab token's user, in its runtime's node-editor group and no other")
+    void whoamiOfTheLabToken() {
+        KernelCiUser user = client.whoami();
+
+        assertThat(user.username()).isNotBlank();
+        assertThat(user.superuser()).isFalse();
+        assertThat(user.groups()).contains(KernelCiUser.editorGroup(API.runtime()));
+        assertThat(user.mayEditNodesOf(API.runtime())).isTrue();
+        assertThat(user.mayEditNodesOf(API.runtime() + "-other")).isFalse();
+    }
+
+    @Test
+    @DisplayName("whoami with a token the real API refuses is a 401 (what validate reports as a refused token)")
+    void whoamiOfAWrongToken() {
+        KernelCiClient wrong = new KernelCiClient(API.baseUri(), Optional.of("not-a-kernelci-token"),
+                new RetryingHttp("KernelCI API", new RetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(50),
+                        Duration.ofSeconds(20))));
+
+        assertThatThrownBy(wrong::whoami).isInstanceOfSatisfying(dev.pullab.core.http.HttpCallException.class,
+                e -> assertThat(e.status()).hasValue(401));
+    }
 }

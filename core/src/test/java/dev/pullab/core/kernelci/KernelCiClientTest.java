@@ -188,4 +188,25 @@ class KernelCiClientTest {
         assertThatThrownBy(() -> client.node(JOB)).hasMessageContaining("HTTP 400");
         assertThat(api.requests()).hasSize(1);
     }
+
+    @Test
+    @DisplayName("whoami: the token's user and its groups, as the API's GET /whoami answers")
+    void givenToken_whenWhoami_thenUserWithGroups() {
+        api.setUserGroups(List.of("runtime:pull-labs-demo:node-editor"));
+
+        KernelCiUser user = client.whoami();
+
+        assertThat(user.username()).isEqualTo(KernelCiApiDouble.DEFAULT_USERNAME);
+        assertThat(user.groups()).containsExactly("runtime:pull-labs-demo:node-editor");
+        assertThat(user.mayEditNodesOf("pull-labs-demo")).isTrue();
+    }
+
+    @Test
+    @DisplayName("whoami with a token the API refuses is a 401 failure that does not show the token")
+    void givenBadToken_whenWhoami_thenUnauthorized() {
+        assertThatThrownBy(() -> client("wrong-token-42").whoami())
+                .isInstanceOfSatisfying(HttpCallException.class,
+                        e -> assertThat(e.status()).hasValue(401))
+                .message().doesNotContain("wrong-token-42");
+    }
 }
