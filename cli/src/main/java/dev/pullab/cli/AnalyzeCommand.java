@@ -73,7 +73,8 @@ import picocli.CommandLine.Spec;
             "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
             "  pullab analyze --input s3://kernel-ci-results-123456789012/run_test-001_20260325_120000 "
                     + "--region us-west-2",
-            "  pullab analyze --bucket kernel-ci-$USER-results --run-prefix run_test-001_20260325_120000 --upload"
+            "  pullab analyze --bucket kernel-ci-$USER-results \\",
+            "                 --run-prefix run_test-001_20260325_120000 --upload"
         })
 final class AnalyzeCommand implements Callable<Integer> {
 
