@@ -26,6 +26,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class AnalyzeRunHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzeRunHandler.class);
 
     private final RunReportPublisher publisher;

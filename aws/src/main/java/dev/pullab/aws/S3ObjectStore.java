@@ -2,7 +2,9 @@ package dev.pullab.aws;
 
 import dev.pullab.core.benchmark.ReadLimits;
 import dev.pullab.core.store.ObjectStore;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -31,6 +35,8 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** User metadata name of the SHA-256 {@link #putFile} records. */
     static final String SHA256_METADATA = "sha256";
+    /** The slowest upload a streamed {@link #putFile} waits for before giving up an attempt. */
+    static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
 
     private final S3Client s3;
     private final Integer pageSize;
@@ -126,12 +132,75 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void putFile(String bucket, String key, Path file, String contentType, String sha256) {
+        requireRegularFile(bucket, key, file);
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(Map.of(SHA256_METADATA, sha256)),
+                RequestBody.fromFile(file));
+    }
+
+    /**
+     * Streams the file from disk in one PUT (S3 takes up to 5 GiB in one; kernel RPMs are 50-150 MB), counting the
+     * bytes read by the SDK as it sends them. The SDK checksums the body on the way, so a corrupted transfer fails.
+     */
+    @Override
+    public void putFile(String bucket, String key, Path file, String contentType, String sha256,
+            LongConsumer sent) {
+        requireRegularFile(bucket, key, file);
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        ContentStreamProvider content = () -> {
+            try {
+                return new CountingInputStream(Files.newInputStream(file), sent);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        };
+        // the clients' 60 s per attempt would cut a 150 MB kernel RPM on a slow link: allow 256 KiB/s
+        java.time.Duration attempt = java.time.Duration.ofSeconds(Math.max(60, size / MIN_UPLOAD_BYTES_PER_SECOND));
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(Map.of(SHA256_METADATA, sha256))
+                        .overrideConfiguration(o -> o.apiCallAttemptTimeout(attempt)
+                                .apiCallTimeout(attempt.multipliedBy(3))),
+                RequestBody.fromContentProvider(content, size, contentType));
+    }
+
+    private static void requireRegularFile(String bucket, String key, Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UncheckedIOException(new java.nio.file.NoSuchFileException(file.toString(), null,
                     "not a regular file, cannot upload it to s3://" + bucket + "/" + key));
         }
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(Map.of(SHA256_METADATA, sha256)),
-                RequestBody.fromFile(file));
+    }
+
+    /** Tells how many bytes were read so far, after each read. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private final LongConsumer sent;
+        private long count;
+
+        CountingInputStream(InputStream in, LongConsumer sent) {
+            super(in);
+            this.sent = sent;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                sent.accept(++count);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+                sent.accept(count);
+            }
+            return n;
+        }
     }
 
     @Override

@@ -64,6 +64,23 @@ class S3ObjectStoreIT {
     }
 
     @Test
+    @DisplayName("a streamed putFile tells the bytes sent as they go, ending at the file's size, and stores it whole")
+    void givenLargeFile_whenPutFileWithProgress_thenBytesToldAndContentStored() throws Exception {
+        byte[] content = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(7).nextBytes(content);
+        Path file = Files.write(dir.resolve("kernel.x86_64.rpm"), content);
+        java.util.List<Long> told = new java.util.ArrayList<>();
+
+        store.putFile(bucket, "kernel-rpms/binary/x86_64/kernel.x86_64.rpm", file, "application/x-rpm", "abc123",
+                told::add);
+
+        assertThat(told).hasSizeGreaterThan(1).isSorted().last().isEqualTo((long) content.length);
+        assertThat(store.readAtMost(bucket, "kernel-rpms/binary/x86_64/kernel.x86_64.rpm", content.length))
+                .isEqualTo(content);
+        assertThat(store.recordedSha256(bucket, "kernel-rpms/binary/x86_64/kernel.x86_64.rpm")).contains("abc123");
+    }
+
+    @Test
     @DisplayName("an object written another way, or none at all, has no recorded SHA-256")
     void givenPlainObjectOrNone_whenReadingSha_thenEmpty() {
         put("tests/t/run.sh", "");

@@ -11,6 +11,9 @@ import dev.pullab.core.analysis.TextReport;
 import dev.pullab.aws.AwsClients;
 import dev.pullab.core.store.S3Location;
 import dev.pullab.aws.S3RunSource;
+import dev.pullab.aws.S3ObjectStore;
+import dev.pullab.analyzer.RunReportPublisher;
+import software.amazon.awssdk.services.s3.S3Client;
 import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
 import dev.pullab.core.benchmark.DownloadProgress;
@@ -64,11 +67,14 @@ import picocli.CommandLine.Spec;
             "             3 regressions found and --fail-on-regression given,",
             "             4 the --json or --plots path cannot be written (the message names it),",
             "             5 report printed, but some input was left out (listed under \"Data problems\").",
+            "             With --upload, a failed write to S3 is exit 1 (the message names the object).",
             "",
             "Examples:",
             "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
             "  pullab analyze --input s3://kernel-ci-results-123456789012/run_test-001_20260325_120000 "
-                    + "--region us-west-2"
+                    + "--region us-west-2",
+            "  pullab analyze --bucket kernel-ci-$USER-results \\",
+            "                 --run-prefix run_test-001_20260325_120000 --upload"
         })
 final class AnalyzeCommand implements Callable<Integer> {
 
@@ -80,9 +86,23 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "DIR|s3://BUCKET/RUN_PREFIX",
+    @Option(names = {"-i", "--input"}, paramLabel = "DIR|s3://BUCKET/RUN_PREFIX",
             description = "The run: a local directory or an S3 run prefix.")
     private String input;
+
+    @Option(names = "--bucket", paramLabel = "BUCKET",
+            description = "The run's results bucket, with --run-prefix (pullab_cloud's spelling of --input "
+                    + "s3://BUCKET/RUN_PREFIX).")
+    private String bucket;
+
+    @Option(names = "--run-prefix", paramLabel = "RUN_PREFIX",
+            description = "The run in --bucket, e.g. run_test-001_20260325_120000.")
+    private String runPrefix;
+
+    @Option(names = {"--upload", "--upload-analysis"},
+            description = "Also write the report back under the run in S3, as the analyzer does: "
+                    + "<run>/analysis/report.json, report.txt and plots/*.png (an S3 run only).")
+    private boolean upload;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     private Path json;
@@ -141,8 +161,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AnalysisOptions options = options();
+        Run run = run();
         try {
-            RunSource source = source();
+            RunSource source = run.source();
             DownloadProgress progress = source instanceof LocalRunSource ? DownloadProgress.SILENT
                     : new ConsoleProgress(err, source.location(), System.console() != null);
             AnalysisReport report = RunAnalysis.analyze(source, options, progress);
@@ -159,6 +180,14 @@ final class AnalyzeCommand implements Callable<Integer> {
             if (unwritable.isPresent()) {
                 err.println("error: " + unwritable.get());
                 return EXIT_UNWRITABLE_OUTPUT;
+            }
+            if (upload) {
+                S3Location location = run.location().orElseThrow();
+                RunReportPublisher.Outcome published = new RunReportPublisher(new S3ObjectStore(run.s3()),
+                        r -> new S3RunSource(run.s3(), r)).write(location, report);
+                err.println("Uploaded: " + published.reportUri() + ", report.txt and " + published.plots()
+                        + " plots under " + location.uriOf(location.key("analysis")) + "/");
+                err.flush();
             }
             if (failOnRegression && report.testsWithRegression() > 0) {
                 return EXIT_REGRESSION;
@@ -178,16 +207,52 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private RunSource source() {
-        if (!input.startsWith("s3://")) {
-            return new LocalRunSource(Path.of(input));
+    /** The run to read: a local directory, or where it is in S3 and the client that reads it. */
+    private record Run(RunSource source, Optional<S3Location> location, S3Client s3) {
+    }
+
+    /** The run named by --input, or by --bucket and --run-prefix (exactly one of the two ways). */
+    private Run run() {
+        boolean s3Named = bucket != null || runPrefix != null;
+        if (input != null && s3Named) {
+            throw usage("--input and --bucket/--run-prefix both name the run: give one (--bucket B --run-prefix P "
+                    + "is --input s3://B/P)");
+        }
+        if (input == null && !s3Named) {
+            throw usage("name the run: --input DIR|s3://BUCKET/RUN_PREFIX, or --bucket BUCKET --run-prefix "
+                    + "RUN_PREFIX");
+        }
+        if (s3Named && (bucket == null || bucket.isBlank())) {
+            throw usage("--run-prefix needs --bucket BUCKET (the run's results bucket)");
+        }
+        if (s3Named && (runPrefix == null || runPrefix.isBlank())) {
+            throw usage("--bucket needs --run-prefix RUN_PREFIX (the run, e.g. run_test-001_20260325_120000)");
+        }
+        String uri = s3Named ? "s3://" + bucket.strip() + "/" + runPrefix.strip().replaceAll("^/+", "") : input;
+        if (!uri.startsWith("s3://")) {
+            if (upload) {
+                throw usage("--upload writes the report under a run in S3, and " + input + " is a local "
+                        + "directory: use --json FILE and --plots DIR for a local run");
+            }
+            return new Run(new LocalRunSource(Path.of(input)), Optional.empty(), null);
         }
         try {
-            return new S3RunSource(AwsClients.s3(Optional.ofNullable(region)), S3Location.parse(input));
+            S3Location location = S3Location.parse(uri);
+            if (s3Named && (bucket.contains("/") || location.prefix().isEmpty()
+                    || List.of(location.prefix().split("/")).contains(".."))) {
+                throw new IllegalArgumentException("--bucket takes a bucket name and --run-prefix a run's key prefix, "
+                        + "e.g. --bucket kernel-ci-results --run-prefix run_test-001_20260325_120000");
+            }
+            S3Client s3 = AwsClients.s3(Optional.ofNullable(region));
+            return new Run(new S3RunSource(s3, location), Optional.of(location), s3);
         } catch (IllegalArgumentException e) {
             // a malformed URI, no region configured, an invalid AWS_ENDPOINT_URL: all fixed on the command line
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    private picocli.CommandLine.ParameterException usage(String message) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     private static int nothingToCompare(PrintWriter err, RunSource source, AnalysisReport report) {

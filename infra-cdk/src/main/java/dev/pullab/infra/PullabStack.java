@@ -2,6 +2,7 @@ package dev.pullab.infra;
 
 import dev.pullab.aws.LabResources;
 import dev.pullab.core.config.ConfigurationException;
+import dev.pullab.core.config.LogLevel;
 import dev.pullab.core.launch.WatchSettings;
 import dev.pullab.core.log.PublishedLogs;
 import java.io.IOException;
@@ -111,7 +112,8 @@ import software.constructs.Construct;
  * {@code kernelciTokenSecretName} / {@code kcidbJwtSecretName} (import existing secrets by name instead of creating
  * them), {@code runRetentionDays} (default 180; published logs expire with their run), {@code hangMinutes} /
  * {@code watchMaxVms} (the sweeper's panic and hang watch, {@link WatchSettings}), {@code publicLogs}
- * ({@link PublicLogs}: {@code cloudfront}, the default, or {@code off}), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
+ * ({@link PublicLogs}: {@code cloudfront}, the default, or {@code off}), {@code logLevel} (every function's
+ * {@code LOG_LEVEL}: ERROR, WARN, INFO or DEBUG; the functions log at INFO without it), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
  * (default {@code ../<module>/target/<module>.jar}) and {@code placeholderCode} ({@code true}: a placeholder asset
  * instead of the jars, for template tests).
  */
@@ -865,12 +867,27 @@ public final class PullabStack extends Stack {
                 .code(code)
                 .memorySize(1024)
                 .timeout(timeout)
-                .environment(env)
+                .environment(withLogLevel(env))
                 .logGroup(logGroup);
         if (id.equals("Poller")) {
             builder.reservedConcurrentExecutions(1);
         }
         return builder.build();
+    }
+
+    /** The function's environment plus {@code LOG_LEVEL} when context {@code logLevel} gives one (checked here). */
+    private Map<String, String> withLogLevel(Map<String, String> env) {
+        String level = stringContext("logLevel", null);
+        if (level == null) {
+            return env;
+        }
+        Map<String, String> withLevel = new LinkedHashMap<>(env);
+        try {
+            withLevel.put(LogLevel.VARIABLE, LogLevel.parse(level, "context logLevel").name());
+        } catch (ConfigurationException bad) {
+            throw new IllegalArgumentException(bad.getMessage(), bad);
+        }
+        return withLevel;
     }
 
     private ISecret secret(String id, String importKey, String description) {

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobsQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(JobsQueueHandler.class);
 
     private final Orchestrator orchestrator;

@@ -23,6 +23,11 @@ import java.util.UUID;
  */
 public final class TriggerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private final Orchestrator orchestrator;
     private final ObjectStore objects;
 

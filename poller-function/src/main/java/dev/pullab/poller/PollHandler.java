@@ -28,6 +28,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class PollHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(PollHandler.class);
     /** Stop starting new pages when less than this is left: a page plus its claims must fit in it. */
     static final Duration SAFETY_MARGIN = Duration.ofSeconds(20);

@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultsQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ResultsQueueHandler.class);
 
     private final RunCloser closer;

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SweepHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
+    static {
+        // LOG_LEVEL (ERROR, WARN, INFO, DEBUG), before the first logger is made
+        dev.pullab.core.config.LogLevel.configureFunction();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
 
     /** How long after its deadline a closed run's VMs are still looked for: four sweeps of the stack's schedule. */

@@ -81,8 +81,13 @@ public final class LabOptions {
 
     /** The lab, reading stacks with CloudFormation in the given region. */
     public Lab resolve() {
-        return resolve(System::getenv, r -> new CloudFormationStackOutputs(() -> AwsClients.client(
-                CloudFormationClient.builder(), r, "AWS_ENDPOINT_URL_CLOUDFORMATION", "aws.endpointUrlCloudformation")));
+        return resolve(System::getenv, stackOutputs());
+    }
+
+    /** Reads a stack's outputs with CloudFormation in the given region (the default of {@link #resolve()}). */
+    public static Function<Optional<String>, StackOutputs> stackOutputs() {
+        return r -> new CloudFormationStackOutputs(() -> AwsClients.client(CloudFormationClient.builder(), r,
+                "AWS_ENDPOINT_URL_CLOUDFORMATION", "aws.endpointUrlCloudformation"));
     }
 
     /** {@code KEY=VALUE} lines; blank lines and {@code #} comments skipped; {@code export } prefixes allowed. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Where a lab keeps its objects (in AWS: S3), as the domain uses it: list a prefix, read at most so many bytes, write,
@@ -81,6 +82,23 @@ public interface ObjectStore {
      * @throws java.io.UncheckedIOException when the file cannot be read
      */
     void putFile(String bucket, String key, Path file, String contentType, String sha256);
+
+    /**
+     * {@link #putFile(String, String, Path, String, String)}, telling {@code sent} how many bytes of the file have
+     * been sent so far, as they go (for the progress of a large file; a retried request starts again from 0). This
+     * default tells it once, after the write.
+     *
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     */
+    default void putFile(String bucket, String key, Path file, String contentType, String sha256,
+            LongConsumer sent) {
+        putFile(bucket, key, file, contentType, sha256);
+        try {
+            sent.accept(java.nio.file.Files.size(file));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+    }
 
     /**
      * The SHA-256 {@link #putFile} recorded with the object; empty when the object does not exist or was written

@@ -55,6 +55,23 @@ public final class StorageUploader {
         void step(int done, int total, String key, Outcome outcome);
     }
 
+    /** Told, as a file is written, how many of its bytes have been sent so far (for the progress of large files). */
+    @FunctionalInterface
+    public interface Transfer {
+        Transfer NONE = (key, sent, size) -> { };
+
+        void sent(String key, long sent, long size);
+    }
+
+    /** An object read back after its upload is not what was written: its size or its recorded SHA-256 differs. */
+    public static final class NotVerifiedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotVerifiedException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * What an upload did (or, in a dry run, would do).
      *
@@ -85,9 +102,20 @@ public final class StorageUploader {
      * @param prune  whether to delete the objects under {@code prefix} that are not among {@code files}
      * @param dryRun whether to only read the bucket and tell what would be done
      * @throws UncheckedIOException when a file cannot be read
+     * @throws NotVerifiedException when an object read back after its upload differs from its file
      */
     public Summary upload(String bucket, String prefix, SortedMap<String, Path> files, boolean prune, boolean dryRun,
             Progress progress) {
+        return upload(bucket, prefix, files, prune, dryRun, progress, Transfer.NONE);
+    }
+
+    /**
+     * {@link #upload(String, String, SortedMap, boolean, boolean, Progress)}, telling {@code transfer} the bytes sent
+     * of each file as it is written. Each written object is read back (its size and recorded SHA-256) before the next
+     * file.
+     */
+    public Summary upload(String bucket, String prefix, SortedMap<String, Path> files, boolean prune, boolean dryRun,
+            Progress progress, Transfer transfer) {
         Objects.requireNonNull(bucket, "bucket");
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             throw new IllegalArgumentException("prefix '" + prefix + "' must end with '/'");
@@ -115,7 +143,9 @@ public final class StorageUploader {
                 unchanged++;
             } else {
                 if (!dryRun) {
-                    objects.putFile(bucket, key, file.getValue(), contentType(key), sha256);
+                    objects.putFile(bucket, key, file.getValue(), contentType(key), sha256,
+                            sent -> transfer.sent(key, sent, size));
+                    verify(bucket, key, size, sha256);
                 }
                 outcome = dryRun ? Outcome.WOULD_UPLOAD : Outcome.UPLOADED;
                 uploaded++;
@@ -130,6 +160,19 @@ public final class StorageUploader {
             progress.step(++done, total, key, dryRun ? Outcome.WOULD_REMOVE : Outcome.REMOVED);
         }
         return new Summary(uploaded, unchanged, stale.size(), bytes);
+    }
+
+    /** Reads the object back: its listed size and its recorded SHA-256 must be the file's. */
+    private void verify(String bucket, String key, long size, String sha256) {
+        Optional<String> recorded = objects.recordedSha256(bucket, key);
+        Optional<Long> stored = objects.list(bucket, key).stream().filter(o -> o.key().equals(key))
+                .map(ObjectStore.StoredObject::size).findFirst();
+        if (!stored.equals(Optional.of(size)) || !recorded.equals(Optional.of(sha256))) {
+            throw new NotVerifiedException("s3://" + bucket + "/" + key + " read back after its upload is "
+                    + stored.map(n -> n + " bytes").orElse("missing") + " with SHA-256 "
+                    + recorded.orElse("(none recorded)") + ", not " + size + " bytes with SHA-256 " + sha256
+                    + ": upload it again");
+        }
     }
 
     /** The SHA-256 of a file, lower-case hex, streamed. */
