@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 + "between kernels, reports to KernelCI and KCIDB.",
         footer = {"", "A failure prints one line, 'error: ...'; set PULLAB_DEBUG=1 for the stack trace as well."},
         subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class, LocalRunCommand.class,
+                RunCommand.class,
                 UploadTestsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PullabCommand {
