@@ -176,7 +176,8 @@ final class RunCommand implements Callable<Integer> {
             return closed.passed() ? 0 : 1;
         }
         RunWatch.StillOpen open = (RunWatch.StillOpen) outcome;
-        err.println("stopped watching " + runPrefix + " after " + timeout + ": it is still "
+        err.println("stopped watching " + runPrefix + " after " + (timeout != null ? timeout
+                : "its deadline and 15 minutes") + ": it is still "
                 + open.state().map(Enum::name).orElse("not in the runs table") + ". Follow it with: pullab runs show "
                 + runPrefix);
         err.flush();

@@ -174,6 +174,8 @@ public final class LocalLab implements AutoCloseable {
     /** A served lab runs its functions about this often. */
     private static final Duration SERVE_ROUND = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A served lab looks at its trigger queue about this often. */
+    private static final Duration TRIGGER_POLL = Duration.ofMillis(300);
 
     private final Options options;
     private final LabFaults faults;
@@ -191,6 +193,14 @@ public final class LocalLab implements AutoCloseable {
     private LocalFixtures fixtures;
     /** The running lab, once {@link #open()} (or {@link #run()}) started it. */
     private Session session;
+    /** A served lab's trigger function: takes the trigger queue's events ({@link #open()}). */
+    private final ExecutorService triggerLoop = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "pullab-local-trigger");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private boolean triggering;
+    private volatile boolean closing;
     /** With {@code --api}: the client that reads the real API's job nodes back at the end (one HTTP client). */
     private final Optional<KernelCiClient> externalApi;
     /** EventBridge events whose invocations all failed: the rule target's dead-letter queue. */
@@ -335,6 +345,11 @@ public final class LocalLab implements AutoCloseable {
             session = start();
         }
         writeLabFile(session);
+        if (!triggering) {
+            triggering = true;
+            Session served = session;
+            triggerLoop.submit(() -> takeTriggerEvents(served));
+        }
         return labFile();
     }
 
@@ -448,7 +463,6 @@ public final class LocalLab implements AutoCloseable {
             polled = answer.orElse(polled);
         }
         notePoll(polled);
-        takeTriggerEvents(session);
         drain("jobs", session.lab().queueUrls().get("jobs"), "orchestrator",
                 batch -> session.jobs().handleRequest(batch, null));
         session.vms().bootPending();
@@ -479,11 +493,41 @@ public final class LocalLab implements AutoCloseable {
     }
 
     /**
+     * The trigger function of a served lab, on a thread of its own as Lambda runs it beside the other functions (a
+     * round booting VMs takes a while): until the lab closes, takes the events of the trigger queue.
+     */
+    private void takeTriggerEvents(Session session) {
+        String lastFailure = "";
+        while (!closing) {
+            try {
+                takeTriggerEventsOnce(session);
+                lastFailure = "";
+                Thread.sleep(TRIGGER_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                String failure = String.valueOf(e.getMessage());
+                if (!closing && !failure.equals(lastFailure)) {
+                    progress.accept("trigger queue: " + failure + " (retrying every second)");
+                }
+                lastFailure = failure;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
      * BuildComplete events sent to the trigger queue ({@code pullab run --lab}): each handed to the trigger handler,
      * as the trigger function gets them, its answer (the run started, or why none was) written to the storage bucket
      * under {@link RunTrigger#answerKey}, where the sender waits for it.
      */
-    private void takeTriggerEvents(Session session) {
+    private void takeTriggerEventsOnce(Session session) {
         List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(session.triggerQueueUrl()).maxNumberOfMessages(10)
                 .waitTimeSeconds(0)).messages();
         for (Message message : batch) {
@@ -847,6 +891,8 @@ public final class LocalLab implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        triggerLoop.shutdownNow();
         concurrentDeliveries.shutdownNow();
         api.close();
         if (kcidb != null) {

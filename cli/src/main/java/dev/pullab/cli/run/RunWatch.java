@@ -123,11 +123,10 @@ public final class RunWatch {
             boolean said = false;
             if (record.isPresent()) {
                 RunRecord run = record.get();
-                if (state.isEmpty() || state.get() != run.state()) {
-                    progress.accept("run " + runPrefix + ": " + run.state() + " (" + run.expectedVms()
-                            + " VM(s) expected: " + String.join(", ", run.tests()) + ")");
-                    state = Optional.of(run.state());
-                    said = true;
+                boolean changed = state.isEmpty() || state.get() != run.state();
+                boolean closing = run.state() == RunRecord.RunState.DONE;
+                if (changed && !closing) {
+                    said |= sayState(run);
                 }
                 for (int i = launched; i < run.launched().size(); i++) {
                     LaunchedVm vm = run.launched().get(i);
@@ -137,7 +136,9 @@ public final class RunWatch {
                 }
                 launched = run.launched().size();
                 said |= lookAtOutputs(seen);
-                if (run.state() == RunRecord.RunState.DONE) {
+                state = Optional.of(run.state());
+                if (closing) {
+                    sayState(run);
                     return closed(run, seen);
                 }
             }
@@ -158,6 +159,12 @@ public final class RunWatch {
             Thread.sleep(poll.toMillis());
         }
         return new StillOpen(state, "stopped");
+    }
+
+    private boolean sayState(RunRecord run) {
+        progress.accept("run " + runPrefix + ": " + run.state() + " (" + run.expectedVms() + " VM(s) expected: "
+                + String.join(", ", run.tests()) + ")");
+        return true;
     }
 
     /** Lists the run's outputs and says what is new; true when it said something. */
