@@ -44,9 +44,7 @@ class RunCommandIT {
 
     @BeforeAll
     static void serveLocalLab() throws IOException {
-        // the command's clients find the emulator in the lab file; their (dummy) credentials in these properties
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
+        // the command's clients find the emulator and its (dummy) keys in the lab file
         AwsEmulator.get();
         lab = new LocalLab(new LocalLab.Options("pull-labs-aws-ec2", dir.resolve("lab"), false,
                 Duration.ofMinutes(4), Optional.empty(), Optional.empty(), 0), LAB_LOG::add);
@@ -64,8 +62,6 @@ class RunCommandIT {
         loop.get(60, TimeUnit.SECONDS);
         serving.shutdown();
         lab.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
     }
 
     @Test
