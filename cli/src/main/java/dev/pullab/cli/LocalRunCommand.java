@@ -4,6 +4,7 @@ import dev.pullab.cli.local.LocalLab;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.run.RunRecord;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,10 +44,13 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "As a lab for the operator commands (two terminals):",
+            "  pullab local-run --serve --work-dir pullab-local/lab",
+            "  pullab run --lab pullab-local/lab/lab.env --config my-config.json --wait",
             "Needs: bash, the aws CLI, curl, unzip, tar/xz and moto_server (.ci/run installs them).",
             "With --api the VMs are this machine: a job's own test code runs as you, so --api needs --allow-job-code:",
             "  pullab local-run --api https://kernelci-api.example.org --allow-job-code",
-            "Exit status: 0 every run closed, every job taken finished in KernelCI and nothing dead-lettered, 1 "
+            "Exit status (without --serve; with it, Ctrl-C ends it): 0 every run closed, every job taken finished in KernelCI and nothing dead-lettered, 1 "
                     + "otherwise (each job not finished is named on stderr)."
         })
 final class LocalRunCommand implements Callable<Integer> {
@@ -65,6 +72,12 @@ final class LocalRunCommand implements Callable<Integer> {
 
     @Option(names = "--keep", description = "Keep the VM sandboxes (their HOME, logs and stage outputs).")
     private boolean keep;
+
+    @Option(names = "--serve", description = "Keep the lab up after the demo, until Ctrl-C: writes the lab file "
+            + "<work-dir>/lab.env at the start, and keeps running the functions and booting VMs for runs started "
+            + "from another terminal (pullab run --lab <work-dir>/lab.env --config FILE --wait). --timeout then "
+            + "bounds the demo only.")
+    private boolean serve;
 
     @Option(names = "--api", paramLabel = "URL", description = "A real KernelCI API instead of the local double "
             + "(token from KERNELCI_API_TOKEN or UNIFIED_TOKEN; the VMs then download the jobs' real artifacts).")
@@ -112,13 +125,44 @@ final class LocalRunCommand implements Callable<Integer> {
         if (refusal.isPresent()) {
             throw new ParameterException(spec.commandLine(), refusal.get());
         }
+        // --serve: Ctrl-C stops the rounds, and the JVM waits (a little) for the lab to close
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch closed = new CountDownLatch(1);
         try (LocalLab lab = new LocalLab(options,
                 line -> {
                     err.println("[local-run] " + line);
                     err.flush();
                 })) {
+            if (!serve) {
+                outcome = lab.run();
+                return report(outcome, dir, out, err);
+            }
+            Path labFile = lab.open();
+            out.println("lab file: " + labFile + " (pullab run --lab " + labFile + " --config FILE --wait)");
+            out.flush();
             outcome = lab.run();
+            report(outcome, dir, out, err);
+            out.println();
+            out.println("Serving the lab until Ctrl-C; in another terminal:");
+            out.println("  pullab run --lab " + labFile + " --config FILE --wait --results-dir DIR");
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.set(true);
+                try {
+                    closed.await(15, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pullab-local-run-stop"));
+            lab.serve(stop::get);
+            return 0;
+        } finally {
+            closed.countDown();
         }
+    }
+
+    private static int report(LocalLab.Outcome outcome, Path dir, PrintWriter out, PrintWriter err)
+            throws IOException {
         out.println();
         out.println("=".repeat(60));
         out.println("LOCAL RUN");
@@ -154,6 +198,7 @@ final class LocalRunCommand implements Callable<Integer> {
         out.flush();
         outcome.notFinished().forEach((job, why) -> err.println("error: job " + job + " was not finished: " + why));
         out.flush();
+        err.flush();
         return outcome.succeeded() ? 0 : 1;
     }
 }

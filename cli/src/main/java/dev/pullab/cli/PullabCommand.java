@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             "Example:", "  pullab upload-rpms --stack pullab-lab --log-level info ~/rpmbuild/RPMS/x86_64"},
         subcommands = {AnalyzeCommand.class, PollCommand.class, ReplayDlqCommand.class, LocalRunCommand.class,
                 UploadRpmsCommand.class,
+                RunCommand.class,
                 UploadTestsCommand.class,
                 RunsCommand.class, CleanupCommand.class, ValidateCommand.class,
                 CommandLine.HelpCommand.class})

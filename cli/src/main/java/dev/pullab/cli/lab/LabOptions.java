@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -60,8 +62,13 @@ public final class LabOptions {
             Map<String, String> values = readLabFile(file.get());
             Optional<String> fileRegion = Optional.ofNullable(region).or(() -> Optional.ofNullable(
                     values.get("AWS_REGION")));
-            return new Lab(LabNames.fromEnvironment(values, "lab file " + file.get()), fileRegion,
-                    Optional.ofNullable(values.get("AWS_ENDPOINT_URL")));
+            Optional<String> endpoint = Optional.ofNullable(values.get("AWS_ENDPOINT_URL"));
+            // an emulator's dummy keys (local-run writes "test"): used only with the emulator the file names
+            Optional<AwsBasicCredentials> emulatorKeys = endpoint.flatMap(e -> Optional.ofNullable(values.get(
+                    "AWS_ACCESS_KEY_ID")).filter(k -> !k.isBlank()).flatMap(k -> Optional.ofNullable(values.get(
+                    "AWS_SECRET_ACCESS_KEY")).filter(v -> !v.isBlank()).map(v -> AwsBasicCredentials.create(k, v))));
+            return new Lab(LabNames.fromEnvironment(values, "lab file " + file.get()), fileRegion, endpoint,
+                    emulatorKeys);
         }
         Optional<String> stackName = Optional.ofNullable(stack).or(() -> Optional.ofNullable(
                 env.apply(STACK_VARIABLE)).filter(v -> !v.isBlank()));
@@ -131,8 +138,22 @@ public final class LabOptions {
      * @param names    its resources
      * @param region   its region, when given (else the SDK's default chain: AWS_REGION, profile)
      * @param endpoint an emulator's endpoint, when the lab file names one (local-run)
+     * @param emulatorKeys the emulator's (dummy) access keys, when the lab file names an endpoint and keys
      */
-    public record Lab(LabNames names, Optional<String> region, Optional<String> endpoint) {
+    public record Lab(LabNames names, Optional<String> region, Optional<String> endpoint,
+            Optional<AwsBasicCredentials> emulatorKeys) {
+
+        /** A lab without an emulator's keys. */
+        public Lab(LabNames names, Optional<String> region, Optional<String> endpoint) {
+            this(names, region, endpoint, Optional.empty());
+        }
+
+        /** Never prints the keys (an emulator's, but keys all the same). */
+        @Override
+        public String toString() {
+            return "Lab[" + names.source() + region.map(r -> ", " + r).orElse("") + endpoint.map(e -> ", " + e)
+                    .orElse("") + "]";
+        }
 
         /**
          * An AWS client for this lab: its region, and its emulator's endpoint when the lab file names one (else the
@@ -143,6 +164,8 @@ public final class LabOptions {
          */
         public <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder,
                 String serviceVariable, String serviceProperty) {
+            // the environment's own keys, when set, still win (AwsClients); an emulator accepts any
+            emulatorKeys.ifPresent(keys -> builder.credentialsProvider(StaticCredentialsProvider.create(keys)));
             return AwsClients.client(builder, region, endpoint.map(java.net.URI::create), serviceVariable,
                     serviceProperty);
         }

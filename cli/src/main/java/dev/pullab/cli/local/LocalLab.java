@@ -4,6 +4,7 @@ import dev.pullab.core.log.PublishedLogs;
 import dev.pullab.core.report.ArtifactManifest;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,7 +25,9 @@ import dev.pullab.core.analysis.AnalysisOptions;
 import dev.pullab.aws.DeadLetterReplay;
 import dev.pullab.aws.DynamoDbRunStore;
 import dev.pullab.aws.LabResources;
+import dev.pullab.cli.run.RunTrigger;
 import dev.pullab.core.config.KernelCiAccess;
+import dev.pullab.core.config.LabNames;
 import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.RetryingHttp;
 import dev.pullab.core.job.LabConfig;
@@ -67,6 +70,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -167,6 +171,11 @@ public final class LocalLab implements AutoCloseable {
     private static final String TOKEN = "pullab-local-token";
     private static final String KCIDB_SECRET = "pullab-local-kcidb-secret";
     private static final String ORIGIN = "pullab_local";
+    /** A served lab runs its functions about this often. */
+    private static final Duration SERVE_ROUND = Duration.ofSeconds(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A served lab looks at its trigger queue about this often. */
+    private static final Duration TRIGGER_POLL = Duration.ofMillis(300);
 
     private final Options options;
     private final LabFaults faults;
@@ -182,6 +191,16 @@ public final class LocalLab implements AutoCloseable {
     private final KernelCiApiDouble api = KernelCiApiDouble.start(TOKEN);
     private final KcidbReceiverDouble kcidb;
     private LocalFixtures fixtures;
+    /** The running lab, once {@link #open()} (or {@link #run()}) started it. */
+    private Session session;
+    /** A served lab's trigger function: takes the trigger queue's events ({@link #open()}). */
+    private final ExecutorService triggerLoop = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "pullab-local-trigger");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private boolean triggering;
+    private volatile boolean closing;
     /** With {@code --api}: the client that reads the real API's job nodes back at the end (one HTTP client). */
     private final Optional<KernelCiClient> externalApi;
     /** EventBridge events whose invocations all failed: the rule target's dead-letter queue. */
@@ -245,87 +264,28 @@ public final class LocalLab implements AutoCloseable {
      *                               consent not given
      */
     public Outcome run() throws IOException {
-        Optional<String> refusal = options.refusal();
-        if (refusal.isPresent()) {
-            throw new IllegalStateException(refusal.get());
+        if (session == null) {
+            session = start();
         }
-        Instant start = Instant.now();
-        Files.createDirectories(options.workDir());
-        // which AWS emulator: AwsEmulator.get() said it on stderr
-        String prefix = "pullab-local-" + UUID.randomUUID().toString().substring(0, 8);
-        LabResources.Created lab = LabResources.create(prefix, dynamo, sqs, s3);
-        progress.accept("created " + lab.tables().size() + " tables, " + (2 * lab.queueUrls().size())
-                + " queues and " + lab.buckets().size() + " buckets (" + prefix + "-*)");
-        fixtures = LocalFixtures.start(options.workDir().resolve("fixtures"));
-        KernelCiAccess kernelci = options.api().orElse(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN)));
-        if (options.api().isEmpty()) {
-            fixtures.publish(api, options.runtime(), options.jobs());
-            progress.accept("KernelCI API double at " + api.baseUri() + ": " + fixtures.jobNodeIds().size()
-                    + " pull-lab jobs available for " + options.runtime());
-        } else {
-            progress.accept("KernelCI API: " + kernelci.apiBaseUri() + " (jobs of " + options.runtime() + ")");
-        }
-        KcidbSettings kcidbSettings = options.kcidb().orElseGet(() -> new KcidbSettings(kcidb.submitUrl(),
-                KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN), ORIGIN));
-        progress.accept("KCIDB: " + kcidbSettings.submitUrl() + (kcidb == null ? "" : " (local receiver)"));
-        String results = lab.buckets().get("results");
-        String storage = lab.buckets().get("storage");
-        Path labConfig = options.workDir().resolve("lab-config.json");
-        Files.writeString(labConfig, labConfigJson());
-        String regressionConfig = uploadRegressionRun(storage);
-
-        String region = aws.region().id();
-        FunctionClients fc = functionClients;
-        PollHandler poller = new PollHandler(new PollerSettings(kernelci.apiBaseUri(), kernelci.apiToken(),
-                options.runtime(),
-                Set.of(), 30, 100, Optional.of(lab.tables().get("cursor")), Optional.of(lab.tables().get("jobs")),
-                Optional.of(lab.queueUrls().get("jobs"))), fc.dynamo(), fc.sqs(), faults.retryPolicy());
-        Orchestrator orchestrator = OrchestratorAssembly.create(new OrchestratorSettings(results,
-                Optional.of(storage), lab.tables().get("runs"), lab.tables().get("launches"),
-                Optional.of(labConfig.toString()), new LaunchSettings(region, results, Optional.empty(), List.of(),
-                List.of(), 900, Optional.empty(), Optional.empty()), Optional.of(kernelci)),
-                new OrchestratorAssembly.Clients(fc.s3(), fc.dynamo(), fc.ec2(), fc.ssm(), fc.ecs()),
-                faults.retryPolicy(), faults.clock());
-        JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
-        // the VMs' serial consoles: kept scrubbed at close (and by the sweeper), published under logs/ with the rest
-        LocalConsoles consoles = new LocalConsoles(options.workDir().resolve("vms"));
-        S3ObjectStore functionStore = new S3ObjectStore(fc.s3());
-        LogScrubber scrubber = LogScrubber.forLab(kernelci.apiToken().orElse(null), kcidbSettings.jwt());
-        ConsoleCapture capture = new ConsoleCapture(consoles, scrubber, functionStore, results);
-        RunCloser runCloser = CloserAssembly.create(new AnalyzerSettings(region,
-                lab.tables().get("runs"), Optional.of(results), Optional.of(kcidbSettings), Optional.of(kernelci),
-                AnalysisOptions.defaults()), fc.s3(), fc.dynamo(), faults.retryPolicy(), faults.clock(),
-                new ClosingConsoles(functionStore, capture, WatchSettings.DEFAULT_MAX_VMS));
-        ResultsQueueHandler closer = new ResultsQueueHandler(runCloser);
-        SweepHandler sweeper = sweeper(lab, fc, runCloser, consoles, scrubber, capture);
-        LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
-                options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot);
-
+        Session session = this.session;
+        Instant start = session.start();
+        LabResources.Created lab = session.lab();
+        String regressionConfig = uploadRegressionRun(session.storage());
         progress.accept("BuildComplete event: benchmark regression run of " + regressionConfig);
-        TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
-        Map<String, Object> buildComplete = Map.of("id", "local-" + prefix, "source",
+        TriggerHandler trigger = session.trigger();
+        Map<String, Object> buildComplete = Map.of("id", "local-" + session.prefix(), "source",
                 "custom.kernel-build", "detail-type", "BuildComplete", "time", Instant.now().toString(),
-                "detail", Map.of("config_s3_uri", regressionConfig, "region", region));
+                "detail", Map.of("config_s3_uri", regressionConfig, "region", session.region()));
         for (int delivery = 0; delivery < faults.deliveries("trigger"); delivery++) {
             deliverEvent(trigger, buildComplete);
         }
 
-        DynamoDbRunStore runs = new DynamoDbRunStore(dynamo, lab.tables().get("runs"));
+        DynamoDbRunStore runs = session.runs();
         Instant deadline = start.plus(options.timeout());
         int replayed = 0;
         int failedPolls = 0;
         for (int round = 1; Instant.now().isBefore(deadline); round++) {
-            faults.round(round, api, kcidb);
-            Map<String, Object> polled = null;
-            for (Optional<Map<String, Object>> answer : handOver("poller", "poller",
-                    () -> poller.handleRequest(Map.of(), null))) {
-                polled = answer.orElse(polled);
-            }
-            notePoll(polled);
-            drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
-            vms.bootPending();
-            invoke("sweeper", () -> sweeper.handleRequest(Map.of(), null)).ifPresent(this::noteSweep);
-            drain("results", lab.queueUrls().get("results"), "analyzer", batch -> closer.handleRequest(batch, null));
+            Map<String, Object> polled = round(session, round);
             List<RunRecord> all = allRuns(runs);
             long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
             long finishedJobs = fixtures.jobNodeIds().stream().filter(this::nodeDone).count();
@@ -356,12 +316,249 @@ public final class LocalLab implements AutoCloseable {
             int late = replayIdleDeadLetters(lab);
             if (late > 0) {
                 replayed += late;
-                drain("jobs", lab.queueUrls().get("jobs"), "orchestrator", batch -> jobs.handleRequest(batch, null));
+                drain("jobs", lab.queueUrls().get("jobs"), "orchestrator",
+                        batch -> session.jobs().handleRequest(batch, null));
                 drain("results", lab.queueUrls().get("results"), "analyzer",
-                        batch -> closer.handleRequest(batch, null));
+                        batch -> session.closer().handleRequest(batch, null));
             }
         }
         return outcome(lab, allRuns(runs), replayed, Duration.between(start, Instant.now()));
+    }
+
+    /**
+     * The lab running: its resources on the emulator, the doubles, and the functions wired to them as the stack wires
+     * them (plus the trigger queue a served lab reads BuildComplete events from).
+     */
+    private record Session(Instant start, String prefix, String region, LabResources.Created lab, String storage,
+            String triggerQueueUrl, PollHandler poller, JobsQueueHandler jobs, LocalVmExecutor vms,
+            SweepHandler sweeper, ResultsQueueHandler closer, TriggerHandler trigger, DynamoDbRunStore runs) {
+    }
+
+    /**
+     * Starts the lab (once): creates its resources, starts the doubles and wires the functions, and writes the lab
+     * file {@code <work-dir>/lab.env} that the operator commands take ({@code --lab}), naming its trigger queue.
+     *
+     * @return the lab file
+     */
+    public Path open() throws IOException {
+        if (session == null) {
+            session = start();
+        }
+        writeLabFile(session);
+        if (!triggering) {
+            triggering = true;
+            Session served = session;
+            triggerLoop.submit(() -> takeTriggerEvents(served));
+        }
+        return labFile();
+    }
+
+    private Session start() throws IOException {
+        Optional<String> refusal = options.refusal();
+        if (refusal.isPresent()) {
+            throw new IllegalStateException(refusal.get());
+        }
+        Instant start = Instant.now();
+        Files.createDirectories(options.workDir());
+        // which AWS emulator: AwsEmulator.get() said it on stderr
+        String prefix = "pullab-local-" + UUID.randomUUID().toString().substring(0, 8);
+        LabResources.Created lab = LabResources.create(prefix, dynamo, sqs, s3);
+        String triggerQueue = sqs.createQueue(b -> b.queueName(prefix + "-trigger")).queueUrl();
+        progress.accept("created " + lab.tables().size() + " tables, " + (2 * lab.queueUrls().size() + 1)
+                + " queues and " + lab.buckets().size() + " buckets (" + prefix + "-*)");
+        fixtures = LocalFixtures.start(options.workDir().resolve("fixtures"));
+        KernelCiAccess kernelci = options.api().orElse(new KernelCiAccess(api.baseUri(), Optional.of(TOKEN)));
+        if (options.api().isEmpty()) {
+            fixtures.publish(api, options.runtime(), options.jobs());
+            progress.accept("KernelCI API double at " + api.baseUri() + ": " + fixtures.jobNodeIds().size()
+                    + " pull-lab jobs available for " + options.runtime());
+        } else {
+            progress.accept("KernelCI API: " + kernelci.apiBaseUri() + " (jobs of " + options.runtime() + ")");
+        }
+        KcidbSettings kcidbSettings = options.kcidb().orElseGet(() -> new KcidbSettings(kcidb.submitUrl(),
+                KcidbReceiverDouble.jwt(KCIDB_SECRET, ORIGIN), ORIGIN));
+        progress.accept("KCIDB: " + kcidbSettings.submitUrl() + (kcidb == null ? "" : " (local receiver)"));
+        String results = lab.buckets().get("results");
+        String storage = lab.buckets().get("storage");
+        Path labConfig = options.workDir().resolve("lab-config.json");
+        Files.writeString(labConfig, labConfigJson());
+
+        String region = aws.region().id();
+        FunctionClients fc = functionClients;
+        PollHandler poller = new PollHandler(new PollerSettings(kernelci.apiBaseUri(), kernelci.apiToken(),
+                options.runtime(),
+                Set.of(), 30, 100, Optional.of(lab.tables().get("cursor")), Optional.of(lab.tables().get("jobs")),
+                Optional.of(lab.queueUrls().get("jobs"))), fc.dynamo(), fc.sqs(), faults.retryPolicy());
+        Orchestrator orchestrator = OrchestratorAssembly.create(new OrchestratorSettings(results,
+                Optional.of(storage), lab.tables().get("runs"), lab.tables().get("launches"),
+                Optional.of(labConfig.toString()), new LaunchSettings(region, results, Optional.empty(), List.of(),
+                List.of(), 900, Optional.empty(), Optional.empty()), Optional.of(kernelci)),
+                new OrchestratorAssembly.Clients(fc.s3(), fc.dynamo(), fc.ec2(), fc.ssm(), fc.ecs()),
+                faults.retryPolicy(), faults.clock());
+        JobsQueueHandler jobs = new JobsQueueHandler(orchestrator);
+        // the VMs' serial consoles: kept scrubbed at close (and by the sweeper), published under logs/ with the rest
+        LocalConsoles consoles = new LocalConsoles(options.workDir().resolve("vms"));
+        S3ObjectStore functionStore = new S3ObjectStore(fc.s3());
+        LogScrubber scrubber = LogScrubber.forLab(kernelci.apiToken().orElse(null), kcidbSettings.jwt());
+        ConsoleCapture capture = new ConsoleCapture(consoles, scrubber, functionStore, results);
+        RunCloser runCloser = CloserAssembly.create(new AnalyzerSettings(region,
+                lab.tables().get("runs"), Optional.of(results), Optional.of(kcidbSettings), Optional.of(kernelci),
+                AnalysisOptions.defaults()), fc.s3(), fc.dynamo(), faults.retryPolicy(), faults.clock(),
+                new ClosingConsoles(functionStore, capture, WatchSettings.DEFAULT_MAX_VMS));
+        ResultsQueueHandler closer = new ResultsQueueHandler(runCloser);
+        SweepHandler sweeper = sweeper(lab, fc, runCloser, consoles, scrubber, capture);
+        LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
+                options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot);
+        TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
+        Session started = new Session(start, prefix, region, lab, storage, triggerQueue, poller, jobs, vms, sweeper,
+                closer, trigger, new DynamoDbRunStore(dynamo, lab.tables().get("runs")));
+        return started;
+    }
+
+    /** Where the lab file is: {@code <work-dir>/lab.env}. */
+    public Path labFile() {
+        return options.workDir().resolve("lab.env");
+    }
+
+    /**
+     * {@code KEY=VALUE} lines: the region and the emulator, the emulator's dummy credentials, and every resource under
+     * the variable the functions (and {@link dev.pullab.core.config.LabNames}) use; the trigger is the queue this lab
+     * reads ({@code PULLAB_TRIGGER_QUEUE_URL}): an emulator has no Lambda.
+     */
+    private void writeLabFile(Session session) throws IOException {
+        LabResources.Created lab = session.lab();
+        Map<String, String> lines = new LinkedHashMap<>();
+        lines.put("AWS_REGION", session.region());
+        lines.put("AWS_ENDPOINT_URL", aws.endpoint().toString());
+        lines.put("AWS_ACCESS_KEY_ID", aws.environment().get("AWS_ACCESS_KEY_ID"));
+        lines.put("AWS_SECRET_ACCESS_KEY", aws.environment().get("AWS_SECRET_ACCESS_KEY"));
+        lines.put(LabNames.RUNS_TABLE.variable(), lab.tables().get("runs"));
+        lines.put(LabNames.JOBS_TABLE.variable(), lab.tables().get("jobs"));
+        lines.put(LabNames.CURSOR_TABLE.variable(), lab.tables().get("cursor"));
+        lines.put(LabNames.LAUNCHES_TABLE.variable(), lab.tables().get("launches"));
+        lines.put(LabNames.RESULTS_BUCKET.variable(), lab.buckets().get("results"));
+        lines.put(LabNames.STORAGE_BUCKET.variable(), lab.buckets().get("storage"));
+        lines.put(LabNames.JOBS_QUEUE.variable(), lab.queueUrls().get("jobs"));
+        lines.put(LabNames.RESULTS_QUEUE.variable(), lab.queueUrls().get("results"));
+        lines.put(LabNames.JOBS_DLQ.variable(), lab.dlqUrls().get("jobs"));
+        lines.put(LabNames.RESULTS_DLQ.variable(), lab.dlqUrls().get("results"));
+        lines.put(LabNames.TRIGGER_QUEUE.variable(), session.triggerQueueUrl());
+        StringBuilder text = new StringBuilder("# pullab local lab (pullab local-run --serve), valid while it runs: "
+                + "pullab <command> --lab " + labFile() + "\n# the credentials are the emulator's dummy ones\n");
+        lines.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        Files.writeString(labFile(), text.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One round of the lab, as the stack's triggers would run the functions: the poller's schedule, the jobs queue, the
+     * VMs launched, the sweeper's schedule, the results queue, and the BuildComplete events on the trigger queue.
+     *
+     * @return the poller's answer, or null when the poll failed
+     */
+    private Map<String, Object> round(Session session, int round) {
+        faults.round(round, api, kcidb);
+        Map<String, Object> polled = null;
+        for (Optional<Map<String, Object>> answer : handOver("poller", "poller",
+                () -> session.poller().handleRequest(Map.of(), null))) {
+            polled = answer.orElse(polled);
+        }
+        notePoll(polled);
+        drain("jobs", session.lab().queueUrls().get("jobs"), "orchestrator",
+                batch -> session.jobs().handleRequest(batch, null));
+        session.vms().bootPending();
+        invoke("sweeper", () -> session.sweeper().handleRequest(Map.of(), null)).ifPresent(this::noteSweep);
+        drain("results", session.lab().queueUrls().get("results"), "analyzer",
+                batch -> session.closer().handleRequest(batch, null));
+        return polled;
+    }
+
+    /**
+     * Keeps the lab running (rounds about every second) until {@code stopped} says so, for runs started from another
+     * terminal ({@code pullab run --lab <lab file>}); starts it first if {@link #open()} was not called.
+     */
+    public void serve(BooleanSupplier stopped) throws IOException, InterruptedException {
+        open();
+        String last = "";
+        for (int round = 1; !stopped.getAsBoolean(); round++) {
+            round(session, round);
+            List<RunRecord> all = allRuns(session.runs());
+            long open = all.stream().filter(r -> r.state() != RunRecord.RunState.DONE).count();
+            String status = "runs: " + all.size() + " started, " + (all.size() - open) + " closed";
+            if (!status.equals(last)) {
+                progress.accept(status);
+                last = status;
+            }
+            Thread.sleep(SERVE_ROUND.toMillis());
+        }
+    }
+
+    /**
+     * The trigger function of a served lab, on a thread of its own as Lambda runs it beside the other functions (a
+     * round booting VMs takes a while): until the lab closes, takes the events of the trigger queue.
+     */
+    private void takeTriggerEvents(Session session) {
+        String lastFailure = "";
+        while (!closing) {
+            try {
+                takeTriggerEventsOnce(session);
+                lastFailure = "";
+                Thread.sleep(TRIGGER_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                String failure = String.valueOf(e.getMessage());
+                if (!closing && !failure.equals(lastFailure)) {
+                    progress.accept("trigger queue: " + failure + " (retrying every second)");
+                }
+                lastFailure = failure;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * BuildComplete events sent to the trigger queue ({@code pullab run --lab}): each handed to the trigger handler,
+     * as the trigger function gets them, its answer (the run started, or why none was) written to the storage bucket
+     * under {@link RunTrigger#answerKey}, where the sender waits for it.
+     */
+    private void takeTriggerEventsOnce(Session session) {
+        List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(session.triggerQueueUrl()).maxNumberOfMessages(10)
+                .waitTimeSeconds(0)).messages();
+        for (Message message : batch) {
+            sqs.deleteMessage(b -> b.queueUrl(session.triggerQueueUrl()).receiptHandle(message.receiptHandle()));
+            Map<String, Object> event;
+            try {
+                event = JSON.readValue(message.body(), new TypeReference<Map<String, Object>>() { });
+            } catch (IOException e) {
+                progress.accept("trigger queue: dropped a message that is not a JSON event");
+                continue;
+            }
+            if (!(event.get("id") instanceof String id) || !RunTrigger.EVENT_ID.matcher(id).matches()) {
+                progress.accept("trigger queue: dropped an event without a valid id");
+                continue;
+            }
+            Map<String, Object> answer;
+            try {
+                answer = session.trigger().handleRequest(event, null);
+                progress.accept("trigger: BuildComplete event " + id + " started " + answer.get("run_prefix"));
+            } catch (RuntimeException e) {
+                answer = Map.of("error", String.valueOf(e.getMessage()));
+                progress.accept("trigger: BuildComplete event " + id + " failed: " + e.getMessage());
+            }
+            try {
+                byte[] body = JSON.writeValueAsBytes(answer);
+                s3.putObject(b -> b.bucket(session.storage()).key(RunTrigger.answerKey(id)),
+                        RequestBody.fromBytes(body));
+            } catch (IOException e) {
+                progress.accept("trigger: cannot write the answer to event " + id + ": " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -694,6 +891,8 @@ public final class LocalLab implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        triggerLoop.shutdownNow();
         concurrentDeliveries.shutdownNow();
         api.close();
         if (kcidb != null) {

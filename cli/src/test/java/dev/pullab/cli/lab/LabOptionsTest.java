@@ -127,4 +127,37 @@ class LabOptionsTest {
         LabNames.ALL.forEach(r -> assertThat(names.find(r)).contains("value-of-" + r.stackOutput()));
         assertThat(Optional.of(names.source())).contains("stack t");
     }
+
+    @Test
+    @DisplayName("a local lab's file: its trigger queue is known, and its emulator's keys serve that emulator only")
+    void givenLocalLabFile_whenResolved_thenTriggerQueueAndEmulatorKeys() throws IOException {
+        Path file = Files.writeString(dir.resolve("lab.env"), """
+                AWS_REGION=us-east-1
+                AWS_ENDPOINT_URL=http://127.0.0.1:5000
+                AWS_ACCESS_KEY_ID=test
+                AWS_SECRET_ACCESS_KEY=test
+                PULLAB_TRIGGER_QUEUE_URL=http://127.0.0.1:5000/123456789012/lab-trigger
+                """);
+
+        LabOptions.Lab lab = options("--lab", file.toString()).resolve(name -> null, region -> stack(Map.of()));
+
+        assertThat(lab.names().find(LabNames.TRIGGER_QUEUE))
+                .contains("http://127.0.0.1:5000/123456789012/lab-trigger");
+        assertThat(lab.emulatorKeys()).hasValueSatisfying(keys -> assertThat(keys.accessKeyId()).isEqualTo("test"));
+        assertThat(lab.toString()).doesNotContain("test");
+    }
+
+    @Test
+    @DisplayName("keys in a lab file without an emulator endpoint are not used (never sent to AWS)")
+    void givenKeysWithoutEndpoint_whenResolved_thenNoKeys() throws IOException {
+        Path file = Files.writeString(dir.resolve("lab.env"), """
+                AWS_ACCESS_KEY_ID=AKIAEXAMPLE
+                AWS_SECRET_ACCESS_KEY=secret
+                PULLAB_RUNS_TABLE=runs
+                """);
+
+        LabOptions.Lab lab = options("--lab", file.toString()).resolve(name -> null, region -> stack(Map.of()));
+
+        assertThat(lab.emulatorKeys()).isEmpty();
+    }
 }

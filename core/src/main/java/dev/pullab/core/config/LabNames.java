@@ -52,6 +52,15 @@ public record LabNames(Map<String, String> names, String source) {
     public static final Resource ECS_CLUSTER = new Resource("PULLAB_ECS_CLUSTER", "QemuClusterName",
             "QEMU runners' ECS cluster");
 
+    /**
+     * A lab run by {@code pullab local-run --serve}: the queue its trigger loop reads BuildComplete events from, in
+     * place of the trigger function (an emulator has no Lambda). Never a stack output; not in {@link #ALL}.
+     */
+    public static final Resource TRIGGER_QUEUE = new Resource("PULLAB_TRIGGER_QUEUE_URL", "TriggerQueueUrl",
+            "local lab's trigger queue (local-run --serve)");
+    /** Resources only a local lab has (read from a lab file or the environment, never from a stack). */
+    public static final List<Resource> LOCAL_ONLY = List.of(TRIGGER_QUEUE);
+
     /** Every resource the commands know, in the order {@code validate} checks them. */
     public static final List<Resource> ALL = List.of(RUNS_TABLE, JOBS_TABLE, CURSOR_TABLE, LAUNCHES_TABLE,
             RESULTS_BUCKET, STORAGE_BUCKET, JOBS_QUEUE, RESULTS_QUEUE, JOBS_DLQ, RESULTS_DLQ, TRIGGER_FUNCTION,
@@ -76,9 +85,11 @@ public record LabNames(Map<String, String> names, String source) {
     /** The names set in an environment (or a lab file read as one): the variables the functions read. */
     public static LabNames fromEnvironment(Map<String, String> env, String source) {
         Map<String, String> names = new LinkedHashMap<>();
-        for (Resource resource : ALL) {
-            Optional.ofNullable(env.get(resource.variable())).map(String::strip).filter(v -> !v.isEmpty())
-                    .ifPresent(v -> names.put(resource.variable(), v));
+        for (List<Resource> resources : List.of(ALL, LOCAL_ONLY)) {
+            for (Resource resource : resources) {
+                Optional.ofNullable(env.get(resource.variable())).map(String::strip).filter(v -> !v.isEmpty())
+                        .ifPresent(v -> names.put(resource.variable(), v));
+            }
         }
         return new LabNames(names, source);
     }
