@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * {@code pullab validate}'s checks of the lab's AWS resources: each exists (DescribeTable, GetQueueAttributes,
- * HeadBucket, GetFunction, DescribeSecret, GetInstanceProfile), and the storage bucket holds the kernel RPMs. Only
+ * HeadBucket, GetFunction, DescribeSecret, GetInstanceProfile, DescribeClusters), and the storage bucket holds the kernel RPMs. Only
  * reads; a secret's value is never read here.
  */
 final class LabResourceChecks {
@@ -42,6 +43,7 @@ final class LabResourceChecks {
     private final Lazy<LambdaClient> lambda;
     private final Lazy<SecretsManagerClient> secrets;
     private final Lazy<IamClient> iam;
+    private final Lazy<EcsClient> ecs;
 
     LabResourceChecks(LabOptions.Lab lab) {
         this.lab = lab;
@@ -54,6 +56,7 @@ final class LabResourceChecks {
         this.secrets = new Lazy<>(() -> lab.client(SecretsManagerClient.builder(),
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER", "aws.endpointUrlSecretsManager"));
         this.iam = new Lazy<>(() -> lab.client(IamClient.builder(), "AWS_ENDPOINT_URL_IAM", "aws.endpointUrlIam"));
+        this.ecs = new Lazy<>(() -> lab.client(EcsClient.builder(), "AWS_ENDPOINT_URL_ECS", "aws.endpointUrlEcs"));
     }
 
     /** Whether the lab is on an emulator (a lab file naming its endpoint). */
@@ -113,6 +116,13 @@ final class LabResourceChecks {
                     yield Check.ok(name, "instance profile " + id + " exists");
                 }
                 case URL -> Check.ok(name, id + " (not fetched)");
+                case CLUSTER -> {
+                    boolean active = ecs.get().describeClusters(b -> b.clusters(id)).clusters().stream()
+                            .anyMatch(c -> "ACTIVE".equals(c.status()));
+                    yield active ? Check.ok(name, "ecs cluster " + id + " is active")
+                            : Check.problem(name, resource.what() + " " + id + " does not exist or is not active",
+                                    fix);
+                }
             };
         } catch (ResourceNotFoundException | QueueDoesNotExistException | NoSuchBucketException
                 | NoSuchEntityException | software.amazon.awssdk.services.lambda.model.ResourceNotFoundException

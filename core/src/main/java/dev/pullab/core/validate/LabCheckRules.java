@@ -8,14 +8,15 @@ import java.util.Optional;
 /**
  * Which of a lab's resources {@code pullab validate} checks, how, and what a resource the lab does not name means:
  * a deployed stack names every one (a missing output is a problem); a lab on an emulator ({@code local-run}) has no
- * functions nor instance profile; a token given in the environment needs no secret.
+ * functions nor instance profile; a token given in the environment needs no secret; the logs URL and the QEMU
+ * cluster are optional.
  */
 public final class LabCheckRules {
 
     /** How a resource is checked. */
     public enum Kind {
         TABLE("table"), QUEUE("queue"), BUCKET("bucket"), FUNCTION("function"), SECRET("secret"),
-        INSTANCE_PROFILE("instance profile"), URL("url");
+        INSTANCE_PROFILE("instance profile"), URL("url"), CLUSTER("ecs cluster");
 
         private final String label;
 
@@ -36,7 +37,8 @@ public final class LabCheckRules {
             Map.entry(LabNames.JOBS_DLQ, Kind.QUEUE), Map.entry(LabNames.RESULTS_DLQ, Kind.QUEUE),
             Map.entry(LabNames.TRIGGER_FUNCTION, Kind.FUNCTION), Map.entry(LabNames.ANALYZE_FUNCTION, Kind.FUNCTION),
             Map.entry(LabNames.KERNELCI_TOKEN_SECRET, Kind.SECRET), Map.entry(LabNames.KCIDB_JWT_SECRET, Kind.SECRET),
-            Map.entry(LabNames.INSTANCE_PROFILE, Kind.INSTANCE_PROFILE), Map.entry(LabNames.LOGS_URL, Kind.URL));
+            Map.entry(LabNames.INSTANCE_PROFILE, Kind.INSTANCE_PROFILE), Map.entry(LabNames.LOGS_URL, Kind.URL),
+            Map.entry(LabNames.ECS_CLUSTER, Kind.CLUSTER));
 
     private LabCheckRules() {
     }
@@ -83,6 +85,10 @@ public final class LabCheckRules {
         if (kind == Kind.URL) {
             return Optional.of(Check.skipped(name, "not named by " + names.source() + " (optional: run logs are "
                     + "then only in the results bucket)"));
+        }
+        if (kind == Kind.CLUSTER) {
+            return Optional.of(Check.skipped(name, "not named by " + names.source() + " (optional: only QEMU "
+                    + "platforms run there; local-run boots its VMs as local processes)"));
         }
         return Optional.of(Check.problem(name, "the lab's " + resource.what() + " is not named by "
                 + names.source(), "deploy the stack (it has output " + resource.stackOutput() + ") and pass --stack "

@@ -19,6 +19,16 @@ class LabCheckRulesTest {
     }
 
     @Test
+    @DisplayName("an ECS cluster the lab does not name is skipped as optional, even from a stack")
+    void givenUnnamedCluster_thenSkippedAsOptional() {
+        Check check = LabCheckRules.whenUnnamed(LabNames.ECS_CLUSTER, stack, false, false).orElseThrow();
+
+        assertThat(check.status()).isEqualTo(Check.Status.SKIPPED);
+        assertThat(check.name()).isEqualTo("ecs cluster PULLAB_ECS_CLUSTER");
+        assertThat(check.detail()).contains("optional");
+    }
+
+    @Test
     @DisplayName("a named resource is checked")
     void givenNamed_thenChecked() {
         assertThat(LabCheckRules.whenUnnamed(LabNames.RUNS_TABLE, stack, false, false)).isEmpty();
