@@ -140,7 +140,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         checks.add(Check.ok("lab", resolved.names().names().size() + " resources named by "
                 + resolved.names().source()));
-        Map<String, String> settings = settings(env);
+        Map<String, String> settings = settings(resolved.settings(env));
         LabResourceChecks resources = new LabResourceChecks(resolved);
         boolean kernelciToken = settings.containsKey("KERNELCI_API_TOKEN") || settings.containsKey("UNIFIED_TOKEN");
         boolean kcidbJwt = settings.containsKey("KCIDB_JWT") || settings.containsKey("KCIDB_REST")

@@ -67,8 +67,10 @@ public final class LabOptions {
             Optional<AwsBasicCredentials> emulatorKeys = endpoint.flatMap(e -> Optional.ofNullable(values.get(
                     "AWS_ACCESS_KEY_ID")).filter(k -> !k.isBlank()).flatMap(k -> Optional.ofNullable(values.get(
                     "AWS_SECRET_ACCESS_KEY")).filter(v -> !v.isBlank()).map(v -> AwsBasicCredentials.create(k, v))));
+            Map<String, String> settings = new LinkedHashMap<>(values);
+            settings.keySet().removeIf(key -> key.startsWith("AWS_"));
             return new Lab(LabNames.fromEnvironment(values, "lab file " + file.get()), fileRegion, endpoint,
-                    emulatorKeys);
+                    emulatorKeys, settings);
         }
         Optional<String> stackName = Optional.ofNullable(stack).or(() -> Optional.ofNullable(
                 env.apply(STACK_VARIABLE)).filter(v -> !v.isBlank()));
@@ -141,11 +143,29 @@ public final class LabOptions {
      * @param emulatorKeys the emulator's (dummy) access keys, when the lab file names an endpoint and keys
      */
     public record Lab(LabNames names, Optional<String> region, Optional<String> endpoint,
-            Optional<AwsBasicCredentials> emulatorKeys) {
+            Optional<AwsBasicCredentials> emulatorKeys, Map<String, String> settings) {
 
-        /** A lab without an emulator's keys. */
+        public Lab {
+            settings = Map.copyOf(settings);
+        }
+
+        /** A lab without an emulator's keys nor settings of its own. */
         public Lab(LabNames names, Optional<String> region, Optional<String> endpoint) {
-            this(names, region, endpoint, Optional.empty());
+            this(names, region, endpoint, Optional.empty(), Map.of());
+        }
+
+        /** A lab without settings of its own. */
+        public Lab(LabNames names, Optional<String> region, Optional<String> endpoint,
+                Optional<AwsBasicCredentials> emulatorKeys) {
+            this(names, region, endpoint, emulatorKeys, Map.of());
+        }
+
+        /**
+         * The settings the commands read (KERNELCI_*, KCIDB_*, …): the lab file's, where it sets them (a local lab's
+         * services), else the environment's.
+         */
+        public java.util.function.UnaryOperator<String> settings(java.util.function.UnaryOperator<String> env) {
+            return name -> settings.containsKey(name) ? settings.get(name) : env.apply(name);
         }
 
         /** Never prints the keys (an emulator's, but keys all the same). */

@@ -329,9 +329,14 @@ public final class LocalLab implements AutoCloseable {
      * The lab running: its resources on the emulator, the doubles, and the functions wired to them as the stack wires
      * them (plus the trigger queue a served lab reads BuildComplete events from).
      */
+    /**
+     * @param peers the KernelCI and KCIDB settings of this lab (the doubles' or the real services'), under the
+     *              functions' variables, for the lab file
+     */
     private record Session(Instant start, String prefix, String region, LabResources.Created lab, String storage,
             String triggerQueueUrl, PollHandler poller, JobsQueueHandler jobs, LocalVmExecutor vms,
-            SweepHandler sweeper, ResultsQueueHandler closer, TriggerHandler trigger, DynamoDbRunStore runs) {
+            SweepHandler sweeper, ResultsQueueHandler closer, TriggerHandler trigger, DynamoDbRunStore runs,
+            Map<String, String> peers) {
     }
 
     /**
@@ -411,8 +416,20 @@ public final class LocalLab implements AutoCloseable {
                 options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot);
         TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
         Session started = new Session(start, prefix, region, lab, storage, triggerQueue, poller, jobs, vms, sweeper,
-                closer, trigger, new DynamoDbRunStore(dynamo, lab.tables().get("runs")));
+                closer, trigger, new DynamoDbRunStore(dynamo, lab.tables().get("runs")), peers(kernelci, kcidbSettings));
         return started;
+    }
+
+    /** The KernelCI and KCIDB settings a lab file carries, so the operator commands reach the same services. */
+    private Map<String, String> peers(KernelCiAccess kernelci, KcidbSettings kcidbSettings) {
+        Map<String, String> peers = new LinkedHashMap<>();
+        peers.put("KERNELCI_API_BASE_URI", kernelci.apiBaseUri().toString());
+        kernelci.apiToken().ifPresent(token -> peers.put("KERNELCI_API_TOKEN", token));
+        peers.put("KERNELCI_RUNTIME_NAME", options.runtime());
+        peers.put("KCIDB_SUBMIT_URL", kcidbSettings.submitUrl().toString());
+        peers.put("KCIDB_JWT", kcidbSettings.jwt());
+        peers.put("KCIDB_ORIGIN", kcidbSettings.origin());
+        return peers;
     }
 
     /** Where the lab file is: {@code <work-dir>/lab.env}. */
@@ -443,10 +460,20 @@ public final class LocalLab implements AutoCloseable {
         lines.put(LabNames.JOBS_DLQ.variable(), lab.dlqUrls().get("jobs"));
         lines.put(LabNames.RESULTS_DLQ.variable(), lab.dlqUrls().get("results"));
         lines.put(LabNames.TRIGGER_QUEUE.variable(), session.triggerQueueUrl());
+        lines.putAll(session.peers());
         StringBuilder text = new StringBuilder("# pullab local lab (pullab local-run --serve), valid while it runs: "
-                + "pullab <command> --lab " + labFile() + "\n# the credentials are the emulator's dummy ones\n");
+                + "pullab <command> --lab " + labFile() + "\n# the credentials are the emulator's dummy ones; the "
+                + "KernelCI and KCIDB tokens are this lab's (readable by you only)\n");
         lines.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
-        Files.writeString(labFile(), text.toString(), StandardCharsets.UTF_8);
+        Path file = labFile();
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
     }
 
     /**

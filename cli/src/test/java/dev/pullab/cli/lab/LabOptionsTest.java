@@ -94,6 +94,22 @@ class LabOptionsTest {
     }
 
     @Test
+    @DisplayName("a lab file's KernelCI and KCIDB settings win over the environment's; its AWS keys are not settings")
+    void givenLabFileWithServices_whenSettingsRead_thenFileWins() throws IOException {
+        Path file = dir.resolve("lab.env");
+        Files.writeString(file, "AWS_ENDPOINT_URL=http://127.0.0.1:5000\nAWS_SECRET_ACCESS_KEY=test\n"
+                + "KERNELCI_API_BASE_URI=http://127.0.0.1:8001/latest\nPULLAB_RUNS_TABLE=r\n");
+
+        LabOptions.Lab lab = options("--lab", file.toString()).resolve(name -> null, region -> stack(Map.of()));
+        java.util.function.UnaryOperator<String> settings = lab.settings(name -> "from-env-" + name);
+
+        assertThat(settings.apply("KERNELCI_API_BASE_URI")).isEqualTo("http://127.0.0.1:8001/latest");
+        assertThat(settings.apply("KCIDB_ORIGIN")).isEqualTo("from-env-KCIDB_ORIGIN");
+        assertThat(lab.settings()).doesNotContainKey("AWS_SECRET_ACCESS_KEY");
+        assertThat(lab.toString()).doesNotContain("127.0.0.1:8001");
+    }
+
+    @Test
     @DisplayName("a lab file line that is not KEY=VALUE is refused with the file and line number")
     void givenBadLabFileLine_whenResolved_thenFileAndLineNamed() throws IOException {
         Path file = dir.resolve("lab.env");

@@ -1,5 +1,6 @@
 package dev.pullab.core.report;
 
+import dev.pullab.core.kernelci.NodeResult;
 import dev.pullab.core.analysis.AnalysisReport;
 import dev.pullab.core.kcidb.KcidbTestEntry;
 import dev.pullab.core.kernelci.JobOutcome;
@@ -36,9 +37,16 @@ public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> 
 
     /**
      * The run's verdict in a few words, then its summary: {@code regression (<tests>)} when a benchmark regressed,
-     * else {@code fail} when a VM failed or is missing, else {@code pass}; e.g.
+     * else {@code fail} when a VM failed or is missing, else {@code fail (tests)} when every VM ran but a test case
+     * failed (the job node's result, or a KCIDB test FAIL), else {@code incomplete} when the job node ends so, else
+     * {@code pass}; e.g.
      * {@code fail; VMs: 2/2 spawned, 1 successful, 0 failed, 1 missing}.
      */
+    private boolean testsFailed() {
+        return jobOutcome.map(o -> o.result() == NodeResult.FAIL).orElseGet(() -> kcidbTests.stream()
+                .anyMatch(t -> t.status().filter(st -> st == dev.pullab.core.kcidb.KcidbStatus.FAIL).isPresent()));
+    }
+
     public String verdict() {
         String word;
         List<String> regressed = analysis.map(AnalysisReport::regressionTestNames).orElse(List.of());
@@ -46,6 +54,10 @@ public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> 
             word = "regression (" + String.join(", ", regressed) + ")";
         } else if (vms.failed() > 0 || vms.missing() > 0) {
             word = "fail";
+        } else if (testsFailed()) {
+            word = "fail (tests)";
+        } else if (jobOutcome.map(o -> o.result() == NodeResult.INCOMPLETE).orElse(false)) {
+            word = "incomplete";
         } else {
             word = "pass";
         }

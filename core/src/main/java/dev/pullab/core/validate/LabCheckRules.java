@@ -79,8 +79,8 @@ public final class LabCheckRules {
                     : "a lab on an emulator (local-run) has no instance profile; its VMs are local processes"));
         }
         if (kind == Kind.SECRET && tokenInEnvironment) {
-            return Optional.of(Check.skipped(name, "not named by " + names.source() + "; the token is given in "
-                    + "the environment"));
+            return Optional.of(Check.skipped(name, "not named by " + names.source() + "; the token is given directly "
+                    + "(KERNELCI_API_TOKEN, KCIDB_JWT or UNIFIED_TOKEN in the lab file or the environment)"));
         }
         if (kind == Kind.URL) {
             return Optional.of(Check.skipped(name, "not named by " + names.source() + " (optional: run logs are "

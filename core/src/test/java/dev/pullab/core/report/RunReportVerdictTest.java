@@ -32,4 +32,14 @@ class RunReportVerdictTest {
     void failedIsFail() {
         assertThat(report(new VmCounts(1, 0, 1, 0)).verdict()).startsWith("fail; ");
     }
+
+    @Test
+    @DisplayName("every VM ran but the job node's result is fail (an LTP case failed): fail (tests)")
+    void jobFailedIsFailTests() {
+        RunReport report = new RunReport(Optional.empty(), List.of(), Optional.of(new dev.pullab.core.kernelci
+                .JobOutcome("6825f9c0b4e0b1c9d2a7e0a2", dev.pullab.core.kernelci.NodeResult.FAIL, Optional.empty(),
+                Optional.empty(), java.util.Map.of(), List.of())), new VmCounts(1, 1, 0, 0), List.of());
+
+        assertThat(report.verdict()).startsWith("fail (tests); ");
+    }
 }
