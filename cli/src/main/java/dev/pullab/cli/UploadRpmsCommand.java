@@ -4,6 +4,7 @@ import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.cli.lab.LabOptions;
 import dev.pullab.core.config.LabNames;
 import dev.pullab.core.store.ObjectStore;
+import dev.pullab.core.store.KernelRpmLayout;
 import dev.pullab.core.store.StorageUploader;
 import dev.pullab.core.text.Printable;
 import java.io.IOException;
@@ -84,11 +85,6 @@ final class UploadRpmsCommand implements Callable<Integer> {
     static final byte[] RPM_MAGIC = {(byte) 0xed, (byte) 0xab, (byte) 0xee, (byte) 0xdb};
     /** More files than a kernel build ever gives: a wrong directory. */
     static final int MAX_FILES = 1000;
-    /** Storage folders by name suffix (pullab_cloud's layout, read by the vm-tests under ../shared/). */
-    static final Map<String, String> FOLDERS = Map.of(
-            ".x86_64.rpm", "kernel-rpms/binary/x86_64/",
-            ".aarch64.rpm", "kernel-rpms/binary/aarch64/",
-            ".src.rpm", "kernel-rpms/src/");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~^-]{0,250}");
 
     @Spec
@@ -222,8 +218,7 @@ final class UploadRpmsCommand implements Callable<Integer> {
 
     private static void classify(Path file, List<Rpm> rpms, List<Refusal> refused, Map<String, Path> byKey) {
         String name = file.getFileName().toString();
-        Optional<String> folder = FOLDERS.entrySet().stream().filter(e -> name.endsWith(e.getKey()))
-                .map(Map.Entry::getValue).findFirst();
+        Optional<String> folder = KernelRpmLayout.folderOf(name);
         if (!Files.isRegularFile(file)) {
             refused.add(new Refusal(file, "not a regular file"));
         } else if (folder.isEmpty()) {

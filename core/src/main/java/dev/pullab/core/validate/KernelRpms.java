@@ -1,8 +1,8 @@
 package dev.pullab.core.validate;
 
+import dev.pullab.core.store.KernelRpmLayout;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Whether the storage bucket holds the kernel RPMs a lab's tests need: the seed's layout,
@@ -14,20 +14,19 @@ public final class KernelRpms {
     /** The base and the tip. */
     public static final int REGRESSION_MINIMUM = 2;
     /** The arches the seed's layout has. */
-    public static final List<String> ARCHES = List.of("x86_64", "aarch64");
-    private static final Pattern ARCH = Pattern.compile("x86_64|aarch64");
+    public static final List<String> ARCHES = KernelRpmLayout.ARCHES;
 
     private KernelRpms() {
     }
 
     /** The folder of one arch's binary kernel RPMs. */
     public static String prefix(String arch) {
-        return "kernel-rpms/binary/" + arch + "/";
+        return KernelRpmLayout.binaryFolder(arch);
     }
 
     /** Whether {@code arch} is one the layout has. */
     public static boolean isArch(String arch) {
-        return arch != null && ARCH.matcher(arch).matches();
+        return arch != null && ARCHES.contains(arch);
     }
 
     /**
