@@ -465,15 +465,20 @@ public final class LocalLab implements AutoCloseable {
                 + "pullab <command> --lab " + labFile() + "\n# the credentials are the emulator's dummy ones; the "
                 + "KernelCI and KCIDB tokens are this lab's (readable by you only)\n");
         lines.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        // written beside it, readable by the owner only, then moved over it: a reader never sees it absent or half
+        // written (the lab file is rewritten each time the lab is opened)
         Path file = labFile();
-        Files.deleteIfExists(file);
+        Path next;
         try {
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            next = Files.createTempFile(file.getParent(), "lab.env.", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
+            next = Files.createTempFile(file.getParent(), "lab.env.", ".tmp");
         }
-        Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+        Files.writeString(next, text.toString(), StandardCharsets.UTF_8);
+        Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
