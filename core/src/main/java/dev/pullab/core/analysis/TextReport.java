@@ -17,6 +17,7 @@ public final class TextReport {
 
     private static final String RULE = "=".repeat(60);
     private static final String THIN_RULE = "-".repeat(60);
+    private static final String VERDICT = "VERDICT ";
 
     private TextReport() {
     }
@@ -36,6 +37,7 @@ public final class TextReport {
         }
         for (VmTestAnalysis test : report.tests()) {
             out.append('\n').append("Test: ").append(safe(test.test())).append('\n');
+            out.append(verdictLine(test)).append('\n');
             out.append("  Base kernel: ").append(safe(test.baseKernel())).append('\n');
             out.append("  Tip kernel:  ").append(safe(test.tipKernel())).append('\n');
             out.append("  Metrics compared: ").append(test.metricsCompared()).append('\n');
@@ -60,6 +62,8 @@ public final class TextReport {
         }
         for (SkippedItem skipped : report.skippedTests()) {
             out.append('\n').append("Test: ").append(safe(skipped.name())).append('\n');
+            out.append(VERDICT).append(safe(skipped.name())).append(": not compared: ").append(safe(skipped.reason()))
+                    .append('\n');
             out.append("  Skipped: ").append(safe(skipped.reason())).append('\n');
         }
         if (!report.excludedData().isEmpty()) {
@@ -71,6 +75,10 @@ public final class TextReport {
             }
         }
         out.append('\n').append(THIN_RULE).append('\n');
+        long emptyTests = report.tests().stream().filter(t -> t.regressions().isEmpty() && t.metricsCompared() == 0).count();
+        out.append("Verdicts: ").append(report.testsWithRegression()).append(" REGRESSION, ")
+                .append(report.tests().size() - report.testsWithRegression() - emptyTests).append(" no regression, ")
+                .append(report.skippedTests().size() + emptyTests).append(" not compared\n");
         out.append("Tests with benchmarks: ").append(report.tests().size())
                 .append(" | Regressions found: ").append(report.testsWithRegression()).append('\n');
         out.append("Tests with regressions: ")
@@ -78,6 +86,30 @@ public final class TextReport {
                 .append('\n');
         out.append(RULE).append('\n');
         return out.toString();
+    }
+
+    /**
+     * The one line that answers "did this test regress?": it agrees with {@code has_regression} in the JSON and with
+     * the footer. Per-arch findings are details under it, never the verdict.
+     */
+    private static String verdictLine(VmTestAnalysis test) {
+        String head = VERDICT + safe(test.test()) + ": ";
+        List<MetricComparison> regressions = test.regressions();
+        if (!regressions.isEmpty()) {
+            return head + "REGRESSION in " + regressions.size() + (regressions.size() == 1 ? " metric (" : " metrics (")
+                    + changes(regressions) + ")";
+        }
+        if (test.metricsCompared() == 0) {
+            return head + "not compared: no metric was measured on both kernels";
+        }
+        List<MetricComparison> improvements = test.improvements();
+        return head + "no regression" + (improvements.isEmpty() ? ""
+                : " (" + improvements.size() + (improvements.size() == 1 ? " improvement: " : " improvements: ")
+                        + changes(improvements) + ")");
+    }
+
+    private static String changes(List<MetricComparison> comparisons) {
+        return String.join(", ", comparisons.stream().map(c -> safe(c.metric()) + " " + percent(c.change())).toList());
     }
 
     private static void appendRegression(StringBuilder out, MetricComparison c, Correction correction) {
@@ -121,14 +153,13 @@ public final class TextReport {
 
     /** Pooling arches widens the spread; the per-arch verdicts often see what the overall one cannot. */
     private static void appendArches(StringBuilder out, List<ArchAnalysis> arches) {
-        out.append("  Per arch (each architecture's VMs compared on their own):\n");
+        out.append("  Per arch (details, not the verdict: each architecture's VMs compared on their own):\n");
         for (ArchAnalysis arch : arches) {
             List<String> regressed = arch.comparisons().stream()
                     .filter(MetricComparison::isRegression).map(c -> safe(c.metric())).toList();
             out.append("    ").append(safe(arch.arch())).append(": ").append(arch.metricsCompared()).append(" compared, ")
-                    .append(regressed.isEmpty() ? "no regressions"
-                            : regressed.size() + (regressed.size() == 1 ? " regression: " : " regressions: ")
-                                    + String.join(", ", regressed))
+                    .append(regressed.isEmpty() ? "nothing flagged"
+                            : regressed.size() + " flagged on this arch alone: " + String.join(", ", regressed))
                     .append('\n');
         }
     }

@@ -35,6 +35,7 @@ class TextReportTest {
         assertThat(lines.subList(0, 3)).containsExactly("=".repeat(60), "BENCHMARK REGRESSION ANALYSIS", "=".repeat(60));
         assertThat(lines).containsSubsequence(
                 "Test: unixbench-kernel-regression",
+                "VERDICT unixbench-kernel-regression: REGRESSION in 1 metric (Process_Creation -26.3%)",
                 "  Base kernel: 6.1.141",
                 "  Tip kernel:  6.1.150",
                 "  Metrics compared: 2",
@@ -43,8 +44,9 @@ class TextReportTest {
                         + "(-26.3%)");
         assertThat(lines).anyMatch(l -> l.matches(
                 "      \\[t-test p=0\\.\\d{4}, U-test p=0\\.\\d{4}, Cohen's d=\\d+\\.\\d{2}]"));
-        assertThat(lines.subList(lines.size() - 4, lines.size())).containsExactly(
+        assertThat(lines.subList(lines.size() - 5, lines.size())).containsExactly(
                 "-".repeat(60),
+                "Verdicts: 1 REGRESSION, 0 no regression, 0 not compared",
                 "Tests with benchmarks: 1 | Regressions found: 1",
                 "Tests with regressions: unixbench-kernel-regression",
                 "=".repeat(60));
@@ -67,8 +69,10 @@ class TextReportTest {
                 .analyze(new RunBuilder().metric("t", "m", true, BASE, BASE).build());
 
         assertThat(TextReport.render(report))
+                .contains("VERDICT t: no regression\n")
                 .contains("  \u2713 No regressions detected\n")
-                .contains("Tests with benchmarks: 1 | Regressions found: 0\nTests with regressions: none\n");
+                .contains("Verdicts: 0 REGRESSION, 1 no regression, 0 not compared\n"
+                        + "Tests with benchmarks: 1 | Regressions found: 0\nTests with regressions: none\n");
     }
 
     @Test
@@ -83,16 +87,36 @@ class TextReportTest {
     }
 
     @Test
-    @DisplayName("runs with several arches get one verdict line per arch")
-    void givenTwoArches_whenRendered_thenPerArchLines() {
+    @DisplayName("runs with several arches get one detail line per arch, folded under the test's single verdict line")
+    void givenTwoArches_whenRendered_thenPerArchLinesUnderTheVerdict() {
         AnalysisReport report = new RegressionAnalyzer(AnalysisOptions.defaults()).analyze(new RunBuilder()
                 .metric("t", "m", true, "arm64", BASE, TIP)
                 .metric("t", "m", true, "x86_64", BASE, BASE)
                 .build());
 
+        List<String> lines = TextReport.render(report).lines().toList();
+
+        assertThat(lines.stream().filter(l -> l.startsWith("VERDICT "))).singleElement()
+                .satisfies(v -> assertThat(v).startsWith("VERDICT t: "));
+        assertThat(lines).containsSubsequence(
+                "Test: t",
+                lines.stream().filter(l -> l.startsWith("VERDICT t: ")).findFirst().orElseThrow(),
+                "  Per arch (details, not the verdict: each architecture's VMs compared on their own):",
+                "    arm64: 1 compared, 1 flagged on this arch alone: m",
+                "    x86_64: 1 compared, nothing flagged");
+    }
+
+    @Test
+    @DisplayName("a skipped test gets a 'not compared' verdict with its reason, and the footer counts it")
+    void givenSkippedTest_whenRendered_thenNotComparedVerdict() {
+        AnalysisReport base = new RegressionAnalyzer(AnalysisOptions.defaults())
+                .analyze(new RunBuilder().metric("t", "m", true, BASE, BASE).build());
+        AnalysisReport report = new AnalysisReport(base.tests(), base.testsWithRegression(), base.regressionTestNames(),
+                List.of(new SkippedItem("ltp", "no tip CSV")), base.options(), base.excludedData());
+
         assertThat(TextReport.render(report))
-                .contains("    arm64: 1 compared, 1 regression: m\n")
-                .contains("    x86_64: 1 compared, no regressions\n");
+                .contains("Test: ltp\nVERDICT ltp: not compared: no tip CSV\n")
+                .contains("Verdicts: 0 REGRESSION, 1 no regression, 1 not compared\n");
     }
 
     @Test
@@ -130,7 +154,7 @@ class TextReportTest {
         String text = TextReport.render(report);
 
         assertThat(text.chars()).noneMatch(c -> Character.isISOControl(c) && c != '\n');
-        assertThat(text).contains("Test: t\\r\\x1b]0;x\n", "    arm\\n64: 1 compared, 1 regression: m\\n\n",
+        assertThat(text).contains("Test: t\\r\\x1b]0;x\n", "    arm\\n64: 1 compared, 1 flagged on this arch alone: m\\n\n",
                 "Tests with regressions: t\\r\\x1b]0;x\n");
     }
 
@@ -161,7 +185,8 @@ class TextReportTest {
 
         String text = TextReport.render(report);
 
-        assertThat(text).contains("  \u2713 No regressions detected\n").contains("  \u2191 IMPROVEMENTS DETECTED: 1\n")
+        assertThat(text).contains("VERDICT ub: no regression (1 improvement: Dhrystone +5.0%)\n")
+                .contains("  \u2713 No regressions detected\n").contains("  \u2191 IMPROVEMENTS DETECTED: 1\n")
                 .contains("Regressions found: 0");
     }
 }
