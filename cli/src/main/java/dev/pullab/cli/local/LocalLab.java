@@ -859,6 +859,8 @@ public final class LocalLab implements AutoCloseable {
             Files.writeString(file, submission.body().toPrettyString(), StandardCharsets.UTF_8);
             submissions.add(file);
         }
+        Map<String, List<String>> failedCases = FailedCases.byJob(kcidb == null ? List.of()
+                : kcidb.submissions().stream().map(KcidbReceiverDouble.Submission::body).toList());
         Map<String, String> nodes = new LinkedHashMap<>();
         Map<String, String> notFinished = new LinkedHashMap<>(notTaken);
         List<String> expected = options.api().isPresent() ? List.copyOf(takenJobs) : fixtures.jobNodeIds();
@@ -866,7 +868,8 @@ public final class LocalLab implements AutoCloseable {
             Optional<JsonNode> node = jobNode(id);
             node.ifPresent(n -> nodes.put(id, n.path("name").asText() + ": " + n.path("state").asText()
                     + ", " + n.path("result").asText() + (n.at("/data/error_code").isMissingNode() ? ""
-                    : " (" + n.at("/data/error_code").asText() + ": " + n.at("/data/error_msg").asText() + ")")));
+                    : " (" + n.at("/data/error_code").asText() + ": " + n.at("/data/error_msg").asText() + ")")
+                    + FailedCases.summary(failedCases.getOrDefault(id, List.of()))));
             if (node.map(n -> !"done".equals(n.path("state").asText())).orElse(true)) {
                 notFinished.put(id, node.map(n -> "still " + n.path("state").asText()).orElse("gone from the API"));
             }
