@@ -2,6 +2,7 @@ package dev.pullab.core.plot;
 
 import dev.pullab.core.analysis.ArchAnalysis;
 import dev.pullab.core.analysis.MetricComparison;
+import dev.pullab.core.analysis.PairedComparison;
 import dev.pullab.core.analysis.VmTestAnalysis;
 import java.awt.Color;
 import java.awt.Font;
@@ -23,6 +24,9 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.style.AxesChartStyler.TextAlignment;
 import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler.LegendLayout;
@@ -40,12 +44,16 @@ import org.knowm.xchart.style.Styler.LegendPosition;
  * skipped.
  *
  * <p>Each chart has one vertical bar per metric, in comparison order, whose height is
- * {@link MetricComparison#change()}: the paired estimate when the metric was compared paired, else the change of the tip mean against the base mean, in percent. The metric
- * names are written vertically under the bars. Bars of metrics flagged as regressions
- * ({@link MetricComparison#isRegression()}) are red, all others steel blue; the legend names the two ("regression",
- * "no regression"). A series without bars is left out, so a chart without regression has no red at all. Whether a
- * positive change is good depends on the metric's direction, so the colour, not the sign, tells a regression. The
- * title reads {@code <test> (<arch or overall>): <base kernel> → <tip kernel>}.
+ * {@link MetricComparison#change()}: the paired estimate when the metric was compared paired, else the change of the
+ * tip mean against the base mean, in percent. The metric names are written vertically under the bars. The colour is
+ * the verdict, not the sign (whether a positive change is good depends on the metric's direction): red for a
+ * regression ({@link MetricComparison#isRegression()}), blue for an improvement
+ * ({@link MetricComparison#isImprovement()}), grey for a change flagged neither way. A paired metric carries its
+ * 95 % confidence interval ({@link PairedComparison#ciLowPct()} to {@link PairedComparison#ciHighPct()}) as a black
+ * whisker and, when it was paired over at most {@value #MAX_VMS_FOR_POINTS} VMs, each VM's own change as a dot. The
+ * legend (below the plot) lists only what is drawn ({@link #legend}). The title of an arch chart reads
+ * {@code <test> (<arch>): <base kernel> → <tip kernel>}; the overall chart names every arch's base and tip kernel
+ * under its plot.
  *
  * <p>A percent change that is not finite (±Infinity when the base mean is 0) cannot be drawn: its bar is clipped to
  * the largest finite magnitude of the chart (100 when all finite changes are 0) with the same sign, and
@@ -61,11 +69,23 @@ public final class RegressionPlots {
     /** Image height in pixels. */
     public static final int HEIGHT = 700;
 
-    private static final String REGRESSION = "regression";
-    private static final String NO_REGRESSION = "no regression";
+    /** Legend name of the bars flagged as regressions. */
+    static final String REGRESSION = "regression";
+    /** Legend name of the bars flagged as improvements. */
+    static final String IMPROVEMENT = "improvement";
+    /** Legend name of the bars not flagged either way. */
+    static final String UNFLAGGED = "no significant change";
+    /** Legend name of the confidence-interval whiskers. */
+    static final String INTERVAL = "95 % confidence interval";
+    /** Legend name of the per-VM changes. */
+    static final String PER_VM = "per-VM change";
+    /** Per-VM points are drawn when a metric was paired over at most this many VMs. */
+    static final int MAX_VMS_FOR_POINTS = 10;
 
     private static final Color REGRESSION_COLOR = new Color(0xD6, 0x1F, 0x1F);
-    private static final Color NEUTRAL_COLOR = new Color(0x46, 0x82, 0xB4);
+    private static final Color IMPROVEMENT_COLOR = new Color(0x1F, 0x77, 0xB4);
+    private static final Color UNFLAGGED_COLOR = new Color(0xB0, 0xB0, 0xB0);
+    private static final Color VM_POINT_COLOR = new Color(0x33, 0x33, 0x33);
     private static final Color GRID_COLOR = new Color(0xDD, 0xDD, 0xDD);
     private static final double CLIP_WITHOUT_FINITE = 100.0;
     private static final Pattern UNSAFE_FILE_CHARS = Pattern.compile("[^A-Za-z0-9._-]");
@@ -84,20 +104,21 @@ public final class RegressionPlots {
      */
     public static List<Plot> render(VmTestAnalysis test) {
         List<Plot> plots = new ArrayList<>();
-        plot(test.test(), OVERALL, title(test.test(), OVERALL, test.baseKernel(), test.tipKernel()),
-                test.comparisons()).ifPresent(plots::add);
+        plot(test.test(), OVERALL, overallTitle(test), kernelsByArch(test), test.comparisons())
+                .ifPresent(plots::add);
         for (ArchAnalysis arch : test.byArch()) {
             plot(test.test(), archFileName(arch.arch()), title(test.test(), arch.arch(), arch.baseKernel(), arch.tipKernel()),
-                    arch.comparisons()).ifPresent(plots::add);
+                    "", arch.comparisons()).ifPresent(plots::add);
         }
         return List.copyOf(plots);
     }
 
-    private static Optional<Plot> plot(String test, String fileScope, String title, List<MetricComparison> comparisons) {
+    private static Optional<Plot> plot(String test, String fileScope, String title, String kernels,
+            List<MetricComparison> comparisons) {
         if (comparisons.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Plot(fileName(test, fileScope), png(chart(title, bars(comparisons)))));
+        return Optional.of(new Plot(fileName(test, fileScope), png(chart(title, kernels, bars(comparisons)))));
     }
 
     private static String fileName(String test, String scope) {
@@ -140,17 +161,53 @@ public final class RegressionPlots {
     }
 
     private static String title(String test, String scope, String baseKernel, String tipKernel) {
-        return test + " (" + scope + "): " + firstKernel(baseKernel) + " → " + firstKernel(tipKernel);
+        return test + " (" + scope + "): " + baseKernel + " → " + tipKernel;
     }
 
-    /** A mixed-arch run lists several kernel builds; the title names the first and counts the others. */
-    private static String firstKernel(String kernels) {
-        String[] all = kernels.split(", ");
-        return all.length == 1 ? kernels : all[0] + " (+" + (all.length - 1) + ")";
+    /** The overall chart names every arch's kernels (a mixed-arch run builds one kernel per arch). */
+    private static String overallTitle(VmTestAnalysis test) {
+        if (test.byArch().isEmpty()) {
+            return title(test.test(), OVERALL, test.baseKernel(), test.tipKernel());
+        }
+        return test.test() + " (" + OVERALL + ")";
     }
 
-    /** One bar to draw: its axis label, drawable height and colour class. */
-    private record Bar(String label, double value, boolean regression) {
+    /** The line under the overall chart: each arch with its base and tip kernel. */
+    static String kernelsByArch(VmTestAnalysis test) {
+        return test.byArch().stream().map(a -> a.arch() + ": " + a.baseKernel() + " → " + a.tipKernel())
+                .collect(java.util.stream.Collectors.joining("  |  "));
+    }
+
+    /** How a bar is coloured: by the verdict, not by the sign. */
+    enum Kind {
+        REGRESSED(REGRESSION, REGRESSION_COLOR),
+        IMPROVED(IMPROVEMENT, IMPROVEMENT_COLOR),
+        UNFLAGGED_CHANGE(UNFLAGGED, UNFLAGGED_COLOR);
+
+        final String legend;
+        final Color color;
+
+        Kind(String legend, Color color) {
+            this.legend = legend;
+            this.color = color;
+        }
+
+        static Kind of(MetricComparison comparison) {
+            if (comparison.isRegression()) {
+                return REGRESSED;
+            }
+            return comparison.isImprovement() ? IMPROVED : UNFLAGGED_CHANGE;
+        }
+    }
+
+    /**
+     * One bar to draw: its axis label, drawable height, colour class, the confidence interval of the change (the
+     * paired comparison's; equal to the value when the metric was compared unpaired) and the per-VM changes.
+     */
+    private record Bar(String label, double value, Kind kind, double ciLow, double ciHigh, List<Double> vmChanges) {
+        boolean hasInterval() {
+            return ciHigh > ciLow;
+        }
     }
 
     private static List<Bar> bars(List<MetricComparison> comparisons) {
@@ -160,7 +217,7 @@ public final class RegressionPlots {
 
     private static double clipMagnitude(List<MetricComparison> comparisons) {
         double largest = comparisons.stream()
-                .mapToDouble(MetricComparison::pctChange)
+                .mapToDouble(MetricComparison::change)
                 .filter(Double::isFinite)
                 .map(Math::abs)
                 .max()
@@ -170,41 +227,107 @@ public final class RegressionPlots {
 
     private static Bar bar(MetricComparison comparison, double clip) {
         double pct = comparison.change(); // the paired estimate when paired: the number the verdict is about
+        Kind kind = Kind.of(comparison);
         if (Double.isNaN(pct)) {
-            return new Bar(comparison.metric() + " (nan)", 0.0, comparison.isRegression());
+            return new Bar(comparison.metric() + " (nan)", 0.0, kind, 0.0, 0.0, List.of());
         }
         if (Double.isInfinite(pct)) {
-            return new Bar(comparison.metric() + " (inf)", Math.copySign(clip, pct), comparison.isRegression());
+            double clipped = Math.copySign(clip, pct);
+            return new Bar(comparison.metric() + " (inf)", clipped, kind, clipped, clipped, List.of());
         }
-        return new Bar(comparison.metric(), pct, comparison.isRegression());
+        PairedComparison paired = comparison.paired();
+        if (paired == null || !Double.isFinite(paired.ciLowPct()) || !Double.isFinite(paired.ciHighPct())) {
+            return new Bar(comparison.metric(), pct, kind, pct, pct, List.of());
+        }
+        List<Double> vms = paired.vmChanges().size() <= MAX_VMS_FOR_POINTS
+                ? paired.vmChanges().stream().map(PairedComparison.VmChange::changePct).filter(Double::isFinite)
+                        .toList()
+                : List.of();
+        return new Bar(comparison.metric(), pct, kind, paired.ciLowPct(), paired.ciHighPct(), vms);
     }
 
-    private static CategoryChart chart(String title, List<Bar> bars) {
+    private static CategoryChart chart(String title, String kernels, List<Bar> bars) {
         CategoryChart chart = new CategoryChartBuilder()
                 .width(WIDTH)
                 .height(HEIGHT)
                 .title(title)
+                .xAxisTitle(kernels)
                 .yAxisTitle("change vs base (%)")
                 .build();
         style(chart.getStyler());
-        addSeries(chart, bars, true);
-        addSeries(chart, bars, false);
+        chart.getStyler().setXAxisTitleVisible(!kernels.isEmpty());
+        chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(LegendLayout.Horizontal);
+        for (Kind kind : Kind.values()) {
+            addSeries(chart, bars, kind);
+        }
+        addIntervals(chart, bars);
+        addVmPoints(chart, bars);
         return chart;
     }
 
-    /** Adds the regression or the no-regression series, unless it has no bar (keeps its colour out of the legend). */
-    private static void addSeries(CategoryChart chart, List<Bar> bars, boolean regression) {
-        if (bars.stream().noneMatch(b -> b.regression() == regression)) {
+    /** The names of the legend entries a chart of these comparisons shows, in order: only what is drawn. */
+    static List<String> legend(List<MetricComparison> comparisons) {
+        List<Bar> bars = bars(comparisons);
+        List<String> names = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            if (bars.stream().anyMatch(b -> b.kind() == kind)) {
+                names.add(kind.legend);
+            }
+        }
+        if (bars.stream().anyMatch(Bar::hasInterval)) {
+            names.add(INTERVAL);
+        }
+        if (bars.stream().anyMatch(b -> !b.vmChanges().isEmpty())) {
+            names.add(PER_VM);
+        }
+        return List.copyOf(names);
+    }
+
+    /** Adds the bars of one kind, unless it has none (keeps its colour out of the legend). */
+    private static void addSeries(CategoryChart chart, List<Bar> bars, Kind kind) {
+        if (bars.stream().noneMatch(b -> b.kind() == kind)) {
             return;
         }
         List<String> labels = bars.stream().map(Bar::label).toList();
-        chart.addSeries(regression ? REGRESSION : NO_REGRESSION, labels, values(bars, regression))
-                .setFillColor(regression ? REGRESSION_COLOR : NEUTRAL_COLOR);
+        List<Double> values = bars.stream().map(b -> b.kind() == kind ? b.value() : 0.0).toList();
+        chart.addSeries(kind.legend, labels, values).setFillColor(kind.color);
     }
 
-    /** The bar heights of one series; 0 where the bar belongs to the other series (hidden by the overlap). */
-    private static List<Double> values(List<Bar> bars, boolean regression) {
-        return bars.stream().map(b -> b.regression() == regression ? b.value() : 0.0).toList();
+    /**
+     * The confidence intervals as whiskers: XChart's error bars are symmetric, so an invisible point at the middle
+     * of each interval carries a whisker of half its width, which spans the (asymmetric) interval exactly.
+     */
+    private static void addIntervals(CategoryChart chart, List<Bar> bars) {
+        if (bars.stream().noneMatch(Bar::hasInterval)) {
+            return;
+        }
+        List<String> labels = bars.stream().map(Bar::label).toList();
+        List<Double> middles = bars.stream().map(b -> (b.ciLow() + b.ciHigh()) / 2.0).toList();
+        List<Double> halfWidths = bars.stream().map(b -> (b.ciHigh() - b.ciLow()) / 2.0).toList();
+        CategorySeries series = chart.addSeries(INTERVAL, labels, middles, halfWidths);
+        series.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Scatter);
+        series.setMarker(SeriesMarkers.NONE);
+        series.setMarkerColor(Color.BLACK);
+        series.setLineColor(Color.BLACK);
+    }
+
+    /** Each VM's own change as a small dot, when a metric was paired over few VMs. */
+    private static void addVmPoints(CategoryChart chart, List<Bar> bars) {
+        int most = bars.stream().mapToInt(b -> b.vmChanges().size()).max().orElse(0);
+        List<String> labels = bars.stream().map(Bar::label).toList();
+        for (int vm = 0; vm < most; vm++) {
+            int index = vm;
+            // a bar with fewer VMs repeats its estimate: hidden under the whisker's middle, never a false point
+            List<Double> values = bars.stream()
+                    .map(b -> index < b.vmChanges().size() ? b.vmChanges().get(index) : b.value()).toList();
+            CategorySeries series = chart.addSeries(vm == 0 ? PER_VM : PER_VM + " " + (vm + 1), labels, values);
+            series.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Scatter);
+            series.setMarker(SeriesMarkers.CIRCLE);
+            series.setMarkerColor(VM_POINT_COLOR);
+            series.setShowInLegend(vm == 0);
+        }
     }
 
     private static void style(CategoryStyler styler) {
@@ -217,7 +340,6 @@ public final class RegressionPlots {
         styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        styler.setXAxisTitleVisible(false);
         styler.setXAxisLabelRotation(90);
         styler.setXAxisLabelAlignmentVertical(TextAlignment.Right);
         styler.setLocale(Locale.ROOT);
@@ -229,6 +351,8 @@ public final class RegressionPlots {
         styler.setLegendBorderColor(Color.GRAY);
         styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         styler.setToolTipsEnabled(false);
+        styler.setErrorBarsColor(Color.BLACK);
+        styler.setMarkerSize(5);
     }
 
     /** Signed tick labels ({@code -12}, {@code 0}, {@code +2.5}), independent of the default locale. */

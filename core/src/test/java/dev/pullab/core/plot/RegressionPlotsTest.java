@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.pullab.core.analysis.ArchAnalysis;
 import dev.pullab.core.analysis.MetricComparison;
+import dev.pullab.core.analysis.PairedComparison;
 import dev.pullab.core.analysis.SampleSummary;
 import dev.pullab.core.analysis.VmTestAnalysis;
 import java.awt.image.BufferedImage;
@@ -167,6 +168,66 @@ class RegressionPlotsTest {
         assertThat(second).isEqualTo(first);
     }
 
+    @Test
+    @DisplayName("draws an improvement in blue and nothing red when only improvements and unflagged changes are present")
+    void givenImprovement_whenRender_thenBlueAndNoRed() {
+        BufferedImage image = decode(RegressionPlots.render(analysis("ub", List.of(better("a", 4.0), ok("b", -1.0))))
+                .get(0));
+
+        assertThat(bluePixels(image)).isGreaterThan(RED_PIXEL_THRESHOLD);
+        assertThat(redPixels(image)).isZero();
+    }
+
+    @Test
+    @DisplayName("the legend names only the kinds of bar present: regression, improvement, unflagged change")
+    void givenRegressionAndUnflagged_whenLegend_thenNoImprovementEntry() {
+        assertThat(RegressionPlots.legend(List.of(bad("a", -5.0), ok("b", 1.0))))
+                .containsExactly(RegressionPlots.REGRESSION, RegressionPlots.UNFLAGGED);
+        assertThat(RegressionPlots.legend(List.of(better("a", 5.0))))
+                .containsExactly(RegressionPlots.IMPROVEMENT);
+    }
+
+    @Test
+    @DisplayName("a paired metric's confidence interval and its per-VM changes are drawn and in the legend")
+    void givenPairedMetric_whenLegend_thenIntervalAndPerVmEntries() {
+        MetricComparison paired = paired(bad("a", -5.0), -6.5, -3.5, List.of(-6.0, -5.0, -4.0));
+
+        assertThat(RegressionPlots.legend(List.of(paired, ok("b", 1.0)))).containsExactly(
+                RegressionPlots.REGRESSION, RegressionPlots.UNFLAGGED, RegressionPlots.INTERVAL,
+                RegressionPlots.PER_VM);
+        assertThatCode(() -> decode(RegressionPlots.render(analysis("ub", List.of(paired))).get(0)))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("per-VM points are left out when a metric was paired over more than 10 VMs")
+    void givenManyVms_whenLegend_thenNoPerVmEntry() {
+        MetricComparison paired = paired(bad("a", -5.0), -6.5, -3.5,
+                IntStream.range(0, 11).mapToObj(i -> -5.0).toList());
+
+        assertThat(RegressionPlots.legend(List.of(paired))).doesNotContain(RegressionPlots.PER_VM)
+                .contains(RegressionPlots.INTERVAL);
+    }
+
+    @Test
+    @DisplayName("an unpaired metric has no interval to draw: no interval entry in the legend")
+    void givenUnpairedOnly_whenLegend_thenNoIntervalEntry() {
+        assertThat(RegressionPlots.legend(List.of(ok("a", 1.0)))).containsExactly(RegressionPlots.UNFLAGGED);
+    }
+
+    @Test
+    @DisplayName("the overall chart names the base and tip kernel of every arch, without (+1)")
+    void givenTwoArches_whenKernelsByArch_thenBothKernelsNamed() {
+        VmTestAnalysis test = new VmTestAnalysis("ub", "6.1.141.x86_64, 6.1.141.arm64", "6.1.150.x86_64, 6.1.150.arm64",
+                1, false, List.of(ok("m", 1.0)), List.of(), List.of(
+                        new ArchAnalysis("x86_64", "6.1.141.x86_64", "6.1.150.x86_64", 1, false, List.of(ok("m", 1.0))),
+                        new ArchAnalysis("arm64", "6.1.141.arm64", "6.1.150.arm64", 1, false, List.of(ok("m", 1.0)))));
+
+        assertThat(RegressionPlots.kernelsByArch(test))
+                .contains("x86_64: 6.1.141.x86_64 → 6.1.150.x86_64", "arm64: 6.1.141.arm64 → 6.1.150.arm64")
+                .doesNotContain("(+");
+    }
+
     private static VmTestAnalysis analysis(String name, List<MetricComparison> overall, ArchAnalysis... arches) {
         boolean regressed = overall.stream().anyMatch(MetricComparison::isRegression);
         return new VmTestAnalysis(name, "6.12.0", "6.13.0-rc1", overall.size(), regressed, overall, List.of(),
@@ -186,10 +247,32 @@ class RegressionPlotsTest {
         return comparison(metric, pctChange, true);
     }
 
+    private static MetricComparison better(String metric, double pctChange) {
+        return comparison(metric, pctChange, false, true);
+    }
+
     private static MetricComparison comparison(String metric, double pctChange, boolean regression) {
+        return comparison(metric, pctChange, regression, false);
+    }
+
+    private static MetricComparison comparison(String metric, double pctChange, boolean regression,
+            boolean improvement) {
         SampleSummary sample = new SampleSummary(5, 100.0, 100.0, 1.0, 0.01);
         return new MetricComparison(metric, "lps", true, sample, sample, pctChange, 3.0, 0.01, 8.0, 0.0, 0.008,
-                "exact", 0.02, 0.016, 2.0, regression, regression, false, null);
+                "exact", 0.02, 0.016, 2.0, regression, regression, improvement, null);
+    }
+
+    /** The comparison made paired over VMs with these changes, its estimate unchanged, its interval as given. */
+    private static MetricComparison paired(MetricComparison c, double ciLow, double ciHigh, List<Double> vmChanges) {
+        List<PairedComparison.VmChange> vms = IntStream.range(0, vmChanges.size())
+                .mapToObj(i -> new PairedComparison.VmChange("i-" + i, 100.0, 100.0 + vmChanges.get(i),
+                        vmChanges.get(i)))
+                .toList();
+        PairedComparison paired = new PairedComparison(vms.size(), false, List.of(), List.of(), vms, c.pctChange(),
+                ciLow, ciHigh, 3.0, 2.0, 0.05, 4.0, 10.0, 0.01, 0.02, 6.0, 3.0, 0.05, 0.0, 0.25, "exact");
+        return new MetricComparison(c.metric(), c.unit(), c.moreIsBetter(), c.base(), c.tip(), c.pctChange(),
+                c.tStatistic(), c.tPvalue(), c.tDf(), c.uStatistic(), c.uPvalue(), c.uMethod(), c.tPvalueAdjusted(),
+                c.uPvalueAdjusted(), c.cohensD(), c.worse(), c.isRegression(), c.isImprovement(), paired);
     }
 
     private static BufferedImage decode(Plot plot) {
@@ -208,6 +291,21 @@ class RegressionPlotsTest {
                         .filter(x -> isClearlyRed(image.getRGB(x, y)))
                         .count())
                 .sum();
+    }
+
+    private static long bluePixels(BufferedImage image) {
+        return IntStream.range(0, image.getHeight())
+                .mapToLong(y -> IntStream.range(0, image.getWidth())
+                        .filter(x -> isClearlyBlue(image.getRGB(x, y)))
+                        .count())
+                .sum();
+    }
+
+    private static boolean isClearlyBlue(int rgb) {
+        int r = (rgb >> 16) & 0xFF;
+        int g = (rgb >> 8) & 0xFF;
+        int b = rgb & 0xFF;
+        return b > 150 && r < 80 && g < 150;
     }
 
     private static boolean isClearlyRed(int rgb) {
