@@ -6,6 +6,13 @@ import dev.pullab.core.analysis.PairedComparison;
 import dev.pullab.core.analysis.VmTestAnalysis;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.util.EnumSet;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
@@ -51,9 +58,11 @@ import org.knowm.xchart.style.Styler.LegendPosition;
  * ({@link MetricComparison#isImprovement()}), grey for a change flagged neither way. A paired metric carries its
  * 95 % confidence interval ({@link PairedComparison#ciLowPct()} to {@link PairedComparison#ciHighPct()}) as a black
  * whisker and, when it was paired over at most {@value #MAX_VMS_FOR_POINTS} VMs, each VM's own change as a dot. The
- * legend (below the plot) lists only what is drawn ({@link #legend}). The title of an arch chart reads
- * {@code <test> (<arch>): <base kernel> → <tip kernel>}; the overall chart names every arch's base and tip kernel
- * under its plot.
+ * legend (below the plot) lists only what is drawn ({@link #legend}). The title reads {@code <test> (<arch or
+ * overall>)}; the line at the bottom names the base and tip kernel of the arch, or of every arch on the overall
+ * chart ({@link #kernelsByArch}). When a few metrics changed more than {@value #LARGE_FACTOR}× as much as all
+ * others ({@link #largeChanges}), they are drawn in a second panel on the right, "large changes", with its own
+ * scale, so that the others stay readable.
  *
  * <p>A percent change that is not finite (±Infinity when the base mean is 0) cannot be drawn: its bar is clipped to
  * the largest finite magnitude of the chart (100 when all finite changes are 0) with the same sign, and
@@ -81,6 +90,12 @@ public final class RegressionPlots {
     static final String PER_VM = "per-VM change";
     /** Per-VM points are drawn when a metric was paired over at most this many VMs. */
     static final int MAX_VMS_FOR_POINTS = 10;
+    /** A change this many times larger than all others goes to the second panel. */
+    static final double LARGE_FACTOR = 3.0;
+    /** At most this many metrics go to the second panel. */
+    static final int MAX_LARGE = 4;
+    /** Height of the line under the overall chart that names each arch's kernels. */
+    private static final int KERNELS_STRIP = 22;
 
     private static final Color REGRESSION_COLOR = new Color(0xD6, 0x1F, 0x1F);
     private static final Color IMPROVEMENT_COLOR = new Color(0x1F, 0x77, 0xB4);
@@ -104,11 +119,11 @@ public final class RegressionPlots {
      */
     public static List<Plot> render(VmTestAnalysis test) {
         List<Plot> plots = new ArrayList<>();
-        plot(test.test(), OVERALL, overallTitle(test), kernelsByArch(test), test.comparisons())
+        plot(test.test(), OVERALL, test.test() + " (" + OVERALL + ")", kernelsByArch(test), test.comparisons())
                 .ifPresent(plots::add);
         for (ArchAnalysis arch : test.byArch()) {
-            plot(test.test(), archFileName(arch.arch()), title(test.test(), arch.arch(), arch.baseKernel(), arch.tipKernel()),
-                    "", arch.comparisons()).ifPresent(plots::add);
+            plot(test.test(), archFileName(arch.arch()), test.test() + " (" + arch.arch() + ")",
+                    arch.arch() + ": " + arch.baseKernel() + " → " + arch.tipKernel(), arch.comparisons()).ifPresent(plots::add);
         }
         return List.copyOf(plots);
     }
@@ -118,7 +133,45 @@ public final class RegressionPlots {
         if (comparisons.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Plot(fileName(test, fileScope), png(chart(title, kernels, bars(comparisons)))));
+        List<Bar> all = bars(comparisons);
+        List<Bar> large = largeBars(all);
+        Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+        all.forEach(b -> kinds.add(b.kind()));
+        int chartHeight = kernels.isEmpty() ? HEIGHT : HEIGHT - KERNELS_STRIP;
+        if (large.isEmpty()) {
+            return Optional.of(new Plot(fileName(test, fileScope),
+                    png(chart(title, all, kinds, WIDTH, chartHeight), null, WIDTH, kernels)));
+        }
+        List<Bar> small = all.stream().filter(b -> !large.contains(b)).toList();
+        int rightWidth = Math.min(WIDTH / 2, 200 + 70 * large.size());
+        CategoryChart left = chart(title, small, kinds, WIDTH - rightWidth, chartHeight);
+        CategoryChart right = chart("large changes", large, kinds, rightWidth, chartHeight);
+        right.getStyler().setLegendVisible(false);
+        right.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        return Optional.of(new Plot(fileName(test, fileScope), png(left, right, WIDTH - rightWidth, kernels)));
+    }
+
+    /** The metrics whose change is {@value #LARGE_FACTOR}× as large as any other's, as large changes' names. */
+    static List<String> largeChanges(List<MetricComparison> comparisons) {
+        return largeBars(bars(comparisons)).stream().map(Bar::label).toList();
+    }
+
+    /**
+     * The few bars ({@value #MAX_LARGE} at most, and at most a third of them) whose magnitude is more than
+     * {@value #LARGE_FACTOR}× that of every other bar: drawn in a second panel with its own scale so that they do
+     * not squash the others. Empty when no such gap exists or the others are all 0.
+     */
+    private static List<Bar> largeBars(List<Bar> bars) {
+        double[] magnitudes = bars.stream().mapToDouble(b -> Math.abs(b.value())).sorted().toArray();
+        int n = magnitudes.length;
+        for (int k = 1; k <= Math.min(MAX_LARGE, n / 3); k++) {
+            double smallestLarge = magnitudes[n - k];
+            double largestSmall = magnitudes[n - k - 1];
+            if (largestSmall > 0.0 && smallestLarge > LARGE_FACTOR * largestSmall) {
+                return bars.stream().filter(b -> Math.abs(b.value()) >= smallestLarge).toList();
+            }
+        }
+        return List.of();
     }
 
     private static String fileName(String test, String scope) {
@@ -160,20 +213,11 @@ public final class RegressionPlots {
         }
     }
 
-    private static String title(String test, String scope, String baseKernel, String tipKernel) {
-        return test + " (" + scope + "): " + baseKernel + " → " + tipKernel;
-    }
-
-    /** The overall chart names every arch's kernels (a mixed-arch run builds one kernel per arch). */
-    private static String overallTitle(VmTestAnalysis test) {
-        if (test.byArch().isEmpty()) {
-            return title(test.test(), OVERALL, test.baseKernel(), test.tipKernel());
-        }
-        return test.test() + " (" + OVERALL + ")";
-    }
-
     /** The line under the overall chart: each arch with its base and tip kernel. */
     static String kernelsByArch(VmTestAnalysis test) {
+        if (test.byArch().isEmpty()) {
+            return test.baseKernel() + " → " + test.tipKernel();
+        }
         return test.byArch().stream().map(a -> a.arch() + ": " + a.baseKernel() + " → " + a.tipKernel())
                 .collect(java.util.stream.Collectors.joining("  |  "));
     }
@@ -246,21 +290,22 @@ public final class RegressionPlots {
         return new Bar(comparison.metric(), pct, kind, paired.ciLowPct(), paired.ciHighPct(), vms);
     }
 
-    private static CategoryChart chart(String title, String kernels, List<Bar> bars) {
+    private static CategoryChart chart(String title, List<Bar> bars, Set<Kind> legendKinds, int width, int height) {
         CategoryChart chart = new CategoryChartBuilder()
-                .width(WIDTH)
-                .height(HEIGHT)
+                .width(width)
+                .height(height)
                 .title(title)
-                .xAxisTitle(kernels)
                 .yAxisTitle("change vs base (%)")
                 .build();
         style(chart.getStyler());
-        chart.getStyler().setXAxisTitleVisible(!kernels.isEmpty());
+        chart.getStyler().setXAxisTitleVisible(false);
         chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(LegendLayout.Horizontal);
         for (Kind kind : Kind.values()) {
-            addSeries(chart, bars, kind);
+            if (legendKinds.contains(kind)) {
+                addSeries(chart, bars, kind);
+            }
         }
         addIntervals(chart, bars);
         addVmPoints(chart, bars);
@@ -287,9 +332,6 @@ public final class RegressionPlots {
 
     /** Adds the bars of one kind, unless it has none (keeps its colour out of the legend). */
     private static void addSeries(CategoryChart chart, List<Bar> bars, Kind kind) {
-        if (bars.stream().noneMatch(b -> b.kind() == kind)) {
-            return;
-        }
         List<String> labels = bars.stream().map(Bar::label).toList();
         List<Double> values = bars.stream().map(b -> b.kind() == kind ? b.value() : 0.0).toList();
         chart.addSeries(kind.legend, labels, values).setFillColor(kind.color);
@@ -361,11 +403,34 @@ public final class RegressionPlots {
         return value -> value == 0.0 ? "0" : format.format(value);
     }
 
-    private static byte[] png(CategoryChart chart) {
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode chart " + chart.getTitle() + " as PNG", e);
+    /**
+     * The chart, a second panel (when not null) at {@code split} pixels from the left, and the kernels line (when
+     * not empty) across the bottom.
+     */
+    private static byte[] png(CategoryChart left, CategoryChart right, int split, String kernels) {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, WIDTH, HEIGHT);
+        g.drawImage(BitmapEncoder.getBufferedImage(left), 0, 0, null);
+        if (right != null) {
+            g.drawImage(BitmapEncoder.getBufferedImage(right), split, 0, null);
         }
+        if (!kernels.isEmpty()) {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.DARK_GRAY);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            int textWidth = g.getFontMetrics().stringWidth(kernels);
+            g.drawString(kernels, Math.max(4, (WIDTH - textWidth) / 2), HEIGHT - 7);
+        }
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode chart " + left.getTitle() + " as PNG", e);
+        }
+        return out.toByteArray();
     }
+
 }

@@ -228,6 +228,15 @@ class RegressionPlotsTest {
                 .doesNotContain("(+");
     }
 
+    @Test
+    @DisplayName("a change more than 3x as large as all others goes to its own panel; similar changes share one")
+    void givenOneLargeChange_whenLargeChanges_thenOnlyItIsSeparated() {
+        List<MetricComparison> comparisons = List.of(ok("a", 1.0), ok("b", -2.0), bad("c", -27.0), ok("d", 0.5));
+
+        assertThat(RegressionPlots.largeChanges(comparisons)).containsExactly("c");
+        assertThat(RegressionPlots.largeChanges(List.of(ok("a", 1.0), ok("b", -2.0), bad("c", -5.0)))).isEmpty();
+    }
+
     private static VmTestAnalysis analysis(String name, List<MetricComparison> overall, ArchAnalysis... arches) {
         boolean regressed = overall.stream().anyMatch(MetricComparison::isRegression);
         return new VmTestAnalysis(name, "6.12.0", "6.13.0-rc1", overall.size(), regressed, overall, List.of(),
