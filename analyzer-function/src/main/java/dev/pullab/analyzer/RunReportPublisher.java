@@ -12,6 +12,11 @@ import dev.pullab.core.plot.Plot;
 import dev.pullab.core.plot.RegressionPlots;
 import dev.pullab.core.benchmark.DownloadProgress;
 import dev.pullab.core.benchmark.RunSource;
+import dev.pullab.core.report.html.HtmlReport;
+import dev.pullab.core.report.html.RunPage;
+import dev.pullab.core.report.html.RunsIndex;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.pullab.core.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,14 +25,17 @@ import java.util.function.Function;
 
 /**
  * Analyses one finished run in S3 (with core's {@link RunAnalysis}) and stores the results
- * beside it, under {@code <run_prefix>/analysis/}: {@code plots/<file>.png}, {@code report.txt}, and last
- * {@code report.json} (its presence means "done").
+ * beside it, under {@code <run_prefix>/analysis/}: {@code plots/<file>.png}, {@code report.txt},
+ * {@code report.html} (the whole run, charts inline: {@link HtmlReport}), and last {@code report.json} (its presence
+ * means "done"). A run without benchmarks gets {@code report.html} alone. The lab's {@code index.html} (at the top of
+ * the bucket, {@link RunsIndex}) links every run's {@code report.html}.
  */
 public final class RunReportPublisher {
 
     static final String REPORT_JSON = "analysis/report.json";
     static final String REPORT_TEXT = "analysis/report.txt";
     static final String PLOTS = "analysis/plots/";
+    static final String REPORT_HTML = RunsIndex.REPORT;
 
     private final ObjectStore objects;
     private final Function<S3Location, RunSource> runs;
@@ -67,17 +75,50 @@ public final class RunReportPublisher {
         return write(run, report);
     }
 
-    /** Writes an analysis already made: the plots, {@code report.txt}, and {@code report.json} last. Idempotent. */
+    /** Writes an analysis already made: the plots, {@code report.txt}, {@code report.html}, and {@code report.json} last. Idempotent. */
     public Outcome write(S3Location run, AnalysisReport report) {
-        List<Plot> plots = report.tests().stream().flatMap(test -> RegressionPlots.render(test).stream()).toList();
+        int plots = writePage(run, RunPage.ofAnalysis(runName(run), run.toString(), report));
+        return new Outcome(report, run.uriOf(run.key(REPORT_JSON)), plots);
+    }
+
+    /**
+     * Writes a run's report: with an analysis, its plots, {@code report.txt}, {@code report.html} and
+     * {@code report.json} last; without one, {@code report.html} alone. Idempotent.
+     *
+     * @return the {@code s3://} URI of {@code report.html}
+     */
+    public String write(S3Location run, RunPage page) {
+        writePage(run, page);
+        return run.uriOf(run.key(REPORT_HTML));
+    }
+
+    private int writePage(S3Location run, RunPage page) {
+        Map<String, List<Plot>> charts = new LinkedHashMap<>();
+        page.analysis().ifPresent(report -> report.tests().forEach(test -> charts.put(test.test(),
+                RegressionPlots.render(test))));
+        List<Plot> plots = charts.values().stream().flatMap(List::stream).toList();
         for (Plot plot : plots) {
             put(run, run.key(PLOTS + plot.fileName()), plot.png(), "image/png");
         }
-        put(run, run.key(REPORT_TEXT), TextReport.render(report).getBytes(StandardCharsets.UTF_8),
-                "text/plain; charset=utf-8");
-        String jsonKey = run.key(REPORT_JSON);
-        put(run, jsonKey, ReportJson.write(report).getBytes(StandardCharsets.UTF_8), "application/json");
-        return new Outcome(report, run.uriOf(jsonKey), plots.size());
+        page.analysis().ifPresent(report -> put(run, run.key(REPORT_TEXT),
+                TextReport.render(report).getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8"));
+        put(run, run.key(REPORT_HTML), HtmlReport.render(page, charts).getBytes(StandardCharsets.UTF_8),
+                "text/html; charset=utf-8");
+        page.analysis().ifPresent(report -> put(run, run.key(REPORT_JSON),
+                ReportJson.write(report).getBytes(StandardCharsets.UTF_8), "application/json"));
+        return plots.size();
+    }
+
+    /** Rewrites the lab's run index, {@code index.html} at the top of {@code bucket}. */
+    public void writeIndex(String bucket, List<RunsIndex.Entry> runs) {
+        objects.put(bucket, RunsIndex.FILE_NAME, RunsIndex.render(runs).getBytes(StandardCharsets.UTF_8),
+                "text/html; charset=utf-8");
+    }
+
+    /** The run's name: the last segment of its prefix, or the bucket's name for a run at its root. */
+    private static String runName(S3Location run) {
+        String trimmed = run.prefix().replaceAll("/+$", "");
+        return trimmed.isEmpty() ? run.bucket() : trimmed.substring(trimmed.lastIndexOf('/') + 1);
     }
 
     private void put(S3Location run, String key, byte[] content, String contentType) {

@@ -21,6 +21,10 @@ import dev.pullab.core.benchmark.InvalidInputException;
 import dev.pullab.core.benchmark.LocalRunSource;
 import dev.pullab.core.benchmark.RunSource;
 import dev.pullab.core.text.Printable;
+import dev.pullab.core.report.html.HtmlReport;
+import dev.pullab.core.report.html.RunPage;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -65,12 +69,13 @@ import picocli.CommandLine.Spec;
             "Exit status: 0 report printed (with or without regressions; see --fail-on-regression),",
             "             1 unusable input (the message names the file and line), 2 bad usage,",
             "             3 regressions found and --fail-on-regression given,",
-            "             4 the --json or --plots path cannot be written (the message names it),",
+            "             4 the --json, --plots or --html path cannot be written (the message names it),",
             "             5 report printed, but some input was left out (listed under \"Data problems\").",
             "             With --upload, a failed write to S3 is exit 1 (the message names the object).",
             "",
             "Examples:",
             "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --json r.json --plots p/",
+            "  pullab analyze --input examples/run_unixbench-demo_20261124_120000 --html report/",
             "  pullab analyze --input s3://kernel-ci-results-123456789012/run_test-001_20260325_120000 "
                     + "--region us-west-2",
             "  pullab analyze --bucket kernel-ci-$USER-results \\",
@@ -110,6 +115,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--plots", paramLabel = "DIR",
             description = "Write PNG charts of the %% change per metric (overall and per arch) to DIR.")
     private Path plots;
+
+    @Option(names = "--html", paramLabel = "DIR",
+            description = "Write the report as one self-contained HTML page, charts inline, to DIR/report.html "
+                    + "(open it in a browser; it fetches nothing).")
+    private Path html;
 
     @Option(names = "--correction", paramLabel = "holm|bh|none", defaultValue = "holm",
             converter = CorrectionConverter.class,
@@ -176,7 +186,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + (x.instanceId().isEmpty() ? "test " + Printable.escape(x.test())
                             : "VM " + Printable.escape(x.instanceId()) + " of test " + Printable.escape(x.test()))
                     + ")"));
-            Optional<String> unwritable = writeOutputs(report, err);
+            Optional<String> unwritable = writeOutputs(report, source.location(), err);
             if (unwritable.isPresent()) {
                 err.println("error: " + unwritable.get());
                 return EXIT_UNWRITABLE_OUTPUT;
@@ -273,7 +283,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** Writes the JSON report and the plots asked for; what could not be written, naming the path and why. */
-    private Optional<String> writeOutputs(AnalysisReport report, PrintWriter err) {
+    private Optional<String> writeOutputs(AnalysisReport report, String location, PrintWriter err) {
         if (json != null) {
             try {
                 createParent(json);
@@ -299,8 +309,28 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             err.println("Plots: " + written.size() + " PNG files in " + plots);
         }
+        if (html != null) {
+            Path page = html.resolve("report.html");
+            try {
+                Files.createDirectories(html);
+                Map<String, List<Plot>> charts = new LinkedHashMap<>();
+                report.tests().forEach(test -> charts.put(test.test(), RegressionPlots.render(test)));
+                Files.writeString(page, HtmlReport.render(RunPage.ofAnalysis(runName(location), location, report),
+                        charts), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return Optional.of("cannot write the HTML report to " + page + ": " + CliErrors.describe(e));
+            }
+            err.println("HTML report: " + page.toAbsolutePath().toUri());
+        }
         err.flush();
         return Optional.empty();
+    }
+
+    /** The run's name: the last segment of where it was read. */
+    private static String runName(String location) {
+        String trimmed = location.replaceAll("/+$", "");
+        String name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+        return name.isEmpty() ? location : name;
     }
 
     private static void createParent(Path file) throws IOException {

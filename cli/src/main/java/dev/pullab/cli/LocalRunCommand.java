@@ -4,6 +4,7 @@ import dev.pullab.cli.local.LocalLab;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
 import dev.pullab.core.run.RunRecord;
+import dev.pullab.core.report.html.RunsIndex;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -181,6 +182,14 @@ final class LocalRunCommand implements Callable<Integer> {
         out.println();
         outcome.submissions().forEach(p -> out.println("KCIDB submission: " + p));
         outcome.plots().forEach(p -> out.println("Plot: " + p));
+        for (Path report : outcome.reports()) {
+            String name = report.getFileName().toString();
+            if (name.equals("report.html")) {
+                out.println("HTML report: " + report.toAbsolutePath().toUri());
+            } else if (name.equals(RunsIndex.FILE_NAME)) {
+                out.println("Runs index: " + report.toAbsolutePath().toUri());
+            }
+        }
         for (Path report : outcome.reports()) {
             if (report.getFileName().toString().equals("artifacts.json")) {
                 Path logs = report.resolveSibling("logs");

@@ -3,6 +3,7 @@ package dev.pullab.cli;
 import dev.pullab.cli.lab.LabOptions;
 import dev.pullab.core.config.LabNames;
 import dev.pullab.core.report.ArtifactManifest;
+import dev.pullab.core.report.html.RunsIndex;
 import dev.pullab.core.run.LaunchedVm;
 import dev.pullab.core.run.RunProgress;
 import dev.pullab.core.run.RunRecord;
@@ -118,13 +119,14 @@ final class RunShowCommand implements Callable<Integer> {
         Optional<ArtifactManifest> manifest = manifest(objects, bucket, run, listed);
         List<LogLink> logs = logs(vms, manifest, bucket, run);
         boolean report = listed.stream().anyMatch(o -> o.key().equals(run + "/analysis/report.json"));
+        boolean html = listed.stream().anyMatch(o -> o.key().equals(run + "/" + RunsIndex.REPORT));
         Instant now = clock.instant();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(RunsCommand.JSON.writeValueAsString(document(status, vms, manifest, logs, bucket, report,
-                    now)));
+                    html, now)));
         } else {
-            print(out, status, vms, manifest, logs, bucket, report, now);
+            print(out, status, vms, manifest, logs, bucket, report, html, now);
         }
         out.flush();
         return 0;
@@ -228,7 +230,8 @@ final class RunShowCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> document(RunStatus status, List<VmView> vms,
-            Optional<ArtifactManifest> manifest, List<LogLink> logs, String bucket, boolean report, Instant now) {
+            Optional<ArtifactManifest> manifest, List<LogLink> logs, String bucket, boolean report, boolean html,
+            Instant now) {
         RunRecord run = status.run();
         RunProgress progress = status.progress();
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -250,6 +253,7 @@ final class RunShowCommand implements Callable<Integer> {
         doc.put("node_finish", progress.nodeFinish().orElse(null));
         doc.put("results", "s3://" + bucket + "/" + run.runPrefix() + "/");
         doc.put("report", report ? "s3://" + bucket + "/" + run.runPrefix() + "/analysis/report.txt" : null);
+        doc.put("report_html", html ? "s3://" + bucket + "/" + run.runPrefix() + "/" + RunsIndex.REPORT : null);
         doc.put("artifacts", manifest.isPresent() ? "s3://" + bucket + "/" + ArtifactManifest.key(run.runPrefix())
                 : null);
         List<Map<String, Object>> vmRows = new ArrayList<>();
@@ -271,7 +275,8 @@ final class RunShowCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, RunStatus status, List<VmView> vms,
-            Optional<ArtifactManifest> manifest, List<LogLink> logs, String bucket, boolean report, Instant now) {
+            Optional<ArtifactManifest> manifest, List<LogLink> logs, String bucket, boolean report, boolean html,
+            Instant now) {
         RunRecord run = status.run();
         RunProgress progress = status.progress();
         List<String[]> head = new ArrayList<>();
@@ -301,6 +306,9 @@ final class RunShowCommand implements Callable<Integer> {
         head.add(new String[] {"results", "s3://" + bucket + "/" + run.runPrefix() + "/"});
         if (report) {
             head.add(new String[] {"report", "s3://" + bucket + "/" + run.runPrefix() + "/analysis/report.txt"});
+        }
+        if (html) {
+            head.add(new String[] {"html report", "s3://" + bucket + "/" + run.runPrefix() + "/" + RunsIndex.REPORT});
         }
         RunsCommand.Table.print(out, head);
         out.println();

@@ -17,6 +17,8 @@ import dev.pullab.core.report.RunArtifacts;
 import dev.pullab.core.report.RunReport;
 import dev.pullab.core.report.RunReporting;
 import dev.pullab.core.report.VmOutputs;
+import dev.pullab.core.report.html.RunPage;
+import dev.pullab.core.report.html.RunsIndex;
 import dev.pullab.core.benchmark.BenchmarkFile;
 import dev.pullab.core.benchmark.RunFile;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>reads every VM's outputs, publishes the logs of the VMs it counts scrubbed under {@code logs/} and writes
  *       the run's {@code artifacts.json} (see {@link dev.pullab.core.report.RunArtifacts}: a log that cannot be
- *       published is listed missing and never stops the close), then writes {@code analysis/report.json}, the text
- *       report and the plots (idempotent overwrites); every link reported below comes from the manifest;</li>
+ *       published is listed missing and never stops the close), then writes the plots, the text report,
+ *       {@code analysis/report.html} and {@code analysis/report.json} (idempotent overwrites); every link reported
+ *       below comes from the manifest;</li>
  *   <li>submits one KCIDB revision, then records its submission id;</li>
  *   <li>finishes the KernelCI job node, then records how that ended;</li>
- *   <li>marks the run DONE.</li>
+ *   <li>marks the run DONE, then rewrites the lab's {@code index.html} (best effort).</li>
  * </ol>
  * An effect already recorded is never repeated: an attempt that failed after step 2 retries (SQS redelivery, after
  * the analysis lease) straight into step 3. A notification arriving while another invocation holds the lease fails
@@ -190,13 +193,30 @@ public final class RunCloser {
         RunReport report = overdue ? reporting.reportOverdue(run, reported, missing, manifest)
                 : reporting.report(run, reported, missing, manifest);
         S3Location location = new S3Location(bucket, run.runPrefix());
-        report.analysis().ifPresent(analysis -> publisher.write(location, analysis));
+        publisher.write(location, RunPage.of(run, report));
         submitToKcidb(run, progress, report);
         finishNode(run, progress, report);
         runs.recordVerdict(run.runPrefix(), report.verdict());
         runs.transition(run.runPrefix(), RunRecord.RunState.ANALYSING, RunRecord.RunState.DONE);
+        writeIndex(bucket, run);
         LOG.info("run {} closed: {}", run.runPrefix(), report.summary());
         return run.runPrefix() + ": " + report.summary();
+    }
+
+    /**
+     * Rewrites the lab's {@code index.html} from the runs table, once the run is DONE so that it links its report.
+     * Best effort: the run is closed whatever happens here, and the next close rewrites the index. Two closes at
+     * once may each write an index the other's run is missing from while it is still ANALYSING; the next close, or
+     * {@code pullab runs}, shows it.
+     */
+    private void writeIndex(String bucket, RunRecord run) {
+        try {
+            List<RunsIndex.Entry> entries = runs.recent(0, RunsIndex.MAX_RUNS, 4 * RunsIndex.MAX_RUNS).runs().stream()
+                    .map(status -> new RunsIndex.Entry(status.run(), status.progress().verdict())).toList();
+            publisher.writeIndex(bucket, entries);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: the runs index was not rewritten: {}", run.runPrefix(), e.toString());
+        }
     }
 
     private void submitToKcidb(RunRecord run, RunProgress progress, RunReport report) {

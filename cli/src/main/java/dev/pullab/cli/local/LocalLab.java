@@ -2,6 +2,7 @@ package dev.pullab.cli.local;
 
 import dev.pullab.core.log.PublishedLogs;
 import dev.pullab.core.report.ArtifactManifest;
+import dev.pullab.core.report.html.RunsIndex;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -816,6 +817,18 @@ public final class LocalLab implements AutoCloseable {
         }
     }
 
+    /**
+     * A run's HTML report with its log links made local: the closer links each published log at its S3 URL (a local
+     * lab has no {@code PULLAB_LOGS_URL}), and this directory holds the published copies under {@code logs/}, next to
+     * {@code report.html}; so the links open the copies, offline.
+     */
+    private byte[] localLogLinks(byte[] html, String results, String runPrefix) {
+        String published = RunCloser.objectUrl(results, aws.region().id(), PublishedLogs.key(runPrefix + "/"))
+                .toString();
+        return new String(html, StandardCharsets.UTF_8).replace("href=\"" + published, "href=\"logs/")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     private List<RunRecord> allRuns(DynamoDbRunStore runs) {
         return dynamo.scan(b -> b.tableName(runs.tableName())).items().stream()
                 .map(item -> item.get("run_id").s()).map(id -> runs.find(id).orElseThrow()).toList();
@@ -832,7 +845,9 @@ public final class LocalLab implements AutoCloseable {
                     .prefix(run.runPrefix() + "/analysis/")).contents()) {
                 Path file = dir.resolve(object.key().substring(run.runPrefix().length() + "/analysis/".length()));
                 Files.createDirectories(file.getParent());
-                Files.write(file, s3.getObjectAsBytes(b -> b.bucket(results).key(object.key())).asByteArray());
+                byte[] content = s3.getObjectAsBytes(b -> b.bucket(results).key(object.key())).asByteArray();
+                Files.write(file, file.getFileName().toString().endsWith(".html")
+                        ? localLogLinks(content, results, run.runPrefix()) : content);
                 (file.toString().endsWith(".png") ? plots : reports).add(file);
             }
             // the run's manifest and its published (scrubbed) logs, as a dashboard user would get them
@@ -850,6 +865,15 @@ public final class LocalLab implements AutoCloseable {
                     download(results, object.key(), file);
                 }
             }
+        }
+        if (s3.listObjectsV2(b -> b.bucket(results).prefix(RunsIndex.FILE_NAME)).contents().stream()
+                .anyMatch(o -> o.key().equals(RunsIndex.FILE_NAME))) {
+            // the lab's run index; its links (<run>/analysis/report.html) are rewritten to this directory's layout
+            byte[] index = s3.getObjectAsBytes(b -> b.bucket(results).key(RunsIndex.FILE_NAME)).asByteArray();
+            Path file = options.workDir().resolve(RunsIndex.FILE_NAME);
+            Files.writeString(file, new String(index, StandardCharsets.UTF_8)
+                    .replace("/" + RunsIndex.REPORT + "\"", "/report.html\""), StandardCharsets.UTF_8);
+            reports.add(file);
         }
         List<Path> submissions = new ArrayList<>();
         Path kcidbDir = Files.createDirectories(options.workDir().resolve("kcidb"));

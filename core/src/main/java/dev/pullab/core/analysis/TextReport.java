@@ -93,23 +93,31 @@ public final class TextReport {
      * the footer. Per-arch findings are details under it, never the verdict.
      */
     private static String verdictLine(VmTestAnalysis test) {
-        String head = VERDICT + safe(test.test()) + ": ";
+        return VERDICT + safe(test.test()) + ": " + safe(verdict(test));
+    }
+
+    /**
+     * A test's verdict in words, the same everywhere it is shown (this report, the HTML report): {@code REGRESSION
+     * in 2 metrics (<metric> -5.1%, …)}, {@code no regression} (with its improvements, if any), or {@code not
+     * compared: …}. Names are as read (unescaped): the caller escapes for its medium.
+     */
+    public static String verdict(VmTestAnalysis test) {
         List<MetricComparison> regressions = test.regressions();
         if (!regressions.isEmpty()) {
-            return head + "REGRESSION in " + regressions.size() + (regressions.size() == 1 ? " metric (" : " metrics (")
+            return "REGRESSION in " + regressions.size() + (regressions.size() == 1 ? " metric (" : " metrics (")
                     + changes(regressions) + ")";
         }
         if (test.metricsCompared() == 0) {
-            return head + "not compared: no metric was measured on both kernels";
+            return "not compared: no metric was measured on both kernels";
         }
         List<MetricComparison> improvements = test.improvements();
-        return head + "no regression" + (improvements.isEmpty() ? ""
+        return "no regression" + (improvements.isEmpty() ? ""
                 : " (" + improvements.size() + (improvements.size() == 1 ? " improvement: " : " improvements: ")
                         + changes(improvements) + ")");
     }
 
     private static String changes(List<MetricComparison> comparisons) {
-        return String.join(", ", comparisons.stream().map(c -> safe(c.metric()) + " " + percent(c.change())).toList());
+        return String.join(", ", comparisons.stream().map(c -> c.metric() + " " + percent(c.change())).toList());
     }
 
     private static void appendRegression(StringBuilder out, MetricComparison c, Correction correction) {
@@ -177,14 +185,16 @@ public final class TextReport {
         };
     }
 
-    static String fixed(double value, int decimals) {
+    /** {@code value} with {@code decimals} decimals; {@code inf} or {@code -inf} for an infinity. */
+    public static String fixed(double value, int decimals) {
         if (Double.isInfinite(value)) {
             return value > 0 ? "inf" : "-inf";
         }
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
-    private static String percent(double pct) {
+    /** A change in percent with its sign and one decimal, e.g. {@code -5.1%}; {@code +inf%} for an infinity. */
+    public static String percent(double pct) {
         if (Double.isInfinite(pct)) {
             return (pct > 0 ? "+" : "-") + "inf%";
         }

@@ -42,12 +42,12 @@ public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> 
      * {@code pass}; e.g.
      * {@code fail; VMs: 2/2 spawned, 1 successful, 0 failed, 1 missing}.
      */
-    private boolean testsFailed() {
-        return jobOutcome.map(o -> o.result() == NodeResult.FAIL).orElseGet(() -> kcidbTests.stream()
-                .anyMatch(t -> t.status().filter(st -> st == dev.pullab.core.kcidb.KcidbStatus.FAIL).isPresent()));
+    public String verdict() {
+        return outcome() + "; " + summary();
     }
 
-    public String verdict() {
+    /** The verdict's words without the summary, e.g. {@code regression (unixbench)} or {@code pass}. */
+    public String outcome() {
         String word;
         List<String> regressed = analysis.map(AnalysisReport::regressionTestNames).orElse(List.of());
         if (!regressed.isEmpty()) {
@@ -61,6 +61,11 @@ public record RunReport(Optional<AnalysisReport> analysis, List<KcidbTestEntry> 
         } else {
             word = "pass";
         }
-        return word + "; " + summary();
+        return word;
+    }
+
+    private boolean testsFailed() {
+        return jobOutcome.map(o -> o.result() == NodeResult.FAIL).orElseGet(() -> kcidbTests.stream()
+                .anyMatch(t -> t.status().filter(st -> st == dev.pullab.core.kcidb.KcidbStatus.FAIL).isPresent()));
     }
 }
