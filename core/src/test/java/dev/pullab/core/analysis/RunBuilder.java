@@ -10,25 +10,25 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds runs in memory for analysis tests: one value per VM per metric and kernel. */
-final class RunBuilder {
+public final class RunBuilder {
 
     private record Sides(List<BenchmarkSample> base, List<BenchmarkSample> tip) {
     }
 
     private final Map<String, Sides> tests = new LinkedHashMap<>();
 
-    RunBuilder metric(String test, String metric, boolean moreIsBetter, double[] base, double[] tip) {
+    public RunBuilder metric(String test, String metric, boolean moreIsBetter, double[] base, double[] tip) {
         return metric(test, metric, moreIsBetter, "x86_64", base, tip);
     }
 
-    RunBuilder metric(String test, String metric, boolean moreIsBetter, String arch, double[] base, double[] tip) {
+    public RunBuilder metric(String test, String metric, boolean moreIsBetter, String arch, double[] base, double[] tip) {
         Sides sides = tests.computeIfAbsent(test, t -> new Sides(new ArrayList<>(), new ArrayList<>()));
         add(sides.base(), test, KernelRole.BASE, metric, moreIsBetter, arch, base, "6.1.141");
         add(sides.tip(), test, KernelRole.TIP, metric, moreIsBetter, arch, tip, "6.1.150");
         return this;
     }
 
-    RunSamples build() {
+    public RunSamples build() {
         return new RunSamples(tests.entrySet().stream()
                 .map(e -> new VmTestSamples(e.getKey(), e.getValue().base(), e.getValue().tip(),
                         e.getValue().base().isEmpty() ? 0 : 1, e.getValue().tip().isEmpty() ? 0 : 1))
