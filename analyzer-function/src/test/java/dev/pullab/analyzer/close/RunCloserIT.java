@@ -118,6 +118,29 @@ class RunCloserIT {
     }
 
     @Test
+    @DisplayName("a closed run has an HTML report beside its JSON, and the lab's index.html links it with its verdict")
+    void givenRunClosed_whenReported_thenHtmlReportAndIndex() {
+        String prefix = run(job(21), 2, List.of("i-aaa", "i-bbb"));
+        vm(prefix, "i-aaa", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}, \"ltp.fcntl36\": {\"status\": \"fail\"}}",
+                1000, 700);
+        vm(prefix, "i-bbb", "SUCCESS", "{\"boot\": {\"status\": \"pass\"}}", 1002, 703);
+
+        deliver(receiveAll());
+
+        String html = s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + "/analysis/report.html")).asUtf8String();
+        assertThat(html).contains("id=\"verdict\">regression (bench)</p>")
+                .contains("VMs: 2/2 spawned, 2 successful, 0 failed, 0 missing")
+                .contains("<h3 class=\"fail\">ltp: 1 fail</h3>")
+                .contains("id=\"verdict-1\">REGRESSION in 1 metric (Process_Creation")
+                .contains("src=\"data:image/png;base64,");
+        assertThat(s3.headObject(b -> b.bucket(bucket).key(prefix + "/analysis/report.html")).contentType())
+                .isEqualTo("text/html; charset=utf-8");
+        String index = s3.getObjectAsBytes(b -> b.bucket(bucket).key("index.html")).asUtf8String();
+        assertThat(index).contains("<a href=\"" + prefix + "/analysis/report.html\">" + prefix + "</a>")
+                .contains(">regression (bench)</span>");
+    }
+
+    @Test
     @DisplayName("a result under the run from a VM it never launched neither closes it nor reaches KCIDB or the report")
     void givenForgedVm_whenNotified_thenIgnoredAndRunClosedOnItsOwnVms() {
         String prefix = run(job(12), 2, List.of("i-aaa", "i-bbb"));
