@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -64,6 +65,8 @@ public final class HeadlessChromium implements AutoCloseable {
     private static final Pattern DEVTOOLS_URL = Pattern.compile("DevTools listening on (ws://\\S+)");
     private static final int STDERR_LINES = 15;
     private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    /** The renderer and zygote helpers, once the browser itself is gone: they have nothing left to save. */
+    private static final Duration CHILD_GRACE = Duration.ofMillis(500);
 
     private final Path binary;
     private final Process process;
@@ -125,10 +128,10 @@ public final class HeadlessChromium implements AutoCloseable {
      * silently. Called in {@code @BeforeAll}, it skips or fails the whole class.
      */
     public static Path requireOrSkip() {
-        return requireOrSkip(System.getenv());
+        return requireOrSkip(System.getenv(), System.err);
     }
 
-    static Path requireOrSkip(Map<String, String> env) {
+    static Path requireOrSkip(Map<String, String> env, PrintStream log) {
         Optional<Path> found = find(env);
         if (found.isPresent()) {
             return found.get();
@@ -136,6 +139,8 @@ public final class HeadlessChromium implements AutoCloseable {
         if ("true".equalsIgnoreCase(env.getOrDefault("CI", "").trim())) {
             throw new BrowserException(notFoundMessage(env) + " (CI=true: the browser test may not be skipped)");
         }
+        // a class skipped in @BeforeAll shows as "Tests run: 0" in the Maven log: say why there
+        log.println("[browser test skipped] " + notFoundMessage(env));
         return Assumptions.abort(notFoundMessage(env));
     }
 
@@ -349,8 +354,8 @@ public final class HeadlessChromium implements AutoCloseable {
             }
             devtools.close();
         }
-        stop(process.toHandle());
-        children.forEach(HeadlessChromium::stop);
+        stop(List.of(process.toHandle()), STOP_GRACE);
+        stop(children, CHILD_GRACE);
         deleteTree(profile);
     }
 
@@ -359,19 +364,48 @@ public final class HeadlessChromium implements AutoCloseable {
         return process.isAlive();
     }
 
-    private static void stop(ProcessHandle handle) {
+    /** Terminates the processes together, waits up to {@code grace}, then kills what is left and waits for that. */
+    private static void stop(List<ProcessHandle> handles, Duration grace) {
+        List<ProcessHandle> alive = handles.stream().filter(HeadlessChromium::running).toList();
+        alive.forEach(ProcessHandle::destroy);
+        if (!awaitExit(alive, grace)) {
+            alive.stream().filter(HeadlessChromium::running).forEach(ProcessHandle::destroyForcibly);
+            awaitExit(alive, STOP_GRACE);
+        }
+    }
+
+    /**
+     * Alive and not a zombie: the browser's helpers outlive it by a moment and are then reparented to PID 1, which in
+     * a container may reap them only seconds later; {@code isAlive()} is true for a zombie.
+     */
+    private static boolean running(ProcessHandle handle) {
         if (!handle.isAlive()) {
-            return;
+            return false;
         }
-        handle.destroy();
         try {
-            handle.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            handle.destroyForcibly();
-        } catch (ExecutionException | TimeoutException e) {
-            handle.destroyForcibly();
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException | UncheckedIOException e) {
+            return handle.isAlive(); // no /proc (not Linux), or the process is gone
         }
+    }
+
+    /** Polls: {@code onExit()} of a process that is not our child polls too, but backs off to a second and more. */
+    private static boolean awaitExit(List<ProcessHandle> handles, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (handles.stream().anyMatch(HeadlessChromium::running)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonNode call(String method, ObjectNode params) {

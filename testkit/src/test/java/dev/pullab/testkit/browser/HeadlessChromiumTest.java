@@ -3,7 +3,10 @@ package dev.pullab.testkit.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +21,8 @@ import org.opentest4j.TestAbortedException;
 class HeadlessChromiumTest {
     @TempDir
     Path dir;
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private final PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
 
     private Path executable(String name, String script) throws IOException {
         Path file = Files.writeString(dir.resolve(name), "#!/bin/sh\n" + script + "\n");
@@ -58,14 +63,16 @@ class HeadlessChromiumTest {
         var env = Map.of("PATH", dir.toString());
 
         assertThat(HeadlessChromium.find(env)).isEmpty();
-        assertThatThrownBy(() -> HeadlessChromium.requireOrSkip(env)).isInstanceOf(TestAbortedException.class)
+        assertThatThrownBy(() -> HeadlessChromium.requireOrSkip(env, log)).isInstanceOf(TestAbortedException.class)
                 .hasMessageContaining("apt-get install chromium").hasMessageContaining("PULLAB_CHROMIUM");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).as("said in the Maven log, where a class skipped in "
+                + "@BeforeAll only shows as 'Tests run: 0'").startsWith("[browser test skipped] no headless browser");
     }
 
     @Test
     @DisplayName("under CI=true a missing browser fails the test instead of skipping it")
     void failsInCi() {
-        assertThatThrownBy(() -> HeadlessChromium.requireOrSkip(Map.of("PATH", dir.toString(), "CI", "true")))
+        assertThatThrownBy(() -> HeadlessChromium.requireOrSkip(Map.of("PATH", dir.toString(), "CI", "true"), log))
                 .isInstanceOf(BrowserException.class).hasMessageContaining("apt-get install chromium")
                 .hasMessageContaining("CI=true");
     }
