@@ -227,7 +227,7 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** The browser's product and version, e.g. "HeadlessChrome/156.0.8078.114". */
+    /** The browser's product and version, e.g. "Chrome/156.0.8078.114". */
     public String version() {
         return browserCall("Browser.getVersion", params()).path("product").asText();
     }
