@@ -144,6 +144,23 @@ class HeadlessChromiumIT {
     }
 
     @Test
+    @DisplayName("a page whose image never arrives fails at the timeout, and the browser loads the next page")
+    void hangingLoadBounded() throws IOException {
+        try (var silent = new ServerSocket(0)) { // listens, never accepts: the request hangs
+            Path file = page("hangs.html", "<!doctype html><title>h</title><img src=\"http://127.0.0.1:"
+                    + silent.getLocalPort() + "/chart.png\">");
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> browser.open(file.toUri(), Duration.ofMillis(1500)))
+                    .isInstanceOf(BrowserException.class).hasMessageContaining("hangs.html")
+                    .hasMessageContaining("did not finish loading within 1500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+        Path next = page("next.html", "<!doctype html><title>next</title><p>fine</p>");
+        assertThat(browser.open(next.toUri(), LOAD).text()).isEqualTo("fine");
+    }
+
+    @Test
     @DisplayName("a file that is not there and an expression that throws fail with what went wrong")
     void failuresNamed() {
         Path missing = dir.resolve("missing.html");
