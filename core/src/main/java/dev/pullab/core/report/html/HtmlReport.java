@@ -85,7 +85,7 @@ public final class HtmlReport {
             fact(out, "Kernels", String.join("<br>", page.kernels().stream().map(Html::text).toList()));
         }
         page.vms().ifPresent(vms -> fact(out, "VMs", vmLine(vms)));
-        page.analysis().ifPresent(a -> fact(out, "Benchmarks", a.tests().size() + " tests compared, "
+        page.analysis().ifPresent(a -> fact(out, "Benchmarks", a.tests().size() + (a.tests().size() == 1 ? " test" : " tests") + " compared, "
                 + a.testsWithRegression() + " with a regression" + (a.skippedTests().isEmpty() ? ""
                         : ", " + a.skippedTests().size() + " not compared")));
         long failed = page.tests().stream().filter(HtmlReport::failed).count();
@@ -207,8 +207,10 @@ public final class HtmlReport {
         out.append("<section id=\"problems\">\n<h2>Problems</h2>\n<ul class=\"problems\">\n");
         for (VmProblem problem : problems.stream().limit(MAX_ROWS).toList()) {
             out.append("<li><b>").append(Html.text(problem.test())).append("</b>")
-                    .append(problem.instanceId().map(id -> " on " + Html.text(id)).orElse("")).append(": <code>")
-                    .append(problem.kind()).append("</code> ").append(Html.text(problem.message())).append("</li>\n");
+                    .append(problem.instanceId().map(id -> " on " + Html.text(id)).orElse("")).append(": ")
+                    .append(problem.message().startsWith(problem.kind().name()) ? ""
+                            : "<code>" + problem.kind() + "</code> ")
+                    .append(Html.text(problem.message())).append("</li>\n");
         }
         if (problems.size() > MAX_ROWS) {
             out.append("<li>\u2026 and ").append(problems.size() - MAX_ROWS).append(" more</li>\n");
