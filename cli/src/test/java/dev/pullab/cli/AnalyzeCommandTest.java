@@ -45,6 +45,23 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    @DisplayName("--html DIR writes one self-contained report.html with the test's verdict and its charts inline")
+    void givenHtml_whenAnalysed_thenSelfContainedReport() throws IOException {
+        Path run = run("ub", 1000, 700);
+        Path html = dir.resolve("html");
+
+        CliRun result = CliRun.of("analyze", "--input", run.toString(), "--html", html.toString());
+
+        assertThat(result.exitCode()).isZero();
+        String page = Files.readString(html.resolve("report.html"));
+        assertThat(page).contains("id=\"verdict\">regression (ub)</p>")
+                .contains("id=\"verdict-1\">REGRESSION in 1 metric")
+                .contains("benchmark files read from " + run)
+                .contains("src=\"data:image/png;base64,").doesNotContain("src=\"http");
+        assertThat(result.err()).contains("HTML report: " + html.resolve("report.html").toUri());
+    }
+
+    @Test
     @DisplayName("two arches that sanitise to one file name (x86/64, x86_64) each keep their chart in --plots")
     void givenArchesThatSanitiseAlike_whenPlotted_thenBothChartsWritten() throws IOException {
         Path run = run("ub", 1000, 700);

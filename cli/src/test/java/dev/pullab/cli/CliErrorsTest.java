@@ -52,6 +52,18 @@ class CliErrorsTest {
     }
 
     @Test
+    @DisplayName("analyze --html naming a regular file exits 4 with one line naming the path, no stack trace")
+    void unwritableHtml() throws Exception {
+        Path file = Files.writeString(dir.resolve("html"), "in the way");
+
+        CliRun result = CliRun.of("analyze", "-i", run().toString(), "--html", file.toString());
+
+        assertThat(result.exitCode()).isEqualTo(AnalyzeCommand.EXIT_UNWRITABLE_OUTPUT);
+        assertThat(result.err()).contains("error: cannot write the HTML report to " + file.resolve("report.html"))
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     @DisplayName("replay-dlq with an unusable AWS region exits 1 with one line, no stack trace")
     void replayDlqWithoutRegion() {
         CliRun result = CliRun.of("replay-dlq", "--dlq", "https://sqs.example/1/dlq", "--to",
