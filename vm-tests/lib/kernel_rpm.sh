@@ -196,7 +196,8 @@ expect_booted_kernel() {
   fi
   if simulated; then
     log "SIMULATED: the $role kernel $recorded was not booted: measuring the running kernel $running, recorded as $recorded"
-    PULLAB_MEASURED_KERNEL="$recorded"
+    # exported: lib/unixbench.sh's unixbench_write_csv, later in the same stage, names the CSVs' kernel by it
+    export PULLAB_MEASURED_KERNEL="$recorded"
     return 0
   fi
   log "FAIL: running kernel $running, expected the $role kernel $recorded (the boot fell back to another entry?)"
