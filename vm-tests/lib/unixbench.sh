@@ -126,16 +126,19 @@ unixbench_build() {
 }
 
 # unixbench_simulate_spread REPORT: under simulation, with S = PULLAB_SIMULATE_SPREAD_PCT (default 1.5; 0: the report
-# stays the canned one), scales every result value of REPORT as real VMs differ: one offset per VM (uniform in +-S %, seeded by
-# PULLAB_INSTANCE_ID, the same for the base and the tip run) and per-run noise (uniform in +-S/2 %, seeded by the VM
-# and the report's name). So the VMs of a simulated run disagree a little and each kernel's runs have a spread.
+# stays the canned one), scales every result value of REPORT as real VMs differ: one offset per VM (uniform in +-S %,
+# the same for the base and the tip run) and per-run noise (uniform in +-S/2 %, by the VM and the report's name). Both
+# are seeded by the VM's PULLAB_SIMULATE_SEED (pullab local-run: <test>#<index in the run>, the same in every run of
+# the same plan, so a rerun gives the same numbers), else by PULLAB_INSTANCE_ID. So the VMs of a simulated run
+# disagree a little and each kernel's runs have a spread.
 unixbench_simulate_spread() {
-  local report="$1" spread="${PULLAB_SIMULATE_SPREAD_PCT:-1.5}" vm_seed run_seed
+  local report="$1" spread="${PULLAB_SIMULATE_SPREAD_PCT:-1.5}" vm vm_seed run_seed
   simulated || return 0
   [[ "$spread" =~ ^[0-9]{1,2}(\.[0-9]{1,3})?$ ]] || { log "ERROR: PULLAB_SIMULATE_SPREAD_PCT='$spread': use a percentage 0..99"; return 1; }
   [ "$(awk -v s="$spread" 'BEGIN { print (s > 0) }')" = 1 ] || return 0
-  vm_seed="$(printf '%s' "${PULLAB_INSTANCE_ID:-unknown}" | cksum | cut -d' ' -f1)"
-  run_seed="$(printf '%s/%s' "${PULLAB_INSTANCE_ID:-unknown}" "$(basename "$report")" | cksum | cut -d' ' -f1)"
+  vm="${PULLAB_SIMULATE_SEED:-${PULLAB_INSTANCE_ID:-unknown}}"
+  vm_seed="$(printf '%s' "$vm" | cksum | cut -d' ' -f1)"
+  run_seed="$(printf '%s/%s' "$vm" "$(basename "$report")" | cksum | cut -d' ' -f1)"
   awk -v s="$spread" -v vm="$vm_seed" -v run="$run_seed" '
     BEGIN { srand(vm % 2147483647); offset = (2 * rand() - 1) * s / 100; srand(run % 2147483647) }
     match($0, /[0-9]+(\.[0-9]+)?[ \t]+[A-Za-z]+[ \t]*\([0-9.]+ s, [0-9]+ samples?\)[ \t]*\r?$/) {

@@ -318,6 +318,19 @@ simulated_pair() {
   cmp first.txt i-0aaaaaaaaaaaaaaa1-base-report.txt
 }
 
+@test "unixbench_simulate_spread: seeded by PULLAB_SIMULATE_SEED, the same VM of a plan gives the same numbers under another instance id" {
+  ub_lib
+  cd "$BATS_TEST_TMPDIR"
+  unixbench_load_config none.conf
+  export PULLAB_SIMULATE_SPREAD_PCT=2
+  mkdir first again other
+  (cd first && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#1' PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run base-report.txt)
+  (cd again && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#1' PULLAB_INSTANCE_ID=i-0ccccccccccccccc3 unixbench_run base-report.txt)
+  (cd other && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#2' PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run base-report.txt)
+  cmp first/base-report.txt again/base-report.txt
+  ! cmp -s first/base-report.txt other/base-report.txt || false
+}
+
 @test "unixbench_simulate_spread: a bad PULLAB_SIMULATE_SPREAD_PCT fails naming it; 0 leaves the report as it is" {
   ub_lib
   cd "$BATS_TEST_TMPDIR"
