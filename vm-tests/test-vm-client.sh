@@ -61,6 +61,9 @@ load_config() {
   S3_BACKOFF_MAX="${S3_BACKOFF_MAX:-30}"
   SAFETY_TIMER="${SAFETY_TIMER:-$([ -d /run/systemd/system ] && echo systemd || echo background)}"
   PULLAB_SIMULATE="${PULLAB_SIMULATE:-0}"
+  # under simulation, a name for this VM that stays the same in every run of the same plan (pullab local-run: its
+  # test and index in the run, <test>#<index>); a stage seeds its simulated variation with it (lib/unixbench.sh)
+  PULLAB_SIMULATE_SEED="${PULLAB_SIMULATE_SEED:-}"
   KMSG="${KMSG:-/dev/kmsg}"
   HEARTBEAT_SECONDS="${HEARTBEAT_SECONDS:-300}"
   WORK_TMP="$(mktemp -d)"
@@ -74,6 +77,10 @@ load_config() {
   [ -n "$TEST_NAME" ] || missing+=(TEST_NAME)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "test-vm-client: missing configuration: ${missing[*]} (arguments BUCKET RUN_PREFIX TEST, or ${PULLAB_CLIENT_CONFIG:-/etc/pullab/client.env})" >&2
+    exit "$EXIT_USAGE"
+  fi
+  if ! [[ "$PULLAB_SIMULATE_SEED" =~ ^[[:graph:]]{0,256}$ ]]; then
+    echo "test-vm-client: PULLAB_SIMULATE_SEED must be at most 256 printable characters without spaces" >&2
     exit "$EXIT_USAGE"
   fi
   local n
@@ -487,6 +494,7 @@ run_stage() {
     PULLAB_INSTANCE_TYPE="$INSTANCE_TYPE" PULLAB_ARCH="$ARCH" PULLAB_REGION="$AWS_REGION"
     PULLAB_TEST_DIR="$TEST_DIR" PULLAB_SHARED_DIR="$SHARED_DIR" PULLAB_SIMULATE="$PULLAB_SIMULATE"
     PULLAB_PARAMS_ENV="$TEST_DIR/params.env")
+  [ -z "$PULLAB_SIMULATE_SEED" ] || env_vars+=(PULLAB_SIMULATE_SEED="$PULLAB_SIMULATE_SEED")
   (
     cd "$TEST_DIR" || exit 1
     "${as_user[@]}" env -i "${env_vars[@]}" timeout --kill-after=30 "$limit" bash -x "./$script"

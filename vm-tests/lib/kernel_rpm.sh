@@ -180,7 +180,8 @@ install_role_kernel() {
 
 # expect_booted_kernel ROLE: checks that `uname -r` is the release stage 1 recorded for ROLE (base or tip); fails with
 # both names otherwise (the boot fell back to another entry: measuring it would compare the wrong kernels). Under
-# simulation, where no kernel is really installed, a mismatch is only logged.
+# simulation, where no kernel is really installed, a mismatch is only logged, and PULLAB_MEASURED_KERNEL is set to the
+# recorded release so that the CSVs name the kernel the simulated stage stands for.
 expect_booted_kernel() {
   local role="$1" recorded running
   recorded="$(cat "$role-kernel-release.txt" 2>/dev/null)" || true
@@ -194,7 +195,9 @@ expect_booted_kernel() {
     return 0
   fi
   if simulated; then
-    log "SIMULATED: the $role kernel $recorded was not booted: measuring the running kernel $running"
+    log "SIMULATED: the $role kernel $recorded was not booted: measuring the running kernel $running, recorded as $recorded"
+    # exported: lib/unixbench.sh's unixbench_write_csv, later in the same stage, names the CSVs' kernel by it
+    export PULLAB_MEASURED_KERNEL="$recorded"
     return 0
   fi
   log "FAIL: running kernel $running, expected the $role kernel $recorded (the boot fell back to another entry?)"

@@ -125,6 +125,33 @@ unixbench_build() {
   printf '%s\n' "$UNIXBENCH_REF" > "$dir/.pullab-built"
 }
 
+# unixbench_simulate_spread REPORT: under simulation, with S = PULLAB_SIMULATE_SPREAD_PCT (default 1.5; 0: the report
+# stays the canned one), scales every result value of REPORT as real VMs differ: one offset per VM (uniform in +-S %,
+# the same for the base and the tip run) and per-run noise (uniform in +-S/2 %, by the VM and the report's name). Both
+# are seeded by the VM's PULLAB_SIMULATE_SEED (pullab local-run: <test>#<index in the run>, the same in every run of
+# the same plan, so a rerun gives the same numbers), else by PULLAB_INSTANCE_ID. So the VMs of a simulated run
+# disagree a little and each kernel's runs have a spread.
+unixbench_simulate_spread() {
+  local report="$1" spread="${PULLAB_SIMULATE_SPREAD_PCT:-1.5}" vm vm_seed run_seed
+  simulated || return 0
+  [[ "$spread" =~ ^[0-9]{1,2}(\.[0-9]{1,3})?$ ]] || { log "ERROR: PULLAB_SIMULATE_SPREAD_PCT='$spread': use a percentage 0..99"; return 1; }
+  [ "$(awk -v s="$spread" 'BEGIN { print (s > 0) }')" = 1 ] || return 0
+  vm="${PULLAB_SIMULATE_SEED:-${PULLAB_INSTANCE_ID:-unknown}}"
+  vm_seed="$(printf '%s' "$vm" | cksum | cut -d' ' -f1)"
+  run_seed="$(printf '%s/%s' "$vm" "$(basename "$report")" | cksum | cut -d' ' -f1)"
+  awk -v s="$spread" -v vm="$vm_seed" -v run="$run_seed" '
+    BEGIN { srand(vm % 2147483647); offset = (2 * rand() - 1) * s / 100; srand(run % 2147483647) }
+    match($0, /[0-9]+(\.[0-9]+)?[ \t]+[A-Za-z]+[ \t]*\([0-9.]+ s, [0-9]+ samples?\)[ \t]*\r?$/) {
+      head = substr($0, 1, RSTART - 1); rest = substr($0, RSTART)
+      value = rest; sub(/[ \t].*/, "", value); sub(/^[0-9]+(\.[0-9]+)?/, "", rest)
+      noise = (2 * rand() - 1) * s / 200
+      printf "%s%.1f%s\n", head, value * (1 + offset) * (1 + noise), rest
+      next
+    }
+    { print }' "$report" > "$report.tmp" && mv "$report.tmp" "$report"
+  log "SIMULATED: spread of +-$spread % per VM and +-$(awk -v s="$spread" 'BEGIN { print s / 2 }') % per run applied to $report"
+}
+
 # unixbench_run REPORT: runs the UnixBench index suite (or UNIXBENCH_TESTS) once per copy count, within
 # UNIXBENCH_TIME_BUDGET_S seconds, and writes its text report to REPORT (Run's console output goes to the stage log
 # and to REPORT.console.log). Fails before starting when the estimate exceeds the budget, and when Run fails or
@@ -144,6 +171,7 @@ unixbench_run() {
     esac
     log "SIMULATED: ./Run ${args[*]} ${tests[*]}: using the canned report $canned"
     cp "$canned" "$report"
+    unixbench_simulate_spread "$report"
     return 0
   fi
   if [ "${#tests[@]}" -eq 0 ]; then
@@ -263,11 +291,12 @@ unixbench_to_csv() {
     }' "$report"
 }
 
-# unixbench_write_csv REPORT CSV: writes the benchmark CSV of REPORT for this machine (kernel `uname -r`, instance
+# unixbench_write_csv REPORT CSV: writes the benchmark CSV of REPORT for this machine (kernel `uname -r`, or
+# PULLAB_MEASURED_KERNEL, which a simulated run sets to the kernel it stands for (expect_booted_kernel), instance
 # id, type and arch from PULLAB_*, "unknown" where unset) to CSV; CSV is left untouched when the report has no result.
 unixbench_write_csv() {
   local report="$1" csv="$2" rows
-  unixbench_to_csv "$report" "$(uname -r)" "${PULLAB_INSTANCE_ID:-unknown}" "${PULLAB_INSTANCE_TYPE:-unknown}" \
+  unixbench_to_csv "$report" "${PULLAB_MEASURED_KERNEL:-$(uname -r)}" "${PULLAB_INSTANCE_ID:-unknown}" "${PULLAB_INSTANCE_TYPE:-unknown}" \
     "${PULLAB_ARCH:-$(uname -m)}" > "$csv.tmp" || { rm -f "$csv.tmp"; return 1; }
   mv "$csv.tmp" "$csv"
   rows=$(( $(wc -l < "$csv") - 1 ))

@@ -380,6 +380,23 @@ assert s["runtime_seconds"] == 0 and s["last_run_runtime_seconds"] == 0, s
   [ "$(sed -n 6p "$HOME/env")" = "1" ]
 }
 
+@test "a simulated VM's PULLAB_SIMULATE_SEED reaches its stages" {
+  stage run.sh 'printf "%s\n" "${PULLAB_SIMULATE_SEED-unset}" >> "$HOME/seed"'
+  upload_payload
+
+  PULLAB_SIMULATE_SEED='unixbench-kernel-regression#2' boot
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  [ "$(cat "$HOME/seed")" = "unixbench-kernel-regression#2" ]
+}
+
+@test "a PULLAB_SIMULATE_SEED with spaces or over 256 characters is a usage error naming it" {
+  PULLAB_SIMULATE_SEED='a b' boot
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"PULLAB_SIMULATE_SEED must be at most 256 printable characters without spaces"* ]]
+  PULLAB_SIMULATE_SEED="$(printf 'x%.0s' {1..257})" boot
+  [ "$status" -eq 2 ]
+}
+
 @test "the run's shared artifacts are downloaded next to the test directory" {
   stage run.sh 'test -f ../shared/kernel-rpms/binary/x86_64/kernel-6.1.150.rpm'
   upload_payload

@@ -20,7 +20,7 @@ setup() {
   unset UNIXBENCH_REPO UNIXBENCH_REF UNIXBENCH_ITERATIONS UNIXBENCH_COPIES UNIXBENCH_TESTS UNIXBENCH_TIME_BUDGET_S \
     UNIXBENCH_SRC_DIR
   export PULLAB_SIMULATE=1 PULLAB_INSTANCE_ID=i-0123456789abcdef0 PULLAB_INSTANCE_TYPE=m5.large PULLAB_ARCH=x86_64 \
-    PULLAB_REGION=us-east-1
+    PULLAB_REGION=us-east-1 PULLAB_SIMULATE_SPREAD_PCT=0 # the canned reports as they are, unless a test asks
 }
 
 # ub_lib: the UnixBench helpers (and lib/test_lib.sh) in this shell.
@@ -281,8 +281,66 @@ EOF
   stage 2 run-02-bench-base-install-tip.sh
 
   [ "$status" -eq 194 ]
-  [[ "$output" == *"SIMULATED: the base kernel 6.1.141-1.x86_64 was not booted: measuring the running kernel $(uname -r)"* ]]
-  assert_benchmark_csv benchmark-base-1.csv 24
+  [[ "$output" == *"SIMULATED: the base kernel 6.1.141-1.x86_64 was not booted: measuring the running kernel $(uname -r), recorded as 6.1.141-1.x86_64"* ]]
+  assert_benchmark_csv benchmark-base-1.csv 24 6.1.141-1.x86_64
+}
+
+# simulated_pair NAME: the simulated base and tip runs of this VM (PULLAB_INSTANCE_ID) -> NAME-base.csv, NAME-tip.csv
+simulated_pair() {
+  unixbench_run "$1-base-report.txt" >/dev/null 2>&1
+  unixbench_run "$1-tip-report.txt" >/dev/null 2>&1
+  unixbench_write_csv "$1-base-report.txt" "$1-base.csv" >/dev/null 2>&1
+  unixbench_write_csv "$1-tip-report.txt" "$1-tip.csv" >/dev/null 2>&1
+}
+
+@test "unixbench_simulate_spread: values differ per VM and per run, the tip keeps its 25 % Process_Creation drop" {
+  ub_lib
+  cd "$BATS_TEST_TMPDIR"
+  unixbench_load_config none.conf
+  export PULLAB_SIMULATE_SPREAD_PCT=2
+  local vm
+  for vm in i-0aaaaaaaaaaaaaaa1 i-0bbbbbbbbbbbbbbb2; do
+    PULLAB_INSTANCE_ID="$vm" simulated_pair "$vm"
+  done
+  value() { grep "^$1," "$2" | cut -d, -f3; }
+  [ "$(value Dhrystone_2_using_register_variables i-0aaaaaaaaaaaaaaa1-base.csv)" != \
+    "$(value Dhrystone_2_using_register_variables i-0bbbbbbbbbbbbbbb2-base.csv)" ]
+  [ "$(value Dhrystone_2_using_register_variables i-0aaaaaaaaaaaaaaa1-base.csv)" != \
+    "$(value Dhrystone_2_using_register_variables i-0aaaaaaaaaaaaaaa1-tip.csv)" ]
+  # within 3 % of the canned value (2 % per VM, 1 % per run); the tip's Process_Creation about 25 % lower
+  awk -F, '$1 == "Dhrystone_2_using_register_variables" && ($3 < 49052621.3 * 0.97 || $3 > 49052621.3 * 1.03) { exit 1 }' \
+    i-0*-base.csv i-0*-tip.csv
+  awk -v b="$(value Process_Creation i-0aaaaaaaaaaaaaaa1-base.csv)" -v t="$(value Process_Creation i-0aaaaaaaaaaaaaaa1-tip.csv)" \
+    'BEGIN { r = t / b; exit !(r > 0.72 && r < 0.78) }'
+  # the same VM and run give the same numbers (seeded, reproducible)
+  cp i-0aaaaaaaaaaaaaaa1-base-report.txt first.txt
+  PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run i-0aaaaaaaaaaaaaaa1-base-report.txt
+  cmp first.txt i-0aaaaaaaaaaaaaaa1-base-report.txt
+}
+
+@test "unixbench_simulate_spread: seeded by PULLAB_SIMULATE_SEED, the same VM of a plan gives the same numbers under another instance id" {
+  ub_lib
+  cd "$BATS_TEST_TMPDIR"
+  unixbench_load_config none.conf
+  export PULLAB_SIMULATE_SPREAD_PCT=2
+  mkdir first again other
+  (cd first && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#1' PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run base-report.txt)
+  (cd again && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#1' PULLAB_INSTANCE_ID=i-0ccccccccccccccc3 unixbench_run base-report.txt)
+  (cd other && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#2' PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run base-report.txt)
+  cmp first/base-report.txt again/base-report.txt
+  ! cmp -s first/base-report.txt other/base-report.txt || false
+}
+
+@test "unixbench_simulate_spread: a bad PULLAB_SIMULATE_SPREAD_PCT fails naming it; 0 leaves the report as it is" {
+  ub_lib
+  cd "$BATS_TEST_TMPDIR"
+  cp "$VMT_DIR/lib/unixbench-sample-report.txt" r.txt
+  PULLAB_SIMULATE_SPREAD_PCT=0 run unixbench_simulate_spread r.txt
+  [ "$status" -eq 0 ]
+  cmp r.txt "$VMT_DIR/lib/unixbench-sample-report.txt"
+  PULLAB_SIMULATE_SPREAD_PCT='1;rm' run unixbench_simulate_spread r.txt
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"PULLAB_SIMULATE_SPREAD_PCT='1;rm': use a percentage 0..99"* ]]
 }
 
 @test "unixbench-kernel-regression: the VM booting another kernel than expected fails the stage naming both" {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
             "",
             "The KernelCI double publishes the three fixture pull-lab jobs (boot on qemu-x86_64, LTP on "
                     + "qemu-arm64, kselftest on an arm64 board); a BuildComplete event starts a UnixBench kernel "
-                    + "regression run on two VMs. The run ends with each run's summary, the regression report, and "
+                    + "regression run on three VMs. The run ends with each run's summary, the regression report, and "
                     + "where the KCIDB submissions, reports and plots were written.",
             ""
         },

@@ -763,7 +763,7 @@ public final class LocalLab implements AutoCloseable {
                 {"test_config": {"test_id": "regression", "vms": [
                    {"ami_id": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                     "instance_type": "m5.large", "max_runtime": 3600, "test": ["unixbench-kernel-regression"],
-                    "min_count": 2}]}}
+                    "min_count": 3}]}}
                 """;
         s3.putObject(b -> b.bucket(storage).key("configs/regression.json"), RequestBody.fromString(config));
         return "s3://" + storage + "/configs/regression.json";

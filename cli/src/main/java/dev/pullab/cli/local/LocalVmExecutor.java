@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * would fetch), its configuration is parsed from the user-data's {@code install} line, IMDSv2 is answered by a
  * {@link LocalVmImds} stub on loopback, reboots are simulated (exit 194 → a new boot id → the client runs again, at
  * most {@value #MAX_BOOTS} boots) and power-off is a marker file; when the client is done the instance is terminated
- * in the emulator. Stages run with {@code PULLAB_SIMULATE=1}, so kernel installs are only logged.
+ * in the emulator. Stages run with {@code PULLAB_SIMULATE=1}, so kernel installs are only logged, and with
+ * {@code PULLAB_SIMULATE_SEED} set to the VM's test and index in its run ({@link #simulationSeed}).
  *
  * <p>Each VM has a serial console ({@link LocalConsoles}): every boot appends the kernel's boot lines to it, and the
  * client's kernel log ({@code KMSG}, its heartbeat lines) is that console file.
@@ -58,6 +59,8 @@ public final class LocalVmExecutor {
 
     private static final Pattern INSTALL_LINE = Pattern.compile("^\\s*bash\\s+\\S*test-vm-client\\.sh\\s+install\\s");
     private static final Duration BOOT_GRACE = Duration.ofMinutes(2);
+    private static final Pattern SIMULATION_SEED = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    private static final Pattern LAUNCH_INDEX = Pattern.compile("[0-9]{1,6}");
 
     private final Ec2Client ec2;
     private final S3Client s3;
@@ -176,6 +179,7 @@ public final class LocalVmExecutor {
                 consoles.boot(id, boot, architecture, instance.instanceTypeAsString());
                 Map<String, String> env = environment(sandbox, imds.endpoint(), vmRegion);
                 env.put("KMSG", consoles.file(id).toString()); // the client's kernel log lines go to the console
+                simulationSeed(instance).ifPresent(seed -> env.put("PULLAB_SIMULATE_SEED", seed));
                 int exit = runClient(sandbox, boot, env, config);
                 progress.accept("VM " + id + " (test " + test + "): boot " + boot + " → exit " + exit);
                 if (exit != EXIT_REBOOT) {
@@ -278,6 +282,21 @@ public final class LocalVmExecutor {
         } catch (SdkException e) {
             progress.accept("VM " + instanceId + ": cannot terminate it in the emulator: " + e.getMessage());
         }
+    }
+
+    /**
+     * What seeds the VM's simulated variation (e.g. UnixBench's spread): {@code <test>#<index>}, its test and its
+     * index in the run (the end of its launch id {@code <run prefix>#<index>}). Both are the same in every run of the
+     * same plan, so a rerun measures the same numbers; the instance id is not (the emulator draws a new one per
+     * launch), nor is the run prefix (a config run's holds the time it was planned). Empty without both tags, or when
+     * the seed would not be what the client accepts (printable ASCII, at most 256 characters): the stage then seeds by
+     * the instance id.
+     */
+    static Optional<String> simulationSeed(Instance instance) {
+        Optional<String> index = tag(instance, VmTags.LAUNCH).map(id -> id.substring(id.lastIndexOf('#') + 1))
+                .filter(LAUNCH_INDEX.asMatchPredicate());
+        return tag(instance, VmTags.TEST).flatMap(test -> index.map(i -> test + "#" + i))
+                .filter(SIMULATION_SEED.asMatchPredicate());
     }
 
     private static Optional<String> tag(Instance instance, String key) {

@@ -80,6 +80,22 @@ class LocalRunIT {
                     .singleElement().satisfies(t -> assertThat(t.get("status").asText()).isEqualTo("FAIL"));
             assertThat(outcome.plots()).isNotEmpty();
             assertThat(outcome.reports()).anySatisfy(p -> assertThat(p.getFileName()).hasToString("report.json"));
+            // the demo regression compares two kernels measured on VMs that differ, as real ones do
+            Path reportJson = outcome.reports().stream().filter(p -> p.getFileName().toString().equals("report.json"))
+                    .findFirst().orElseThrow();
+            JsonNode regression = JSON.readTree(reportJson.toFile()).get("tests").get(0);
+            assertThat(regression.get("base_kernel").asText()).startsWith("6.1.141");
+            assertThat(regression.get("tip_kernel").asText()).startsWith("6.1.150");
+            assertThat(regression.get("has_regression").asBoolean()).isTrue();
+            regression.get("comparisons").forEach(c -> {
+                if (c.get("metric").asText().equals("Process_Creation")) {
+                    assertThat(c.get("is_regression").asBoolean()).as("Process_Creation flagged").isTrue();
+                    assertThat(c.at("/base/stddev").asDouble()).as("spread across the VMs").isPositive();
+                    assertThat(c.get("cohens_d").isNumber()).as("a finite Cohen's d: %s", c.get("cohens_d")).isTrue();
+                }
+            });
+            assertThat(outcome.jobNodes().values()).as("the end summary names failed cases")
+                    .anySatisfy(line -> assertThat(line).contains(", fail \u2014 failed: ltp."));
             assertThat(outcome.reports()).filteredOn(p -> p.getFileName().toString().equals("artifacts.json"))
                     .as("each run's manifest").hasSize(4);
             assertThat(tests).filteredOn(t -> t.get("path").asText().equals("boot")).singleElement()
@@ -123,7 +139,7 @@ class LocalRunIT {
                         .isEqualTo(text);
             }
         }
-        assertThat(vms).as("VMs with a published console").isEqualTo(5);
+        assertThat(vms).as("VMs with a published console").isEqualTo(6);
     }
 
     @Test

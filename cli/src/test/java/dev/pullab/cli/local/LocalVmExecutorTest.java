@@ -3,12 +3,15 @@ package dev.pullab.cli.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.launch.UserData;
+import dev.pullab.core.launch.VmTags;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /** The pure parts of {@link LocalVmExecutor} and the {@link LocalVmImds} stub. */
 class LocalVmExecutorTest {
@@ -29,6 +32,42 @@ class LocalVmExecutorTest {
     void givenOtherUserData_whenParsed_thenEmpty() {
         assertThat(LocalVmExecutor.parseUserData("#!/bin/bash\necho hello\n")).isEmpty();
         assertThat(LocalVmExecutor.parseUserData("bash /root/test-vm-client.sh install --bucket b\n")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a VM's simulation seed is its test and index in the run, which a rerun of the same plan keeps")
+    void givenLaunchAndTestTags_whenSimulationSeed_thenTestAndIndex() {
+        Instance first = Instance.builder().instanceId("i-0aaaaaaaaaaaaaaa1").tags(
+                Tag.builder().key(VmTags.LAUNCH).value("run_regression-a_20261205_100000#2").build(),
+                Tag.builder().key(VmTags.TEST).value("unixbench-kernel-regression").build()).build();
+        Instance rerun = first.toBuilder().instanceId("i-0bbbbbbbbbbbbbbb2").tags(
+                Tag.builder().key(VmTags.LAUNCH).value("run_regression-a_20261205_100731#2").build(),
+                Tag.builder().key(VmTags.TEST).value("unixbench-kernel-regression").build()).build();
+
+        assertThat(LocalVmExecutor.simulationSeed(first)).contains("unixbench-kernel-regression#2");
+        assertThat(LocalVmExecutor.simulationSeed(rerun)).isEqualTo(LocalVmExecutor.simulationSeed(first));
+    }
+
+    @Test
+    @DisplayName("without a launch or test tag, or with ones the client would refuse, a VM has no simulation seed")
+    void givenMissingOrBadTags_whenSimulationSeed_thenEmpty() {
+        Tag launch = Tag.builder().key(VmTags.LAUNCH).value("run_x_20261205_100000#0").build();
+        Tag test = Tag.builder().key(VmTags.TEST).value("basic-test").build();
+        Instance untagged = Instance.builder().instanceId("i-0aaaaaaaaaaaaaaa1").build();
+
+        assertThat(LocalVmExecutor.simulationSeed(untagged)).isEmpty();
+        assertThat(LocalVmExecutor.simulationSeed(untagged.toBuilder().tags(launch).build())).isEmpty();
+        assertThat(LocalVmExecutor.simulationSeed(untagged.toBuilder().tags(test).build())).isEmpty();
+        for (String badLaunch : new String[] {"run_x", "run_x#", "run_x#1a", "run_x#1234567"}) {
+            Instance tagged = untagged.toBuilder()
+                    .tags(test, Tag.builder().key(VmTags.LAUNCH).value(badLaunch).build()).build();
+            assertThat(LocalVmExecutor.simulationSeed(tagged)).as(badLaunch).isEmpty();
+        }
+        for (String badTest : new String[] {"a b", "x".repeat(256), "t\u00e9st"}) {
+            Instance tagged = untagged.toBuilder()
+                    .tags(launch, Tag.builder().key(VmTags.TEST).value(badTest).build()).build();
+            assertThat(LocalVmExecutor.simulationSeed(tagged)).as(badTest).isEmpty();
+        }
     }
 
     @Test
