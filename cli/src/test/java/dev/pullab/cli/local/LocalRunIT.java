@@ -102,6 +102,33 @@ class LocalRunIT {
                     .satisfies(t -> assertThat(t.get("log_url").asText()).contains("/logs/run_")
                             .endsWith("-output.log"));
             assertConsolesPublished(outcome);
+            assertHtmlReports(outcome);
+        }
+    }
+
+    /**
+     * Every run has its HTML report, the regression's verdict on it, the failed ltp cases linked to the local copies
+     * of their logs (which exist), and the work directory's index.html links each report.
+     */
+    private void assertHtmlReports(LocalLab.Outcome outcome) throws Exception {
+        List<Path> pages = outcome.reports().stream().filter(p -> p.getFileName().toString().equals("report.html"))
+                .toList();
+        assertThat(pages).as("one report.html per run").hasSize(4);
+        List<String> html = new ArrayList<>();
+        for (Path page : pages) {
+            html.add(java.nio.file.Files.readString(page));
+        }
+        assertThat(html).anySatisfy(h -> assertThat(h).contains("id=\"verdict-1\">REGRESSION in"));
+        String ltp = html.stream().filter(h -> h.contains("<table class=\"cases failed\">") && h.contains("ltp."))
+                .findFirst().orElseThrow();
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("href=\"(logs/[^\"]+)\"").matcher(ltp);
+        assertThat(link.find()).as("a failed case links its log, locally").isTrue();
+        Path ltpPage = pages.get(html.indexOf(ltp));
+        assertThat(ltpPage.resolveSibling(link.group(1))).as("the linked log").isRegularFile();
+        Path index = dir.resolve("index.html");
+        assertThat(outcome.reports()).contains(index);
+        for (RunRecord run : outcome.runs()) {
+            assertThat(java.nio.file.Files.readString(index)).contains("href=\"" + run.runPrefix() + "/report.html\"");
         }
     }
 
