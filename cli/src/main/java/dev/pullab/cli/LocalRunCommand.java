@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
             "The KernelCI double publishes the three fixture pull-lab jobs (boot on qemu-x86_64, LTP on "
                     + "qemu-arm64, kselftest on an arm64 board); a BuildComplete event starts a UnixBench kernel "
                     + "regression run on three VMs. The run ends with each run's summary, the regression report, and "
-                    + "where the KCIDB submissions, reports and plots were written.",
+                    + "where the KCIDB submissions, reports (text, JSON, HTML with the charts inline; index.html "
+                    + "lists the runs) and plots were written.",
             ""
         },
         footer = {
