@@ -77,7 +77,7 @@ public final class RunReportPublisher {
 
     /** Writes an analysis already made: the plots, {@code report.txt}, {@code report.html}, and {@code report.json} last. Idempotent. */
     public Outcome write(S3Location run, AnalysisReport report) {
-        int plots = writePage(run, RunPage.ofAnalysis(runName(run), run.toString(), report));
+        int plots = writePage(run, RunPage.ofAnalysis(run.toString(), report));
         return new Outcome(report, run.uriOf(run.key(REPORT_JSON)), plots);
     }
 
@@ -113,12 +113,6 @@ public final class RunReportPublisher {
     public void writeIndex(String bucket, List<RunsIndex.Entry> runs) {
         objects.put(bucket, RunsIndex.FILE_NAME, RunsIndex.render(runs).getBytes(StandardCharsets.UTF_8),
                 "text/html; charset=utf-8");
-    }
-
-    /** The run's name: the last segment of its prefix, or the bucket's name for a run at its root. */
-    private static String runName(S3Location run) {
-        String trimmed = run.prefix().replaceAll("/+$", "");
-        return trimmed.isEmpty() ? run.bucket() : trimmed.substring(trimmed.lastIndexOf('/') + 1);
     }
 
     private void put(S3Location run, String key, byte[] content, String contentType) {

@@ -315,7 +315,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 Files.createDirectories(html);
                 Map<String, List<Plot>> charts = new LinkedHashMap<>();
                 report.tests().forEach(test -> charts.put(test.test(), RegressionPlots.render(test)));
-                Files.writeString(page, HtmlReport.render(RunPage.ofAnalysis(runName(location), location, report),
+                Files.writeString(page, HtmlReport.render(RunPage.ofAnalysis(location, report),
                         charts), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 return Optional.of("cannot write the HTML report to " + page + ": " + CliErrors.describe(e));
@@ -324,13 +324,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         err.flush();
         return Optional.empty();
-    }
-
-    /** The run's name: the last segment of where it was read. */
-    private static String runName(String location) {
-        String trimmed = location.replaceAll("/+$", "");
-        String name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
-        return name.isEmpty() ? location : name;
     }
 
     private static void createParent(Path file) throws IOException {

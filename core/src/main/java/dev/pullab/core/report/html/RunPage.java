@@ -54,9 +54,13 @@ public record RunPage(String run, String trigger, List<String> kernels, Optional
      * The page of a benchmark analysis alone ({@code pullab analyze --html}): no VM counts, functional results or
      * verdict beyond the analysis' own.
      *
-     * @param source where the run was read, e.g. a directory or {@code s3://bucket/run_…}
+     * @param source where the run was read, e.g. a directory or {@code s3://bucket/run_…}; its last segment names the
+     *               run
      */
-    public static RunPage ofAnalysis(String run, String source, AnalysisReport analysis) {
+    public static RunPage ofAnalysis(String source, AnalysisReport analysis) {
+        String trimmed = source.replaceAll("/+$", "");
+        String name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+        String run = name.isEmpty() ? source : name;
         String verdict = analysis.regressionTestNames().isEmpty() ? "no regression"
                 : "regression (" + String.join(", ", analysis.regressionTestNames()) + ")";
         return new RunPage(run, "benchmark files read from " + source, kernels(List.of(), Optional.of(analysis)),

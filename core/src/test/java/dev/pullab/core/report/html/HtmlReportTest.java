@@ -156,9 +156,9 @@ class HtmlReportTest {
     void analysisOnly() {
         AnalysisReport report = regression("Process_Creation");
 
-        String html = HtmlReport.render(RunPage.ofAnalysis(RUN, "/tmp/" + RUN, report), charts(report));
+        String html = HtmlReport.render(RunPage.ofAnalysis("/tmp/" + RUN, report), charts(report));
 
-        assertThat(html).contains("benchmark files read from /tmp/" + RUN)
+        assertThat(html).contains("<h1>" + RUN + "</h1>").contains("benchmark files read from /tmp/" + RUN)
                 .contains("id=\"verdict\">regression (unixbench)</p>").doesNotContain("spawned")
                 .doesNotContain("id=\"functional\"");
     }
