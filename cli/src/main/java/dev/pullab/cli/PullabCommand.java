@@ -3,6 +3,7 @@ package dev.pullab.cli;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.config.LogLevel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
@@ -111,8 +112,10 @@ public final class PullabCommand {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setUsageHelpAutoWidth(true)
                 .setExecutionStrategy(parseResult -> {
-                    // before any command runs, so before the first logger is made
-                    pullab.level(System::getenv, parseResult.commandSpec().commandLine())
+                    // before any command runs, so before the first logger is made; a bad level is a usage error of
+                    // the command given (whose usage then follows the message)
+                    List<CommandLine> given = parseResult.asCommandLineList();
+                    pullab.level(System::getenv, given.get(given.size() - 1))
                             .configure(true, System::setProperty);
                     return new CommandLine.RunLast().execute(parseResult);
                 })

@@ -69,4 +69,13 @@ class PullabCommandTest {
             assertThat(pullab.level(name -> null, cli)).as(String.join(" ", args)).isEqualTo(LogLevel.INFO);
         }
     }
+
+    @Test
+    @DisplayName("a bad --log-level before the subcommand is bad usage of that subcommand (exit 2, its usage shown)")
+    void badLogLevelBeforeSubcommand() {
+        CliRun run = CliRun.of("--log-level", "loud", "analyze", "--input", "run");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--log-level 'loud' is not a log level").contains("Usage: pullab analyze");
+    }
 }
