@@ -2,6 +2,7 @@ package dev.pullab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pullab.core.config.LogLevel;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,5 +22,60 @@ class PullabCommandTest {
                 assertThat(command.getCommandSpec().optionsMap()).as(name).containsKey("--log-level");
             }
         });
+    }
+
+    @Test
+    @DisplayName("arguments naming a subcommand give pullab with that subcommand only")
+    void oneSubcommandWhenNamed() {
+        assertThat(PullabCommand.commandLine(new String[] {"analyze", "--input", "run"}).getSubcommands())
+                .containsOnlyKeys("analyze");
+        assertThat(PullabCommand.commandLine(new String[] {"--log-level", "info", "runs", "show", "r"})
+                .getSubcommands()).containsOnlyKeys("runs");
+        assertThat(PullabCommand.commandLine(new String[] {"--log-level=debug", "poll"}).getSubcommands())
+                .containsOnlyKeys("poll");
+    }
+
+    @Test
+    @DisplayName("no subcommand, help, an option first or an unknown name give the full command line")
+    void fullCommandLineOtherwise() {
+        int all = PullabCommand.commandLine().getSubcommands().size();
+
+        for (String[] args : new String[][] {{}, {"help", "analyze"}, {"--help"}, {"-V"}, {"analyse"},
+            {"--log-level"}, {"--log-level", "info"}}) {
+            assertThat(PullabCommand.commandLine(args).getSubcommands()).as(String.join(" ", args)).hasSize(all);
+        }
+    }
+
+    @Test
+    @DisplayName("each subcommand's usage is the same alone as in the full command line")
+    void sameUsageAlone() {
+        PullabCommand.commandLine().getSubcommands().forEach((name, full) -> {
+            if (!name.equals("help")) {
+                CommandLine alone = PullabCommand.commandLine(new String[] {name}).getSubcommands().get(name);
+                assertThat(alone.getUsageMessage()).as(name).isEqualTo(full.getUsageMessage());
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("--log-level is read before or after the subcommand when it is alone")
+    void logLevelAlone() {
+        for (String[] args : new String[][] {{"--log-level", "info", "analyze", "--input", "run"},
+            {"analyze", "--log-level", "info", "--input", "run"}}) {
+            CommandLine cli = PullabCommand.commandLine(args);
+            cli.parseArgs(args);
+            PullabCommand pullab = cli.getCommand();
+
+            assertThat(pullab.level(name -> null, cli)).as(String.join(" ", args)).isEqualTo(LogLevel.INFO);
+        }
+    }
+
+    @Test
+    @DisplayName("a bad --log-level before the subcommand is bad usage of that subcommand (exit 2, its usage shown)")
+    void badLogLevelBeforeSubcommand() {
+        CliRun run = CliRun.of("--log-level", "loud", "analyze", "--input", "run");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--log-level 'loud' is not a log level").contains("Usage: pullab analyze");
     }
 }
