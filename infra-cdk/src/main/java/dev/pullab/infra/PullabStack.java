@@ -114,7 +114,7 @@ import software.constructs.Construct;
  * {@code watchMaxVms} (the sweeper's panic and hang watch, {@link WatchSettings}), {@code publicLogs}
  * ({@link PublicLogs}: {@code cloudfront}, the default, or {@code off}), {@code logLevel} (every function's
  * {@code LOG_LEVEL}: ERROR, WARN, INFO or DEBUG; the functions log at INFO without it), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
- * (default {@code ../<module>/target/<module>.jar}) and {@code placeholderCode} ({@code true}: a placeholder asset
+ * (default {@code ../<module>/target/<module>.zip}, the deployment package) and {@code placeholderCode} ({@code true}: a placeholder asset
  * instead of the jars, for template tests).
  */
 public final class PullabStack extends Stack {
@@ -901,12 +901,15 @@ public final class PullabStack extends Stack {
                 .build();
     }
 
-    /** A function jar: context override, else the reactor module's shaded jar, else a placeholder when allowed. */
+    /**
+     * A function's code: the context override (a deployment package: a zip or a jar), else the reactor module's
+     * package ({@code target/<module>.zip}, the shaded jar under {@code lib/}), else a placeholder when allowed.
+     */
     private Code jar(String contextKey, String module) {
         if (Boolean.parseBoolean(stringContext("placeholderCode", "false"))) {
             return Code.fromAsset(placeholderAsset().toString());
         }
-        Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".jar"));
+        Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".zip"));
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the jars first (`"
                     + BuildCheck.BUILD_COMMAND + "` at the top), or pass -c " + contextKey + "=<path>");
