@@ -188,7 +188,8 @@ public final class ColdStartBench {
                   --only NAMES    comma-separated subset of: %s
                   --prime         call org.crac beforeCheckpoint/afterRestore of the registered resources between
                                   init and the first invoke (what SnapStart runs before its snapshot), timed apart;
-                                  for trying priming: no function jar carries org.crac today (prime = 0)
+                                  on a CRaC JDK (elsewhere org.crac registers nothing: prime = 0); the
+                                  hooks themselves are unit-tested (SnapStartHooksTest)
                   --twice         invoke a second time in the same JVM, with a fresh event (not the poller, whose
                                   runs each have their own tables): the warm time a perfectly primed first invoke
                                   would approach
