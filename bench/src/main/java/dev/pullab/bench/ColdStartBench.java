@@ -388,7 +388,7 @@ public final class ColdStartBench {
                 + "threads) at first return; ms%n", options.runs(), options.prime() ? " after priming (prime = "
                 + "beforeCheckpoint+afterRestore)" : "");
         Optional<Row> hello = rows.stream().filter(r -> r.name().equals("hello-world")).findFirst();
-        String header = String.format(Locale.ROOT, "%-36s %8s %9s %9s %9s %9s %9s %9s %7s %7s%s", "function",
+        String header = String.format(Locale.ROOT, "%-40s %8s %9s %9s %9s %9s %9s %9s %7s %7s%s", "function",
                 "pkg MiB", "min", "median", "init med", "invk med", "invk min", "cpu med", "x hello", "cpu x",
                 (options.prime() ? "  prime med" : "") + (options.twice() ? "  invk2 med" : ""));
         out.println(header);
@@ -396,7 +396,7 @@ public final class ColdStartBench {
         for (Row row : rows) {
             double ratio = hello.map(h -> row.medianTotal() / h.medianTotal()).orElse(Double.NaN);
             double cpuRatio = hello.map(h -> row.medianCpu() / h.medianCpu()).orElse(Double.NaN);
-            out.printf(Locale.ROOT, "%-36s %8.2f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %7.1f %7.1f%s%n", row.name(),
+            out.printf(Locale.ROOT, "%-40s %8.2f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %7.1f %7.1f%s%n", row.name(),
                     row.jarMiB(), row.minTotal(), row.medianTotal(), row.medianInit(), row.medianInvoke(),
                     row.minInvoke(), row.medianCpu(), ratio, cpuRatio,
                     (options.prime() ? String.format(Locale.ROOT, "  %9.0f", row.medianPrime()) : "")
