@@ -119,6 +119,5 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
             DYNAMO.get().describeTable(b -> b.tableName(SETTINGS.get().require(SETTINGS.get().cursorTable(),
                     "PULLAB_CURSOR_TABLE")));
         }, List.of(CYCLE, DYNAMO, SQS));
-
     }
 }
