@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 cli_version=2.1148.0
 cli="target/cdk-cli"
-for jar in ../poller-function/target/poller-function.jar ../orchestrator-function/target/orchestrator-function.jar \
-    ../analyzer-function/target/analyzer-function.jar; do
-  [ -f "$jar" ] || { echo "synth-check: $jar is missing: build the reactor first (mvn -B verify)" >&2; exit 1; }
+for package in ../poller-function/target/poller-function.zip ../orchestrator-function/target/orchestrator-function.zip \
+    ../analyzer-function/target/analyzer-function.zip; do
+  [ -f "$package" ] || { echo "synth-check: $package is missing: build the reactor first (mvn -B verify)" >&2; exit 1; }
 done
 command -v cfn-lint >/dev/null || { echo "synth-check: cfn-lint is missing (.ci/run installs it)" >&2; exit 1; }
 if [ ! -x "$cli/node_modules/.bin/cdk" ]; then

@@ -41,6 +41,16 @@ public final class Lazy<T> implements Supplier<T> {
         return result;
     }
 
+    /**
+     * Forgets the value, so the next {@link #get()} builds it again; returns the value forgotten, if one was built.
+     * For a SnapStart restore ({@link SnapStartHooks}): clients built before the snapshot are dropped and rebuilt.
+     */
+    public synchronized java.util.Optional<T> reset() {
+        T old = value;
+        value = null;
+        return java.util.Optional.ofNullable(old);
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> Lazy<T> cast(Supplier<? extends T> lazy) {
         return (Lazy<T>) lazy;

@@ -52,4 +52,25 @@ class LazyTest {
 
         assertThat(Lazy.of(lazy)).isSameAs(lazy);
     }
+
+    @Test
+    @DisplayName("reset forgets the value and returns it; the next use builds a new one")
+    void resetRebuilds() {
+        AtomicInteger builds = new AtomicInteger();
+        Lazy<Integer> lazy = Lazy.of(builds::incrementAndGet);
+        lazy.get();
+
+        assertThat(lazy.reset()).contains(1);
+        assertThat(lazy.get()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("reset of a value never built returns nothing and builds nothing")
+    void resetUnbuilt() {
+        AtomicInteger builds = new AtomicInteger();
+        Lazy<Integer> lazy = Lazy.of(builds::incrementAndGet);
+
+        assertThat(lazy.reset()).isEmpty();
+        assertThat(builds).hasValue(0);
+    }
 }

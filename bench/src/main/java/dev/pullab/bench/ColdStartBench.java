@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.jar.JarEntry;
@@ -35,8 +36,9 @@ import java.util.stream.Stream;
  * Cold start of every function jar, compared in the same run with a hello-world handler: for each, N fresh JVMs
  * started with the flags of Lambda's Java runtime, each running {@link ColdStartProbe} on the shaded jar alone, which
  * builds the handler (init) and invokes it once with a representative event against moto_server and the KernelCI and
- * KCIDB doubles (first invoke). Prints per function the jar size and the min and median of JVM start → first return,
- * with init and first invoke apart.
+ * KCIDB doubles (first invoke). Prints per function the deployment package's size and the min and median of JVM
+ * start → first return, with init and first invoke apart, and the median as a ratio to the hello world's (wall and
+ * CPU) under the same flags.
  *
  * <pre>bench/run cold-start [--runs 10] [--only poller,analyzer] [--prime] [--jvm-flag -X…]</pre>
  */
@@ -186,7 +188,8 @@ public final class ColdStartBench {
                   --only NAMES    comma-separated subset of: %s
                   --prime         call org.crac beforeCheckpoint/afterRestore of the registered resources between
                                   init and the first invoke (what SnapStart runs before its snapshot), timed apart;
-                                  for trying priming: no function jar carries org.crac today (prime = 0)
+                                  on a CRaC JDK (elsewhere org.crac registers nothing: prime = 0); the
+                                  hooks themselves are unit-tested (SnapStartHooksTest)
                   --twice         invoke a second time in the same JVM, with a fresh event (not the poller, whose
                                   runs each have their own tables): the warm time a perfectly primed first invoke
                                   would approach
@@ -255,7 +258,7 @@ public final class ColdStartBench {
             }
             List<Row> rows = new ArrayList<>();
             for (Scenario s : scenarios) {
-                rows.add(new Row(s.name(), s.handler(), s.jar(), size(s.jar()), List.copyOf(samples.get(s))));
+                rows.add(new Row(s.name(), s.handler(), s.jar(), packageSize(s.jar()), List.copyOf(samples.get(s))));
             }
             print(out, rows, options, loadBefore, loadAverage());
             return rows;
@@ -384,15 +387,18 @@ public final class ColdStartBench {
                 + "init = JVM start → handler built, invk = first handleRequest%s, cpu = CPU time of the JVM (all "
                 + "threads) at first return; ms%n", options.runs(), options.prime() ? " after priming (prime = "
                 + "beforeCheckpoint+afterRestore)" : "");
-        String header = String.format(Locale.ROOT, "%-36s %8s %9s %9s %9s %9s %9s %9s%s", "function", "jar MiB",
-                "min", "median", "init med", "invk med", "invk min", "cpu med", (options.prime() ? "  prime med" : "")
-                + (options.twice() ? "  invk2 med" : ""));
+        Optional<Row> hello = rows.stream().filter(r -> r.name().equals("hello-world")).findFirst();
+        String header = String.format(Locale.ROOT, "%-40s %8s %9s %9s %9s %9s %9s %9s %7s %7s%s", "function",
+                "pkg MiB", "min", "median", "init med", "invk med", "invk min", "cpu med", "x hello", "cpu x",
+                (options.prime() ? "  prime med" : "") + (options.twice() ? "  invk2 med" : ""));
         out.println(header);
         out.println("-".repeat(header.length()));
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "%-36s %8.2f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f%s%n", row.name(), row.jarMiB(),
-                    row.minTotal(), row.medianTotal(), row.medianInit(), row.medianInvoke(), row.minInvoke(),
-                    row.medianCpu(),
+            double ratio = hello.map(h -> row.medianTotal() / h.medianTotal()).orElse(Double.NaN);
+            double cpuRatio = hello.map(h -> row.medianCpu() / h.medianCpu()).orElse(Double.NaN);
+            out.printf(Locale.ROOT, "%-40s %8.2f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %7.1f %7.1f%s%n", row.name(),
+                    row.jarMiB(), row.minTotal(), row.medianTotal(), row.medianInit(), row.medianInvoke(),
+                    row.minInvoke(), row.medianCpu(), ratio, cpuRatio,
                     (options.prime() ? String.format(Locale.ROOT, "  %9.0f", row.medianPrime()) : "")
                     + (options.twice() ? String.format(Locale.ROOT, "  %9.1f", row.medianSecond()) : ""));
         }
@@ -421,6 +427,16 @@ public final class ColdStartBench {
             double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             return String.format(Locale.ROOT, "%.2f", load);
         }
+    }
+
+    /**
+     * What Lambda is given for a jar: its deployment package beside it ({@code <module>.zip}, the jar under
+     * {@code lib/}) when the build made one, else the jar itself (older builds uploaded the shaded jar).
+     */
+    static long packageSize(Path jar) {
+        String name = jar.getFileName().toString();
+        Path zip = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".zip");
+        return size(Files.isRegularFile(zip) ? zip : jar);
     }
 
     private static long size(Path file) {

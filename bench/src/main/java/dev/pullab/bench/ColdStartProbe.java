@@ -117,8 +117,13 @@ public final class ColdStartProbe {
         Class<?> contextClass = Class.forName("org.crac.Context");
         Method before = contextClass.getMethod("beforeCheckpoint", contextClass);
         Method after = contextClass.getMethod("afterRestore", contextClass);
-        before.invoke(context, new Object[] {null});
-        after.invoke(context, new Object[] {null});
+        try {
+            before.invoke(context, new Object[] {null});
+            after.invoke(context, new Object[] {null});
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // org.crac on a JDK without CRaC: the global context registers nothing and refuses to be called
+            return false;
+        }
         return true;
     }
 

@@ -39,7 +39,7 @@ class ColdStartBenchTest {
         assertThat(rows.get(0).jarMiB()).isLessThan(0.1);
         assertThat(rows.subList(1, rows.size())).allSatisfy(row -> assertThat(row.jarMiB()).isGreaterThan(1));
         String table = printed.toString(StandardCharsets.UTF_8);
-        assertThat(table).contains("load average").contains("-XX:+UseSerialGC").contains("hello-world")
+        assertThat(table).contains("load average").contains("-XX:+UseSerialGC").contains("hello-world").contains("x hello")
                 .contains("analyzer (sweeper)");
     }
 

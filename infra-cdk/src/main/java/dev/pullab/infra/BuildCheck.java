@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * never upload function jars that are missing, older than the sources they are built from, or built against an
  * installed {@code dev.pullab} snapshot instead of this reactor's modules.
  *
- * <p>What is checked is what the reactor's {@code package} phase writes: the three shaded function jars and
+ * <p>What is checked is what the reactor's {@code package} phase writes: the three function deployment packages
+ * ({@code target/<module>.zip}, each the shaded jar under {@code lib/}; see {@code build/LambdaPackage.java}) and
  * {@code infra-cdk/target/cdk-app.classpath} (the app's runtime classpath, written after its classes are compiled).
  * Each must be newer than every file it is built from: the {@code src/main} trees and POMs of its modules and the
  * parent POM; the orchestrator's jar also carries {@code vm-tests/} (less its tests and the QEMU runner).
@@ -39,17 +40,17 @@ final class BuildCheck {
     }
 
     static final List<Artifact> ARTIFACTS = List.of(
-            new Artifact("poller-function/target/poller-function.jar", List.of("core", "aws", "poller-function")),
-            new Artifact("orchestrator-function/target/orchestrator-function.jar",
+            new Artifact("poller-function/target/poller-function.zip", List.of("core", "aws", "poller-function")),
+            new Artifact("orchestrator-function/target/orchestrator-function.zip",
                     List.of("core", "aws", "orchestrator-function", "vm-tests")),
-            new Artifact("analyzer-function/target/analyzer-function.jar", List.of("core", "aws", "analyzer-function")),
+            new Artifact("analyzer-function/target/analyzer-function.zip", List.of("core", "aws", "analyzer-function")),
             new Artifact(CLASSPATH_FILE, List.of("core", "aws", "infra-cdk")));
 
     /** The CDK context keys that replace a function jar by a file of the operator's choice. */
     static final Map<String, String> JAR_CONTEXT_KEYS = Map.of(
-            "pollerJar", "poller-function/target/poller-function.jar",
-            "orchestratorJar", "orchestrator-function/target/orchestrator-function.jar",
-            "analyzerJar", "analyzer-function/target/analyzer-function.jar");
+            "pollerJar", "poller-function/target/poller-function.zip",
+            "orchestratorJar", "orchestrator-function/target/orchestrator-function.zip",
+            "analyzerJar", "analyzer-function/target/analyzer-function.zip");
 
     private final Path root;
 

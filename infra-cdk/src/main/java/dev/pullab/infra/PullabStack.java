@@ -70,9 +70,13 @@ import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -114,7 +118,8 @@ import software.constructs.Construct;
  * {@code watchMaxVms} (the sweeper's panic and hang watch, {@link WatchSettings}), {@code publicLogs}
  * ({@link PublicLogs}: {@code cloudfront}, the default, or {@code off}), {@code logLevel} (every function's
  * {@code LOG_LEVEL}: ERROR, WARN, INFO or DEBUG; the functions log at INFO without it), {@code pollerJar} / {@code orchestratorJar} / {@code analyzerJar}
- * (default {@code ../<module>/target/<module>.jar}) and {@code placeholderCode} ({@code true}: a placeholder asset
+ * (default {@code ../<module>/target/<module>.zip}, the deployment package), {@code snapStart} ({@link SnapStart}:
+ * {@code off}, the default, or {@code on}) and {@code placeholderCode} ({@code true}: a placeholder asset
  * instead of the jars, for template tests).
  */
 public final class PullabStack extends Stack {
@@ -138,6 +143,51 @@ public final class PullabStack extends Stack {
      * load, run or submit anything it holds, even when it looks like HTML.
      */
     static final String LOGS_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
+
+    /**
+     * Lambda SnapStart, context {@code snapStart}: {@code off} (the default) or {@code on}. On, every triggered function
+     * snapshots its initialized JVM when a version is published (ApplyOn PublishedVersions), each gets an alias {@value
+     * #LIVE_ALIAS} on its current version, and every trigger (SQS event sources, schedules, EventBridge rules) invokes
+     * the alias: SnapStart applies to published versions only, never to {@code $LATEST}. AnalyzeRun, invoked by name
+     * on demand ({@code $LATEST}), keeps no snapshot. Before the snapshot the
+     * functions prime their hot path and after a restore they rebuild their clients (the {@code org.crac} hooks of each
+     * function). Off by default until a restore has been measured on AWS (docs/performance.md, "Cold start").
+     */
+    enum SnapStart {
+        OFF("off"),
+        ON("on");
+
+        static final String CONTEXT_KEY = "snapStart";
+
+        private final String value;
+
+        SnapStart(String value) {
+            this.value = value;
+        }
+
+        String value() {
+            return value;
+        }
+
+        /** The option a context value names; blank or absent is the default, {@link #OFF}. */
+        static SnapStart of(String value) {
+            if (value == null || value.isBlank()) {
+                return OFF;
+            }
+            for (SnapStart option : values()) {
+                if (option.value.equals(value.trim())) {
+                    return option;
+                }
+            }
+            throw new IllegalArgumentException("context " + CONTEXT_KEY + ": '" + value + "' is not one of "
+                    + java.util.Arrays.stream(values()).map(SnapStart::value).toList()
+                    + " (off: no snapshot, the default; on: SnapStart on published versions, triggers through the '"
+                    + LIVE_ALIAS + "' alias); pass -c " + CONTEXT_KEY + "=off or -c " + CONTEXT_KEY + "=on");
+        }
+    }
+
+    /** The alias every trigger invokes when SnapStart is on. */
+    static final String LIVE_ALIAS = "live";
 
     /**
      * How the published (scrubbed) logs under {@link PublishedLogs#PREFIX} reach dashboard users: context
@@ -180,10 +230,14 @@ public final class PullabStack extends Stack {
 
     private final Map<String, Table> tables;
     private final List<Function> functions;
+    private final SnapStart snapStart;
+    /** With SnapStart on, each function's {@value #LIVE_ALIAS} alias, made on first use. */
+    private final Map<Function, Alias> liveAliases = new LinkedHashMap<>();
 
     /** The stack, part by part, in the order the constructs are created (the template keeps that order). */
     public PullabStack(Construct scope, String id, StackProps props) {
         super(scope, id, props);
+        this.snapStart = SnapStart.of(stringContext(SnapStart.CONTEXT_KEY, null));
 
         // state: tables, queues, buckets, as LabResources describes them
         State state = new State(labTables(), labQueues(), labBuckets());
@@ -497,8 +551,13 @@ public final class PullabStack extends Stack {
         // one poller at a time: the cursor's conditional update tolerates overlap, but overlap only wastes calls
         Function poller = function("Poller", POLLER_HANDLER, jar("pollerJar", "poller-function"),
                 Duration.minutes(5), pollerEnv, "Polls KernelCI for jobs of the lab, claims and queues them");
-        poller.configureAsyncInvoke(software.amazon.awscdk.services.lambda.EventInvokeConfigOptions.builder()
-                .retryAttempts(0).maxEventAge(Duration.minutes(1)).build()); // a throttled poll is dropped, not queued
+        // a throttled poll is dropped, not queued (on the alias too, which the schedule invokes when SnapStart is on)
+        poller.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(0).maxEventAge(Duration.minutes(1)).build());
+        if (snapStart == SnapStart.ON) {
+            invoked(poller).configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                    .retryAttempts(0).maxEventAge(Duration.minutes(1)).build());
+        }
         state.table("cursor").grantReadWriteData(poller);
         state.table("jobs").grantReadWriteData(poller);
         state.queue("jobs").grantSendMessages(poller);
@@ -542,7 +601,7 @@ public final class PullabStack extends Stack {
             grantLaunch(fn);
             grantQemuTasks(fn, qemu);
         }
-        jobsFn.addEventSource(SqsEventSource.Builder.create(state.queue("jobs")).batchSize(10)
+        invoked(jobsFn).addEventSource(SqsEventSource.Builder.create(state.queue("jobs")).batchSize(10)
                 .reportBatchItemFailures(true).build());
         return new Orchestrators(jobsFn, triggerFn);
     }
@@ -575,7 +634,7 @@ public final class PullabStack extends Stack {
             secrets.kernelciToken().grantRead(fn);
             secrets.kcidbJwt().grantRead(fn);
         }
-        resultsFn.addEventSource(SqsEventSource.Builder.create(state.queue("results")).batchSize(10)
+        invoked(resultsFn).addEventSource(SqsEventSource.Builder.create(state.queue("results")).batchSize(10)
                 .maxBatchingWindow(Duration.seconds(5)).reportBatchItemFailures(true).build());
         // at a run's close, each VM's serial console is kept (scrubbed, as console-output.log) with its outputs
         resultsFn.addToRolePolicy(onLabVms("ReadLabVmConsoles", "ec2:GetConsoleOutput"));
@@ -614,7 +673,7 @@ public final class PullabStack extends Stack {
         Schedule.Builder.create(this, "PollSchedule")
                 .description("Invokes the poller every " + pollMinutes + " minute(s)")
                 .schedule(ScheduleExpression.rate(Duration.minutes(pollMinutes)))
-                .target(LambdaInvoke.Builder.create(functions.poller())
+                .target(LambdaInvoke.Builder.create(invoked(functions.poller()))
                         .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
                         .retryAttempts(0)
                         .maxEventAge(Duration.minutes(1))
@@ -623,7 +682,7 @@ public final class PullabStack extends Stack {
         Schedule.Builder.create(this, "SweepSchedule")
                 .description("Invokes the sweeper every 15 minutes")
                 .schedule(ScheduleExpression.rate(Duration.minutes(15)))
-                .target(LambdaInvoke.Builder.create(functions.analyzers().sweeper())
+                .target(LambdaInvoke.Builder.create(invoked(functions.analyzers().sweeper()))
                         .input(ScheduleTargetInput.fromObject(Map.of("source", "pullab.schedule")))
                         .retryAttempts(0)
                         .maxEventAge(Duration.minutes(5))
@@ -649,7 +708,7 @@ public final class PullabStack extends Stack {
                         .source(List.of("custom.kernel-build"))
                         .detailType(List.of("BuildComplete"))
                         .build())
-                .targets(List.of(new LambdaFunction(triggerFn, LambdaFunctionProps.builder()
+                .targets(List.of(new LambdaFunction(invoked(triggerFn), LambdaFunctionProps.builder()
                         .retryAttempts(2).maxEventAge(Duration.hours(1)).deadLetterQueue(triggerDlq).build())))
                 .build();
         String regressionConfig = stringContext("regressionConfig",
@@ -665,7 +724,7 @@ public final class PullabStack extends Stack {
                 .enabled(dailyEnabled)
                 .schedule(software.amazon.awscdk.services.events.Schedule.cron(CronOptions.builder()
                         .minute("0").hour(String.valueOf(intContext("regressionCron", 2))).build()))
-                .targets(List.of(new LambdaFunction(triggerFn, LambdaFunctionProps.builder()
+                .targets(List.of(new LambdaFunction(invoked(triggerFn), LambdaFunctionProps.builder()
                         .event(RuleTargetInput.fromObject(regressionPayload))
                         .retryAttempts(2).maxEventAge(Duration.hours(1)).deadLetterQueue(triggerDlq).build())))
                 .build();
@@ -872,7 +931,26 @@ public final class PullabStack extends Stack {
         if (id.equals("Poller")) {
             builder.reservedConcurrentExecutions(1);
         }
+        // AnalyzeRun is invoked by name ($LATEST) on demand, where a snapshot is never used
+        if (snapStart == SnapStart.ON && !id.equals("AnalyzeRun")) {
+            builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+        }
         return builder.build();
+    }
+
+    /**
+     * What a trigger invokes: the function itself, or with SnapStart on its {@value #LIVE_ALIAS} alias on the current
+     * version (a new version is published whenever the function's code or configuration changes).
+     */
+    private IFunction invoked(Function fn) {
+        if (snapStart == SnapStart.OFF) {
+            return fn;
+        }
+        return liveAliases.computeIfAbsent(fn, f -> Alias.Builder.create(this, f.getNode().getId() + "LiveAlias")
+                .aliasName(LIVE_ALIAS)
+                .version(f.getCurrentVersion())
+                .description("What the triggers invoke: the current version, restored from its SnapStart snapshot")
+                .build());
     }
 
     /** The function's environment plus {@code LOG_LEVEL} when context {@code logLevel} gives one (checked here). */
@@ -901,12 +979,15 @@ public final class PullabStack extends Stack {
                 .build();
     }
 
-    /** A function jar: context override, else the reactor module's shaded jar, else a placeholder when allowed. */
+    /**
+     * A function's code: the context override (a deployment package: a zip or a jar), else the reactor module's
+     * package ({@code target/<module>.zip}, the shaded jar under {@code lib/}), else a placeholder when allowed.
+     */
     private Code jar(String contextKey, String module) {
         if (Boolean.parseBoolean(stringContext("placeholderCode", "false"))) {
             return Code.fromAsset(placeholderAsset().toString());
         }
-        Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".jar"));
+        Path path = Path.of(stringContext(contextKey, "../" + module + "/target/" + module + ".zip"));
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the jars first (`"
                     + BuildCheck.BUILD_COMMAND + "` at the top), or pass -c " + contextKey + "=<path>");

@@ -52,10 +52,10 @@ class BuildCheckTest {
     @Test
     @DisplayName("a missing function jar is named, with the command that builds it")
     void missingJar() throws IOException {
-        Files.delete(root.resolve("analyzer-function/target/analyzer-function.jar"));
+        Files.delete(root.resolve("analyzer-function/target/analyzer-function.zip"));
 
         assertThat(new BuildCheck(root).problems(List.of())).singleElement().asString()
-                .startsWith("analyzer-function/target/analyzer-function.jar is missing")
+                .startsWith("analyzer-function/target/analyzer-function.zip is missing")
                 .contains("`mvn -B -DskipTests package` in " + root.toAbsolutePath().normalize());
     }
 
@@ -78,7 +78,7 @@ class BuildCheckTest {
 
         write("vm-tests/basic-test/run.sh", BUILT.plusSeconds(60));
         assertThat(new BuildCheck(root).problems(List.of())).singleElement().asString()
-                .startsWith("orchestrator-function/target/orchestrator-function.jar (built")
+                .startsWith("orchestrator-function/target/orchestrator-function.zip (built")
                 .contains("older than vm-tests/basic-test/run.sh");
     }
 
@@ -106,7 +106,7 @@ class BuildCheckTest {
     @Test
     @DisplayName("a jar the operator supplies with -c analyzerJar=... is not checked")
     void suppliedJarSkipped() throws IOException {
-        Files.delete(root.resolve("analyzer-function/target/analyzer-function.jar"));
+        Files.delete(root.resolve("analyzer-function/target/analyzer-function.zip"));
         App app = new App(AppProps.builder().context(Map.of("analyzerJar", "/elsewhere/analyzer.jar")).build());
 
         assertThat(PullabApp.checkBuild(app, root)).isEmpty();

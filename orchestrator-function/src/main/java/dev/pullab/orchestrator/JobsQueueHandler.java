@@ -8,6 +8,7 @@ import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.job.JobTicketJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +27,16 @@ public final class JobsQueueHandler implements RequestHandler<SQSEvent, SQSBatch
 
     private static final Logger LOG = LoggerFactory.getLogger(JobsQueueHandler.class);
 
-    private final Orchestrator orchestrator;
+    private final Supplier<Orchestrator> orchestrator;
 
-    /** Used by Lambda: built once per execution environment. */
+    /** Used by Lambda: built once per execution environment (again after a SnapStart restore). */
     public JobsQueueHandler() {
-        this(Environment.orchestrator());
+        this.orchestrator = Environment.orchestrator();
     }
 
     /** For in-process runs (pullab local-run) and tests. */
     public JobsQueueHandler(Orchestrator orchestrator) {
-        this.orchestrator = orchestrator;
+        this.orchestrator = () -> orchestrator;
     }
 
     @Override
@@ -44,7 +45,7 @@ public final class JobsQueueHandler implements RequestHandler<SQSEvent, SQSBatch
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             try {
                 JobTicket ticket = JobTicketJson.read(message.getBody());
-                Orchestrator.Outcome outcome = orchestrator.runJob(ticket);
+                Orchestrator.Outcome outcome = orchestrator.get().runJob(ticket);
                 LOG.info("job {}: {}", ticket.nodeId(), outcome.plan()
                         .map(p -> "run " + p.runPrefix() + " with " + outcome.instances().size() + " instance(s)")
                         .orElseGet(() -> "rejected: " + outcome.rejection().orElseThrow().message()));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Lambda entry point for EventBridge: the custom {@code BuildComplete} event and the daily schedule, both carrying
@@ -28,18 +29,19 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         dev.pullab.core.config.LogLevel.configureFunction();
     }
 
-    private final Orchestrator orchestrator;
-    private final ObjectStore objects;
+    private final Supplier<Orchestrator> orchestrator;
+    private final Supplier<ObjectStore> objects;
 
-    /** Used by Lambda: built once per execution environment. */
+    /** Used by Lambda: built once per execution environment (again after a SnapStart restore). */
     public TriggerHandler() {
-        this(Environment.orchestrator(), Environment.objects());
+        this.orchestrator = Environment.orchestrator();
+        this.objects = Environment.objects();
     }
 
     /** For in-process runs (pullab local-run) and tests. */
     public TriggerHandler(Orchestrator orchestrator, ObjectStore objects) {
-        this.orchestrator = orchestrator;
-        this.objects = objects;
+        this.orchestrator = () -> orchestrator;
+        this.objects = () -> objects;
     }
 
     @Override
@@ -53,7 +55,7 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
         S3Location location = S3Location.parse(text);
         byte[] config;
         try {
-            config = objects.config(location);
+            config = objects.get().config(location);
         } catch (ObjectStore.NotFoundException e) {
             throw new IllegalArgumentException("config " + text + ": no such object (upload the pipeline config"
                     + " there, or fix the event's config_s3_uri)", e);
@@ -64,7 +66,7 @@ public final class TriggerHandler implements RequestHandler<Map<String, Object>,
                 : context != null ? context.getAwsRequestId() : UUID.randomUUID().toString();
         Orchestrator.Outcome outcome;
         try {
-            outcome = orchestrator.runConfig(config, invocation, time(event), region(payload));
+            outcome = orchestrator.get().runConfig(config, invocation, time(event), region(payload));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("config " + text + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.pullab.aws.AwsClients;
 import dev.pullab.aws.Lazy;
+import dev.pullab.aws.SnapStartHooks;
 import dev.pullab.poller.PollerAssembly;
 import dev.pullab.core.config.ConfigSource;
 import dev.pullab.core.config.PollerSettings;
@@ -12,9 +13,11 @@ import dev.pullab.core.poll.PollCycle;
 import dev.pullab.core.poll.PollReport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -38,11 +41,15 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
     static final Duration SAFETY_MARGIN = Duration.ofSeconds(20);
 
     private final String runtime;
-    private final PollCycle cycle;
+    private final Supplier<PollCycle> cycle;
 
-    /** Used by Lambda: settings and clients built once per execution environment. */
+    /**
+     * Used by Lambda: settings, clients and the cycle built once per execution environment (again after a SnapStart
+     * restore: {@link Environment#HOOKS}).
+     */
     public PollHandler() {
-        this(Environment.SETTINGS.get(), Environment.DYNAMO.get(), Environment.SQS.get(), RetryPolicy.defaults());
+        // the first use of Environment initializes all its fields, HOOKS (registered with org.crac) included
+        this(Environment.SETTINGS.get().runtimeName(), Environment.CYCLE);
     }
 
     /**
@@ -50,13 +57,20 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
      * tables, queue) is put together here, once; each invocation only runs it.
      */
     public PollHandler(PollerSettings settings, DynamoDbClient dynamo, SqsClient sqs, RetryPolicy retries) {
+        PollCycle built = PollerAssembly.live(settings, dynamo, sqs, retries);
         this.runtime = settings.runtimeName();
-        this.cycle = PollerAssembly.live(settings, dynamo, sqs, retries);
+        this.cycle = () -> built;
+    }
+
+    private PollHandler(String runtime, Supplier<PollCycle> cycle) {
+        this.runtime = runtime;
+        this.cycle = cycle;
+        cycle.get(); // built in the init phase, as before
     }
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        PollReport report = cycle.run(timeLeft(context));
+        PollReport report = cycle.get().run(timeLeft(context));
         if (report.hasRefusals()) {
             // fails the invocation, so the function's error alarm fires; the jobs stay claimable, the cursor before them
             throw new IllegalStateException("the KernelCI API rejected " + report.refused().size() + " claim(s) as"
@@ -93,5 +107,17 @@ public final class PollHandler implements RequestHandler<Map<String, Object>, Ma
         });
         static final Lazy<DynamoDbClient> DYNAMO = Lazy.of(() -> AwsClients.dynamoDb(Optional.empty()));
         static final Lazy<SqsClient> SQS = Lazy.of(() -> AwsClients.sqs(Optional.empty()));
+        /** The cycle (its KernelCI client's JDK HTTP client, the tables, the queue) on these clients. */
+        static final Lazy<PollCycle> CYCLE = Lazy.of(() -> PollerAssembly.live(SETTINGS.get(), DYNAMO.get(), SQS.get(),
+                RetryPolicy.defaults()));
+        /**
+         * SnapStart: primes with the cycle built and a {@code DescribeTable} of the cursor table (read-only); after a
+         * restore the cycle and the clients are rebuilt on the next poll. The settings (with the token) are kept.
+         */
+        static final SnapStartHooks HOOKS = SnapStartHooks.register("poller", () -> {
+            CYCLE.get();
+            DYNAMO.get().describeTable(b -> b.tableName(SETTINGS.get().require(SETTINGS.get().cursorTable(),
+                    "PULLAB_CURSOR_TABLE")));
+        }, List.of(CYCLE, DYNAMO, SQS));
     }
 }

@@ -7,6 +7,7 @@ import dev.pullab.aws.Ec2ConsoleReader;
 import dev.pullab.aws.Ec2InstanceReaper;
 import dev.pullab.aws.S3ObjectStore;
 import dev.pullab.aws.Lazy;
+import dev.pullab.aws.SnapStartHooks;
 import dev.pullab.core.config.ConfigurationException;
 import dev.pullab.core.config.KernelCiAccess;
 import dev.pullab.core.kcidb.KcidbSettings;
@@ -15,6 +16,7 @@ import dev.pullab.core.log.LogScrubber;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.run.RunStore;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -24,7 +26,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The Lambda execution environment's settings and clients, each built once, on first use (in the init phase when a
  * handler's constructor asks for it). The runs table is all every handler needs; the closer (settings with their
  * secrets, S3, the KCIDB and KernelCI clients) is built only by a handler that closes runs, so a sweep that finds no
- * overdue run starts without it.
+ * overdue run starts without it. With SnapStart, {@link #HOOKS} primes before the snapshot and has every client
+ * and what holds one rebuilt after a restore.
  */
 final class AnalyzerEnvironment {
 
@@ -56,17 +59,38 @@ final class AnalyzerEnvironment {
                 resultsBucket()), WatchSettings.DEFAULT_MAX_VMS);
     }
 
-    static RunCloser closer() {
-        return CLOSER.get();
+    /** The runs table, on the DynamoDB client. */
+    private static final Lazy<RunStore> RUNS = Lazy.of(() -> new DynamoDbRunStore(DYNAMO.get(), runsTable()));
+
+    /**
+     * SnapStart: primes with the runs table's store built and a {@code DescribeTable} of it (read-only); the results
+     * handler has built the closer in its constructor by then. After a restore every client and what holds one are
+     * rebuilt on next use. The settings (with the secrets) are kept.
+     */
+    private static final SnapStartHooks HOOKS = SnapStartHooks.register("analyzer", () -> {
+        RUNS.get();
+        DYNAMO.get().describeTable(b -> b.tableName(runsTable()));
+    }, List.of(CLOSER, RUNS, S3, DYNAMO, EC2));
+
+    /** The closer, built now (the results handler asks in the init phase) and again after a restore. */
+    static Lazy<RunCloser> closer() {
+        CLOSER.get();
+        return CLOSER;
     }
 
-    static RunStore runs() {
+    /** The runs table's store, built now and again after a restore. */
+    static Lazy<RunStore> runs() {
+        RUNS.get();
+        return RUNS;
+    }
+
+    private static String runsTable() {
         String table = env("PULLAB_RUNS_TABLE");
         if (table == null) {
             throw new ConfigurationException(
                     "Missing required configuration: PULLAB_RUNS_TABLE (infra-cdk sets it on the function)");
         }
-        return new DynamoDbRunStore(DYNAMO.get(), table);
+        return table;
     }
 
     /**
@@ -90,7 +114,7 @@ final class AnalyzerEnvironment {
     static java.util.function.Supplier<dev.pullab.core.launch.ConsoleWatch> watch() {
         return Lazy.of(() -> {
             WatchSettings settings = WatchSettings.resolve(System.getenv());
-            return new dev.pullab.core.launch.ConsoleWatch(runs(), new Ec2InstanceReaper(EC2),
+            return new dev.pullab.core.launch.ConsoleWatch(RUNS.get(), new Ec2InstanceReaper(EC2),
                     new Ec2ConsoleReader(EC2), () -> scrubber(SETTINGS.get()), new S3ObjectStore(S3.get()),
                     resultsBucket(),
                     settings.rule(), settings.maxVms());

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +24,16 @@ public final class ResultsQueueHandler implements RequestHandler<SQSEvent, SQSBa
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultsQueueHandler.class);
 
-    private final RunCloser closer;
+    private final Supplier<RunCloser> closer;
 
-    /** Used by Lambda: built once per execution environment. */
+    /** Used by Lambda: built once per execution environment (again after a SnapStart restore). */
     public ResultsQueueHandler() {
-        this(AnalyzerEnvironment.closer());
+        this.closer = AnalyzerEnvironment.closer();
     }
 
     /** For in-process runs (pullab local-run) and tests. */
     public ResultsQueueHandler(RunCloser closer) {
-        this.closer = closer;
+        this.closer = () -> closer;
     }
 
     @Override
@@ -41,7 +42,7 @@ public final class ResultsQueueHandler implements RequestHandler<SQSEvent, SQSBa
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             try {
                 for (VmFinished vm : S3Notifications.finishedVms(message.getBody())) {
-                    LOG.info("{}", closer.vmFinished(vm));
+                    LOG.info("{}", closer.get().vmFinished(vm));
                 }
             } catch (RuntimeException e) {
                 LOG.error("message {} failed, SQS will redeliver it: {}", message.getMessageId(), e.toString(), e);

@@ -39,7 +39,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     /** How long after its deadline a closed run's VMs are still looked for: four sweeps of the stack's schedule. */
     static final java.time.Duration CLOSED_RUN_WINDOW = java.time.Duration.ofMinutes(4L * WatchSettings.SWEEP_MINUTES);
 
-    private final RunStore runs;
+    private final Supplier<RunStore> runs;
     private final Supplier<RunCloser> closer;
     private final VmReaper reaper;
     private final String bucket;
@@ -51,7 +51,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
      * its secrets, S3, KCIDB and KernelCI clients) and the EC2 client on the first overdue run: most sweeps find none.
      */
     public SweepHandler() {
-        this(AnalyzerEnvironment.runs(), AnalyzerEnvironment::closer, AnalyzerEnvironment.reaper(),
+        this(AnalyzerEnvironment.runs(), () -> AnalyzerEnvironment.closer().get(), AnalyzerEnvironment.reaper(),
                 AnalyzerEnvironment.resultsBucket(), Clock.systemUTC(), AnalyzerEnvironment.watch());
     }
 
@@ -74,6 +74,12 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     /** With the watch built by {@code watch} (null: none) on the first sweep. */
     SweepHandler(RunStore runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket, Clock clock,
             Supplier<ConsoleWatch> watch) {
+        this(() -> runs, closer, reaper, bucket, clock, watch);
+    }
+
+    /** With the runs table's store as {@code runs} gives it (again after a SnapStart restore). */
+    private SweepHandler(Supplier<RunStore> runs, Supplier<RunCloser> closer, VmReaper reaper, String bucket,
+            Clock clock, Supplier<ConsoleWatch> watch) {
         this.runs = runs;
         this.closer = closer;
         this.reaper = reaper;
@@ -86,7 +92,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         List<String> closed = new ArrayList<>();
         long now = clock.instant().getEpochSecond();
-        List<RunRecord> overdue = runs.overdue(now);
+        List<RunRecord> overdue = runs.get().overdue(now);
         // every overdue run's VMs first: a slow close (KCIDB, KernelCI) must not keep another run's VMs alive
         Map<String, Map<String, String>> vmsOfRun = new LinkedHashMap<>();
         for (RunRecord run : overdue) {
@@ -120,7 +126,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
      */
     private int reapClosedRuns(long now) {
         try {
-            List<RunRecord> closed = runs.closedPastDeadline(now - CLOSED_RUN_WINDOW.toSeconds(), now);
+            List<RunRecord> closed = runs.get().closedPastDeadline(now - CLOSED_RUN_WINDOW.toSeconds(), now);
             for (RunRecord run : closed) {
                 reaper.terminate(run.runPrefix());
             }

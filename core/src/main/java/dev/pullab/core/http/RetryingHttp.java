@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -55,6 +55,15 @@ public final class RetryingHttp {
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final Clock clock;
+
+    /**
+     * The backoff's jitter, from a {@code SecureRandom} made for the draw (only before a wait): not
+     * {@code ThreadLocalRandom}, whose state a SnapStart snapshot would give every restored environment alike, so that
+     * they would all retry in step. Linux's NativePRNG mixes {@code /dev/urandom} into every draw.
+     */
+    private static double jitter() {
+        return new SecureRandom().nextDouble();
+    }
 
     /** Waits between attempts; tests pass one that does not sleep. */
     @FunctionalInterface
@@ -182,7 +191,7 @@ public final class RetryingHttp {
             }
             int done = attempt;
             Duration wait = asked.map(policy::serverAskedWait)
-                    .orElseGet(() -> policy.backoff(done, () -> ThreadLocalRandom.current().nextDouble()));
+                    .orElseGet(() -> policy.backoff(done, RetryingHttp::jitter));
             if (!clock.instant().plus(wait).isBefore(callDeadline)) {
                 throw new HttpCallException(what + " failed after " + attempt + " attempts: " + failure
                         + "; timed out: no time left for another attempt within the overall deadline of "
