@@ -167,8 +167,8 @@ class PollerIT {
         assertThatThrownBy(() -> pollInParallel(kernelci, ledger, crashAfterSecondSend)).isInstanceOf(Crash.class);
 
         assertThat(cursors.read(RUNTIME)).isEqualTo(Cursor.initial());
-        assertThat(ids).allSatisfy(id -> assertThat(ledger.find(id).orElseThrow().state())
-                .isEqualTo(JobState.CLAIMED));
+        assertThat(ids).as("claimed in KernelCI, nothing recorded queued").allSatisfy(id -> assertThat(
+                ledger.find(id).orElseThrow().state()).isEqualTo(JobState.RECORDED));
         PollReport rerun = pollInParallel(kernelci, ledger, queue);
 
         assertThat(rerun.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
@@ -278,6 +278,9 @@ class PollerIT {
 
         assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactlyInAnyOrder(a, b);
         assertThat(ledger.find(a).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(api.requests()).as("the re-run recognises its own marker: each job written to once")
+                .filteredOn(r -> r.method().equals("PATCH")).extracting(r -> r.path().replaceAll(".*/", ""))
+                .containsExactlyInAnyOrder(a, b);
     }
 
     @Test

@@ -15,6 +15,9 @@ import dev.pullab.core.kernelci.EventPage;
 import dev.pullab.core.kernelci.EventTime;
 import dev.pullab.core.kernelci.KernelCiClient;
 import dev.pullab.core.kernelci.KernelCiJobs;
+import dev.pullab.core.poll.JobLedger;
+import dev.pullab.core.poll.JobRecord;
+import dev.pullab.core.poll.JobState;
 import dev.pullab.core.poll.PollCycle;
 import dev.pullab.core.poll.PollReport;
 import dev.pullab.poller.PollHandler;
@@ -67,9 +70,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *   <li><b>now</b> — the Lambda entry point {@link PollHandler} as deployed ({@code PollerAssembly.live}),
  *       {@code PULLAB_POLL_PARALLELISM} workers per page;</li>
  *   <li><b>baseline</b> — the poller as it was before issue 23 (main 9902793), rebuilt from today's parts: one job
- *       after another ({@code parallelism 1}) and every claim read back with a third request, as the old
- *       {@code KernelCiClient.claim} did. Its calls per job are the old ones (3 DynamoDB, 3 KernelCI, 0.1 SQS); a
- *       duplicate's record (not met here: every job is new) would cost it one call less than before.</li>
+ *       after another ({@code parallelism 1}), every claim read back with a third request as the old
+ *       {@code KernelCiClient.claim} did, and RECORDED → CLAIMED written after it. Its calls per job, in their old
+ *       order, are the old ones (3 DynamoDB, 3 KernelCI, 0.1 SQS); a duplicate's record (not met here: every job is
+ *       new) would cost it one call less than before.</li>
  * </ul>
  * Calls are counted where they are made: the API double logs every HTTP request, and an SDK interceptor on the
  * poller's own DynamoDB and SQS clients counts every call by operation and times it. The emulator's FIFO send cost
@@ -271,7 +275,7 @@ public final class PollerBench implements Callable<Integer> {
 
     private static String describe(Mode mode, Params params) {
         return mode == Mode.NOW ? "now (PollHandler, " + params.parallelism() + " workers per page)"
-                : "baseline (before issue 23: one job after another, every claim read back)";
+                : "baseline (before issue 23: one job after another, every claim read back, CLAIMED written)";
     }
 
     private static ModeResult runMode(Mode mode, Params params, AwsEmulator aws, PrintStream out) {
@@ -346,15 +350,18 @@ public final class PollerBench implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         KernelCiClient client = new KernelCiClient(api.baseUri(), Optional.of(TOKEN),
                 new RetryingHttp("KernelCI API", RetryPolicy.defaults()));
+        BaselineLedger ledger = new BaselineLedger(new DynamoDbJobLedger(enhanced, tables.jobsTable(), clock));
         PollCycle cycle = new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), params.pageSize(), false, 1),
-                new ReadBackClaims(client), new DynamoDbCursorStore(enhanced, tables.cursorTable(), clock),
-                new DynamoDbJobLedger(enhanced, tables.jobsTable(), clock), new SqsJobQueue(sqs, tables.queueUrl()),
-                () -> UUID.randomUUID().toString());
+                new BaselineClaims(client, ledger), new DynamoDbCursorStore(enhanced, tables.cursorTable(), clock),
+                ledger, new SqsJobQueue(sqs, tables.queueUrl()), () -> UUID.randomUUID().toString());
         return () -> answer(cycle.run());
     }
 
-    /** The claim as before issue 23: the read, the PATCH, and then always a read-back of the node. */
-    private record ReadBackClaims(KernelCiClient client) implements KernelCiJobs {
+    /**
+     * The claim as before issue 23: the read, the PATCH, then always a read-back of the node, then RECORDED →
+     * CLAIMED in the jobs table.
+     */
+    private record BaselineClaims(KernelCiClient client, JobLedger ledger) implements KernelCiJobs {
         @Override
         public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
             return client.availableJobEvents(from, limit);
@@ -365,8 +372,23 @@ public final class PollerBench implements Callable<Integer> {
             ClaimOutcome outcome = client.claim(nodeId, marker);
             if (outcome == ClaimOutcome.CLAIMED) {
                 client.node(nodeId);
+                ledger.transition(nodeId, JobState.RECORDED, JobState.CLAIMED, "");
             }
             return outcome;
+        }
+    }
+
+    /** The jobs table as before issue 23: a job is queued from CLAIMED, where {@link BaselineClaims} put it. */
+    private record BaselineLedger(JobLedger ledger) implements JobLedger {
+        @Override
+        public JobRecord recordIfAbsent(JobRecord record) {
+            return ledger.recordIfAbsent(record);
+        }
+
+        @Override
+        public boolean transition(String nodeId, JobState from, JobState to, String reason) {
+            JobState source = from == JobState.RECORDED && to == JobState.QUEUED ? JobState.CLAIMED : from;
+            return ledger.transition(nodeId, source, to, reason);
         }
     }
 

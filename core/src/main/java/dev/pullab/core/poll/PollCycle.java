@@ -45,24 +45,30 @@ import org.slf4j.LoggerFactory;
  * re-run of the same page after a crash, or a duplicate event, continues where the first attempt stopped:
  * <ol>
  *   <li><b>Record</b> — a conditional put keyed by node id ({@code attribute_not_exists}). A duplicate event or a
- *       re-run gets the record already there (returned with the refusal), with its original claim marker; nothing
- *       else is written.</li>
- *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}, then RECORDED → CLAIMED. A
- *       crash between the two leaves the node carrying our marker: the re-run's claim sees its own marker and
- *       answers CLAIMED without writing again.</li>
- *   <li><b>Queue</b> (record in CLAIMED) — send the ticket, then CLAIMED → QUEUED. A crash between the two makes the
- *       re-run send again: the FIFO queue drops the copy by its deduplication id (the node id), and the
- *       orchestrator's launch is idempotent on the node id as well. A QUEUED record is never sent again.</li>
+ *       re-run gets the record already there (returned with the refusal: one call), with its original claim marker;
+ *       nothing else is written.</li>
+ *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}. The claim is idempotent by the
+ *       marker, which is why nothing is written to the ledger for it: a re-run finds the record still RECORDED, its
+ *       claim reads the node, sees its own marker and answers CLAIMED without writing again (one GET).</li>
+ *   <li><b>Queue</b> — send the ticket, then RECORDED → QUEUED (CLAIMED → QUEUED for a record an earlier version left
+ *       in CLAIMED). A crash between the two makes the re-run claim again (it sees its own marker) and send again:
+ *       the FIFO queue drops the copy by its deduplication id (the node id), and the orchestrator's launch is
+ *       idempotent on the node id as well. If the node left {@code available} meanwhile (the orchestrator already
+ *       ran it), the re-run records the job SKIPPED ("not available") and sends nothing: it ran once. A QUEUED
+ *       record is never sent again.</li>
  *   <li><b>Cursor</b> — saved only after every job of the page is QUEUED or SKIPPED, with a conditional update that
  *       never moves it backwards. A crash before it re-reads the page; steps 1–3 make that harmless.</li>
  * </ol>
+ * Until issue 23 the poller also wrote RECORDED → CLAIMED after the claim. That write only saved a re-run one GET
+ * after a crash between claim and send, and cost every job a DynamoDB call; records in CLAIMED are still honoured
+ * (sent, then CLAIMED → QUEUED).
  * <b>Parallel work within a page</b> ({@link Settings#parallelism()} workers, 8 by default) keeps this argument
  * whole, because the order above is per job and the page is still the unit of the cursor. The page is handled in
  * three phases, each finished (every task done or failed) before the next starts: (a) record and claim, each job
- * on its own, steps 1–2 in order; (b) send the jobs now CLAIMED, in groups of {@value #SEND_GROUP} (one SQS
- * {@code SendMessageBatch} each); (c) CLAIMED → QUEUED for each of them. Only when all three are done does the
- * cursor move past the page. So for every job, <i>recorded before claimed, claimed (CLAIMED written) before sent,
- * sent before QUEUED, QUEUED or SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs
+ * on its own, steps 1–2 in order; (b) send the claimed jobs, in groups of {@value #SEND_GROUP} (one SQS
+ * {@code SendMessageBatch} each); (c) → QUEUED for each of them. Only when all three are done does the cursor move
+ * past the page. So for every job, <i>recorded before claimed, claimed before sent, sent before QUEUED, QUEUED or
+ * SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs
  * only differ in how far they got when a crash comes, which the ledger already tolerates one job at a time. When
  * any task fails, no new task of that phase starts, the running ones finish, the failure is thrown and the later
  * phases and the cursor save do not happen: the next cycle re-reads the page (nothing is left half-written that
@@ -310,7 +316,7 @@ public final class PollCycle {
             return group.size();
         });
         List<Boolean> moved = workers.map(toSend,
-                record -> ledger.transition(record.nodeId(), JobState.CLAIMED, JobState.QUEUED, ""));
+                record -> ledger.transition(record.nodeId(), record.state(), JobState.QUEUED, ""));
         for (int i = 0; i < toSend.size(); i++) {
             if (moved.get(i)) {
                 progress.queued.add(toSend.get(i).ticket());
@@ -375,10 +381,8 @@ public final class PollCycle {
         if (outcome != ClaimOutcome.CLAIMED) {
             return skip(record, outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         }
-        if (ledger.transition(record.nodeId(), JobState.RECORDED, JobState.CLAIMED, "")) {
-            return new Taken(record, Step.SEND, "");
-        }
-        return new Taken(record, Step.DUPLICATE, "");
+        // nothing written: a re-run's claim recognises its own marker (see the class comment, step 2)
+        return new Taken(record, Step.SEND, "");
     }
 
     /** A 4xx other than auth, timeout or throttling: the API will refuse this job's claim every time. */

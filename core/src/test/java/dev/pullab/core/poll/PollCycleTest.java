@@ -69,6 +69,22 @@ class PollCycleTest {
     }
 
     @Test
+    @DisplayName("a record an earlier version left in CLAIMED is sent without claiming again and moved to QUEUED")
+    void givenRecordLeftInClaimed_whenPolled_thenSentAndQueuedWithoutClaim() {
+        String node = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        JobTicket earlier = new JobTicket(node, "job-" + node, RUNTIME, "qemu-x86_64", "x86_64",
+                "https://files.example/" + node + ".json", null, RUNTIME + ":earlier", "e1", "2026-05-20T10:00:00.001000");
+        jobs.records.put(node, new JobRecord(earlier, JobState.CLAIMED, java.util.Optional.empty()));
+
+        PollReport report = poll(10);
+
+        assertThat(report.queued()).containsExactly(earlier);
+        assertThat(jobs.sent).containsExactly(earlier);
+        assertThat(feed.claims).isEmpty();
+        assertThat(jobs.records.get(node).state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
     @DisplayName("a claim failing (503 after retries) in the middle of a parallel page: nothing of the page is sent,"
             + " the cursor stays before it, and the re-run queues each job exactly once")
     void givenClaimFailsMidPage_whenPolledInParallelAndRerun_thenCursorHeldAndEachJobQueuedOnce() {
@@ -110,7 +126,7 @@ class PollCycleTest {
         assertThatThrownBy(() -> cycle(100, 8, failingOnce).run()).hasMessageContaining("jobs queue refused");
 
         assertThat(cursors.read(RUNTIME)).isEqualTo(before);
-        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.CLAIMED);
+        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.RECORDED);
         assertThat(jobs.sent).extracting(JobTicket::nodeId).doesNotContain(ids.get(33));
 
         PollReport rerun = cycle(100, 8, failingOnce).run();
