@@ -528,6 +528,8 @@ public final class PollerBench implements Callable<Integer> {
                 + " jobs/s)");
         row(out, "of which the emulator's FIFO sends", modes, m -> seconds(m.sends().median()));
         row(out, "**without the FIFO sends**", modes, m -> "**" + seconds(m.withoutSends().median()) + "**");
+        row(out, "of which a DynamoDB call in flight", modes, m -> seconds(summary(m.measured(),
+                c -> c.dynamo().busyMillis()).median()));
         row(out, "DynamoDB calls per job", modes, m -> perJob(m.measured().get(0).dynamo().calls(),
                 m.measured().get(0).dynamo().byOperation(), n));
         row(out, "KernelCI requests per job", modes, m -> perJob(m.measured().get(0).kernelciRequests(),
