@@ -66,10 +66,10 @@ import org.slf4j.LoggerFactory;
  * whole, because the order above is per job and the page is still the unit of the cursor. The page is handled in
  * three phases, each finished (every task done or failed) before the next starts: (a) record and claim, each job
  * on its own, steps 1–2 in order; (b) send the claimed jobs, in groups of {@value #SEND_GROUP} (one SQS
- * {@code SendMessageBatch} each); (c) → QUEUED for each of them. Only when all three are done does the cursor move
+ * {@code SendMessageBatch} each); (c) mark each of them QUEUED. Only when all three are done does the cursor move
  * past the page. So for every job, <i>recorded before claimed, claimed before sent, sent before QUEUED, QUEUED or
- * SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs
- * only differ in how far they got when a crash comes, which the ledger already tolerates one job at a time. When
+ * SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs only differ in how far they got
+ * when a crash comes, which the ledger already tolerates one job at a time. When
  * any task fails, no new task of that phase starts, the running ones finish, the failure is thrown and the later
  * phases and the cursor save do not happen: the next cycle re-reads the page (nothing is left half-written that
  * a re-run does not finish). Workers share only the thread-safe clients (ledger, queue, KernelCI); the cycle's
