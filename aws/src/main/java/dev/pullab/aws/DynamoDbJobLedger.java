@@ -17,8 +17,12 @@ import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.UpdateItemEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
-/** The jobs table: conditional put to record, conditional update to move a job's state. */
+/**
+ * The jobs table: conditional put to record, conditional update to move a job's state. Thread-safe (the poll cycle
+ * records and claims the jobs of a page in parallel).
+ */
 public final class DynamoDbJobLedger implements JobLedger {
 
     static final TableSchema<JobItem> SCHEMA = TableSchemas.job();
@@ -45,9 +49,14 @@ public final class DynamoDbJobLedger implements JobLedger {
         item.setUpdatedAt(item.getRecordedAt());
         item.setExpiresAt(clock.instant().plus(RETENTION).getEpochSecond());
         try {
-            table.putItem(PutItemEnhancedRequest.builder(JobItem.class).item(item).conditionExpression(ABSENT).build());
+            table.putItem(PutItemEnhancedRequest.builder(JobItem.class).item(item).conditionExpression(ABSENT)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
             return record;
         } catch (ConditionalCheckFailedException e) {
+            // the refusal carries the stored record (one call for a duplicate); read it only if it did not
+            if (e.hasItem() && !e.item().isEmpty()) {
+                return fromItem(SCHEMA.mapToItem(e.item()));
+            }
             return find(record.nodeId()).orElseThrow(() -> new IllegalStateException(
                     "job " + record.nodeId() + " vanished from " + table.tableName(), e));
         }

@@ -30,15 +30,21 @@ import dev.pullab.aws.PollerTables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -95,6 +101,114 @@ class PollerIT {
 
     private PollReport poll(int pageSize) {
         return poll(kernelci, cursors, ledger, queue, pageSize);
+    }
+
+    /** {@code count} jobs one millisecond apart from 10:00:00.001, in feed order. */
+    private List<String> jobs(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(job(String.format("2026-05-20T10:00:00.%03d000", i)));
+        }
+        return ids;
+    }
+
+    private PollReport pollInParallel(KernelCiJobs feed, JobLedger jobLedger, JobQueue jobQueue) {
+        return new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), 100, false, 8), feed, cursors, jobLedger,
+                jobQueue, () -> UUID.randomUUID().toString()).run();
+    }
+
+    @Test
+    @DisplayName("crash in the middle of a page claimed by 8 workers: the cursor stays before the page, nothing is"
+            + " sent, and the re-run queues each job exactly once")
+    void givenCrashMidPageWithWorkers_whenRerun_thenCursorKeptAndOneMessagePerJob() {
+        List<String> ids = jobs(30);
+        AtomicInteger claims = new AtomicInteger();
+        KernelCiJobs crashOnTenthClaim = new KernelCiJobs() {
+            @Override
+            public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
+                return kernelci.availableJobEvents(from, limit);
+            }
+
+            @Override
+            public ClaimOutcome claim(String nodeId, String marker) {
+                ClaimOutcome outcome = kernelci.claim(nodeId, marker);
+                if (claims.incrementAndGet() == 10) {
+                    throw new Crash("after claiming " + nodeId);
+                }
+                return outcome;
+            }
+        };
+
+        assertThatThrownBy(() -> pollInParallel(crashOnTenthClaim, ledger, queue)).isInstanceOf(Crash.class);
+
+        assertThat(cursors.read(RUNTIME)).isEqualTo(Cursor.initial());
+        assertThat(aws.receiveAll()).isEmpty();
+        PollReport rerun = pollInParallel(kernelci, ledger, queue);
+
+        assertThat(rerun.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
+        assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(ids).allSatisfy(id -> assertThat(ledger.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED));
+        assertThat(cursors.read(RUNTIME).from().map(EventTime::text)).contains("2026-05-20T10:00:00.029000");
+    }
+
+    @Test
+    @DisplayName("crash after some of a page's sends, before any job is recorded queued: SQS drops the re-sent"
+            + " copies, each job reaches the queue once")
+    void givenCrashAfterSomeSendsWithWorkers_whenRerun_thenOneMessagePerJob() {
+        List<String> ids = jobs(25);
+        AtomicInteger sends = new AtomicInteger();
+        JobQueue crashAfterSecondSend = tickets -> {
+            queue.send(tickets);
+            if (sends.incrementAndGet() == 2) {
+                throw new Crash("after sending " + tickets.size() + " tickets");
+            }
+        };
+
+        assertThatThrownBy(() -> pollInParallel(kernelci, ledger, crashAfterSecondSend)).isInstanceOf(Crash.class);
+
+        assertThat(cursors.read(RUNTIME)).isEqualTo(Cursor.initial());
+        assertThat(ids).as("claimed in KernelCI, nothing recorded queued").allSatisfy(id -> assertThat(
+                ledger.find(id).orElseThrow().state()).isEqualTo(JobState.RECORDED));
+        PollReport rerun = pollInParallel(kernelci, ledger, queue);
+
+        assertThat(rerun.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
+        assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(ids).allSatisfy(id -> assertThat(ledger.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED));
+    }
+
+    @Test
+    @DisplayName("a duplicate's record comes back with the refused conditional put: one DynamoDB call, the original"
+            + " claim marker")
+    void givenRecordedJob_whenRecordedAgain_thenStoredRecordInOneCall() {
+        AtomicInteger calls = new AtomicInteger();
+        ExecutionInterceptor counting = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                calls.incrementAndGet();
+            }
+        };
+        try (DynamoDbClient counted = AwsEmulator.get().client(DynamoDbClient.builder()
+                .overrideConfiguration(c -> c.addExecutionInterceptor(counting)))) {
+            DynamoDbJobLedger jobs = new DynamoDbJobLedger(DynamoDbEnhancedClient.builder().dynamoDbClient(counted)
+                    .build(), aws.jobsTable(), java.time.Clock.systemUTC());
+            JobTicket first = ticket(KernelCiFixtures.nodeId(900), RUNTIME + ":first");
+            JobTicket again = ticket(first.nodeId(), RUNTIME + ":second");
+            jobs.recordIfAbsent(JobRecord.recorded(first));
+            jobs.transition(first.nodeId(), JobState.RECORDED, JobState.CLAIMED, "");
+            calls.set(0);
+
+            JobRecord stored = jobs.recordIfAbsent(JobRecord.recorded(again));
+
+            assertThat(calls).hasValue(1);
+            assertThat(stored.ticket()).isEqualTo(first);
+            assertThat(stored.state()).isEqualTo(JobState.CLAIMED);
+        }
+    }
+
+    private static JobTicket ticket(String nodeId, String marker) {
+        return new JobTicket(nodeId, "baseline-x86_64", RUNTIME, "qemu-x86_64", "x86_64",
+                "https://files.kernelci.org/pull_labs_jobs/" + nodeId + ".json", KernelCiFixtures.nodeId(1), marker,
+                "e" + nodeId.substring(1), "2026-05-20T10:00:00.001000");
     }
 
     @Test
@@ -164,6 +278,9 @@ class PollerIT {
 
         assertThat(aws.receiveAll()).extracting(JobTicket::nodeId).containsExactlyInAnyOrder(a, b);
         assertThat(ledger.find(a).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(api.requests()).as("the re-run recognises its own marker: each job written to once")
+                .filteredOn(r -> r.method().equals("PATCH")).extracting(r -> r.path().replaceAll(".*/", ""))
+                .containsExactlyInAnyOrder(a, b);
     }
 
     @Test

@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
             "  KERNELCI_RUNTIME_NAME  runtime_name   the runtime (lab) jobs are scheduled to",
             "  KERNELCI_PLATFORMS     platforms      comma-separated platform allow-list (optional)",
             "  PULLAB_CURSOR_TABLE, PULLAB_JOBS_TABLE, PULLAB_JOBS_QUEUE_URL   the AWS resources (not for --dry-run)",
+            "  PULLAB_POLL_PAGE_SIZE  /events page size (default 100, at most 1000)",
+            "  PULLAB_POLL_PARALLELISM  jobs of a page worked on at once (default 8, 1..32)",
             "",
             "Exit status: 0 done, 1 the API or AWS failed or rejected a claim as malformed, 2 bad usage or configuration."
         })

@@ -64,7 +64,8 @@ public final class PollerAssembly {
     }
 
     private static PollCycle.Settings cycleSettings(PollerSettings settings, boolean dryRun) {
-        return new PollCycle.Settings(settings.runtimeName(), settings.platforms(), settings.pageSize(), dryRun);
+        return new PollCycle.Settings(settings.runtimeName(), settings.platforms(), settings.pageSize(), dryRun,
+                settings.parallelism());
     }
 
     private static final JobLedger READ_ONLY_LEDGER = new JobLedger() {

@@ -24,15 +24,34 @@ import org.slf4j.LoggerFactory;
  * @param cursorTable    {@code PULLAB_CURSOR_TABLE}: DynamoDB table of poll cursors
  * @param jobsTable      {@code PULLAB_JOBS_TABLE}: DynamoDB table of job records
  * @param jobsQueueUrl   {@code PULLAB_JOBS_QUEUE_URL}: SQS FIFO queue of claimed jobs
+ * @param parallelism    {@code PULLAB_POLL_PARALLELISM} (default 8, 1..32): jobs of a page recorded, claimed and
+ *                       queued at once; 1 works one job after another
  */
 public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String runtimeName, Set<String> platforms,
         int pollIntervalSec, int pageSize, Optional<String> cursorTable, Optional<String> jobsTable,
-        Optional<String> jobsQueueUrl) {
+        Optional<String> jobsQueueUrl, int parallelism) {
+
+    /** Jobs of one page worked on at once unless {@code PULLAB_POLL_PARALLELISM} says otherwise. */
+    public static final int DEFAULT_PARALLELISM = 8;
+    /** The most {@code PULLAB_POLL_PARALLELISM} may be. */
+    public static final int MAX_PARALLELISM = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(PollerSettings.class);
 
     public PollerSettings {
         platforms = Set.copyOf(platforms);
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw new ConfigurationException("PULLAB_POLL_PARALLELISM must be a whole number from 1 to "
+                    + MAX_PARALLELISM + ", got " + parallelism);
+        }
+    }
+
+    /** With {@link #DEFAULT_PARALLELISM}. */
+    public PollerSettings(URI apiBaseUri, Optional<String> apiToken, String runtimeName, Set<String> platforms,
+            int pollIntervalSec, int pageSize, Optional<String> cursorTable, Optional<String> jobsTable,
+            Optional<String> jobsQueueUrl) {
+        this(apiBaseUri, apiToken, runtimeName, platforms, pollIntervalSec, pageSize, cursorTable, jobsTable,
+                jobsQueueUrl, DEFAULT_PARALLELISM);
     }
 
     /**
@@ -52,7 +71,9 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
                         "PULLAB_POLL_INTERVAL_SEC / kernelci.poll_interval_sec", 30,
                         1, 86_400),
                 integer(source.env("PULLAB_POLL_PAGE_SIZE"), "PULLAB_POLL_PAGE_SIZE", 100, 1, 1000),
-                source.env("PULLAB_CURSOR_TABLE"), source.env("PULLAB_JOBS_TABLE"), source.env("PULLAB_JOBS_QUEUE_URL"));
+                source.env("PULLAB_CURSOR_TABLE"), source.env("PULLAB_JOBS_TABLE"), source.env("PULLAB_JOBS_QUEUE_URL"),
+                integer(source.env("PULLAB_POLL_PARALLELISM"), "PULLAB_POLL_PARALLELISM", DEFAULT_PARALLELISM, 1,
+                        MAX_PARALLELISM));
     }
 
     /** The token, or pullab_cloud's missing-configuration error: claiming writes to the API. */
@@ -71,7 +92,7 @@ public record PollerSettings(URI apiBaseUri, Optional<String> apiToken, String r
         return "PollerSettings[api=" + apiBaseUri + ", token=" + (apiToken.isPresent() ? "(set)" : "(none)")
                 + ", runtime=" + runtimeName + ", platforms=" + platforms + ", pageSize=" + pageSize
                 + ", cursorTable=" + cursorTable.orElse("-") + ", jobsTable=" + jobsTable.orElse("-")
-                + ", jobsQueueUrl=" + jobsQueueUrl.orElse("-") + "]";
+                + ", jobsQueueUrl=" + jobsQueueUrl.orElse("-") + ", parallelism=" + parallelism + "]";
     }
 
     /** A comma-separated list, or a JSON array as the config file may hold it. */

@@ -111,10 +111,16 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
     }
 
     /**
-     * Claims a job for this lab: writes {@code data.job_id = marker} with {@code PATCH /node/{id}?noevent=true}
-     * (the node stays {@code available}: there is no {@code available → running} edge) and reads it back.
-     * The API has no compare-and-set: two labs writing at the same moment can both succeed, the read-back
-     * narrows that window, and pollers of one runtime should be split by platform ({@code KERNELCI_PLATFORMS}).
+     * Claims a job for this lab: reads the node, writes {@code data.job_id = marker} with
+     * {@code PATCH /node/{id}?noevent=true} (the node stays {@code available}: there is no
+     * {@code available → running} edge; {@code data} is replaced whole, so the node's own {@code data} is sent back
+     * with the marker added) and checks the outcome. Two requests when the API answers the PATCH with the node as
+     * stored (kernelci-api does: {@code response_model=Node}): that answer is the node right after our write, so it
+     * shows what a read-back would. Only an answer that does not show our marker on an available node (no body,
+     * another marker, another state) is checked with a third request, a read-back.
+     * The API has no compare-and-set: two labs writing at the same moment can both succeed, and no read, at once
+     * or later, can rule out a write that lands after it; pollers of one runtime should be split by platform
+     * ({@code KERNELCI_PLATFORMS}).
      * Claiming a node that already carries {@code marker} changes nothing and answers {@link ClaimOutcome#CLAIMED}.
      */
     @Override
@@ -131,9 +137,20 @@ public final class KernelCiClient implements NodeLookup, KernelCiJobs {
         data.put("job_id", marker);
         ObjectNode patch = JSON.createObjectNode();
         patch.set("data", data);
-        write("PATCH", "node/" + nodeId + "?noevent=true", patch);
+        JsonNode answer = write("PATCH", "node/" + nodeId + "?noevent=true", patch);
+        if (showsClaim(answer, nodeId, marker)) {
+            return ClaimOutcome.CLAIMED;
+        }
         return node(nodeId).map(n -> settledClaim(n, marker).orElse(ClaimOutcome.CLAIMED_BY_OTHER))
                 .orElse(ClaimOutcome.GONE);
+    }
+
+    /** The PATCH answer is this node, still available, carrying exactly our marker. */
+    private static boolean showsClaim(JsonNode answer, String nodeId, String marker) {
+        return answer != null && answer.isObject()
+                && nodeId.equals(answer.path("id").asText(null))
+                && "available".equals(answer.path("state").asText(null))
+                && marker.equals(answer.path("data").path("job_id").asText(null));
     }
 
     private static Optional<ClaimOutcome> settledClaim(Node node, String marker) {

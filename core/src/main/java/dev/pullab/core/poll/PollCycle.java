@@ -1,5 +1,6 @@
 package dev.pullab.core.poll;
 
+import dev.pullab.core.config.PollerSettings;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.kernelci.ClaimOutcome;
@@ -22,7 +23,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -32,22 +40,42 @@ import org.slf4j.LoggerFactory;
  * One poll of the KernelCI {@code /events} feed: find the available jobs of this lab, record, claim and queue each
  * exactly once, and advance the cursor.
  *
- * <p><b>Why a crash anywhere loses nothing and runs nothing twice.</b> Each page is handled in this order, and every
- * step is either idempotent or guarded by the state in the jobs table (the ledger), so a re-run of the same page
- * after a crash, or a duplicate event, continues where the first attempt stopped:
+ * <p><b>Why a crash anywhere loses nothing and runs nothing twice.</b> Each job of a page goes through these steps
+ * in this order, and every step is either idempotent or guarded by the state in the jobs table (the ledger), so a
+ * re-run of the same page after a crash, or a duplicate event, continues where the first attempt stopped:
  * <ol>
  *   <li><b>Record</b> — a conditional put keyed by node id ({@code attribute_not_exists}). A duplicate event or a
- *       re-run gets the record already there, with its original claim marker; nothing else is written.</li>
- *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}, then RECORDED → CLAIMED. A
- *       crash between the two leaves the node carrying our marker: the re-run's claim sees its own marker and
- *       answers CLAIMED without writing again.</li>
- *   <li><b>Queue</b> (record in CLAIMED) — send the ticket, then CLAIMED → QUEUED. A crash between the two makes the
- *       re-run send again: the FIFO queue drops the copy by its deduplication id (the node id), and the
- *       orchestrator's launch is idempotent on the node id as well. A QUEUED record is never sent again.</li>
+ *       re-run gets the record already there (returned with the refusal: one call), with its original claim marker;
+ *       nothing else is written.</li>
+ *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}. The claim is idempotent by the
+ *       marker, which is why nothing is written to the ledger for it: a re-run finds the record still RECORDED, its
+ *       claim reads the node, sees its own marker and answers CLAIMED without writing again (one GET).</li>
+ *   <li><b>Queue</b> — send the ticket, then RECORDED → QUEUED (CLAIMED → QUEUED for a record an earlier version left
+ *       in CLAIMED). A crash between the two makes the re-run claim again (it sees its own marker) and send again:
+ *       the FIFO queue drops the copy by its deduplication id (the node id), and the orchestrator's launch is
+ *       idempotent on the node id as well. If the node left {@code available} meanwhile (the orchestrator already
+ *       ran it), the re-run records the job SKIPPED ("not available") and sends nothing: it ran once. A QUEUED
+ *       record is never sent again.</li>
  *   <li><b>Cursor</b> — saved only after every job of the page is QUEUED or SKIPPED, with a conditional update that
  *       never moves it backwards. A crash before it re-reads the page; steps 1–3 make that harmless.</li>
  * </ol>
- * A failure that may pass (KernelCI 5xx or timeouts after retries, AWS errors, a rejected token) aborts the cycle
+ * Until issue 23 the poller also wrote RECORDED → CLAIMED after the claim. That write only saved a re-run one GET
+ * after a crash between claim and send, and cost every job a DynamoDB call; records in CLAIMED are still honoured
+ * (sent, then CLAIMED → QUEUED).
+ * <b>Parallel work within a page</b> ({@link Settings#parallelism()} workers, 8 by default) keeps this argument
+ * whole, because the order above is per job and the page is still the unit of the cursor. The page is handled in
+ * three phases, each finished (every task done or failed) before the next starts: (a) record and claim, each job
+ * on its own, steps 1–2 in order; (b) send the claimed jobs, in groups of {@value #SEND_GROUP} (one SQS
+ * {@code SendMessageBatch} each); (c) mark each of them QUEUED. Only when all three are done does the cursor move
+ * past the page. So for every job, <i>recorded before claimed, claimed before sent, sent before QUEUED, QUEUED or
+ * SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs only differ in how far they got
+ * when a crash comes, which the ledger already tolerates one job at a time. When
+ * any task fails, no new task of that phase starts, the running ones finish, the failure is thrown and the later
+ * phases and the cursor save do not happen: the next cycle re-reads the page (nothing is left half-written that
+ * a re-run does not finish). Workers share only the thread-safe clients (ledger, queue, KernelCI); the cycle's
+ * counters are merged by the calling thread, in page order.
+ *
+ * <p>A failure that may pass (KernelCI 5xx or timeouts after retries, AWS errors, a rejected token) aborts the cycle
  * before the cursor passes the event: the next scheduled cycle retries it. A claim the API cannot take as sent
  * (400 or 422: the request is malformed, a defect of this lab, as when an HTTP/2 upgrade lost every body) is logged
  * as an error with the API's answer and reported as <i>refused</i>: the job stays RECORDED and unclaimed in KernelCI,
@@ -68,16 +96,34 @@ public final class PollCycle {
      * @param pageSize  {@code /events} limit per page (1..1000); doubled automatically when a full page holds no
      *                  new event (many events in one millisecond)
      * @param dryRun    read only
+     * @param parallelism jobs of one page worked on at once (1..{@value #MAX_PARALLELISM}; 1 is one after another)
      */
-    public record Settings(String runtime, Set<String> platforms, int pageSize, boolean dryRun) {
+    public record Settings(String runtime, Set<String> platforms, int pageSize, boolean dryRun, int parallelism) {
+
+        /** 8: a 1000-job page in a few seconds, without a burst of more than 8 requests at the KernelCI API. */
+        public static final int DEFAULT_PARALLELISM = PollerSettings.DEFAULT_PARALLELISM;
+        public static final int MAX_PARALLELISM = PollerSettings.MAX_PARALLELISM;
+
         public Settings {
             Objects.requireNonNull(runtime, "runtime");
             platforms = Set.copyOf(platforms);
             if (pageSize < 1 || pageSize > KernelCiClient.MAX_RECURSIVE_LIMIT) {
                 throw new IllegalArgumentException("page size must be 1.." + KernelCiClient.MAX_RECURSIVE_LIMIT);
             }
+            if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+                throw new IllegalArgumentException("parallelism must be 1.." + MAX_PARALLELISM + ", got "
+                        + parallelism);
+            }
+        }
+
+        /** With {@link #DEFAULT_PARALLELISM}. */
+        public Settings(String runtime, Set<String> platforms, int pageSize, boolean dryRun) {
+            this(runtime, platforms, pageSize, dryRun, DEFAULT_PARALLELISM);
         }
     }
+
+    /** Tickets per {@link JobQueue#send} call: SQS {@code SendMessageBatch} takes at most 10 messages. */
+    static final int SEND_GROUP = 10;
 
     private final Settings settings;
     private final KernelCiJobs kernelci;
@@ -134,33 +180,36 @@ public final class PollCycle {
         Cursor cursor = progress.before;
         Optional<Cursor> held = Optional.empty();
         int limit = settings.pageSize();
-        while (timeLeft.getAsBoolean()) {
-            EventPage page = kernelci.availableJobEvents(cursor.from(), limit);
-            progress.pages++;
-            progress.events += page.entries().size();
-            int refusedBefore = progress.refused.size();
-            handle(page, cursor, progress, latestValid);
-            if (held.isEmpty() && progress.refused.size() > refusedBefore) {
-                held = Optional.of(cursor);
-            }
-            Cursor next = next(cursor, page, latestValid);
-            if (!settings.dryRun() && held.isEmpty() && !next.equals(cursor)
-                    && !cursors.save(settings.runtime(), next)) {
-                LOG.info("cursor of {} was already further than {}; another poll is ahead", settings.runtime(), next);
-            }
-            boolean moved = !next.equals(cursor);
-            cursor = next;
-            if (!page.full()) {
-                progress.caughtUp = true;
-                break;
-            }
-            if (!moved) {
-                if (limit == KernelCiClient.MAX_RECURSIVE_LIMIT) {
-                    LOG.error("more than {} events share timestamp {}: cannot page past it", limit,
-                            cursor.from().map(EventTime::text).orElse("(start)"));
+        try (Workers workers = new Workers(settings.parallelism())) {
+            while (timeLeft.getAsBoolean()) {
+                EventPage page = kernelci.availableJobEvents(cursor.from(), limit);
+                progress.pages++;
+                progress.events += page.entries().size();
+                int refusedBefore = progress.refused.size();
+                handle(page, cursor, progress, latestValid, workers);
+                if (held.isEmpty() && progress.refused.size() > refusedBefore) {
+                    held = Optional.of(cursor);
+                }
+                Cursor next = next(cursor, page, latestValid);
+                if (!settings.dryRun() && held.isEmpty() && !next.equals(cursor)
+                        && !cursors.save(settings.runtime(), next)) {
+                    LOG.info("cursor of {} was already further than {}; another poll is ahead", settings.runtime(),
+                            next);
+                }
+                boolean moved = !next.equals(cursor);
+                cursor = next;
+                if (!page.full()) {
+                    progress.caughtUp = true;
                     break;
                 }
-                limit = Math.min(KernelCiClient.MAX_RECURSIVE_LIMIT, limit * 2);
+                if (!moved) {
+                    if (limit == KernelCiClient.MAX_RECURSIVE_LIMIT) {
+                        LOG.error("more than {} events share timestamp {}: cannot page past it", limit,
+                                cursor.from().map(EventTime::text).orElse("(start)"));
+                        break;
+                    }
+                    limit = Math.min(KernelCiClient.MAX_RECURSIVE_LIMIT, limit * 2);
+                }
             }
         }
         PollReport report = progress.report(held.orElse(cursor));
@@ -217,8 +266,8 @@ public final class PollCycle {
         return Cursor.initial();
     }
 
-    private void handle(EventPage page, Cursor cursor, Progress progress, long latestValid) {
-        List<JobRecord> toSend = new ArrayList<>();
+    private void handle(EventPage page, Cursor cursor, Progress progress, long latestValid, Workers workers) {
+        List<JobTicket> tickets = new ArrayList<>();
         for (EventPage.Entry entry : page.entries()) {
             if (cursor.seen().contains(entry.key())) {
                 continue;
@@ -235,11 +284,44 @@ public final class PollCycle {
             }
             candidate(entry.event().orElseThrow(), progress).ifPresent(ticket -> {
                 if (progress.found.putIfAbsent(ticket.nodeId(), ticket) == null && !settings.dryRun()) {
-                    take(ledger.recordIfAbsent(JobRecord.recorded(ticket)), toSend, progress);
+                    tickets.add(ticket);
                 }
             });
         }
-        send(toSend, progress);
+        if (tickets.isEmpty()) {
+            return;
+        }
+        // (a) record and claim, each job on its own
+        List<Taken> taken = workers.map(tickets, this::recordAndClaim);
+        List<JobRecord> toSend = new ArrayList<>();
+        for (Taken t : taken) {
+            switch (t.step()) {
+                case SEND -> toSend.add(t.record());
+                case DUPLICATE -> progress.duplicates++;
+                case SKIPPED -> progress.skipped.put(t.record().nodeId(), t.detail());
+                case REFUSED -> progress.refused.put(t.record().nodeId(), t.detail());
+                default -> throw new AssertionError(t.step());
+            }
+        }
+        if (toSend.isEmpty()) {
+            return;
+        }
+        // (b) send, in groups of one SendMessageBatch each; (c) only then mark them QUEUED
+        List<List<JobRecord>> groups = new ArrayList<>();
+        for (int start = 0; start < toSend.size(); start += SEND_GROUP) {
+            groups.add(toSend.subList(start, Math.min(toSend.size(), start + SEND_GROUP)));
+        }
+        workers.map(groups, group -> {
+            queue.send(group.stream().map(JobRecord::ticket).toList());
+            return group.size();
+        });
+        List<Boolean> moved = workers.map(toSend,
+                record -> ledger.transition(record.nodeId(), record.state(), JobState.QUEUED, ""));
+        for (int i = 0; i < toSend.size(); i++) {
+            if (moved.get(i)) {
+                progress.queued.add(toSend.get(i).ticket());
+            }
+        }
     }
 
     /** The job this event announces, if it is one this lab should take. */
@@ -270,17 +352,17 @@ public final class PollCycle {
                 runtime + ":" + claimIds.get(), event.id(), event.timestamp()));
     }
 
-    /** Moves one recorded job on: claims it if needed, and collects it for sending. */
-    private void take(JobRecord record, List<JobRecord> toSend, Progress progress) {
-        switch (record.state()) {
-            case RECORDED -> claim(record, toSend, progress);
-            case CLAIMED -> toSend.add(record);
-            case QUEUED, SKIPPED -> progress.duplicates++;
-            default -> throw new AssertionError(record.state());
-        }
+    /** Steps 1 and 2 for one job, on a worker: what became of it. */
+    private Taken recordAndClaim(JobTicket ticket) {
+        JobRecord record = ledger.recordIfAbsent(JobRecord.recorded(ticket));
+        return switch (record.state()) {
+            case RECORDED -> claim(record);
+            case CLAIMED -> new Taken(record, Step.SEND, "");
+            case QUEUED, SKIPPED -> new Taken(record, Step.DUPLICATE, "");
+        };
     }
 
-    private void claim(JobRecord record, List<JobRecord> toSend, Progress progress) {
+    private Taken claim(JobRecord record) {
         ClaimOutcome outcome;
         try {
             outcome = kernelci.claim(record.nodeId(), record.ticket().claimMarker());
@@ -289,22 +371,18 @@ public final class PollCycle {
                 LOG.error("claim of job {} ({}) rejected as malformed by the KernelCI API, a defect of this lab: {}."
                         + " The job stays unclaimed and is claimed again on the next poll", record.nodeId(),
                         record.ticket().name(), e.getMessage());
-                progress.refused.put(record.nodeId(), e.getMessage());
-                return;
+                return new Taken(record, Step.REFUSED, e.getMessage());
             }
             if (!refusedForGood(e)) {
                 throw e;
             }
-            skip(record, "claim refused by the KernelCI API: " + e.getMessage(), progress);
-            return;
+            return skip(record, "claim refused by the KernelCI API: " + e.getMessage());
         }
         if (outcome != ClaimOutcome.CLAIMED) {
-            skip(record, outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), progress);
-        } else if (ledger.transition(record.nodeId(), JobState.RECORDED, JobState.CLAIMED, "")) {
-            toSend.add(record);
-        } else {
-            progress.duplicates++;
+            return skip(record, outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         }
+        // nothing written: a re-run's claim recognises its own marker (see the class comment, step 2)
+        return new Taken(record, Step.SEND, "");
     }
 
     /** A 4xx other than auth, timeout or throttling: the API will refuse this job's claim every time. */
@@ -317,20 +395,95 @@ public final class PollCycle {
         return status >= 400 && status < 500 && !e.isAuthFailure() && status != 408 && status != 429;
     }
 
-    private void skip(JobRecord record, String reason, Progress progress) {
+    private Taken skip(JobRecord record, String reason) {
         LOG.info("not taking job {} ({}): {}", record.nodeId(), record.ticket().name(), reason);
         ledger.transition(record.nodeId(), JobState.RECORDED, JobState.SKIPPED, reason);
-        progress.skipped.put(record.nodeId(), reason);
+        return new Taken(record, Step.SKIPPED, reason);
     }
 
-    private void send(List<JobRecord> records, Progress progress) {
-        if (records.isEmpty()) {
-            return;
+    /** What became of one job in phase (a). */
+    private enum Step { SEND, DUPLICATE, SKIPPED, REFUSED }
+
+    /** @param detail the reason (SKIPPED) or the API's answer (REFUSED); empty otherwise */
+    private record Taken(JobRecord record, Step step, String detail) {
+    }
+
+    /**
+     * Up to {@code parallelism} tasks at once on daemon threads, started on first use and stopped with the cycle;
+     * with 1, every task runs on the calling thread, one after another.
+     */
+    private static final class Workers implements AutoCloseable {
+        private final int parallelism;
+        private ExecutorService pool;
+
+        Workers(int parallelism) {
+            this.parallelism = parallelism;
         }
-        queue.send(records.stream().map(JobRecord::ticket).toList());
-        for (JobRecord record : records) {
-            if (ledger.transition(record.nodeId(), JobState.CLAIMED, JobState.QUEUED, "")) {
-                progress.queued.add(record.ticket());
+
+        /**
+         * {@code work} applied to every item, the answers in the items' order. When a task fails, no task not yet
+         * started is started, the running ones are waited for, and the first failure is thrown.
+         */
+        <T, R> List<R> map(List<T> items, Function<T, R> work) {
+            List<R> answers = new ArrayList<>(items.size());
+            if (parallelism == 1 || items.size() == 1) {
+                for (T item : items) {
+                    answers.add(work.apply(item));
+                }
+                return answers;
+            }
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Future<R>> futures = new ArrayList<>(items.size());
+            for (T item : items) {
+                futures.add(pool().submit(() -> {
+                    if (failure.get() != null) {
+                        return null;
+                    }
+                    try {
+                        return work.apply(item);
+                    } catch (RuntimeException | Error e) {
+                        failure.compareAndSet(null, e);
+                        throw e;
+                    }
+                }));
+            }
+            for (Future<R> future : futures) {
+                try {
+                    answers.add(future.get());
+                } catch (ExecutionException e) {
+                    answers.add(null); // the cause is in failure, thrown below
+                } catch (InterruptedException e) {
+                    futures.forEach(f -> f.cancel(true));
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("poll interrupted while working on a page", e);
+                }
+            }
+            Throwable first = failure.get();
+            if (first instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (first instanceof Error error) {
+                throw error;
+            }
+            return answers;
+        }
+
+        private ExecutorService pool() {
+            if (pool == null) {
+                AtomicInteger count = new AtomicInteger();
+                pool = Executors.newFixedThreadPool(parallelism, task -> {
+                    Thread thread = new Thread(task, "poll-worker-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            return pool;
+        }
+
+        @Override
+        public void close() {
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
     }

@@ -97,6 +97,18 @@ class PollerSettingsTest {
     }
 
     @Test
+    @DisplayName("PULLAB_POLL_PARALLELISM: 8 jobs at once by default, 1..32 when set, anything else named")
+    void parallelism() {
+        assertThat(PollerSettings.resolve(ConfigSource.ofEnvironmentOnly(env()), SecretLookup.NONE).parallelism())
+                .isEqualTo(8);
+        assertThat(PollerSettings.resolve(ConfigSource.ofEnvironmentOnly(env("PULLAB_POLL_PARALLELISM", "1")),
+                SecretLookup.NONE).parallelism()).isEqualTo(1);
+        assertThatThrownBy(() -> PollerSettings.resolve(ConfigSource.ofEnvironmentOnly(
+                env("PULLAB_POLL_PARALLELISM", "0")), SecretLookup.NONE))
+                .hasMessageContaining("PULLAB_POLL_PARALLELISM must be a whole number from 1 to 32, got '0'");
+    }
+
+    @Test
     @DisplayName("malformed numbers and URLs are named")
     void malformedValues() {
         assertThatThrownBy(() -> PollerSettings.resolve(ConfigSource.ofEnvironmentOnly(

@@ -81,6 +81,57 @@ class KernelCiClientRealApiIT {
     }
 
     @Test
+    @DisplayName("a claim takes two requests, the read and the PATCH: the API answers the PATCH with the node as"
+            + " stored, our marker on it, so no read-back is needed")
+    void claimInTwoRequests() throws Exception {
+        KernelCiApiKit.SeededJob job = seedJob();
+        String marker = marker();
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.net.http.HttpClient upstream = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        com.sun.net.httpserver.HttpServer relay = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        String base = API.baseUri().toString().replaceAll("/+$", "");
+        String prefix = API.baseUri().getPath().replaceAll("/+$", "");
+        relay.createContext("/", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getRawPath();
+                String query = exchange.getRequestURI().getRawQuery();
+                seen.add(exchange.getRequestMethod() + " " + path.substring(prefix.length()));
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                java.net.http.HttpRequest.Builder forward = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        base + path.substring(prefix.length()) + (query == null ? "" : "?" + query)))
+                        .method(exchange.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+                for (String header : List.of("Authorization", "Content-Type", "Accept")) {
+                    Optional.ofNullable(exchange.getRequestHeaders().getFirst(header))
+                            .ifPresent(v -> forward.header(header, v));
+                }
+                java.net.http.HttpResponse<byte[]> answer = upstream.send(forward.build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        relay.start();
+        try {
+            KernelCiClient relayed = new KernelCiClient(java.net.URI.create("http://127.0.0.1:"
+                    + relay.getAddress().getPort() + prefix), Optional.of(API.labToken()),
+                    new RetryingHttp("KernelCI API", new RetryPolicy(2, Duration.ofMillis(50), Duration.ofMillis(200),
+                            Duration.ofSeconds(20))));
+
+            assertThat(relayed.claim(job.id(), marker)).isEqualTo(ClaimOutcome.CLAIMED);
+        } finally {
+            relay.stop(0);
+        }
+
+        assertThat(seen).containsExactly("GET /node/" + job.id(), "PATCH /node/" + job.id());
+        assertThat(API.node(job.id()).at("/data/job_id").asText()).isEqualTo(marker);
+    }
+
+    @Test
     @DisplayName("a node another lab already claimed is answered CLAIMED_BY_OTHER and left as it was")
     void claimedByAnotherLab() {
         KernelCiApiKit.SeededJob job = seedJob();

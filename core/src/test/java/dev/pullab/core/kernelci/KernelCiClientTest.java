@@ -3,9 +3,11 @@ package dev.pullab.core.kernelci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.http.RetryPolicy;
 import dev.pullab.core.http.RetryingHttp;
+import dev.pullab.testkit.HostileServer;
 import dev.pullab.testkit.KernelCiApiDouble;
 import dev.pullab.testkit.KernelCiFixtures;
 import java.time.Duration;
@@ -81,6 +83,50 @@ class KernelCiClientTest {
         assertThat(api.node(JOB).orElseThrow().get("state").asText()).isEqualTo("available");
         assertThat(api.node(JOB).orElseThrow().at("/data/kernel_revision/commit").asText()).isNotEmpty();
         assertThat(api.events()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a claim the API answers with the node as stored takes two requests: the read and the PATCH, no "
+            + "read-back")
+    void givenPatchAnswerShowsMarker_whenClaimed_thenNoReadBack() {
+        api.putNode(KernelCiFixtures.job(JOB, "rt", "p"));
+
+        assertThat(client.claim(JOB, "rt:abc")).isEqualTo(ClaimOutcome.CLAIMED);
+
+        assertThat(api.requests()).extracting(KernelCiApiDouble.RecordedRequest::method)
+                .containsExactly("GET", "PATCH");
+    }
+
+    @Test
+    @DisplayName("a PATCH answered without the node is checked with one read-back, which decides the outcome")
+    void givenPatchAnswerWithoutNode_whenClaimed_thenReadBackDecides() {
+        ObjectNode unclaimed = KernelCiFixtures.job(JOB, "rt", "p");
+        ObjectNode claimed = unclaimed.deepCopy();
+        claimed.withObject("/data").put("job_id", "rt:abc");
+        try (HostileServer server = HostileServer.start(HostileServer.json(unclaimed.toString()),
+                HostileServer.json(""), HostileServer.json(claimed.toString()))) {
+            KernelCiClient stubbed = new KernelCiClient(server.uri("/latest"), Optional.of(TOKEN),
+                    new RetryingHttp("KernelCI API", FAST));
+
+            assertThat(stubbed.claim(JOB, "rt:abc")).isEqualTo(ClaimOutcome.CLAIMED);
+            assertThat(server.hits()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    @DisplayName("a PATCH answer showing another lab's marker (a lost race) is read back, and the job is theirs")
+    void givenPatchAnswerWithOtherMarker_whenClaimed_thenReadBackAndClaimedByOther() {
+        ObjectNode unclaimed = KernelCiFixtures.job(JOB, "rt", "p");
+        ObjectNode theirs = unclaimed.deepCopy();
+        theirs.withObject("/data").put("job_id", "rt:other");
+        try (HostileServer server = HostileServer.start(HostileServer.json(unclaimed.toString()),
+                HostileServer.json(theirs.toString()), HostileServer.json(theirs.toString()))) {
+            KernelCiClient stubbed = new KernelCiClient(server.uri("/latest"), Optional.of(TOKEN),
+                    new RetryingHttp("KernelCI API", FAST));
+
+            assertThat(stubbed.claim(JOB, "rt:abc")).isEqualTo(ClaimOutcome.CLAIMED_BY_OTHER);
+            assertThat(server.hits()).isEqualTo(3);
+        }
     }
 
     @Test

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** An in-memory /events feed for unit tests of the cycle: strict {@code from}, insertion order, claims recorded. */
+/**
+ * An in-memory /events feed for unit tests of the cycle: strict {@code from}, insertion order, claims recorded.
+ * Reads and claims are synchronized (the cycle claims in parallel); tests set it up before the cycle runs.
+ */
 final class FakeFeed implements KernelCiJobs {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +56,7 @@ final class FakeFeed implements KernelCiJobs {
     }
 
     @Override
-    public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
+    public synchronized EventPage availableJobEvents(Optional<EventTime> from, int limit) {
         limits.add(limit);
         List<EventPage.Entry> page = entries.stream()
                 .filter(e -> from.isEmpty() || e.timestamp().map(t -> t.micros() > from.get().micros()).orElse(true))
@@ -62,7 +65,7 @@ final class FakeFeed implements KernelCiJobs {
     }
 
     @Override
-    public ClaimOutcome claim(String nodeId, String marker) {
+    public synchronized ClaimOutcome claim(String nodeId, String marker) {
         if (oversized.contains(nodeId)) {
             throw new dev.pullab.core.http.HttpCallException("KernelCI API answer from https://api.example/latest/node/"
                     + nodeId + " larger than 1048576 bytes", dev.pullab.core.http.HttpCallException.Failure.TOO_LARGE,

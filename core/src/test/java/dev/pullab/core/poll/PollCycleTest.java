@@ -1,9 +1,13 @@
 package dev.pullab.core.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pullab.core.http.HttpCallException;
 import dev.pullab.core.job.JobTicket;
 import dev.pullab.core.kernelci.EventTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -31,6 +35,106 @@ class PollCycleTest {
 
     private PollReport poll(int pageSize) {
         return poll(pageSize, Set.of());
+    }
+
+    private PollCycle cycle(int pageSize, int parallelism, JobQueue queue) {
+        return new PollCycle(new PollCycle.Settings(RUNTIME, Set.of(), pageSize, false, parallelism), feed, cursors,
+                jobs, queue, () -> "c" + claimIds.incrementAndGet());
+    }
+
+    /** {@code count} jobs, one millisecond apart from 10:00:00.001, in feed order. */
+    private List<String> jobs(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(feed.job(String.format("2026-05-20T10:00:%02d.%03d000", i / 1000, i % 1000), RUNTIME,
+                    "qemu-x86_64"));
+        }
+        return ids;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8, 32})
+    @DisplayName("250 jobs over pages of 100, worked on 1, 8 or 32 at once: each recorded, claimed and queued once,"
+            + " reported in feed order, the cursor past the last page")
+    void givenManyJobs_whenPolledInParallel_thenEachQueuedOnceInFeedOrder(int parallelism) {
+        List<String> ids = jobs(250);
+
+        PollReport report = cycle(100, parallelism, jobs).run();
+
+        assertThat(report.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(feed.claims).containsOnlyKeys(ids);
+        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.QUEUED);
+        assertThat(cursors.read(RUNTIME).from().map(EventTime::text)).contains("2026-05-20T10:00:00.249000");
+    }
+
+    @Test
+    @DisplayName("a record an earlier version left in CLAIMED is sent without claiming again and moved to QUEUED")
+    void givenRecordLeftInClaimed_whenPolled_thenSentAndQueuedWithoutClaim() {
+        String node = feed.job("2026-05-20T10:00:00.001000", RUNTIME, "qemu-x86_64");
+        JobTicket earlier = new JobTicket(node, "job-" + node, RUNTIME, "qemu-x86_64", "x86_64",
+                "https://files.example/" + node + ".json", null, RUNTIME + ":earlier", "e1", "2026-05-20T10:00:00.001000");
+        jobs.records.put(node, new JobRecord(earlier, JobState.CLAIMED, java.util.Optional.empty()));
+
+        PollReport report = poll(10);
+
+        assertThat(report.queued()).containsExactly(earlier);
+        assertThat(jobs.sent).containsExactly(earlier);
+        assertThat(feed.claims).isEmpty();
+        assertThat(jobs.records.get(node).state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    @DisplayName("a claim failing (503 after retries) in the middle of a parallel page: nothing of the page is sent,"
+            + " the cursor stays before it, and the re-run queues each job exactly once")
+    void givenClaimFailsMidPage_whenPolledInParallelAndRerun_thenCursorHeldAndEachJobQueuedOnce() {
+        List<String> ids = jobs(40);
+        feed.claimFailures.put(ids.get(16), 503);
+        Cursor before = cursors.read(RUNTIME);
+
+        assertThatThrownBy(() -> cycle(100, 8, jobs).run()).isInstanceOf(HttpCallException.class)
+                .hasMessageContaining("HTTP 503");
+
+        assertThat(cursors.read(RUNTIME)).isEqualTo(before);
+        assertThat(jobs.sent).isEmpty();
+        assertThat(jobs.records.values()).extracting(JobRecord::state)
+                .doesNotContain(JobState.QUEUED, JobState.SKIPPED);
+
+        feed.claimFailures.clear();
+        PollReport rerun = cycle(100, 8, jobs).run();
+
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(rerun.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
+        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.QUEUED);
+        assertThat(cursors.read(RUNTIME).from().map(EventTime::text)).contains("2026-05-20T10:00:00.039000");
+    }
+
+    @Test
+    @DisplayName("a send failing for one group of a parallel page: no job is marked queued, the cursor stays, and the"
+            + " re-run sends the page's jobs again (SQS drops the copies) and marks every one queued")
+    void givenOneSendGroupFails_whenPolledInParallelAndRerun_thenNothingMarkedQueuedUntilAllSent() {
+        List<String> ids = jobs(45);
+        AtomicInteger failures = new AtomicInteger(1);
+        JobQueue failingOnce = tickets -> {
+            if (tickets.stream().anyMatch(t -> t.nodeId().equals(ids.get(33))) && failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("jobs queue refused 1 of " + tickets.size() + " tickets");
+            }
+            jobs.send(tickets);
+        };
+        Cursor before = cursors.read(RUNTIME);
+
+        assertThatThrownBy(() -> cycle(100, 8, failingOnce).run()).hasMessageContaining("jobs queue refused");
+
+        assertThat(cursors.read(RUNTIME)).isEqualTo(before);
+        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.RECORDED);
+        assertThat(jobs.sent).extracting(JobTicket::nodeId).doesNotContain(ids.get(33));
+
+        PollReport rerun = cycle(100, 8, failingOnce).run();
+
+        assertThat(rerun.queued()).extracting(JobTicket::nodeId).containsExactlyElementsOf(ids);
+        assertThat(jobs.records.values()).extracting(JobRecord::state).containsOnly(JobState.QUEUED);
+        assertThat(feed.claims).containsOnlyKeys(ids);
+        assertThat(cursors.read(RUNTIME).from().map(EventTime::text)).contains("2026-05-20T10:00:00.044000");
     }
 
     @Test
