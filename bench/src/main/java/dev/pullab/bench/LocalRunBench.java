@@ -107,7 +107,7 @@ public final class LocalRunBench implements Callable<Integer> {
         for (int run = 1; run <= runs; run++) {
             for (Build build : builds) {
                 Path dir = workDir.toAbsolutePath().resolve(build.label() + "-" + run);
-                Invocation invocation = prepare(build, dir, realAws.orElse(Path.of("aws")));
+                Invocation invocation = prepare(build, dir, realAws.orElse(Path.of("aws")), !dryRun);
                 if (dryRun) {
                     System.out.println(build.label() + " run " + run + ": " + String.join(" ", invocation.command()));
                     invocation.environment().forEach((k, v) -> System.out.println("  " + k + "=" + v));
@@ -130,22 +130,26 @@ public final class LocalRunBench implements Callable<Integer> {
     record Invocation(List<String> command, Map<String, String> environment, Path awsLog) {
     }
 
-    /** The run's directories, its counting shim, and how to start it. */
-    static Invocation prepare(Build build, Path dir, Path realAws) throws IOException {
+    /** How to start the run, and (when {@code write}) its directory and counting shim. */
+    static Invocation prepare(Build build, Path dir, Path realAws, boolean write) throws IOException {
         Path count = dir.resolve("aws-count");
-        Files.createDirectories(count);
         Path log = dir.resolve("aws-calls.log");
-        Files.deleteIfExists(log);
+        if (write) {
+            Files.createDirectories(count);
+            Files.deleteIfExists(log);
+        }
         Map<String, String> env = new LinkedHashMap<>();
         Path pyenvShims = pyenvRoot().resolve("shims");
         if (!build.baseline()) {
-            env.put("PULLAB_AWS_CLI", shim(count, log, realAws).toString());
+            env.put("PULLAB_AWS_CLI", shim(count, log, realAws, write).toString());
         } else if (Files.isExecutable(pyenvShims.resolve("aws"))) {
             // the baseline calls aws through pyenv's shim: a pyenv root of links to its shims, aws counted first
             Path root = dir.resolve("pyenv");
             Path shims = root.resolve("shims");
-            Files.createDirectories(shims);
-            try (Stream<Path> all = Files.list(pyenvShims)) {
+            if (write) {
+                Files.createDirectories(shims);
+            }
+            try (Stream<Path> all = write ? Files.list(pyenvShims) : Stream.empty()) {
                 for (Path s : all.toList()) {
                     Path link = shims.resolve(s.getFileName());
                     if (!s.getFileName().toString().equals("aws") && !Files.exists(link)) {
@@ -153,10 +157,10 @@ public final class LocalRunBench implements Callable<Integer> {
                     }
                 }
             }
-            shim(shims, log, pyenvShims.resolve("aws"));
+            shim(shims, log, pyenvShims.resolve("aws"), write);
             env.put("PYENV_ROOT", root.toString());
         } else {
-            shim(count, log, realAws);
+            shim(count, log, realAws, write);
             env.put("PATH", count + ":" + Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin"));
         }
         List<String> command = new ArrayList<>();
@@ -167,8 +171,11 @@ public final class LocalRunBench implements Callable<Integer> {
         return new Invocation(command, env, log);
     }
 
-    private static Path shim(Path dir, Path log, Path target) throws IOException {
+    private static Path shim(Path dir, Path log, Path target, boolean write) throws IOException {
         Path shim = dir.resolve("aws");
+        if (!write) {
+            return shim;
+        }
         Files.writeString(shim, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + log + "'\nexec '" + target + "' \"$@\"\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));

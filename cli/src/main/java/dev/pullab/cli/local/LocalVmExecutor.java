@@ -174,6 +174,7 @@ public final class LocalVmExecutor {
             return thread;
         });
         long started = System.nanoTime();
+        say("booting " + fresh.size() + " VM(s), at most " + Math.min(parallelism, fresh.size()) + " at once");
         try {
             for (Instance instance : fresh) {
                 pool.execute(() -> {

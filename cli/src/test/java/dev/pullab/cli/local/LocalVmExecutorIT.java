@@ -197,6 +197,7 @@ class LocalVmExecutorIT {
         assertThat(started.stream().mapToDouble(d -> d).max().orElseThrow())
                 .as("the last stage started before the first one ended")
                 .isLessThan(ended.stream().mapToDouble(d -> d).min().orElseThrow());
+        assertThat(progress.get(0)).isEqualTo("booting 3 VM(s), at most 3 at once");
         assertThat(progress).anySatisfy(line -> assertThat(line).matches("waiting for VMs: [0-3]/3 done, [0-3] running,"
                 + " [0-9]+ s"));
     }
@@ -211,9 +212,13 @@ class LocalVmExecutorIT {
         assertThat(LocalVmExecutor.defaultParallelism()).isBetween(1, 4);
     }
 
-    /** The progress lines about VMs, without the periodic "waiting for VMs" ones (their number depends on timing). */
+    /**
+     * The progress lines about each VM, without the ones about them all ("booting N VM(s)", and "waiting for VMs"
+     * whose number depends on timing).
+     */
     private List<String> vmLines() {
-        return progress.stream().filter(line -> !line.startsWith("waiting for VMs: ")).toList();
+        return progress.stream().filter(line -> !line.startsWith("waiting for VMs: ")
+                && !line.startsWith("booting ")).toList();
     }
 
     private LocalVmExecutor executor() {
