@@ -469,6 +469,7 @@ SH
   recording_aws
 
   boot_until_done
+  cp "$AWS_CALLS" "$BATS_TEST_TMPDIR/client-calls"   # the client's calls only: the checks below call aws too
 
   [ "$(output_of result.txt)" = "SUCCESS" ]
   for name in run-1-output.log client-1.log run-2-output.log benchmark-base-1.csv results.json results_ltp.log \
@@ -476,12 +477,14 @@ SH
     s3_exists "output/i-0123456789abcdef0/$name"
   done
   # per boot: one upload of the outputs (boot 1: its stage log and client log; boot 2: all the run's outputs)
-  [ "$(grep -c -- '--recursive --only-show-errors /' "$AWS_CALLS")" -eq 2 ]
+  calls="$BATS_TEST_TMPDIR/client-calls"
+  [ "$(grep -c -- '--recursive --only-show-errors /' "$calls")" -eq 2 ]
   # the last call of the run writes result.txt, after the call that uploaded everything else
-  tail -n 1 "$AWS_CALLS" | grep -q -- 'put-object .*--key [^ ]*/output/i-0123456789abcdef0/result.txt '
-  [ "$(grep -c -- 'result.txt' "$AWS_CALLS")" -eq 1 ]
+  tail -n 1 "$calls" | grep -q -- 'put-object .*--key [^ ]*/output/i-0123456789abcdef0/result.txt '
+  tail -n 2 "$calls" | head -n 1 | grep -q -- 's3 cp --recursive --only-show-errors /.* s3://[^ ]*/output/i-0123456789abcdef0/$'
+  [ "$(grep -c -- 'result.txt' "$calls")" -eq 1 ]
   # no put-object of an output besides result.txt
-  [ "$(grep -- 'put-object' "$AWS_CALLS" | grep -c -- '/output/')" -eq 1 ]
+  [ "$(grep -- 'put-object' "$calls" | grep -c -- '/output/')" -eq 1 ]
 }
 
 @test "the output upload fails: no result.txt, exit 75, and the next start reports everything" {

@@ -104,6 +104,7 @@ public final class LocalRunBench implements Callable<Integer> {
             return 2;
         }
         List<Measure> measures = new ArrayList<>();
+        String loadAtStart = loadAverage();
         for (int run = 1; run <= runs; run++) {
             for (Build build : builds) {
                 Path dir = workDir.toAbsolutePath().resolve(build.label() + "-" + run);
@@ -123,6 +124,8 @@ public final class LocalRunBench implements Callable<Integer> {
             return 0;
         }
         print(measures, builds, System.out);
+        System.out.println("load average: " + loadAverage() + " (at the start: " + loadAtStart + "), "
+                + Runtime.getRuntime().availableProcessors() + " processors");
         return measures.stream().allMatch(m -> m.exit() == 0) ? 0 : 1;
     }
 
@@ -286,6 +289,16 @@ public final class LocalRunBench implements Callable<Integer> {
             }
         }
         return Optional.empty();
+    }
+
+    /** The 1, 5 and 15 minute load averages, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields.length >= 3 ? fields[0] + " " + fields[1] + " " + fields[2] : "unknown";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static Path pyenvRoot() {
