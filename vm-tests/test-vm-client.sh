@@ -181,6 +181,27 @@ put_or_die() {
   fi
 }
 
+# put_outputs_or_die FILE NAME [FILE NAME]...: uploads each FILE as OUT_PREFIX/NAME in one call of the aws CLI (one
+# process, its own parallel transfers: a process per file cost about 0.6 s each), or gives up the boot as put_or_die.
+# The files are copied into a fresh outbox first, so what is uploaded is what they held now (the log keeps growing);
+# a NAME given twice keeps its last FILE. A retry uploads them all again: each upload is a whole-object put.
+put_outputs_or_die() {
+  local outbox="$STATE_DIR/outbox-$$" names=()
+  rm -rf "$outbox"
+  mkdir -p "$outbox"
+  while [ "$#" -ge 2 ]; do
+    cp -f "$1" "$outbox/$2"
+    names+=("$2")
+    shift 2
+  done
+  if ! retrying "upload ${names[*]} to s3://$RESULTS_BUCKET/$OUT_PREFIX/" aws_s3 s3 cp --recursive --only-show-errors \
+      "$outbox" "s3://$RESULTS_BUCKET/$OUT_PREFIX/" >/dev/null; then
+    log "giving up: S3 is unreachable; the next start of the client resumes from here"
+    exit "$EXIT_TEMPFAIL"
+  fi
+  rm -rf "$outbox"
+}
+
 # ------------------------------------------------------------------------------------------------------ run layout
 
 set_layout() {
@@ -253,10 +274,13 @@ write_stats() {
   } > "$STATE_DIR/stats.json"
 }
 
-# finish RESULT RUN: uploads the run's outputs with result.txt last (its presence means "this VM is done"), then
-# powers off. The first caller wins (the safety timer and the client may race); a finished run stays finished.
+# finish RESULT RUN: uploads the run's outputs in one call (with the files after_stage left in PENDING_OUTPUTS), then
+# result.txt alone and last: its notification tells the analyzer "this VM is done", so every other output must be in
+# S3 before it. Then powers off. The first caller wins (the safety timer and the client may race); a finished run
+# stays finished.
+PENDING_OUTPUTS=()
 finish() {
-  local result="$1" run="$2" total csv
+  local result="$1" run="$2" total csv outputs=("${PENDING_OUTPUTS[@]}")
   exec 8>"$STATE_DIR/finish.lock"
   flock 8
   if [ -f "$STATE_DIR/finished" ] && [ "$(cat "$STATE_DIR/finished")" != "$result" ]; then
@@ -270,13 +294,13 @@ finish() {
   # benchmark CSVs anywhere in the test directory; results_* files (pullab_cloud's, e.g. results_ltp-syscalls.log)
   # at its top, as pullab_cloud uploads them
   while IFS= read -r -d '' csv; do
-    put_or_die "$csv" "$OUT_PREFIX/$(basename "$csv")"
+    outputs+=("$csv" "$(basename "$csv")")
   done < <(find "$TEST_DIR" -type f -name 'benchmark-*.csv' -print0; find "$TEST_DIR" -maxdepth 1 -type f -name 'results_*' -print0)
   if [ -f "$TEST_DIR/results.json" ]; then
-    put_or_die "$TEST_DIR/results.json" "$OUT_PREFIX/results.json"
+    outputs+=("$TEST_DIR/results.json" results.json)
   fi
-  put_or_die "$STATE_DIR/stats.json" "$OUT_PREFIX/stats.json"
-  put_or_die "$LOG_FILE" "$OUT_PREFIX/client-$run.log"
+  outputs+=("$STATE_DIR/stats.json" stats.json "$LOG_FILE" "client-$run.log")
+  put_outputs_or_die "${outputs[@]}"
   put_or_die "$STATE_DIR/result.txt" "$OUT_PREFIX/result.txt"
   printf '%s\n' "$result" > "$STATE_DIR/finished"
   power_off
@@ -511,11 +535,12 @@ run_stage() {
   log "run $run finished with exit code $code"
 }
 
-# after_stage RUN TOTAL: uploads the stage's log, then reboots for the next stage or ends the run. Safe to repeat.
+# after_stage RUN TOTAL: uploads the stage's log (with the run's outputs when it ends the run, else with this boot's
+# client log, one call either way), then reboots for the next stage or ends the run. Safe to repeat.
 after_stage() {
   local run="$1" total="$2" code
   code="$(cat "$STATE_DIR/stage-$run.exit")"
-  put_or_die "$STATE_DIR/run-$run-output.log" "$OUT_PREFIX/run-$run-output.log"
+  PENDING_OUTPUTS=("$STATE_DIR/run-$run-output.log" "run-$run-output.log")
   if [ -f "$STATE_DIR/stage-$run.timeout" ]; then
     finish "FAILED: Timeout after $(cat "$STATE_DIR/stage-$run.timeout") s at run $run" "$run"
   elif [ "$code" != 0 ] && [ "$code" != "$EXIT_REBOOT" ]; then
@@ -523,7 +548,8 @@ after_stage() {
   elif [ "$run" -ge "$total" ]; then
     finish "SUCCESS" "$run"
   fi
-  put_or_die "$LOG_FILE" "$OUT_PREFIX/client-$run.log"
+  put_outputs_or_die "${PENDING_OUTPUTS[@]}" "$LOG_FILE" "client-$run.log"
+  PENDING_OUTPUTS=()
   request_reboot
 }
 

@@ -441,3 +441,71 @@ assert s["runtime_seconds"] == 0 and s["last_run_runtime_seconds"] == 0, s
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"missing configuration: RESULTS_BUCKET RUN_PREFIX TEST_NAME"* ]]
 }
+
+# recording_aws: an aws CLI first on PATH that appends each call's arguments to $AWS_CALLS, fails an upload of a
+# directory (s3 cp --recursive from a local path) as an unreachable endpoint would while $AWS_FAIL_UPLOADS exists,
+# and otherwise runs the real one.
+recording_aws() {
+  local bin="$BATS_TEST_TMPDIR/bin"
+  mkdir -p "$bin"
+  export AWS_CALLS="$BATS_TEST_TMPDIR/aws-calls" AWS_FAIL_UPLOADS="$BATS_TEST_TMPDIR/fail-uploads"
+  cat > "$bin/aws" <<SH
+#!/usr/bin/env bash
+printf '%s\n' "\$*" >> "\$AWS_CALLS"
+if [ -e "\$AWS_FAIL_UPLOADS" ] && [[ " \$* " == *" s3 cp --recursive --only-show-errors /"* ]]; then
+  echo "upload failed: Could not connect to the endpoint URL" >&2
+  exit 1
+fi
+exec $(command -v aws) "\$@"
+SH
+  chmod +x "$bin/aws"
+  export PATH="$bin:$PATH"
+}
+
+@test "a stage's outputs go up in one call, and result.txt alone after them" {
+  stage run-1.sh 'exit 194'
+  stage run-2.sh 'printf "m,lps,1\n" > benchmark-base-1.csv; printf "{}\n" > results.json; echo x > results_ltp.log'
+  upload_payload
+  recording_aws
+
+  boot_until_done
+  cp "$AWS_CALLS" "$BATS_TEST_TMPDIR/client-calls"   # the client's calls only: the checks below call aws too
+
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  for name in run-1-output.log client-1.log run-2-output.log benchmark-base-1.csv results.json results_ltp.log \
+      stats.json client-2.log; do
+    s3_exists "output/i-0123456789abcdef0/$name"
+  done
+  # per boot: one upload of the outputs (boot 1: its stage log and client log; boot 2: all the run's outputs)
+  calls="$BATS_TEST_TMPDIR/client-calls"
+  [ "$(grep -c -- '--recursive --only-show-errors /' "$calls")" -eq 2 ]
+  # the last call of the run writes result.txt, after the call that uploaded everything else
+  tail -n 1 "$calls" | grep -q -- 'put-object .*--key [^ ]*/output/i-0123456789abcdef0/result.txt '
+  tail -n 2 "$calls" | head -n 1 | grep -q -- 's3 cp --recursive --only-show-errors /.* s3://[^ ]*/output/i-0123456789abcdef0/$'
+  [ "$(grep -c -- 'result.txt' "$calls")" -eq 1 ]
+  # no put-object of an output besides result.txt
+  [ "$(grep -- 'put-object' "$calls" | grep -c -- '/output/')" -eq 1 ]
+}
+
+@test "the output upload fails: no result.txt, exit 75, and the next start reports everything" {
+  stage run.sh 'printf "m,lps,1\n" > benchmark-base-1.csv'
+  upload_payload
+  recording_aws
+  touch "$AWS_FAIL_UPLOADS"
+  export S3_ATTEMPTS=2
+
+  boot
+
+  [ "$status" -eq 75 ]
+  [[ "$stderr" == *"failed after 2 attempts"* ]]
+  run ! s3_exists output/i-0123456789abcdef0/result.txt
+  run ! s3_exists output/i-0123456789abcdef0/stats.json
+
+  rm "$AWS_FAIL_UPLOADS"
+  boot
+
+  [ "$status" -eq 0 ]
+  [ "$(output_of result.txt)" = "SUCCESS" ]
+  output_of benchmark-base-1.csv | grep -q '^m,lps,1$'
+  s3_exists output/i-0123456789abcdef0/run-1-output.log
+}

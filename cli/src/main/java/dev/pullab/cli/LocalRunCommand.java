@@ -50,6 +50,9 @@ import picocli.CommandLine.Spec;
             "  pullab local-run --serve --work-dir pullab-local/lab",
             "  pullab run --lab pullab-local/lab/lab.env --config my-config.json --wait",
             "Needs: bash, the aws CLI, curl, unzip, tar/xz and moto_server (.ci/run installs them).",
+            "VMs boot up to 4 at once (twice the processors, at most 4), with a line every 5 s while they run. "
+                    + "Their aws CLI: PULLAB_AWS_CLI (an absolute path) if set, else the one pyenv resolves (called "
+                    + "without its shim), else the one on PATH.",
             "With --api the VMs are this machine: a job's own test code runs as you, so --api needs --allow-job-code:",
             "  pullab local-run --api https://kernelci-api.example.org --allow-job-code",
             "Exit status (without --serve; with it, Ctrl-C ends it): 0 every run closed, every job taken finished in KernelCI and nothing dead-lettered, 1 "

@@ -414,7 +414,8 @@ public final class LocalLab implements AutoCloseable {
         ResultsQueueHandler closer = new ResultsQueueHandler(runCloser);
         SweepHandler sweeper = sweeper(lab, fc, runCloser, consoles, scrubber, capture);
         LocalVmExecutor vms = new LocalVmExecutor(ec2, s3, aws.endpoint(), region, aws.environment(),
-                options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot);
+                options.workDir().resolve("vms"), progress, consoles, faults::panicsAtBoot,
+                LocalVmExecutor.defaultParallelism());
         TriggerHandler trigger = new TriggerHandler(orchestrator, new S3ObjectStore(fc.s3()));
         Session started = new Session(start, prefix, region, lab, storage, triggerQueue, poller, jobs, vms, sweeper,
                 closer, trigger, new DynamoDbRunStore(dynamo, lab.tables().get("runs")), peers(kernelci, kcidbSettings));

@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -45,8 +48,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Each VM has a serial console ({@link LocalConsoles}): every boot appends the kernel's boot lines to it, and the
  * client's kernel log ({@code KMSG}, its heartbeat lines) is that console file.
  *
- * <p>VMs are booted one after the other, in instance-id order. Not thread-safe: call {@link #bootPending()} from one
- * thread.
+ * <p>The VMs found in one call boot concurrently, at most {@link #parallelism()} at a time, started in instance-id
+ * order; while they run, a line says every {@value #WAIT_REPORT_S} s how many are done. Progress lines never overlap
+ * (one at a time, whatever thread boots the VM). The client's {@code aws} is the one {@value #AWS_CLI_VARIABLE} names,
+ * else under pyenv the CLI pyenv resolves, called directly rather than through pyenv's shim (which costs a bash and a
+ * pyenv lookup per call), else the one on PATH. Not thread-safe:
+ * call {@link #bootPending()} from one thread.
  */
 public final class LocalVmExecutor {
 
@@ -61,6 +68,15 @@ public final class LocalVmExecutor {
     private static final Duration BOOT_GRACE = Duration.ofMinutes(2);
     private static final Pattern SIMULATION_SEED = Pattern.compile("[\\x21-\\x7e]{1,256}");
     private static final Pattern LAUNCH_INDEX = Pattern.compile("[0-9]{1,6}");
+    /**
+     * The environment variable naming the aws CLI the simulated VMs call (an absolute path), instead of the one pyenv
+     * resolves or the one on PATH.
+     */
+    public static final String AWS_CLI_VARIABLE = "PULLAB_AWS_CLI";
+    /** Seconds between the lines saying how many VMs are done while they run. */
+    static final int WAIT_REPORT_S = 5;
+    /** Most VMs booting at once. */
+    static final int MAX_PARALLELISM = 16;
 
     private final Ec2Client ec2;
     private final S3Client s3;
@@ -72,6 +88,10 @@ public final class LocalVmExecutor {
     private final LocalConsoles consoles;
     private final Predicate<String> panicsAtBoot;
     private final Set<String> handled = new HashSet<>();
+    private final int parallelism;
+    private final Object progressLock = new Object();
+    /** The directory first on the clients' PATH, holding {@code aws} when pyenv's shim was resolved. */
+    private Optional<Path> toolsDir;
 
     /**
      * @param ec2         EC2 client of the emulator
@@ -86,17 +106,24 @@ public final class LocalVmExecutor {
     public LocalVmExecutor(Ec2Client ec2, S3Client s3, URI endpoint, String region, Map<String, String> credentials,
             Path sandboxRoot, Consumer<String> progress) {
         this(ec2, s3, endpoint, region, credentials, sandboxRoot, progress, new LocalConsoles(sandboxRoot),
-                test -> false);
+                test -> false, defaultParallelism());
     }
 
     /**
      * As {@link #LocalVmExecutor(Ec2Client, S3Client, URI, String, Map, Path, Consumer)}, with the VMs'
      * serial consoles in {@code consoles} and a fault: a VM whose test {@code panicsAtBoot} accepts gets a kernel
      * panic at its first boot ({@link LocalConsoles#panicAtBoot}) and is left running, as a panicked EC2 instance
-     * stays up until someone terminates it (the sweeper's watch).
+     * stays up until someone terminates it (the sweeper's watch); at most {@code parallelism} VMs boot at once
+     * (1: one after the other; see {@link #defaultParallelism()}).
      */
     public LocalVmExecutor(Ec2Client ec2, S3Client s3, URI endpoint, String region, Map<String, String> credentials,
-            Path sandboxRoot, Consumer<String> progress, LocalConsoles consoles, Predicate<String> panicsAtBoot) {
+            Path sandboxRoot, Consumer<String> progress, LocalConsoles consoles, Predicate<String> panicsAtBoot,
+            int parallelism) {
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw new IllegalArgumentException("VMs booting at once must be 1 to " + MAX_PARALLELISM + ", got "
+                    + parallelism);
+        }
+        this.parallelism = parallelism;
         this.consoles = Objects.requireNonNull(consoles, "consoles");
         this.panicsAtBoot = Objects.requireNonNull(panicsAtBoot, "panicsAtBoot");
         this.ec2 = Objects.requireNonNull(ec2, "ec2");
@@ -110,32 +137,152 @@ public final class LocalVmExecutor {
     }
 
     /**
+     * How many VMs boot at once by default: twice this machine's processors (a simulated VM mostly waits on the
+     * emulator and its aws CLI), at most 4.
+     */
+    public static int defaultParallelism() {
+        return Math.max(1, Math.min(4, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Most VMs booting at once. */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /**
      * Boots every pending VM until it powers off (or fails), then terminates it in the emulator; a VM whose kernel
-     * panicked (the fault) is left running.
+     * panicked (the fault) is left running. The VMs boot concurrently ({@link #parallelism()}); this returns when all
+     * of them are done.
      *
-     * @return the ids of the instances booted by this call (also those that failed), in boot order; empty when there
-     *         was nothing new
+     * @return the ids of the instances booted by this call (also those that failed), in instance-id order (the order
+     *         they were started in); empty when there was nothing new
      */
     public List<String> bootPending() {
-        List<String> booted = new ArrayList<>();
-        for (Instance instance : pendingInstances()) {
-            String id = instance.instanceId();
-            if (!handled.add(id)) {
-                continue;
+        List<Instance> fresh = pendingInstances().stream().filter(i -> handled.add(i.instanceId())).toList();
+        if (fresh.isEmpty()) {
+            return List.of();
+        }
+        List<String> booted = fresh.stream().map(Instance::instanceId).toList();
+        if (toolsDir == null) {
+            toolsDir = resolveTools();
+        }
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, fresh.size()), task -> {
+            Thread thread = new Thread(task, "pullab-local-vm");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long started = System.nanoTime();
+        say("booting " + fresh.size() + " VM(s), at most " + Math.min(parallelism, fresh.size()) + " at once");
+        try {
+            for (Instance instance : fresh) {
+                pool.execute(() -> {
+                    running.incrementAndGet();
+                    try {
+                        bootThenTerminate(instance);
+                    } finally {
+                        running.decrementAndGet();
+                        done.incrementAndGet();
+                    }
+                });
             }
-            booted.add(id);
-            boolean poweredOff = true;
-            try {
-                poweredOff = boot(instance);
-            } catch (RuntimeException e) {
-                progress.accept("VM " + id + ": cannot boot: " + e.getMessage());
-            } finally {
-                if (poweredOff) {
-                    terminate(id);
-                }
+            pool.shutdown();
+            while (!pool.awaitTermination(WAIT_REPORT_S, TimeUnit.SECONDS)) {
+                say("waiting for VMs: " + done.get() + "/" + fresh.size() + " done, " + running.get() + " running, "
+                        + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
             }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
         }
         return booted;
+    }
+
+    private void bootThenTerminate(Instance instance) {
+        String id = instance.instanceId();
+        boolean poweredOff = true;
+        try {
+            poweredOff = boot(instance);
+        } catch (RuntimeException e) {
+            say("VM " + id + ": cannot boot: " + e.getMessage());
+        } finally {
+            if (poweredOff) {
+                terminate(id);
+            }
+        }
+    }
+
+    /** One progress line at a time, whatever thread says it. */
+    private void say(String line) {
+        synchronized (progressLock) {
+            progress.accept(line);
+        }
+    }
+
+    /**
+     * Under pyenv (a {@code shims/aws} in its root), a directory {@code <root>/bin} with {@code aws} linked to the CLI
+     * pyenv resolves, so the clients call it directly; empty without pyenv or when pyenv does not resolve it (the
+     * clients then use the PATH as it is).
+     */
+    private Optional<Path> resolveTools() {
+        Optional<String> chosen = Optional.ofNullable(System.getenv(AWS_CLI_VARIABLE)).filter(v -> !v.isBlank());
+        if (chosen.isPresent()) {
+            Path aws = Path.of(chosen.get());
+            if (aws.isAbsolute() && Files.isRegularFile(aws) && Files.isExecutable(aws)) {
+                return linkAws(aws);
+            }
+            say(AWS_CLI_VARIABLE + " must be the absolute path of an executable aws CLI, got '" + chosen.get()
+                    + "': ignored");
+        }
+        Path pyenv = pyenvRoot();
+        if (!Files.isExecutable(pyenv.resolve("shims").resolve("aws"))
+                || !Files.isExecutable(pyenv.resolve("libexec").resolve("pyenv"))) {
+            return Optional.empty();
+        }
+        try {
+            ProcessBuilder builder = new ProcessBuilder(pyenv.resolve("libexec").resolve("pyenv").toString(),
+                    "which", "aws").redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().put("PYENV_ROOT", pyenv.toString());
+            Process process = builder.start();
+            byte[] out = process.getInputStream().readNBytes(4096);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                return Optional.empty();
+            }
+            Path aws = Path.of(new String(out, StandardCharsets.UTF_8).strip());
+            if (!aws.isAbsolute() || !Files.isExecutable(aws)) {
+                return Optional.empty();
+            }
+            return linkAws(aws);
+        } catch (IOException | RuntimeException e) {
+            say("the aws CLI is called through pyenv's shim (cannot resolve it: " + e.getMessage() + ")");
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** {@code <root>/bin} holding {@code aws}, a link to {@code aws}; empty (and said) when it cannot be made. */
+    private Optional<Path> linkAws(Path aws) {
+        Path bin = root.resolve("bin");
+        try {
+            Files.createDirectories(bin);
+            Files.deleteIfExists(bin.resolve("aws"));
+            Files.createSymbolicLink(bin.resolve("aws"), aws);
+            return Optional.of(bin);
+        } catch (IOException | UnsupportedOperationException e) {
+            say("the aws CLI is called as found on PATH (cannot link " + aws + " into " + bin + ": " + e + ")");
+            return Optional.empty();
+        }
+    }
+
+    private static Path pyenvRoot() {
+        String realHome = Optional.ofNullable(System.getenv("HOME")).orElse(System.getProperty("user.home"));
+        return Path.of(Optional.ofNullable(System.getenv("PYENV_ROOT")).orElse(realHome + "/.pyenv"));
     }
 
     private List<Instance> pendingInstances() {
@@ -157,7 +304,7 @@ public final class LocalVmExecutor {
         String architecture = architecture(instance);
         if (panicsAtBoot.test(test)) {
             consoles.panicAtBoot(id, instance.instanceTypeAsString());
-            progress.accept("VM " + id + " (test " + test + "): kernel panic at boot (fault): "
+            say("VM " + id + " (test " + test + "): kernel panic at boot (fault): "
                     + LocalConsoles.ROOT_FS_PANIC + "; left running for the sweeper");
             return false;
         }
@@ -181,16 +328,16 @@ public final class LocalVmExecutor {
                 env.put("KMSG", consoles.file(id).toString()); // the client's kernel log lines go to the console
                 simulationSeed(instance).ifPresent(seed -> env.put("PULLAB_SIMULATE_SEED", seed));
                 int exit = runClient(sandbox, boot, env, config);
-                progress.accept("VM " + id + " (test " + test + "): boot " + boot + " → exit " + exit);
+                say("VM " + id + " (test " + test + "): boot " + boot + " → exit " + exit);
                 if (exit != EXIT_REBOOT) {
                     if (exit != 0) {
-                        progress.accept("VM " + id + " (test " + test + "): the client failed with exit " + exit
+                        say("VM " + id + " (test " + test + "): the client failed with exit " + exit
                                 + ", see " + sandbox.resolve("boot-" + boot + ".log"));
                     }
                     return true;
                 }
             }
-            progress.accept("VM " + id + " (test " + test + "): still asking for a reboot after " + MAX_BOOTS
+            say("VM " + id + " (test " + test + "): still asking for a reboot after " + MAX_BOOTS
                     + " boots; giving up");
         }
         return true;
@@ -231,12 +378,14 @@ public final class LocalVmExecutor {
         for (String inherited : List.of("LANG", "LC_ALL", "TMPDIR", "PYENV_VERSION")) {
             Optional.ofNullable(System.getenv(inherited)).ifPresent(v -> env.put(inherited, v));
         }
-        String realHome = Optional.ofNullable(System.getenv("HOME")).orElse(System.getProperty("user.home"));
         String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
-        Path pyenv = Path.of(Optional.ofNullable(System.getenv("PYENV_ROOT")).orElse(realHome + "/.pyenv"));
+        Path pyenv = pyenvRoot();
         if (Files.isDirectory(pyenv.resolve("shims"))) {
             path = pyenv.resolve("shims") + ":" + path;
             env.put("PYENV_ROOT", pyenv.toString()); // HOME changes below: pyenv must still find itself
+        }
+        if (toolsDir != null && toolsDir.isPresent()) {
+            path = toolsDir.get() + ":" + path;
         }
         env.put("PATH", path);
         env.put("HOME", sandbox.resolve("home").toString());
@@ -280,7 +429,7 @@ public final class LocalVmExecutor {
         try {
             ec2.terminateInstances(b -> b.instanceIds(instanceId));
         } catch (SdkException e) {
-            progress.accept("VM " + instanceId + ": cannot terminate it in the emulator: " + e.getMessage());
+            say("VM " + instanceId + ": cannot terminate it in the emulator: " + e.getMessage());
         }
     }
 

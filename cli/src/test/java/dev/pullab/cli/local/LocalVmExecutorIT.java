@@ -73,7 +73,7 @@ class LocalVmExecutorIT {
                 .as(bootLog(id, 1)).isEqualTo("SUCCESS\n");
         assertThat(read(bucket, prefix + "/test_basic-test/output/" + id + "/run-1-output.log"))
                 .contains("instance_id: " + id).contains("instance_type: m5.large");
-        assertThat(progress).containsExactly("VM " + id + " (test basic-test): boot 1 → exit 0");
+        assertThat(vmLines()).containsExactly("VM " + id + " (test basic-test): boot 1 → exit 0");
         assertThat(dir.resolve(id).resolve("powered-off")).exists();
         assertThat(state(id)).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
         assertThat(executor.bootPending()).isEmpty();
@@ -104,7 +104,7 @@ class LocalVmExecutorIT {
         List<String> booted = executor.bootPending();
 
         assertThat(booted).containsExactly(id);
-        assertThat(progress).as(bootLog(sandbox, id, 1)).containsExactly(
+        assertThat(vmLines()).as(bootLog(sandbox, id, 1)).containsExactly(
                 "VM " + id + " (test two-stage): boot 1 → exit 194",
                 "VM " + id + " (test two-stage): boot 2 → exit 0");
         String output = prefix + "/test_two-stage/output/" + id + "/";
@@ -155,6 +155,70 @@ class LocalVmExecutorIT {
 
         assertThat(read(bucket, prefix + "/test_basic-test/output/" + id + "/result.txt"))
                 .as(bootLog(id, 1)).isEqualTo("SUCCESS\n");
+    }
+
+    @Test
+    @DisplayName("three VMs boot at once (at most 3): their stages overlap, a line every few seconds says how many are"
+            + " done, and each VM still succeeds")
+    void givenThreeVms_whenBootPending_thenBootedConcurrentlyWithWaitingLines() throws Exception {
+        Path tree = dir.resolve("vm-tests");
+        Path test = tree.resolve("slow-stage");
+        Files.createDirectories(test);
+        Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
+        Files.createDirectories(tree.resolve("lib"));
+        Files.copy(vmTestsDir.resolve("lib/client_common.sh"), tree.resolve("lib/client_common.sh"));
+        Files.writeString(test.resolve("external_requirements.json"),
+                "{\"kernel-rpms/src\": false, \"kernel-rpms/binary\": false}\n");
+        Path starts = dir.resolve("starts");
+        Path ends = dir.resolve("ends");
+        Files.writeString(test.resolve("run.sh"), "#!/usr/bin/env bash\ndate +%s.%N >> " + starts
+                + "\nsleep " + (LocalVmExecutor.WAIT_REPORT_S + 2) + "\ndate +%s.%N >> " + ends + "\n");
+        String bucket = emulator.createBucket("pullab-localvm");
+        String prefix = "run-parallel-" + System.nanoTime();
+        upload(bucket, prefix, VmTestBundle.fromDirectory(tree), "slow-stage");
+        List<String> ids = List.of(launch(bucket, prefix, "slow-stage", "t3.micro"),
+                launch(bucket, prefix, "slow-stage", "t3.micro"), launch(bucket, prefix, "slow-stage", "t3.micro"));
+        Path sandbox = dir.resolve("sandboxes");
+        LocalVmExecutor executor = new LocalVmExecutor(ec2, s3, emulator.endpoint(), REGION,
+                Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), sandbox, progress::add,
+                new LocalConsoles(sandbox), t -> false, 3);
+
+        List<String> booted = executor.bootPending();
+
+        assertThat(booted).isEqualTo(ids.stream().sorted().toList());
+        for (String id : ids) {
+            assertThat(read(bucket, prefix + "/test_slow-stage/output/" + id + "/result.txt"))
+                    .as(bootLog(sandbox, id, 1)).isEqualTo("SUCCESS\n");
+        }
+        List<Double> started = Files.readAllLines(starts).stream().map(Double::valueOf).toList();
+        List<Double> ended = Files.readAllLines(ends).stream().map(Double::valueOf).toList();
+        assertThat(started).hasSize(3);
+        assertThat(ended).hasSize(3);
+        assertThat(started.stream().mapToDouble(d -> d).max().orElseThrow())
+                .as("the last stage started before the first one ended")
+                .isLessThan(ended.stream().mapToDouble(d -> d).min().orElseThrow());
+        assertThat(progress.get(0)).isEqualTo("booting 3 VM(s), at most 3 at once");
+        assertThat(progress).anySatisfy(line -> assertThat(line).matches("waiting for VMs: [0-3]/3 done, [0-3] running,"
+                + " [0-9]+ s"));
+    }
+
+    @Test
+    @DisplayName("VMs booting at once: 1 to 16, anything else refused naming the bound")
+    void givenParallelismOutOfBounds_whenCreated_thenRefused() {
+        Map<String, String> credentials = Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalVmExecutor(ec2, s3, emulator.endpoint(),
+                        REGION, credentials, dir, progress::add, new LocalConsoles(dir), t -> false, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 16, got 0");
+        assertThat(LocalVmExecutor.defaultParallelism()).isBetween(1, 4);
+    }
+
+    /**
+     * The progress lines about each VM, without the ones about them all ("booting N VM(s)", and "waiting for VMs"
+     * whose number depends on timing).
+     */
+    private List<String> vmLines() {
+        return progress.stream().filter(line -> !line.startsWith("waiting for VMs: ")
+                && !line.startsWith("booting ")).toList();
     }
 
     private LocalVmExecutor executor() {
