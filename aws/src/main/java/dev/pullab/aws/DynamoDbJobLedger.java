@@ -6,13 +6,16 @@ import dev.pullab.core.poll.JobState;
 import dev.pullab.core.job.JobTicket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchWriteItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.WriteBatch;
 import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.UpdateItemEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,7 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * The jobs table: conditional put to record, conditional update to move a job's state. Thread-safe (the poll cycle
+ * The jobs table: conditional put to record, conditional update to move a job's state, grouped plain writes to mark
+ * sent jobs QUEUED. Thread-safe (the poll cycle
  * records and claims the jobs of a page in parallel).
  */
 public final class DynamoDbJobLedger implements JobLedger {
@@ -34,10 +38,15 @@ public final class DynamoDbJobLedger implements JobLedger {
             .putExpressionName("#node", "node_id")
             .build();
 
+    /** Attempts at writing what a {@code BatchWriteItem} left unprocessed (throttling), with a growing pause. */
+    static final int BATCH_ATTEMPTS = 5;
+
+    private final DynamoDbEnhancedClient dynamo;
     private final DynamoDbTable<JobItem> table;
     private final Clock clock;
 
     public DynamoDbJobLedger(DynamoDbEnhancedClient dynamo, String tableName, Clock clock) {
+        this.dynamo = dynamo;
         this.table = dynamo.table(tableName, SCHEMA);
         this.clock = clock;
     }
@@ -82,6 +91,56 @@ public final class DynamoDbJobLedger implements JobLedger {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /**
+     * One {@code BatchWriteItem} per call (at most 25 records): each record written whole with state QUEUED, its
+     * ticket, claim marker and reason kept. A batch write takes no condition, which is right here (see
+     * {@link JobLedger#markQueued}). {@code recorded_at} becomes the time of this write: the record does not carry the
+     * first one, and for a job recorded and queued in one poll they are seconds apart. What the service leaves
+     * unprocessed (throttling) is written again, up to {@value #BATCH_ATTEMPTS} attempts, else this throws: the poll
+     * fails before the cursor moves, and the next one sends again (the FIFO queue drops the copy) and marks again.
+     */
+    @Override
+    public List<Boolean> markQueued(List<JobRecord> sent) {
+        if (sent.isEmpty()) {
+            return List.of();
+        }
+        if (sent.size() > 25) {
+            throw new IllegalArgumentException("at most 25 records per BatchWriteItem, got " + sent.size());
+        }
+        String now = clock.instant().toString();
+        long expires = clock.instant().plus(RETENTION).getEpochSecond();
+        WriteBatch.Builder<JobItem> batch = WriteBatch.builder(JobItem.class).mappedTableResource(table);
+        for (JobRecord record : sent) {
+            JobItem item = toItem(record);
+            item.setState(JobState.QUEUED.name());
+            item.setRecordedAt(now);
+            item.setUpdatedAt(now);
+            item.setExpiresAt(expires);
+            batch.addPutItem(item);
+        }
+        BatchWriteItemEnhancedRequest request = BatchWriteItemEnhancedRequest.builder().writeBatches(batch.build())
+                .build();
+        for (int attempt = 1; ; attempt++) {
+            List<JobItem> left = dynamo.batchWriteItem(request).unprocessedPutItemsForTable(table);
+            if (left.isEmpty()) {
+                return java.util.Collections.nCopies(sent.size(), Boolean.TRUE);
+            }
+            if (attempt == BATCH_ATTEMPTS) {
+                throw new IllegalStateException(table.tableName() + " left " + left.size() + " of " + sent.size()
+                        + " QUEUED marks unwritten after " + attempt + " attempts (throttled?)");
+            }
+            WriteBatch.Builder<JobItem> again = WriteBatch.builder(JobItem.class).mappedTableResource(table);
+            left.forEach(again::addPutItem);
+            request = BatchWriteItemEnhancedRequest.builder().writeBatches(again.build()).build();
+            try {
+                Thread.sleep(50L << attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while marking jobs QUEUED", e);
+            }
         }
     }
 

@@ -48,7 +48,9 @@ class PollerBenchTest {
         assertThat(before.kernelciByKind()).containsEntry("GET /node", 100);
         assertThat(now.kernelciByKind()).containsEntry("GET /node", 50);
         assertThat(before.dynamo().byOperation()).containsEntry("UpdateItem", 100L);
-        assertThat(now.dynamo().byOperation()).containsEntry("UpdateItem", 50L);
+        assertThat(now.dynamo().byOperation()).doesNotContainKey("UpdateItem");
+        assertThat(now.dynamo().byOperation().get("BatchWriteItem")).as("QUEUED marks, up to 25 per call")
+                .isBetween(2L, 10L);
         String printed = buffer.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertThat(printed).contains("machine: ", "os load average", "first cycle (cold)", "warm cycles: median",

@@ -50,8 +50,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Claim</b> (record in RECORDED) — write our marker to {@code data.job_id}. The claim is idempotent by the
  *       marker, which is why nothing is written to the ledger for it: a re-run finds the record still RECORDED, its
  *       claim reads the node, sees its own marker and answers CLAIMED without writing again (one GET).</li>
- *   <li><b>Queue</b> — send the ticket, then RECORDED → QUEUED (CLAIMED → QUEUED for a record an earlier version left
- *       in CLAIMED). A crash between the two makes the re-run claim again (it sees its own marker) and send again:
+ *   <li><b>Queue</b> — send the ticket, then mark the record QUEUED (from RECORDED, or CLAIMED for a record an
+ *       earlier version left so). The mark is written in groups of {@value #MARK_GROUP} ({@link JobLedger#markQueued};
+ *       DynamoDB's {@code BatchWriteItem} takes no condition, so it is a plain write of the whole record: once the
+ *       ticket is on the queue, QUEUED is true whatever another run of this poller wrote meanwhile, and only pollers
+ *       of this lab write these records). A crash between the two makes the re-run claim again (it sees its own marker) and send again:
  *       the FIFO queue drops the copy by its deduplication id (the node id), and the orchestrator's launch is
  *       idempotent on the node id as well. If the node left {@code available} meanwhile (the orchestrator already
  *       ran it), the re-run records the job SKIPPED ("not available") and sends nothing: it ran once. A QUEUED
@@ -66,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * whole, because the order above is per job and the page is still the unit of the cursor. The page is handled in
  * three phases, each finished (every task done or failed) before the next starts: (a) record and claim, each job
  * on its own, steps 1–2 in order; (b) send the claimed jobs, in groups of {@value #SEND_GROUP} (one SQS
- * {@code SendMessageBatch} each); (c) mark each of them QUEUED. Only when all three are done does the cursor move
+ * {@code SendMessageBatch} each); (c) mark them QUEUED, {@value #MARK_GROUP} per ledger call. Only when all three are done does the cursor move
  * past the page. So for every job, <i>recorded before claimed, claimed before sent, sent before QUEUED, QUEUED or
  * SKIPPED before the cursor passes its event</i> holds as in a sequential run; jobs only differ in how far they got
  * when a crash comes, which the ledger already tolerates one job at a time. When
@@ -124,6 +127,8 @@ public final class PollCycle {
 
     /** Tickets per {@link JobQueue#send} call: SQS {@code SendMessageBatch} takes at most 10 messages. */
     static final int SEND_GROUP = 10;
+    /** Records per {@link JobLedger#markQueued} call: DynamoDB's {@code BatchWriteItem} takes at most 25 writes. */
+    static final int MARK_GROUP = 25;
 
     private final Settings settings;
     private final KernelCiJobs kernelci;
@@ -315,8 +320,11 @@ public final class PollCycle {
             queue.send(group.stream().map(JobRecord::ticket).toList());
             return group.size();
         });
-        List<Boolean> moved = workers.map(toSend,
-                record -> ledger.transition(record.nodeId(), record.state(), JobState.QUEUED, ""));
+        List<List<JobRecord>> marks = new ArrayList<>();
+        for (int start = 0; start < toSend.size(); start += MARK_GROUP) {
+            marks.add(toSend.subList(start, Math.min(toSend.size(), start + MARK_GROUP)));
+        }
+        List<Boolean> moved = workers.map(marks, ledger::markQueued).stream().flatMap(List::stream).toList();
         for (int i = 0; i < toSend.size(); i++) {
             if (moved.get(i)) {
                 progress.queued.add(toSend.get(i).ticket());
