@@ -79,18 +79,26 @@ class LocalVmExecutorIT {
         assertThat(executor.bootPending()).isEmpty();
     }
 
-    @Test
-    @DisplayName("two stages: exit 194 → a simulated reboot with a new boot id → stage 2 → SUCCESS")
-    void givenTwoStageTest_whenBootPending_thenRebootedOnceAndSuccess() throws Exception {
-        Path tree = dir.resolve("vm-tests");
-        Path test = tree.resolve("two-stage");
+    /**
+     * A vm-tests tree under {@code tree} with the client, the functions it shares with the QEMU runner (VmTestBundle
+     * inlines them into the uploaded client) and test {@code name} needing no kernel RPMs; its stages are the caller's.
+     */
+    private Path testTree(Path tree, String name) throws java.io.IOException {
+        Path test = tree.resolve(name);
         Files.createDirectories(test);
         Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
-        // the functions the client shares with the QEMU runner: VmTestBundle inlines them into the uploaded client
         Files.createDirectories(tree.resolve("lib"));
         Files.copy(vmTestsDir.resolve("lib/client_common.sh"), tree.resolve("lib/client_common.sh"));
         Files.writeString(test.resolve("external_requirements.json"),
                 "{\"kernel-rpms/src\": false, \"kernel-rpms/binary\": false}\n");
+        return test;
+    }
+
+    @Test
+    @DisplayName("two stages: exit 194 → a simulated reboot with a new boot id → stage 2 → SUCCESS")
+    void givenTwoStageTest_whenBootPending_thenRebootedOnceAndSuccess() throws Exception {
+        Path tree = dir.resolve("vm-tests");
+        Path test = testTree(tree, "two-stage");
         Files.writeString(test.resolve("run-1.sh"), "#!/usr/bin/env bash\necho stage one on $PULLAB_ARCH\nexit 194\n");
         Files.writeString(test.resolve("run-2.sh"), "#!/usr/bin/env bash\necho stage two of $PULLAB_STAGES\n");
         String bucket = emulator.createBucket("pullab-localvm");
@@ -162,13 +170,7 @@ class LocalVmExecutorIT {
             + " done, and each VM still succeeds")
     void givenThreeVms_whenBootPending_thenBootedConcurrentlyWithWaitingLines() throws Exception {
         Path tree = dir.resolve("vm-tests");
-        Path test = tree.resolve("slow-stage");
-        Files.createDirectories(test);
-        Files.copy(vmTestsDir.resolve(LocalVmExecutor.CLIENT), tree.resolve(LocalVmExecutor.CLIENT));
-        Files.createDirectories(tree.resolve("lib"));
-        Files.copy(vmTestsDir.resolve("lib/client_common.sh"), tree.resolve("lib/client_common.sh"));
-        Files.writeString(test.resolve("external_requirements.json"),
-                "{\"kernel-rpms/src\": false, \"kernel-rpms/binary\": false}\n");
+        Path test = testTree(tree, "slow-stage");
         Path starts = dir.resolve("starts");
         Path ends = dir.resolve("ends");
         Files.writeString(test.resolve("run.sh"), "#!/usr/bin/env bash\ndate +%s.%N >> " + starts
