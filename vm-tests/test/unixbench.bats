@@ -328,7 +328,8 @@ simulated_pair() {
   (cd again && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#1' PULLAB_INSTANCE_ID=i-0ccccccccccccccc3 unixbench_run base-report.txt)
   (cd other && PULLAB_SIMULATE_SEED='unixbench-kernel-regression#2' PULLAB_INSTANCE_ID=i-0aaaaaaaaaaaaaaa1 unixbench_run base-report.txt)
   cmp first/base-report.txt again/base-report.txt
-  ! cmp -s first/base-report.txt other/base-report.txt || false
+  run cmp -s first/base-report.txt other/base-report.txt
+  [ "$status" -ne 0 ]
 }
 
 @test "unixbench_simulate_spread: a bad PULLAB_SIMULATE_SPREAD_PCT fails naming it; 0 leaves the report as it is" {
