@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -23,11 +25,14 @@ import java.util.stream.Stream;
 /**
  * The CLI's first answer as a whole process: {@code pullab analyze --input DIR} of a {@link BenchRunData} run (100
  * VMs x 24 metrics x 2 kernels by default) started N times, alternating with the same analysis by pullab_cloud's
- * Python analyzer and a JVM floor, each run timed for wall clock and user+sys CPU (the shell's {@code times} of its
- * child). Rows: the floor ({@code java -version} with the launcher's flags), before (plain {@code java -jar}, the
- * launcher's flags until issue 23), now (the {@code ./pullab} launcher: its flags and class-data sharing archive,
- * made once before the measured runs in a cache of the bench's own), and pullab_cloud's analyzer when its source is
- * given.
+ * Python analyzer and two JVM floors, each run timed for wall clock and user+sys CPU (the shell's {@code times} of
+ * its child). Rows: the floors ({@code java -version} with the launcher's flags, and {@link CliReadFloor}, the least
+ * a JVM program can do for the answer, from a jar of its own with its own class-data sharing archive), before (plain
+ * {@code java -jar}, the launcher's flags until issue 23), previous (another checkout's {@code ./pullab}, when
+ * given), now (the {@code ./pullab} launcher: its flags and class-data sharing archive, made once before the
+ * measured runs in a cache of the bench's own), and pullab_cloud's analyzer when its source is given, run by the
+ * Python interpreter itself (a pyenv shim in front of it is resolved once, as a pullab_cloud installation would
+ * run it).
  */
 public final class CliStartBench {
 
@@ -48,9 +53,10 @@ public final class CliStartBench {
      * @param pullabCloud pullab_cloud's src/ directory (holds kernel_ci_cloud_labs), if given
      * @param python      the Python interpreter
      * @param classes     also count the classes each JVM loads (one extra run each)
+     * @param previous    another checkout whose {@code ./pullab} (and built jar) is measured too, if given
      */
     record Options(int runs, int vms, int metrics, Path root, Path beforeJar, Optional<Path> pullabCloud,
-            String python, boolean classes) {
+            String python, boolean classes, Optional<Path> previous) {
 
         Options {
             if (runs < 1 || runs > 1000 || vms < 1 || vms > 10_000 || metrics < 1 || metrics > 1000) {
@@ -69,6 +75,7 @@ public final class CliStartBench {
                     .map(Path::of).orElse(null);
             String python = "python3";
             boolean classes = true;
+            Path previous = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--runs" -> runs = integer(args, ++i, "--runs");
@@ -79,6 +86,7 @@ public final class CliStartBench {
                     case "--pullab-cloud" -> cloud = Path.of(value(args, ++i, "--pullab-cloud"));
                     case "--python" -> python = value(args, ++i, "--python");
                     case "--no-classes" -> classes = false;
+                    case "--previous" -> previous = Path.of(value(args, ++i, "--previous"));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
                 }
             }
@@ -93,8 +101,12 @@ public final class CliStartBench {
                 throw new IllegalArgumentException("--pullab-cloud " + cloud + " has no kernel_ci_cloud_labs/core/"
                         + "benchmark_analyzer.py: give pullab_cloud's src/ directory");
             }
+            if (previous != null && !Files.isRegularFile(previous.resolve("cli/target/pullab.jar"))) {
+                throw new IllegalArgumentException("--previous " + previous + " has no cli/target/pullab.jar: give a "
+                        + "checkout built with mvn -B -q -pl cli -am package -DskipTests");
+            }
             return new Options(runs, vms, metrics, reactor, before == null ? jar : before, Optional.ofNullable(cloud),
-                    python, classes);
+                    python, classes, Optional.ofNullable(previous));
         }
 
         private static String value(String[] args, int i, String option) {
@@ -136,13 +148,17 @@ public final class CliStartBench {
     static String help() {
         return """
                 Usage: bench/run cli-start [--runs N] [--vms N] [--metrics N] [--pullab-cloud DIR]
-                                           [--before-jar JAR] [--python PY] [--root DIR] [--no-classes]
+                                           [--before-jar JAR] [--previous DIR] [--python PY] [--root DIR]
+                                           [--no-classes]
                 The CLI's first answer: pullab analyze --input DIR of a run of --vms VMs x --metrics metrics x
                 2 kernels, as whole processes, N times each (alternating), wall and user+sys CPU.
                   --runs N            whole-process runs of each command (default 10)
                   --pullab-cloud DIR  pullab_cloud's src/ (kernel_ci_cloud_labs/...): also run its analyzer
                                       (default: PULLAB_CLOUD_SRC; without it that row is left out)
                   --before-jar JAR    the jar of the "before" row (default: cli/target/pullab.jar)
+                  --previous DIR      also measure DIR/pullab, another checkout's launcher and jar (built)
+                  --python PY         the Python that runs pullab_cloud (default: python3, resolved to the
+                                      interpreter itself when it is a pyenv shim)
                   --no-classes        do not count the classes each JVM loads
                 Example: bench/run cli-start --runs 10 --pullab-cloud ~/src/pullab_cloud/src
                 """;
@@ -172,16 +188,27 @@ public final class CliStartBench {
                 Files.write(driver, in.readAllBytes());
             }
             Map<String, String> cache = Map.of("XDG_CACHE_HOME", work.resolve("cache").toString());
-            List<Command> commands = commands(options, runDir, driver, cache);
+            Path floorJar = work.resolve("floor.jar");
+            writeFloorJar(floorJar);
+            String python = python(options.python());
+            List<Command> commands = commands(options, python, runDir, driver, cache, floorJar);
 
             out.printf(Locale.ROOT, "CLI first answer: analyze of %d VMs x %d metrics x 2 kernels (%s), whole "
                     + "process, %d runs of each, alternating%n", options.vms(), options.metrics(), runDir,
                     options.runs());
             out.println(BenchStats.machine());
-            Command now = commands.stream().filter(c -> c.name().startsWith("now")).findFirst().orElseThrow();
-            Sample first = measure(now);
-            out.printf(Locale.ROOT, "first run of ./pullab (writes the archive into its cache): wall %s ms, cpu %s "
-                    + "ms%n", BenchStats.number(first.wallMillis()), BenchStats.number(first.cpuMillis()));
+            options.previous().ifPresent(dir -> out.println("previous: " + dir.resolve("pullab")));
+            options.pullabCloud().ifPresent(src -> out.println("python: " + python
+                    + (python.equals(options.python()) ? "" : " (what " + options.python() + " runs)")));
+            measure(archiving(commands.get(1), work.resolve("floor.jsa")));
+            for (Command launcher : commands) {
+                if (launcher.name().startsWith("now") || launcher.name().startsWith("previous")) {
+                    Sample first = measure(launcher);
+                    out.printf(Locale.ROOT, "first run of %s (writes the archive into its cache): wall %s ms, cpu %s "
+                            + "ms%n", launcher.name(), BenchStats.number(first.wallMillis()),
+                            BenchStats.number(first.cpuMillis()));
+                }
+            }
             Map<Command, List<Sample>> samples = new LinkedHashMap<>();
             commands.forEach(c -> samples.put(c, new ArrayList<>()));
             for (int round = 0; round < options.runs(); round++) {
@@ -205,20 +232,78 @@ public final class CliStartBench {
         }
     }
 
-    static List<Command> commands(Options options, Path runDir, Path driver, Map<String, String> cache) {
+    /** The rows' commands: the two floors first (the second is {@link CliReadFloor}), then the CLIs, then Python. */
+    static List<Command> commands(Options options, String python, Path runDir, Path driver,
+            Map<String, String> cache, Path floorJar) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> launcherFlags = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Xshare:auto");
         List<Command> commands = new ArrayList<>();
-        commands.add(new Command("floor: java -version", List.of(java, "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-version"), Map.of()));
+        commands.add(new Command("floor: java -version", concat(List.of(java), launcherFlags, List.of("-version")),
+                Map.of()));
+        commands.add(new Command("floor: read + sum the CSVs (java)", concat(List.of(java), launcherFlags,
+                List.of("-XX:SharedArchiveFile=" + floorJar.resolveSibling("floor.jsa"), "-Xlog:all=off", "-cp",
+                        floorJar.toString(), CliReadFloor.class.getName(), runDir.toString())), Map.of()));
         commands.add(new Command("before: java -jar", List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-Djava.awt.headless=true", "-Dsun.net.httpserver.nodelay=true", "-jar",
                 options.beforeJar().toString(), "analyze", "--input", runDir.toString()), Map.of()));
+        options.previous().ifPresent(previous -> commands.add(new Command("previous: ./pullab of --previous",
+                List.of(previous.resolve("pullab").toString(), "analyze", "--input", runDir.toString()), cache)));
         commands.add(new Command("now: ./pullab", List.of(options.root().resolve("pullab").toString(), "analyze",
                 "--input", runDir.toString()), cache));
-        options.pullabCloud().ifPresent(src -> commands.add(new Command("pullab_cloud analyzer (" + options.python()
-                + ")", List.of(options.python(), driver.toString(), runDir.toString()),
-                Map.of("PYTHONPATH", src.toString()))));
+        options.pullabCloud().ifPresent(src -> commands.add(new Command("pullab_cloud analyzer (python)",
+                List.of(python, driver.toString(), runDir.toString()), Map.of("PYTHONPATH", src.toString()))));
         return commands;
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return Arrays.stream(parts).flatMap(List::stream).toList();
+    }
+
+    /** The same command, writing a class-data sharing archive of what it loads as it exits. */
+    private static Command archiving(Command command, Path archive) {
+        List<String> argv = new ArrayList<>(command.argv());
+        argv.removeIf(a -> a.startsWith("-XX:SharedArchiveFile="));
+        argv.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+        return new Command(command.name(), argv, command.env());
+    }
+
+    /** A jar of {@link CliReadFloor} alone (a class-data sharing archive takes classes from jars only). */
+    private static void writeFloorJar(Path jar) throws IOException {
+        String entry = CliReadFloor.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = CliStartBench.class.getClassLoader().getResourceAsStream(entry);
+                JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            if (in == null) {
+                throw new IOException(entry + " is not on the class path");
+            }
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+    }
+
+    /**
+     * The interpreter that {@code python} runs: under pyenv, {@code python3} is a shell script that starts pyenv
+     * before Python on every call (about 50 ms), which a pullab_cloud installation (a virtualenv, a container) does
+     * not pay. Python names itself in {@code sys.executable}; when that fails, {@code python} as given.
+     */
+    static String python(String python) {
+        try {
+            Process process = new ProcessBuilder(python, "-c", "import sys; print(sys.executable)")
+                    .redirectErrorStream(true).start();
+            String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.waitFor(1, TimeUnit.MINUTES) && process.exitValue() == 0 && !printed.isEmpty()
+                    && Files.isExecutable(Path.of(printed))) {
+                return printed;
+            }
+            return python;
+        } catch (IOException e) {
+            return python;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return python;
+        }
     }
 
     /** One whole-process run under /bin/sh, whose {@code times} gives the child's user and system CPU. */
@@ -269,13 +354,19 @@ public final class CliStartBench {
         }
         Optional<Row> before = named(rows, "before");
         Optional<Row> now = named(rows, "now");
+        Optional<Row> previous = named(rows, "previous");
+        Optional<Row> floor = named(rows, "floor: read");
         Optional<Row> python = named(rows, "pullab_cloud");
         if (before.isPresent() && now.isPresent()) {
             out.println("now / before: " + ratios(now.get(), before.get()));
         }
+        if (previous.isPresent() && now.isPresent()) {
+            out.println("now / previous: " + ratios(now.get(), previous.get()));
+        }
         if (python.isPresent()) {
             before.ifPresent(b -> out.println("before / pullab_cloud: " + ratios(b, python.get())));
             now.ifPresent(n -> out.println("now / pullab_cloud: " + ratios(n, python.get())));
+            floor.ifPresent(f -> out.println("floor (read + sum) / pullab_cloud: " + ratios(f, python.get())));
         } else {
             out.println("pullab_cloud analyzer: not run (give --pullab-cloud DIR or PULLAB_CLOUD_SRC)");
         }
@@ -293,7 +384,8 @@ public final class CliStartBench {
     /** Classes each JVM row loads, and how many of them come from a CDS archive (-Xlog:class+load, one run). */
     private static void classes(List<Command> commands, Path work, PrintStream out) throws IOException {
         for (Command command : commands) {
-            if (!command.name().startsWith("before") && !command.name().startsWith("now")) {
+            if (!command.name().startsWith("before") && !command.name().startsWith("now")
+                    && !command.name().startsWith("previous")) {
                 continue;
             }
             Path log = work.resolve("classes-" + command.name().replaceAll("[^a-z]", "") + ".log");

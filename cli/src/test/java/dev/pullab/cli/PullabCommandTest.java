@@ -25,6 +25,23 @@ class PullabCommandTest {
     }
 
     @Test
+    @DisplayName("picocli's classes are Java 17 class files, built from its source, so ./pullab's archive can hold them")
+    void picocliCompiledForJava17() throws Exception {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(
+                CommandLine.class.getResourceAsStream("CommandLine.class"))) {
+            int magic = in.readInt();
+            in.readUnsignedShort(); // minor version
+            int major = in.readUnsignedShort();
+
+            assertThat(magic).isEqualTo(0xCAFEBABE);
+            assertThat(major).as("class file major version (61 is Java 17; picocli's jar has 49, Java 5)")
+                    .isEqualTo(61);
+        }
+        assertThat(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+                .as("picocli from this module's classes, not from its jar").doesNotEndWith(".jar");
+    }
+
+    @Test
     @DisplayName("arguments naming a subcommand give pullab with that subcommand only")
     void oneSubcommandWhenNamed() {
         assertThat(PullabCommand.commandLine(new String[] {"analyze", "--input", "run"}).getSubcommands())

@@ -1,0 +1,104 @@
+package dev.pullab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./pullab} launcher as a user runs it: the class-data sharing archive it keeps in the user's cache is
+ * only a speed-up, so with it, without it, on the run that writes it and with a damaged one, the command answers
+ * the same on both streams.
+ */
+class PullabLauncherIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("pullab.examples.dir", "../examples"))
+            .toAbsolutePath().getParent();
+    private static final String EXAMPLE = ROOT.resolve("examples/run_unixbench-demo_20261124_120000").toString();
+
+    @TempDir
+    Path cache;
+
+    @Test
+    @DisplayName("the first run writes the archive into XDG_CACHE_HOME/pullab and answers as the next, which reads it")
+    void givenEmptyCache_whenRunTwice_thenArchiveWrittenAndSameAnswer() throws Exception {
+        Launched first = launch(Map.of("XDG_CACHE_HOME", cache.toString()), "analyze", "--input", EXAMPLE);
+        List<Path> archives = archives();
+        Launched second = launch(Map.of("XDG_CACHE_HOME", cache.toString()), "analyze", "--input", EXAMPLE);
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).contains("BENCHMARK REGRESSION ANALYSIS", "Test: unixbench-kernel-regression");
+        assertThat(archives).singleElement().satisfies(archive -> {
+            assertThat(archive.getFileName().toString()).matches("pullab-[0-9]+\\.jsa");
+            assertThat(Files.size(archive)).isPositive();
+        });
+        assertThat(second).isEqualTo(first);
+        assertThat(archives()).isEqualTo(archives);
+    }
+
+    @Test
+    @DisplayName("a damaged archive only makes the run slower: the same answer, not a word about the archive")
+    void givenDamagedArchive_whenRun_thenSameAnswer() throws Exception {
+        Launched reference = launch(Map.of("XDG_CACHE_HOME", cache.toString()), "analyze", "--input", EXAMPLE);
+        Path archive = archives().get(0);
+        byte[] noise = new byte[64 * 1024];
+        new Random(23).nextBytes(noise);
+        Files.write(archive, noise);
+
+        Launched damaged = launch(Map.of("XDG_CACHE_HOME", cache.toString()), "analyze", "--input", EXAMPLE);
+
+        assertThat(damaged).isEqualTo(reference);
+    }
+
+    @Test
+    @DisplayName("PULLAB_CDS=off answers the same and writes nothing into the cache")
+    void givenCdsOff_whenRun_thenSameAnswerAndNoArchive() throws Exception {
+        Launched off = launch(Map.of("XDG_CACHE_HOME", cache.toString(), "PULLAB_CDS", "off"),
+                "analyze", "--input", EXAMPLE);
+        Launched on = launch(Map.of("XDG_CACHE_HOME", cache.resolve("other").toString()),
+                "analyze", "--input", EXAMPLE);
+
+        assertThat(off).isEqualTo(on);
+        assertThat(archives()).isEmpty();
+    }
+
+    private List<Path> archives() throws Exception {
+        Path dir = cache.resolve("pullab");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Exit code and both streams of one {@code ./pullab} run, with PATH and HOME only of the caller's environment. */
+    record Launched(int exitCode, String out, String err) {
+    }
+
+    private Launched launch(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of(ROOT.resolve("pullab").toString()),
+                Stream.of(args)).toList()).directory(cache.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().retainAll(List.of("PATH", "HOME", "JAVA_HOME"));
+        environment.putAll(env);
+        Path out = Files.createTempFile(cache, "stdout", ".txt");
+        Path err = Files.createTempFile(cache, "stderr", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("./pullab finished").isTrue();
+        Launched launched = new Launched(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return launched;
+    }
+}
