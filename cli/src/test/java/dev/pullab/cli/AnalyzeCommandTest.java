@@ -22,6 +22,20 @@ class AnalyzeCommandTest {
     Path dir;
 
     @Test
+    @DisplayName("--help in an 80-column pipe prints every footer line whole: examples and layout are not broken")
+    void givenPipe_whenHelp_thenFooterLinesWhole() {
+        picocli.CommandLine analyze = PullabCommand.commandLine(new String[] {"analyze", "--help"})
+                .getSubcommands().get("analyze");
+        analyze.setUsageHelpAutoWidth(false).setUsageHelpWidth(80);
+
+        String help = analyze.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF);
+
+        assertThat(AnalyzeCommand.class.getAnnotation(picocli.CommandLine.Command.class).footer())
+                .allSatisfy(line -> assertThat(help).contains(line + System.lineSeparator()))
+                .anySatisfy(line -> assertThat(line).contains("s3://"));
+    }
+
+    @Test
     @DisplayName("a run with a regression prints the report, writes JSON and plots, and exits 0")
     void givenRegressedRun_whenAnalysed_thenReportJsonPlotsAndExitZero() throws IOException {
         Path run = run("ub", 1000, 700);
