@@ -38,11 +38,36 @@ class PullabLauncherIT {
         assertThat(first.exitCode()).isZero();
         assertThat(first.out()).contains("BENCHMARK REGRESSION ANALYSIS", "Test: unixbench-kernel-regression");
         assertThat(archives).singleElement().satisfies(archive -> {
-            assertThat(archive.getFileName().toString()).matches("pullab-[0-9]+\\.jsa");
+            assertThat(archive.getFileName().toString()).matches("pullab-[0-9]+-analyze\\.jsa");
             assertThat(Files.size(archive)).isPositive();
         });
         assertThat(second).isEqualTo(first);
         assertThat(archives()).isEqualTo(archives);
+    }
+
+    @Test
+    @DisplayName("each command gets an archive of its own: --version first does not leave analyze its classes")
+    void givenVersionFirst_whenAnalyzeRuns_thenArchivePerCommand() throws Exception {
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+
+        Launched version = launch(env, "--version");
+        List<String> afterVersion = archiveNames();
+        Launched analyze = launch(env, "--log-level", "warn", "analyze", "--input", EXAMPLE);
+        List<String> afterAnalyze = archiveNames();
+        Launched unknown = launch(env, "no/such$command");
+
+        assertThat(version.exitCode()).isZero();
+        assertThat(afterVersion).containsExactly("pullab-*-pullab.jsa");
+        assertThat(analyze.exitCode()).isZero();
+        assertThat(afterAnalyze).containsExactly("pullab-*-analyze.jsa", "pullab-*-pullab.jsa");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(archiveNames()).containsExactly("pullab-*-analyze.jsa", "pullab-*-other.jsa",
+                "pullab-*-pullab.jsa");
+    }
+
+    private List<String> archiveNames() throws Exception {
+        return archives().stream().map(archive -> archive.getFileName().toString().replaceAll("-[0-9]+-", "-*-"))
+                .toList();
     }
 
     @Test
