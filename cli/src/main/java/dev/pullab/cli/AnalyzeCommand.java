@@ -105,8 +105,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     private String input;
 
     @Option(names = "--bucket", paramLabel = "BUCKET",
-            description = "The run's results bucket, with --run-prefix (pullab_cloud's spelling of --input "
-                    + "s3://BUCKET/RUN_PREFIX).")
+            description = {"The run's results bucket, with --run-prefix:", "pullab_cloud's spelling of",
+                "--input s3://BUCKET/RUN_PREFIX"})
     private String bucket;
 
     @Option(names = "--run-prefix", paramLabel = "RUN_PREFIX",

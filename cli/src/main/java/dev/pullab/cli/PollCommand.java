@@ -38,17 +38,24 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Configuration (environment first, then the kernelci block of PULLAB_BASE_CONFIG,",
-            "default examples/aws/config.json):",
-            "  KERNELCI_API_BASE_URI  api_base_uri   API URL, e.g. https://staging.kernelci.org:9000/latest",
-            "  KERNELCI_API_TOKEN     api_token      bearer token (UNIFIED_TOKEN as fallback); needed to claim",
-            "  KERNELCI_RUNTIME_NAME  runtime_name   the runtime (lab) jobs are scheduled to",
-            "  KERNELCI_PLATFORMS     platforms      comma-separated platform allow-list (optional)",
-            "  PULLAB_CURSOR_TABLE, PULLAB_JOBS_TABLE, PULLAB_JOBS_QUEUE_URL   the AWS resources (not for --dry-run)",
-            "  PULLAB_POLL_PAGE_SIZE  /events page size (default 100, at most 1000)",
-            "  PULLAB_POLL_PARALLELISM  jobs of a page worked on at once (default 8, 1..32)",
+            // lines within 80 columns: picocli breaks longer ones anywhere, even in a URL
+            "Configuration (environment first, then the kernelci block of",
+            "PULLAB_BASE_CONFIG, default examples/aws/config.json):",
+            "  KERNELCI_API_BASE_URI   api_base_uri   the API, e.g.",
+            "                          https://staging.kernelci.org:9000/latest",
+            "  KERNELCI_API_TOKEN      api_token      bearer token (UNIFIED_TOKEN as",
+            "                                         fallback); needed to claim",
+            "  KERNELCI_RUNTIME_NAME   runtime_name   the runtime (lab) jobs are",
+            "                                         scheduled to",
+            "  KERNELCI_PLATFORMS      platforms      comma-separated platform",
+            "                                         allow-list (optional)",
+            "  PULLAB_CURSOR_TABLE, PULLAB_JOBS_TABLE, PULLAB_JOBS_QUEUE_URL",
+            "                          the AWS resources (not for --dry-run)",
+            "  PULLAB_POLL_PAGE_SIZE   /events page size (default 100, at most 1000)",
+            "  PULLAB_POLL_PARALLELISM jobs of a page worked on at once (default 8, 1..32)",
             "",
-            "Exit status: 0 done, 1 the API or AWS failed or rejected a claim as malformed, 2 bad usage or configuration."
+            "Exit status: 0 done, 1 the API or AWS failed or rejected a claim as",
+            "             malformed, 2 bad usage or configuration."
         })
 final class PollCommand implements Callable<Integer> {
 

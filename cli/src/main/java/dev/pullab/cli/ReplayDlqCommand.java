@@ -26,8 +26,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
         footer = {
             "",
             "Example:",
-            "  pullab replay-dlq --dlq https://sqs.eu-west-2.amazonaws.com/123456789012/pullab-results-dlq \\",
-            "                    --to  https://sqs.eu-west-2.amazonaws.com/123456789012/pullab-results",
+            "  pullab replay-dlq \\",
+            "    --dlq https://sqs.eu-west-2.amazonaws.com/123456789012/pullab-results-dlq \\",
+            "    --to https://sqs.eu-west-2.amazonaws.com/123456789012/pullab-results",
             "",
             "Exit status: 0 done, 1 an SQS call failed, 2 bad usage."
         })

@@ -63,7 +63,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
             "",
             "Examples:",
             "  pullab run --stack pullab --config my-config.json --wait --results-dir results/",
-            "  pullab run --lab pullab-local/lab.env --config s3://my-storage/configs/boot.json --wait",
+            "  pullab run --lab pullab-local/lab.env \\",
+            "             --config s3://my-storage/configs/boot.json --wait",
             "",
             "Exit status: 0 the run started (without --wait), or closed with every VM successful and no regression;"
                     + " 1 it closed with a failed or missing VM or a regression, or it could not be started; 2 a "

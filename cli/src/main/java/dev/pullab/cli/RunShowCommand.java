@@ -42,11 +42,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Prints one run: its record, its VMs with their results, and where their logs are.",
             "",
-            "The record in the runs table (trigger, state, deadline, KCIDB submission, job node "
-                    + "finish, verdict); each VM it launched, with the first line of its result.txt, how many "
-                    + "stages left a log (run-N-output.log) and whether it wrote stats.json; and where the logs "
-                    + "are: the public links of the run's artifacts.json (written at its close) when it has one, "
-                    + "else the s3:// URIs of the raw, private outputs.",
+            // one line each, within 80 columns: picocli breaks longer ones anywhere, even in a file name
+            "The record in the runs table: trigger, state, deadline, KCIDB submission,",
+            "job node finish, verdict. Each VM it launched, with the first line of its",
+            "result.txt, how many stages left a log (run-N-output.log) and whether it",
+            "wrote stats.json. Where the logs are: the public links of the run's",
+            "artifacts.json (written at its close) when it has one, else the s3:// URIs",
+            "of the raw, private outputs.",
             ""
         },
         footer = {

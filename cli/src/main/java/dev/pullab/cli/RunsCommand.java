@@ -81,8 +81,8 @@ final class RunsCommand implements Callable<Integer> {
     LabOptions lab;
 
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
-            description = "Runs created since then: 30m, 24h, 7d, a date (2026-12-01, UTC) or an instant "
-                    + "(2026-12-01T08:00:00Z). Default: ${DEFAULT-VALUE}.")
+            description = "Runs created since then: 30m, 24h, 7d, a date (2026-12-01, UTC) or an "
+                    + "instant such as 2026-12-01T08:00:00Z. Default: ${DEFAULT-VALUE}.")
     String since;
 
     @Option(names = "--state", paramLabel = "STATE", description = "Only runs in this state (launching, running, "

@@ -3,6 +3,7 @@ package dev.pullab.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.config.LogLevel;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,33 @@ class PullabCommandTest {
             {"--log-level"}, {"--log-level", "info"}}) {
             assertThat(PullabCommand.commandLine(args).getSubcommands()).as(String.join(" ", args)).hasSize(all);
         }
+    }
+
+    @Test
+    @DisplayName("--help in an 80-column pipe breaks lines only at spaces: no word, path or URL is cut in two")
+    void helpBreaksOnlyAtSpaces() {
+        CommandLine pullab = PullabCommand.commandLine();
+        List<CommandLine> commands = new java.util.ArrayList<>(List.of(pullab));
+        pullab.getSubcommands().forEach((name, command) -> {
+            commands.add(command);
+            commands.addAll(command.getSubcommands().values());
+        });
+        List<String> cut = new java.util.ArrayList<>();
+        for (CommandLine command : commands) {
+            command.setUsageHelpAutoWidth(false).setUsageHelpWidth(80);
+            String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            java.util.Set<String> printed = new java.util.HashSet<>(List.of(help.split("\\s+")));
+            CommandLine.Model.UsageMessageSpec usage = command.getCommandSpec().usageMessage();
+            java.util.stream.Stream.of(usage.description(), usage.footer(), command.getCommandSpec().options()
+                    .stream().flatMap(o -> java.util.Arrays.stream(o.description())).toArray(String[]::new))
+                    .flatMap(java.util.Arrays::stream)
+                    .flatMap(text -> java.util.Arrays.stream(text.split("\\s+")))
+                    .filter(word -> !word.isEmpty() && !word.contains("${") && !word.contains("%"))
+                    .filter(word -> !printed.contains(word))
+                    .forEach(word -> cut.add(command.getCommandName() + ": " + word));
+        }
+
+        assertThat(cut).isEmpty();
     }
 
     @Test
