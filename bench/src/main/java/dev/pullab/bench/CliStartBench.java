@@ -200,7 +200,9 @@ public final class CliStartBench {
             options.previous().ifPresent(dir -> out.println("previous: " + dir.resolve("pullab")));
             options.pullabCloud().ifPresent(src -> out.println("python: " + python
                     + (python.equals(options.python()) ? "" : " (what " + options.python() + " runs)")));
-            measure(archiving(commands.get(1), work.resolve("floor.jsa")));
+            Command readFloor = commands.stream().filter(c -> c.name().startsWith("floor: read")).findFirst()
+                    .orElseThrow();
+            measure(archiving(readFloor, work.resolve("floor.jsa")));
             for (Command launcher : commands) {
                 if (launcher.name().startsWith("now") || launcher.name().startsWith("previous")) {
                     Sample first = measure(launcher);
@@ -232,7 +234,7 @@ public final class CliStartBench {
         }
     }
 
-    /** The rows' commands: the two floors first (the second is {@link CliReadFloor}), then the CLIs, then Python. */
+    /** The rows' commands: the two floors ({@link CliReadFloor} the second), the CLIs, then Python. */
     static List<Command> commands(Options options, String python, Path runDir, Path driver,
             Map<String, String> cache, Path floorJar) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
