@@ -46,23 +46,26 @@ class PullabLauncherIT {
     }
 
     @Test
-    @DisplayName("each command gets an archive of its own: --version first does not leave analyze its classes")
-    void givenVersionFirst_whenAnalyzeRuns_thenArchivePerCommand() throws Exception {
+    @DisplayName("each command gets an archive of its own, help and version requests one together")
+    void givenHelpFirst_whenAnalyzeRuns_thenArchivePerCommand() throws Exception {
         Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
 
         Launched version = launch(env, "--version");
-        List<String> afterVersion = archiveNames();
+        Launched help = launch(env, "analyze", "--help");
+        List<String> afterHelp = archiveNames();
         Launched analyze = launch(env, "--log-level", "warn", "analyze", "--input", EXAMPLE);
         List<String> afterAnalyze = archiveNames();
         Launched unknown = launch(env, "no/such$command");
 
         assertThat(version.exitCode()).isZero();
-        assertThat(afterVersion).containsExactly("pullab-*-pullab.jsa");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).startsWith("Usage: pullab analyze");
+        assertThat(afterHelp).containsExactly("pullab-*-help.jsa");
         assertThat(analyze.exitCode()).isZero();
-        assertThat(afterAnalyze).containsExactly("pullab-*-analyze.jsa", "pullab-*-pullab.jsa");
+        assertThat(afterAnalyze).containsExactly("pullab-*-analyze.jsa", "pullab-*-help.jsa");
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(archiveNames()).containsExactly("pullab-*-analyze.jsa", "pullab-*-other.jsa",
-                "pullab-*-pullab.jsa");
+        assertThat(archiveNames()).containsExactly("pullab-*-analyze.jsa", "pullab-*-help.jsa",
+                "pullab-*-other.jsa");
     }
 
     private List<String> archiveNames() throws Exception {
