@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,7 +40,7 @@ class PullabLauncherIT {
         assertThat(first.exitCode()).isZero();
         assertThat(first.out()).contains("BENCHMARK REGRESSION ANALYSIS", "Test: unixbench-kernel-regression");
         assertThat(archives).singleElement().satisfies(archive -> {
-            assertThat(archive.getFileName().toString()).matches("pullab-[0-9]+-analyze\\.jsa");
+            assertThat(archive.getFileName().toString()).matches("pullab-[0-9]+-[0-9]+-analyze\\.jsa");
             assertThat(Files.size(archive)).isPositive();
         });
         assertThat(second).isEqualTo(first);
@@ -69,8 +71,29 @@ class PullabLauncherIT {
     }
 
     private List<String> archiveNames() throws Exception {
-        return archives().stream().map(archive -> archive.getFileName().toString().replaceAll("-[0-9]+-", "-*-"))
-                .toList();
+        return archives().stream()
+                .map(archive -> archive.getFileName().toString().replaceAll("-[0-9]+-[0-9]+-", "-*-")).toList();
+    }
+
+    @Test
+    @DisplayName("a rebuilt jar's first run of a command replaces that command's archive and leaves the others")
+    void givenRebuiltJar_whenCommandRuns_thenItsStaleArchiveReplaced(@TempDir Path checkout) throws Exception {
+        Files.createDirectories(checkout.resolve("cli/target"));
+        Files.copy(ROOT.resolve("pullab"), checkout.resolve("pullab"), StandardCopyOption.COPY_ATTRIBUTES);
+        Path jar = Files.copy(ROOT.resolve("cli/target/pullab.jar"), checkout.resolve("cli/target/pullab.jar"));
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+        assertThat(launch(checkout, env, "analyze", "--input", EXAMPLE).exitCode()).isZero();
+        Path built = archives().get(0);
+        String name = built.getFileName().toString();
+        Path run = Files.write(built.resolveSibling(name.replace("-analyze.jsa", "-run.jsa")), new byte[] {1});
+        Path localRun = Files.write(built.resolveSibling(name.replace("-analyze.jsa", "-local-run.jsa")),
+                new byte[] {1});
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        assertThat(launch(checkout, env, "analyze", "--input", EXAMPLE).exitCode()).isZero();
+
+        assertThat(archives()).doesNotContain(built).contains(run, localRun).hasSize(3)
+                .anySatisfy(archive -> assertThat(archive.getFileName().toString()).endsWith("-analyze.jsa"));
     }
 
     @Test
@@ -114,7 +137,12 @@ class PullabLauncherIT {
     }
 
     private Launched launch(Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of(ROOT.resolve("pullab").toString()),
+        return launch(ROOT, env, args);
+    }
+
+    /** {@code pullab} of the checkout at {@code root} (its cli/target/pullab.jar). */
+    private Launched launch(Path root, Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of(root.resolve("pullab").toString()),
                 Stream.of(args)).toList()).directory(cache.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().retainAll(List.of("PATH", "HOME", "JAVA_HOME"));
