@@ -62,7 +62,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
         footer = {
             "",
             "Examples:",
-            "  pullab run --stack pullab --config my-config.json --wait --results-dir results/",
+            "  pullab run --stack pullab --config my-config.json --wait \\",
+            "             --results-dir results/",
             "  pullab run --lab pullab-local/lab.env \\",
             "             --config s3://my-storage/configs/boot.json --wait",
             "",

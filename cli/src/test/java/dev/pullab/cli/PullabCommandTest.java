@@ -3,8 +3,14 @@ package dev.pullab.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pullab.core.config.LogLevel;
+import java.io.DataInputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -28,7 +34,7 @@ class PullabCommandTest {
     @Test
     @DisplayName("picocli's classes are Java 17 class files, built from its source, so ./pullab's archive can hold them")
     void picocliCompiledForJava17() throws Exception {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(
+        try (DataInputStream in = new DataInputStream(
                 CommandLine.class.getResourceAsStream("CommandLine.class"))) {
             int magic = in.readInt();
             in.readUnsignedShort(); // minor version
@@ -67,28 +73,43 @@ class PullabCommandTest {
     @Test
     @DisplayName("--help in an 80-column pipe breaks lines only at spaces: no word, path or URL is cut in two")
     void helpBreaksOnlyAtSpaces() {
-        CommandLine pullab = PullabCommand.commandLine();
-        List<CommandLine> commands = new java.util.ArrayList<>(List.of(pullab));
-        pullab.getSubcommands().forEach((name, command) -> {
-            commands.add(command);
-            commands.addAll(command.getSubcommands().values());
-        });
-        List<String> cut = new java.util.ArrayList<>();
+        List<CommandLine> commands = everyCommand();
+        List<String> cut = new ArrayList<>();
         for (CommandLine command : commands) {
             command.setUsageHelpAutoWidth(false).setUsageHelpWidth(80);
             String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
-            java.util.Set<String> printed = new java.util.HashSet<>(List.of(help.split("\\s+")));
+            Set<String> printed = new HashSet<>(List.of(help.split("\\s+")));
             CommandLine.Model.UsageMessageSpec usage = command.getCommandSpec().usageMessage();
-            java.util.stream.Stream.of(usage.description(), usage.footer(), command.getCommandSpec().options()
-                    .stream().flatMap(o -> java.util.Arrays.stream(o.description())).toArray(String[]::new))
-                    .flatMap(java.util.Arrays::stream)
-                    .flatMap(text -> java.util.Arrays.stream(text.split("\\s+")))
+            Stream.of(usage.description(), usage.footer(), command.getCommandSpec().options()
+                    .stream().flatMap(o -> Arrays.stream(o.description())).toArray(String[]::new))
+                    .flatMap(Arrays::stream)
+                    .flatMap(text -> Arrays.stream(text.split("\\s+")))
                     .filter(word -> !word.isEmpty() && !word.contains("${") && !word.contains("%"))
                     .filter(word -> !printed.contains(word))
                     .forEach(word -> cut.add(command.getCommandName() + ": " + word));
         }
 
         assertThat(cut).isEmpty();
+    }
+
+    @Test
+    @DisplayName("indented footer lines (examples, tables) fit in 80 columns, so they print whole, ready to copy")
+    void indentedFooterLinesFit() {
+        assertThat(everyCommand()).allSatisfy(command -> assertThat(command.getCommandSpec().usageMessage().footer())
+                .as(command.getCommandName())
+                .filteredOn(line -> line.startsWith(" "))
+                .allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80)));
+    }
+
+    /** pullab, its subcommands and theirs (runs show). */
+    private static List<CommandLine> everyCommand() {
+        CommandLine pullab = PullabCommand.commandLine();
+        List<CommandLine> commands = new ArrayList<>(List.of(pullab));
+        pullab.getSubcommands().forEach((name, command) -> {
+            commands.add(command);
+            commands.addAll(command.getSubcommands().values());
+        });
+        return commands;
     }
 
     @Test
