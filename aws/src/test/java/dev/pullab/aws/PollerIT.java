@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -123,21 +124,11 @@ class PollerIT {
     void givenCrashMidPageWithWorkers_whenRerun_thenCursorKeptAndOneMessagePerJob() {
         List<String> ids = jobs(30);
         AtomicInteger claims = new AtomicInteger();
-        KernelCiJobs crashOnTenthClaim = new KernelCiJobs() {
-            @Override
-            public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
-                return kernelci.availableJobEvents(from, limit);
+        KernelCiJobs crashOnTenthClaim = afterEachClaim(nodeId -> {
+            if (claims.incrementAndGet() == 10) {
+                throw new Crash("after claiming " + nodeId);
             }
-
-            @Override
-            public ClaimOutcome claim(String nodeId, String marker) {
-                ClaimOutcome outcome = kernelci.claim(nodeId, marker);
-                if (claims.incrementAndGet() == 10) {
-                    throw new Crash("after claiming " + nodeId);
-                }
-                return outcome;
-            }
-        };
+        });
 
         assertThatThrownBy(() -> pollInParallel(crashOnTenthClaim, ledger, queue)).isInstanceOf(Crash.class);
 
@@ -260,18 +251,9 @@ class PollerIT {
     void givenCrashAfterClaim_whenRerun_thenOneMessagePerJob() {
         String a = job("2026-05-20T10:00:00.001000");
         String b = job("2026-05-20T10:00:00.002000");
-        KernelCiJobs crashAfterClaim = new KernelCiJobs() {
-            @Override
-            public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
-                return kernelci.availableJobEvents(from, limit);
-            }
-
-            @Override
-            public ClaimOutcome claim(String nodeId, String marker) {
-                kernelci.claim(nodeId, marker);
-                throw new Crash("after claiming " + nodeId);
-            }
-        };
+        KernelCiJobs crashAfterClaim = afterEachClaim(nodeId -> {
+            throw new Crash("after claiming " + nodeId);
+        });
 
         assertThatThrownBy(() -> poll(crashAfterClaim, cursors, ledger, queue, 10)).isInstanceOf(Crash.class);
         poll(10);
@@ -441,5 +423,22 @@ class PollerIT {
         assertThat(ticket.platform()).isEqualTo("qemu-x86_64");
         assertThat(ticket.jobDefinition()).endsWith(a + ".json");
         assertThat(ticket.parent()).isEqualTo("6825f3a1b4e0b1c9d2a7e001");
+    }
+
+    /** The KernelCI double as it is, with {@code then} run after each claim it made (to crash the poll there). */
+    private KernelCiJobs afterEachClaim(Consumer<String> then) {
+        return new KernelCiJobs() {
+            @Override
+            public EventPage availableJobEvents(Optional<EventTime> from, int limit) {
+                return kernelci.availableJobEvents(from, limit);
+            }
+
+            @Override
+            public ClaimOutcome claim(String nodeId, String marker) {
+                ClaimOutcome outcome = kernelci.claim(nodeId, marker);
+                then.accept(nodeId);
+                return outcome;
+            }
+        };
     }
 }
