@@ -39,6 +39,9 @@ public final class CliStartBench {
     /** The run's files: BenchRunData's generator. */
     static final String RUN_NAME = "run_unixbench-cli-start_20261205_120000";
 
+    /** The row of {@link CliReadFloor}. */
+    static final String READ_FLOOR = "floor: read + sum the CSVs (java)";
+
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s");
 
     private CliStartBench() {
@@ -200,7 +203,7 @@ public final class CliStartBench {
             options.previous().ifPresent(dir -> out.println("previous: " + dir.resolve("pullab")));
             options.pullabCloud().ifPresent(src -> out.println("python: " + python
                     + (python.equals(options.python()) ? "" : " (what " + options.python() + " runs)")));
-            Command readFloor = commands.stream().filter(c -> c.name().startsWith("floor: read")).findFirst()
+            Command readFloor = commands.stream().filter(c -> c.name().equals(READ_FLOOR)).findFirst()
                     .orElseThrow();
             measure(archiving(readFloor, work.resolve("floor.jsa")));
             for (Command launcher : commands) {
@@ -243,7 +246,7 @@ public final class CliStartBench {
         List<Command> commands = new ArrayList<>();
         commands.add(new Command("floor: java -version", concat(List.of(java), launcherFlags, List.of("-version")),
                 Map.of()));
-        commands.add(new Command("floor: read + sum the CSVs (java)", concat(List.of(java), launcherFlags,
+        commands.add(new Command(READ_FLOOR, concat(List.of(java), launcherFlags,
                 List.of("-XX:SharedArchiveFile=" + floorJar.resolveSibling("floor.jsa"), "-Xlog:all=off", "-cp",
                         floorJar.toString(), CliReadFloor.class.getName(), runDir.toString())), Map.of()));
         commands.add(new Command("before: java -jar", List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
@@ -287,7 +290,7 @@ public final class CliStartBench {
 
     /**
      * The interpreter that {@code python} runs: under pyenv, {@code python3} is a shell script that starts pyenv
-     * before Python on every call (about 50 ms), which a pullab_cloud installation (a virtualenv, a container) does
+     * before Python on every call (about 60 ms), which a pullab_cloud installation (a virtualenv, a container) does
      * not pay. Python names itself in {@code sys.executable}; when that fails, {@code python} as given.
      */
     static String python(String python) {
@@ -357,7 +360,7 @@ public final class CliStartBench {
         Optional<Row> before = named(rows, "before");
         Optional<Row> now = named(rows, "now");
         Optional<Row> previous = named(rows, "previous");
-        Optional<Row> floor = named(rows, "floor: read");
+        Optional<Row> floor = named(rows, READ_FLOOR);
         Optional<Row> python = named(rows, "pullab_cloud");
         if (before.isPresent() && now.isPresent()) {
             out.println("now / before: " + ratios(now.get(), before.get()));
